@@ -1,0 +1,34 @@
+package com.synapbackfill.error;
+
+/** A failure that repeats on every try with the same input: 400/422, 404, 409, a bad row, a bad setting. */
+public final class PermanentException extends BackfillException {
+    /** What kind of permanent failure, so callers can react (bisect on invalid input, count conflicts as present). */
+    public enum Kind { INVALID_INPUT, CONFLICT, NOT_FOUND, CONFIGURATION, OTHER }
+
+    private final Kind kind;
+    private final String detail;
+
+    public PermanentException(Kind kind, String message, int httpStatus, String detail, Throwable cause) {
+        super(message, httpStatus, cause);
+        this.kind = kind;
+        this.detail = detail;
+    }
+
+    public PermanentException(Kind kind, String message) {
+        this(kind, message, 0, null, null);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The server's {@code detail}, trimmed; null when there was none. */
+    public String detail() {
+        return detail;
+    }
+
+    @Override
+    public String errorClass() {
+        return kind.name().toLowerCase();
+    }
+}

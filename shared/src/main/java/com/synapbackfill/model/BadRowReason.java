@@ -1,0 +1,27 @@
+package com.synapbackfill.model;
+
+/** Why a source row cannot become a document. Each becomes a failure item with {@code errorClass = bad_row:<code>}. */
+public enum BadRowReason {
+    EMPTY_TEXT("both user_text and assistant_text are null or blank"),
+    MISSING_TIMESTAMP("created_at is null"),
+    MISSING_USER_ID("user_id is null or blank"),
+    MISSING_CUSTOMER_ID("customer_id is null or blank and the run requires it (B2B)"),
+    MISSING_CONVERSATION_ID("conversation_id is null or blank"),
+    MISSING_MESSAGE_INDEX("message_index is null"),
+    DOCUMENT_TOO_LARGE("the rendered document is larger than the configured byte cap");
+
+    private final String description;
+
+    BadRowReason(String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The error class used in failure items and reports. */
+    public String errorClass() {
+        return "bad_row:" + name().toLowerCase();
+    }
+}

@@ -1,0 +1,30 @@
+package com.synapbackfill.model;
+
+import java.util.Objects;
+
+/**
+ * A run as the ledger holds it: status, config snapshot, counters and shard counts, read in one item.
+ *
+ * @param runId          run
+ * @param status         lifecycle
+ * @param statusReason   why it is BLOCKED/FAILED, else null
+ * @param config         config snapshot taken at start
+ * @param idType         type of the source id column
+ * @param estimatedRows  planner's row estimate
+ * @param shardsTotal    shards planned
+ * @param shardsDone     shards DONE
+ * @param counters       summed over all shards
+ * @param createdAtEpochMillis   when start wrote it
+ * @param updatedAtEpochMillis   last change
+ * @param completedAtEpochMillis when it became COMPLETED, else 0
+ */
+public record RunState(String runId, RunStatus status, String statusReason, RunConfig config, IdType idType,
+                       long estimatedRows, int shardsTotal, int shardsDone, Counters counters,
+                       long createdAtEpochMillis, long updatedAtEpochMillis, long completedAtEpochMillis) {
+    public RunState {
+        RunIds.requireValid(runId);
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(counters, "counters");
+    }
+}

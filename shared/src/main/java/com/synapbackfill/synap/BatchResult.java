@@ -1,0 +1,47 @@
+package com.synapbackfill.synap;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A parsed 200 answer of batch_create (synap-api.md §4.1) plus what the client measured.
+ *
+ * @param batchId       server's batch UUID
+ * @param total         documents the server counted
+ * @param succeeded     queued count
+ * @param failed        failed count
+ * @param results       one per input document, in input order
+ * @param latencyMillis duration of the attempt that succeeded
+ * @param attempts      HTTP attempts made (1 = no retry)
+ * @param throttled     429 answers seen on the way
+ */
+public record BatchResult(String batchId, int total, int succeeded, int failed, List<ItemResult> results,
+                          long latencyMillis, int attempts, int throttled) {
+    public BatchResult {
+        Objects.requireNonNull(batchId, "batchId");
+        results = List.copyOf(results);
+    }
+
+    /**
+     * One document's outcome.
+     *
+     * @param ingestionId  UUID
+     * @param documentId   the id as stored
+     * @param status       queued, processing, completed, failed or partial_success
+     * @param queuedAt     ISO-8601 time
+     * @param errorMessage why it failed, else null
+     */
+    public record ItemResult(String ingestionId, String documentId, String status, String queuedAt,
+                             String errorMessage) {
+        public boolean failed() {
+            return "failed".equals(status);
+        }
+
+        /** A failure that says the document id is already stored: a retry or re-run, not a loss. */
+        public boolean duplicate() {
+            if (!failed() || errorMessage == null) return false;
+            String m = errorMessage.toLowerCase();
+            return m.contains("already") || m.contains("duplicate") || m.contains("exists");
+        }
+    }
+}

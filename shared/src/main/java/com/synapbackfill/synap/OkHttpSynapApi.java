@@ -1,0 +1,280 @@
+package com.synapbackfill.synap;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.synapbackfill.error.BackfillException;
+import com.synapbackfill.error.BlockedException;
+import com.synapbackfill.error.PermanentException;
+import com.synapbackfill.error.RetryableException;
+import com.synapbackfill.json.Json;
+import com.synapbackfill.model.MemoryDocument;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Synap's memory API over OkHttp + Jackson, speaking exactly what the official SDK sends (synap-api.md §3).
+ *
+ * <p>Unlike the SDK (which retries only I/O failures), this client also retries 429 (honouring an integer or
+ * HTTP-date {@code Retry-After}) and 5xx, with exponential backoff and full jitter, within a budget of attempts
+ * and time. That is safe because every document carries a stable {@code document_id}. Every attempt goes
+ * through the {@link CallGate} so the fleet-wide limiter counts retries too.
+ */
+public final class OkHttpSynapApi implements SynapApi {
+    private static final Logger LOG = LoggerFactory.getLogger(OkHttpSynapApi.class);
+    private static final MediaType JSON = MediaType.get("application/json");
+    private static final int MAX_DETAIL = 500;
+
+    private final OkHttpClient http;
+    private final SynapClientConfig config;
+    private final CallGate gate;
+    private final Sleeper sleeper;
+    private final Clock clock;
+    private final String batchUrl;
+    private final String whoamiUrl;
+
+    /** How the client waits between attempts; tests pass one that records instead of sleeping. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+
+        Sleeper REAL = d -> Thread.sleep(d.toMillis());
+    }
+
+    /**
+     * @param shared a shared client (one connection pool per process); timeouts are applied with newBuilder()
+     */
+    public OkHttpSynapApi(OkHttpClient shared, SynapClientConfig config, CallGate gate, Sleeper sleeper, Clock clock) {
+        this.config = config;
+        this.gate = gate;
+        this.sleeper = sleeper;
+        this.clock = clock;
+        this.http = shared.newBuilder()
+                .connectTimeout(config.connectTimeout())
+                .readTimeout(config.readTimeout())
+                .writeTimeout(config.writeTimeout())
+                .callTimeout(config.callTimeout())
+                .retryOnConnectionFailure(false) // we decide about retries: a POST may have been accepted
+                .build();
+        this.batchUrl = config.baseUrl() + "/api/v1/memories/batch";
+        this.whoamiUrl = config.baseUrl() + "/api/v1/auth/whoami";
+    }
+
+    /** The process-wide client all Synap clients derive from. */
+    public static OkHttpClient sharedHttpClient() {
+        return Holder.CLIENT;
+    }
+
+    private static final class Holder {
+        static final OkHttpClient CLIENT = new OkHttpClient.Builder()
+                .connectionPool(new okhttp3.ConnectionPool(64, 5, java.util.concurrent.TimeUnit.MINUTES))
+                .build();
+    }
+
+    /** Wire shape of the batch body: the SDK's key order, nulls included, {@code fail_fast} always sent. */
+    record BatchCreateRequest(@JsonProperty("documents") List<MemoryDocument> documents,
+                              @JsonProperty("fail_fast") boolean failFast) {
+    }
+
+    /** Serializes a batch body exactly as it goes on the wire (used for byte caps and conformance). */
+    public static byte[] body(List<MemoryDocument> documents) {
+        return Json.writeBytes(new BatchCreateRequest(documents, false));
+    }
+
+    @Override
+    public BatchResult batchCreate(List<MemoryDocument> documents) {
+        if (documents.isEmpty()) throw new IllegalArgumentException("batchCreate needs at least one document");
+        byte[] body = body(documents);
+        String correlationId = correlationId();
+        long started = clock.millis();
+        int throttled = 0;
+        for (int attempt = 1; ; attempt++) {
+            gate.beforeCall(documents.size());
+            Request request = new Request.Builder().url(batchUrl)
+                    .header("Authorization", "Bearer " + config.apiKey())
+                    .header("X-Correlation-ID", correlationId)
+                    .post(RequestBody.create(body, JSON))
+                    .build();
+            long t0 = System.nanoTime();
+            try {
+                JsonNode json = execute(request);
+                long latency = (System.nanoTime() - t0) / 1_000_000;
+                return parseBatch(json, documents.size(), latency, attempt, throttled);
+            } catch (RetryableException e) {
+                if (e.httpStatus() == 429) {
+                    throttled++;
+                    gate.onThrottled(e.retryAfter().orElse(Duration.ofSeconds(1)));
+                }
+                Duration delay = backoff(attempt, e);
+                long elapsed = clock.millis() - started;
+                if (attempt >= config.maxAttempts() || elapsed + delay.toMillis() > config.maxRetryTime().toMillis()) {
+                    LOG.warn("batch_create gave up after {} attempts in {} ms: {} (status {})", attempt, elapsed,
+                            e.errorClass(), e.httpStatus());
+                    throw e;
+                }
+                LOG.debug("batch_create attempt {} failed ({} {}), retrying in {} ms", attempt, e.errorClass(),
+                        e.httpStatus(), delay.toMillis());
+                sleep(delay);
+            }
+        }
+    }
+
+    @Override
+    public Identity whoami() {
+        Request request = new Request.Builder().url(whoamiUrl)
+                .header("Authorization", "Bearer " + config.apiKey())
+                .header("X-Correlation-ID", correlationId())
+                .get().build();
+        JsonNode json = execute(request);
+        return new Identity(json.path("client_id").asText(""), json.path("instance_id").asText(""));
+    }
+
+    /** Full jitter: random in [0, min(max, base·2^(attempt-1))]; a Retry-After is honoured as a floor. */
+    Duration backoff(int attempt, RetryableException e) {
+        long ceiling = Math.min(config.backoffMax().toMillis(),
+                config.backoffBase().toMillis() * (1L << Math.min(20, attempt - 1)));
+        long jitter = ThreadLocalRandom.current().nextLong(ceiling + 1);
+        long floor = e.retryAfter().map(Duration::toMillis).orElse(0L);
+        return Duration.ofMillis(floor > 0 ? floor + jitter / 4 : jitter);
+    }
+
+    private void sleep(Duration d) {
+        try {
+            sleeper.sleep(d);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new RetryableException("interrupted", "interrupted while backing off", 0, null, ie);
+        }
+    }
+
+    /** One HTTP attempt: 200 → parsed JSON; anything else → the matching exception. */
+    private JsonNode execute(Request request) {
+        try (Response response = http.newCall(request).execute()) {
+            ResponseBody rb = response.body();
+            String text = rb == null ? "" : rb.string();
+            int code = response.code();
+            if (code == 200) {
+                try {
+                    return Json.MAPPER.readTree(text);
+                } catch (IOException e) {
+                    throw new RetryableException("malformed_response", "Synap answered 200 with a body that is not JSON", 200, null, e);
+                }
+            }
+            if (code == 204) return Json.MAPPER.createObjectNode();
+            throw fromStatus(code, detail(text), retryAfter(response.header("Retry-After")));
+        } catch (InterruptedIOException e) {
+            throw new RetryableException("timeout", "Synap call timed out: " + e.getMessage(), 0, null, e);
+        } catch (IOException e) {
+            throw new RetryableException("io_error", "Synap call failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0, null, e);
+        }
+    }
+
+    /** Maps a non-200 status to the exception family (synap-api.md §5.2). */
+    static BackfillException fromStatus(int code, String detail, Duration retryAfter) {
+        String msg = "HTTP " + code + ": " + detail;
+        return switch (code) {
+            case 400, 422 -> new PermanentException(PermanentException.Kind.INVALID_INPUT, msg, code, detail, null);
+            case 401 -> new BlockedException(BlockedException.Reason.AUTH, "Synap refused the API key (401): " + detail, code);
+            case 402 -> new BlockedException(BlockedException.Reason.CREDITS, "Synap credits exhausted (402): " + detail, code);
+            case 403 -> new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap forbade the call (403): " + detail, code);
+            case 404 -> new PermanentException(PermanentException.Kind.NOT_FOUND, msg, code, detail, null);
+            case 409 -> new PermanentException(PermanentException.Kind.CONFLICT, msg, code, detail, null);
+            case 429 -> new RetryableException("rate_limited", msg, code, retryAfter, null);
+            default -> {
+                if (code >= 500) yield new RetryableException("server_error", msg, code, null, null);
+                if (code >= 200 && code < 400) yield new RetryableException("unexpected_status", msg, code, null, null);
+                yield new PermanentException(PermanentException.Kind.OTHER, msg, code, detail, null);
+            }
+        };
+    }
+
+    /** The FastAPI {@code detail} (string, or the JSON of an object/list), else the raw text; trimmed. */
+    static String detail(String body) {
+        String d = body == null ? "" : body;
+        try {
+            JsonNode n = Json.MAPPER.readTree(d);
+            if (n != null && n.isObject() && n.has("detail")) {
+                JsonNode det = n.get("detail");
+                d = det.isTextual() ? det.asText() : det.toString();
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not JSON: keep the text
+        }
+        d = d.strip();
+        return d.length() > MAX_DETAIL ? d.substring(0, MAX_DETAIL) + "…" : d;
+    }
+
+    /** Integer seconds, or an HTTP-date; anything else (absent, "1.5") is null and the backoff decides. */
+    static Duration retryAfter(String header) {
+        if (header == null || header.isBlank()) return null;
+        String h = header.trim();
+        try {
+            long s = Long.parseLong(h);
+            return s >= 0 ? Duration.ofSeconds(Math.min(s, 3600)) : null;
+        } catch (NumberFormatException notInt) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME);
+                long ms = at.toInstant().toEpochMilli() - System.currentTimeMillis();
+                return Duration.ofMillis(Math.max(0, Math.min(ms, 3_600_000)));
+            } catch (RuntimeException notDate) {
+                return null;
+            }
+        }
+    }
+
+    /** Parses §4.1; a missing key or a result count that does not match is a clear error, never an NPE. */
+    static BatchResult parseBatch(JsonNode json, int sent, long latency, int attempts, int throttled) {
+        if (json == null || !json.isObject()) throw malformed("the body is not a JSON object");
+        for (String key : List.of("batch_id", "total", "succeeded", "failed", "results")) {
+            if (!json.has(key) || json.get(key).isNull()) throw malformed("missing \"" + key + "\"");
+        }
+        JsonNode results = json.get("results");
+        if (!results.isArray()) throw malformed("\"results\" is not an array");
+        if (results.size() != sent) throw malformed("\"results\" has " + results.size() + " entries for " + sent + " documents");
+        List<BatchResult.ItemResult> items = new ArrayList<>(results.size());
+        for (int i = 0; i < results.size(); i++) {
+            JsonNode r = results.get(i);
+            for (String key : List.of("ingestion_id", "document_id", "status")) {
+                if (!r.hasNonNull(key)) throw malformed("results[" + i + "] is missing \"" + key + "\"");
+            }
+            String status = r.get("status").asText();
+            if (!List.of("queued", "processing", "completed", "failed", "partial_success").contains(status))
+                throw malformed("results[" + i + "].status is \"" + status + "\"");
+            items.add(new BatchResult.ItemResult(r.get("ingestion_id").asText(), r.get("document_id").asText(), status,
+                    r.path("queued_at").asText(null), r.hasNonNull("error_message") ? r.get("error_message").asText() : null));
+        }
+        return new BatchResult(json.get("batch_id").asText(), json.get("total").asInt(), json.get("succeeded").asInt(),
+                json.get("failed").asInt(), items, latency, attempts, throttled);
+    }
+
+    private static RetryableException malformed(String what) {
+        return new RetryableException("malformed_response", "Synap answered 200 but " + what, 200, null, null);
+    }
+
+    /** {@code syn_<6>_<epoch millis>_<6 hex>} like the SDK's (synap-api.md §3.1). */
+    private String correlationId() {
+        String hex = HexFormat.of().formatHex(UUID.randomUUID().toString().getBytes(), 0, 3);
+        return "syn_bkfill_" + clock.millis() + "_" + hex;
+    }
+
+    @Override
+    public String toString() {
+        return "OkHttpSynapApi[" + config + "]";
+    }
+}

@@ -1,0 +1,44 @@
+package com.synapbackfill.synap;
+
+import com.synapbackfill.model.MemoryDocument;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Port to Synap's memory API. Implementations throw only {@link com.synapbackfill.error.BackfillException}s:
+ * retryable ones after their own retry budget is spent, the others at once.
+ */
+public interface SynapApi {
+
+    /** {@code POST /api/v1/memories/batch} with at most 100 documents; one result per document, in order. */
+    BatchResult batchCreate(List<MemoryDocument> documents);
+
+    /** {@code GET /api/v1/auth/whoami}: proves the base URL and key work before a run starts. */
+    Identity whoami();
+
+    /** The client and Instance an API key resolves to. */
+    record Identity(String clientId, String instanceId) {
+    }
+
+    /**
+     * Called by the client around every HTTP attempt, retries included, so a fleet-wide rate limiter sees
+     * every request and every 429.
+     */
+    interface CallGate {
+        /** Blocks until a call carrying {@code documents} documents may be made. */
+        void beforeCall(int documents);
+
+        /** Synap answered 429; {@code retryAfter} is its Retry-After (or a default when it sent none). */
+        void onThrottled(Duration retryAfter);
+
+        CallGate NONE = new CallGate() {
+            @Override
+            public void beforeCall(int documents) {
+            }
+
+            @Override
+            public void onThrottled(Duration retryAfter) {
+            }
+        };
+    }
+}

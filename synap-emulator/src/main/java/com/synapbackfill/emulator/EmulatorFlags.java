@@ -1,0 +1,74 @@
+package com.synapbackfill.emulator;
+
+import java.time.Duration;
+
+/** Parses the emulator's command-line flags into {@link EmulatorSettings}. Also used by {@code backfill emulator}. */
+public final class EmulatorFlags {
+    private EmulatorFlags() {
+    }
+
+    /** Thrown for {@code --help}. */
+    public static final class HelpRequested extends RuntimeException {
+        HelpRequested() {
+            super("help", null, false, false);
+        }
+    }
+
+    public static String usage() {
+        return """
+                Usage: synap-emulator [flags]
+                  --port N                  port on 127.0.0.1 (default 8080; 0 = any free port)
+                  --api-key KEY             accepted API key (default synap_emulator_key)
+                  --b2b                     the key's Instance is B2B (user_id without customer_id is refused)
+                  --max-batch N             max documents per batch call (default 100)
+                  --max-document-bytes N    max UTF-8 size of one document (default 262144)
+                  --rate-limit N            per-Instance requests per minute, 0 = unlimited (default 600)
+                  --rate-unit call|document what the limit counts (default call)
+                  --burst N                 limiter burst (default rate/12)
+                  --duplicates item-failure|conflict|upsert   duplicate document_id policy (default item-failure)
+                  --latency-p50-ms N        median latency (default 0)
+                  --latency-p95-ms N        95th percentile latency (default = p50)
+                  --faults                  typical fault mix: 10% 503, 2% dropped, 2% accept-then-slow, 429 bursts, spikes
+                  --seed N                  fault/latency seed (default 42)
+                """;
+    }
+
+    public static EmulatorSettings parse(String[] args) {
+        EmulatorSettings.Builder b = EmulatorSettings.builder().port(8080);
+        String apiKey = null;
+        boolean b2b = false;
+        Duration p50 = Duration.ZERO;
+        Duration p95 = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) throw new HelpRequested();
+            if (a.equals("--b2b")) { b2b = true; continue; }
+            if (a.equals("--faults")) { b.faults(EmulatorSettings.Faults.TYPICAL); continue; }
+            if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+            String v = args[++i];
+            try {
+                switch (a) {
+                    case "--port" -> b.port(Integer.parseInt(v));
+                    case "--api-key" -> apiKey = v;
+                    case "--max-batch" -> b.maxDocumentsPerBatch(Integer.parseInt(v));
+                    case "--max-document-bytes" -> b.maxDocumentBytes(Integer.parseInt(v));
+                    case "--rate-limit" -> b.rateLimitPerMinute(Integer.parseInt(v));
+                    case "--rate-unit" -> b.rateLimitUnit(EmulatorSettings.RateLimitUnit.valueOf(v.toUpperCase()));
+                    case "--burst" -> b.burst(Integer.parseInt(v));
+                    case "--duplicates" -> b.duplicatePolicy(EmulatorSettings.DuplicatePolicy.valueOf(
+                            v.toUpperCase().replace('-', '_').replace("CONFLICT", "CONFLICT")));
+                    case "--latency-p50-ms" -> p50 = Duration.ofMillis(Long.parseLong(v));
+                    case "--latency-p95-ms" -> p95 = Duration.ofMillis(Long.parseLong(v));
+                    case "--seed" -> b.seed(Long.parseLong(v));
+                    default -> throw new IllegalArgumentException("unknown flag " + a);
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(a + ": not a number: " + v);
+            }
+        }
+        b.latency(p50, p95 == null ? p50 : p95);
+        EmulatorSettings.Instance inst = new EmulatorSettings.Instance("cli_0123456789abcdef", "inst_0123456789abcdef", b2b);
+        b.onlyApiKey(apiKey == null ? EmulatorSettings.DEFAULT_API_KEY : apiKey, inst);
+        return b.build();
+    }
+}

@@ -1,0 +1,668 @@
+package com.synapbackfill.emulator;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-process emulator of Synap's memory API as the official SDK speaks it (shared/synap-api.md §11.2):
+ * batch create, single create, status, whoami, telemetry and health, errors as {@code {"detail": ...}}.
+ * It keeps every accepted document so tests can prove each row arrived exactly once.
+ *
+ * <p>Start with {@link #start(EmulatorSettings)}; {@link #close()} stops it. Runtime switches
+ * ({@link #revokeKey}, {@link #setOutage}, ...) let a test change Synap's behaviour mid-run.
+ */
+public final class SynapEmulator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SynapEmulator.class);
+    static final Set<String> DOCUMENT_TYPES = Set.of("ai-chat-conversation", "document", "email", "pdf", "image",
+            "audio", "meeting-transcript");
+    static final Set<String> MODES = Set.of("fast", "long-range");
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final JsonNodeFactory nodes = JsonNodeFactory.instance;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final EmulatorStats stats = new EmulatorStats();
+    private final Map<String, StoredDocument> documents = new ConcurrentHashMap<>(); // instanceId + '\u0000' + documentId
+    private final Map<String, StoredDocument> byIngestionId = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private final Set<String> revokedKeys = ConcurrentHashMap.newKeySet();
+    private final Set<String> forbiddenKeys = ConcurrentHashMap.newKeySet();
+    private final Map<String, EmulatorSettings.Instance> extraKeys = new ConcurrentHashMap<>();
+    private final AtomicInteger burst429Left = new AtomicInteger();
+    private final Random random;
+    private volatile EmulatorSettings settings;
+    private volatile boolean outage;
+    private volatile boolean creditsExhausted;
+
+    private SynapEmulator(EmulatorSettings settings) throws IOException {
+        this.settings = settings;
+        this.random = new Random(settings.seed());
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port()), 256);
+        // A thread per in-flight call: injected latency sleeps, and the project's own benchmarks run hundreds
+        // of concurrent calls, so a small fixed pool would make the emulator the bottleneck.
+        this.executor = new ThreadPoolExecutor(8, 2048, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "synap-emulator");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::dispatch);
+    }
+
+    /** Starts an emulator on 127.0.0.1 with the given settings; the port is {@link #port()}. */
+    public static SynapEmulator start(EmulatorSettings settings) {
+        try {
+            SynapEmulator emulator = new SynapEmulator(settings);
+            emulator.server.start();
+            LOG.info("Synap emulator listening on {}", emulator.baseUrl());
+            return emulator;
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start the Synap emulator on port " + settings.port(), e);
+        }
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** {@code http://127.0.0.1:PORT}: what SYNAP_BASE_URL should be set to. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public EmulatorSettings settings() {
+        return settings;
+    }
+
+    /** Replaces the settings of a running emulator (port and seed are kept). */
+    public void reconfigure(EmulatorSettings newSettings) {
+        this.settings = newSettings;
+        buckets.clear();
+    }
+
+    /** Every later call with this key is answered 401. */
+    public void revokeKey(String apiKey) { revokedKeys.add(apiKey); }
+
+    /** Every later call with this key is answered 403. */
+    public void forbidKey(String apiKey) { forbiddenKeys.add(apiKey); }
+
+    /** Adds a key at runtime (e.g. the "new key" after a revocation). */
+    public void addKey(String apiKey, EmulatorSettings.Instance instance) { extraKeys.put(apiKey, instance); }
+
+    /** While on, every batch/create call is answered 503 (Synap down). */
+    public void setOutage(boolean on) { this.outage = on; }
+
+    /** While on, every batch/create call is answered 402 with balance details. */
+    public void setCreditsExhausted(boolean on) { this.creditsExhausted = on; }
+
+    public EmulatorStats.Snapshot stats() {
+        return stats.snapshot();
+    }
+
+    /** Every accepted document, over all Instances. */
+    public Collection<StoredDocument> documents() {
+        return List.copyOf(documents.values());
+    }
+
+    /** Forgets every stored document and counter-free state (buckets, switches); counters are kept. */
+    public void clearDocuments() {
+        documents.clear();
+        byIngestionId.clear();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    private void dispatch(HttpExchange ex) throws IOException {
+        stats.enter();
+        try {
+            String path = ex.getRequestURI().getPath();
+            String method = ex.getRequestMethod();
+            if (path.equals("/health") && method.equals("GET")) {
+                send(ex, 200, obj().put("status", "ok"));
+            } else if (path.equals("/v1/telemetry/batch") && method.equals("POST")) {
+                drain(ex);
+                send(ex, 202, obj().put("accepted", true));
+            } else if (path.equals("/api/v1/auth/whoami") && method.equals("GET")) {
+                whoami(ex);
+            } else if (path.equals("/api/v1/memories/batch") && method.equals("POST")) {
+                batch(ex);
+            } else if (path.equals("/api/v1/memories/create") && method.equals("POST")) {
+                create(ex);
+            } else if (path.startsWith("/api/v1/memories/status/") && method.equals("GET")) {
+                status(ex, path.substring("/api/v1/memories/status/".length()));
+            } else if (path.equals("/_emulator/stats") && method.equals("GET")) {
+                send(ex, 200, mapper.valueToTree(stats.snapshot()));
+            } else if (path.equals("/_emulator/documents") && method.equals("GET")) {
+                exportDocuments(ex);
+            } else {
+                drain(ex);
+                error(ex, 404, "Not Found");
+            }
+        } catch (DropConnection drop) {
+            throw drop; // the server closes the connection without an answer
+        } catch (RuntimeException e) {
+            LOG.warn("emulator failed on {} {}", ex.getRequestMethod(), ex.getRequestURI(), e);
+            error(ex, 500, "emulator error: " + e.getClass().getSimpleName());
+        } finally {
+            stats.exit();
+        }
+    }
+
+    private void whoami(HttpExchange ex) throws IOException {
+        EmulatorSettings.Instance inst = authenticate(ex);
+        if (inst == null) return;
+        send(ex, 200, obj().put("client_id", inst.clientId()).put("instance_id", inst.instanceId())
+                .put("relationship_type", inst.b2b() ? "b2b" : "b2c"));
+    }
+
+    private EmulatorSettings.Instance authenticate(HttpExchange ex) throws IOException {
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        String key = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : null;
+        EmulatorSettings.Instance inst = key == null ? null : settings.instances().get(key);
+        if (inst == null && key != null) inst = extraKeys.get(key);
+        if (inst == null || revokedKeys.contains(key)) {
+            drain(ex);
+            error(ex, 401, key == null ? "Missing bearer token" : "Invalid or revoked API key");
+            return null;
+        }
+        if (forbiddenKeys.contains(key)) {
+            drain(ex);
+            error(ex, 403, "API key is not allowed to ingest into this instance");
+            return null;
+        }
+        return inst;
+    }
+
+    // ---------------------------------------------------------------- batch
+
+    private void batch(HttpExchange ex) throws IOException {
+        stats.batchCalls.increment();
+        EmulatorSettings s = settings;
+        EmulatorSettings.Instance inst = authenticate(ex);
+        if (inst == null) return;
+        byte[] body = ex.getRequestBody().readAllBytes();
+        if (gateFailed(ex, s, inst, 1)) return;
+
+        Fault fault = drawFault(s);
+        switch (fault) {
+            case ERROR_500 -> { error(ex, 500, "Internal Server Error"); return; }
+            case ERROR_503 -> { error(ex, 503, "Service temporarily unavailable"); return; }
+            case DROP -> { stats.dropped.increment(); throw new DropConnection(); }
+            case BURST_429 -> { rateLimited(ex, 1); return; }
+            default -> { }
+        }
+
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (IOException e) {
+            error(ex, 422, List.of(validation("body", "Invalid JSON: " + firstLine(e.getMessage()))));
+            return;
+        }
+        JsonNode docs = root == null ? null : root.get("documents");
+        if (docs == null || !docs.isArray()) {
+            error(ex, 422, List.of(validation("body.documents", "Field required (an array of documents)")));
+            return;
+        }
+        if (docs.size() > s.maxDocumentsPerBatch()) {
+            error(ex, 422, List.of(validation("body.documents", "List should have at most " + s.maxDocumentsPerBatch()
+                    + " items after validation, not " + docs.size())));
+            return;
+        }
+        if (s.rateLimitUnit() == EmulatorSettings.RateLimitUnit.DOCUMENT && docs.size() > 1
+                && !bucket(inst, s).tryTake(docs.size() - 1)) {
+            rateLimited(ex, docs.size());
+            return;
+        }
+        boolean failFast = root.path("fail_fast").asBoolean(false);
+        stats.documentsReceived.add(docs.size());
+
+        // validate every item first
+        List<Candidate> candidates = new ArrayList<>(docs.size());
+        for (JsonNode d : docs) candidates.add(validate(d, inst, s));
+        if (failFast) {
+            for (int i = 0; i < candidates.size(); i++) {
+                if (candidates.get(i).error != null) {
+                    error(ex, 400, "documents[" + i + "]: " + candidates.get(i).error);
+                    return;
+                }
+            }
+        }
+
+        Instant now = Instant.now();
+        String queuedAt = now.toString();
+        ObjectNode resp = obj();
+        resp.put("batch_id", UUID.randomUUID().toString());
+        ArrayNode results = nodes.arrayNode();
+        int succeeded = 0;
+        int failed = 0;
+        synchronized (documents) { // one writer at a time keeps "accepted once" exact under concurrent duplicates
+            if (s.duplicatePolicy() == EmulatorSettings.DuplicatePolicy.CONFLICT) {
+                List<String> conflicts = new ArrayList<>();
+                Set<String> seen = new HashSet<>();
+                for (Candidate c : candidates) {
+                    if (c.error == null && c.documentId != null
+                            && (documents.containsKey(key(inst, c.documentId)) || !seen.add(c.documentId))) {
+                        conflicts.add(c.documentId);
+                    }
+                }
+                if (!conflicts.isEmpty()) {
+                    stats.duplicates.add(conflicts.size());
+                    ObjectNode detail = obj().put("code", "duplicate_document_id")
+                            .put("message", conflicts.size() + " document_id(s) already ingested");
+                    ArrayNode ids = detail.putArray("document_ids");
+                    conflicts.forEach(ids::add);
+                    send(ex, 409, obj().set("detail", detail));
+                    return;
+                }
+            }
+            for (Candidate c : candidates) {
+                String ingestionId = UUID.randomUUID().toString();
+                ObjectNode r = obj();
+                r.put("ingestion_id", ingestionId);
+                String docId = c.documentId != null ? c.documentId : "doc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+                r.put("document_id", docId);
+                if (c.error != null) {
+                    r.put("status", "failed").put("queued_at", queuedAt).put("error_message", c.error);
+                    stats.itemFailures.increment();
+                    failed++;
+                } else {
+                    StoredDocument doc = c.toStored(inst.instanceId(), docId, ingestionId, now.toEpochMilli());
+                    StoredDocument existing = documents.get(key(inst, docId));
+                    if (existing != null && s.duplicatePolicy() != EmulatorSettings.DuplicatePolicy.UPSERT) {
+                        r.put("status", "failed").put("queued_at", queuedAt)
+                                .put("error_message", "document_id already ingested");
+                        stats.duplicates.increment();
+                        failed++;
+                    } else if (existing != null) {
+                        documents.put(key(inst, docId), existing.withUpdate(doc));
+                        r.put("status", "queued").put("queued_at", queuedAt).putNull("error_message");
+                        stats.updates.increment();
+                        succeeded++;
+                    } else {
+                        documents.put(key(inst, docId), doc);
+                        byIngestionId.put(ingestionId, doc);
+                        r.put("status", "queued").put("queued_at", queuedAt).putNull("error_message");
+                        stats.accepted.increment();
+                        succeeded++;
+                    }
+                }
+                results.add(r);
+            }
+        }
+        resp.put("total", candidates.size()).put("succeeded", succeeded).put("failed", failed);
+        resp.set("results", results);
+
+        if (fault == Fault.ACCEPT_THEN_SLOW) {
+            stats.acceptedThenSlow.increment();
+            sleep(s.faults().slowDelay().toMillis());
+        } else {
+            sleep(latencyMillis(s));
+        }
+        send(ex, 200, resp);
+    }
+
+    /** Outage, credits and the rate limit, checked before the body is looked at. */
+    private boolean gateFailed(HttpExchange ex, EmulatorSettings s, EmulatorSettings.Instance inst, int units)
+            throws IOException {
+        if (outage) {
+            error(ex, 503, "Service temporarily unavailable (outage)");
+            return true;
+        }
+        if (creditsExhausted) {
+            ObjectNode detail = obj().put("message", "Insufficient credits").put("balance_credits", 0)
+                    .put("minimum_required_credits", 1).put("recovery_url", "https://synap.maximem.ai/billing")
+                    .put("redeem_url", "https://synap.maximem.ai/redeem");
+            send(ex, 402, obj().set("detail", detail));
+            return true;
+        }
+        if (s.rateLimitPerMinute() > 0 && !bucket(inst, s).tryTake(units)) {
+            rateLimited(ex, units);
+            return true;
+        }
+        return false;
+    }
+
+    private void rateLimited(HttpExchange ex, int units) throws IOException {
+        stats.rateLimited.increment();
+        EmulatorSettings s = settings;
+        double perSecond = s.rateLimitPerMinute() > 0 ? s.rateLimitPerMinute() / 60.0 : 1.0;
+        long retryAfter = Math.max(1, (long) Math.ceil(units / perSecond));
+        ex.getResponseHeaders().add("Retry-After", Long.toString(retryAfter));
+        ex.getResponseHeaders().add("X-RateLimit-Reset", Long.toString(Instant.now().getEpochSecond() + retryAfter));
+        error(ex, 429, "Rate limit exceeded for this instance");
+    }
+
+    private TokenBucket bucket(EmulatorSettings.Instance inst, EmulatorSettings s) {
+        return buckets.computeIfAbsent(inst.instanceId(), id -> new TokenBucket(s.rateLimitPerMinute() / 60.0, s.burst()));
+    }
+
+    private Candidate validate(JsonNode d, EmulatorSettings.Instance inst, EmulatorSettings s) {
+        Candidate c = new Candidate();
+        if (!d.isObject()) {
+            c.error = "document must be an object";
+            return c;
+        }
+        c.documentId = text(d, "document_id");
+        c.userId = text(d, "user_id");
+        c.customerId = text(d, "customer_id");
+        c.createdAt = text(d, "document_created_at");
+        c.documentType = d.hasNonNull("document_type") ? d.get("document_type").asText() : "ai-chat-conversation";
+        c.mode = d.hasNonNull("mode") ? d.get("mode").asText() : "long-range";
+        c.metadata = d.hasNonNull("metadata") ? d.get("metadata") : obj();
+        JsonNode doc = d.get("document");
+        if (doc == null || doc.isNull() || (doc.isTextual() && doc.asText().isBlank())) {
+            c.error = "document: Field required";
+            return c;
+        }
+        byte[] content = doc.isTextual() ? doc.asText().getBytes(StandardCharsets.UTF_8)
+                : doc.toString().getBytes(StandardCharsets.UTF_8);
+        c.textBytes = content.length;
+        if (content.length > s.maxDocumentBytes()) {
+            c.error = "document is " + content.length + " bytes, over the instance limit of " + s.maxDocumentBytes();
+            return c;
+        }
+        c.sha256 = sha256(content);
+        if (!DOCUMENT_TYPES.contains(c.documentType)) {
+            c.error = "document_type: Input should be one of " + DOCUMENT_TYPES;
+        } else if (!MODES.contains(c.mode)) {
+            c.error = "mode: Input should be 'fast' or 'long-range'";
+        } else if (!c.metadata.isObject()) {
+            c.error = "metadata: Input should be a valid dictionary";
+        } else if (c.createdAt != null && !validTimestamp(c.createdAt)) {
+            c.error = "document_created_at: Input should be a valid datetime";
+        } else if (inst.b2b() && c.userId != null && c.customerId == null) {
+            c.error = "customer_id is required when user_id is set on a B2B instance";
+        }
+        return c;
+    }
+
+    private static boolean validTimestamp(String s) {
+        try {
+            OffsetDateTime.parse(s);
+            return true;
+        } catch (DateTimeParseException e) {
+            try {
+                LocalDateTime.parse(s); // a naive datetime is read as UTC
+                return true;
+            } catch (DateTimeParseException e2) {
+                return false;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- create / status / export
+
+    private void create(HttpExchange ex) throws IOException {
+        stats.createCalls.increment();
+        EmulatorSettings s = settings;
+        EmulatorSettings.Instance inst = authenticate(ex);
+        if (inst == null) return;
+        byte[] body = ex.getRequestBody().readAllBytes();
+        if (gateFailed(ex, s, inst, 1)) return;
+        JsonNode d;
+        try {
+            d = mapper.readTree(body);
+        } catch (IOException e) {
+            error(ex, 422, List.of(validation("body", "Invalid JSON")));
+            return;
+        }
+        Candidate c = validate(d, inst, s);
+        if (c.error != null) {
+            error(ex, 400, c.error);
+            return;
+        }
+        Instant now = Instant.now();
+        String ingestionId = UUID.randomUUID().toString();
+        String docId = c.documentId != null ? c.documentId : "doc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        synchronized (documents) {
+            StoredDocument existing = documents.get(key(inst, docId));
+            StoredDocument doc = c.toStored(inst.instanceId(), docId, ingestionId, now.toEpochMilli());
+            if (existing != null && s.duplicatePolicy() != EmulatorSettings.DuplicatePolicy.UPSERT) {
+                stats.duplicates.increment();
+                error(ex, 409, "document_id already ingested: " + docId);
+                return;
+            }
+            if (existing != null) {
+                documents.put(key(inst, docId), existing.withUpdate(doc));
+                stats.updates.increment();
+            } else {
+                documents.put(key(inst, docId), doc);
+                byIngestionId.put(ingestionId, doc);
+                stats.accepted.increment();
+            }
+        }
+        sleep(latencyMillis(s));
+        send(ex, 200, obj().put("ingestion_id", ingestionId).put("document_id", docId).put("status", "queued")
+                .put("queued_at", now.toString()));
+    }
+
+    private void status(HttpExchange ex, String ingestionId) throws IOException {
+        if (authenticate(ex) == null) return;
+        StoredDocument doc = byIngestionId.get(ingestionId);
+        if (doc == null) {
+            error(ex, 404, "Ingestion not found: " + ingestionId);
+            return;
+        }
+        String queued = Instant.ofEpochMilli(doc.queuedAtEpochMillis()).toString();
+        ObjectNode r = obj().put("ingestion_id", ingestionId).put("document_id", doc.documentId())
+                .put("status", "completed").put("queued_at", queued).put("started_at", queued)
+                .put("completed_at", queued).put("memories_created", 1);
+        r.putArray("memory_ids").add("mem_" + ingestionId.replace("-", "").substring(0, 16));
+        r.putNull("error_message");
+        send(ex, 200, r);
+    }
+
+    private void exportDocuments(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().add("Content-Type", "application/x-ndjson");
+        ex.sendResponseHeaders(200, 0);
+        try (OutputStream out = ex.getResponseBody();
+             JsonGenerator gen = mapper.getFactory().createGenerator(out)) {
+            gen.setRootValueSeparator(new com.fasterxml.jackson.core.io.SerializedString("\n"));
+            for (StoredDocument d : documents.values()) mapper.writeValue(gen, d);
+            gen.writeRaw('\n');
+        }
+    }
+
+    // ---------------------------------------------------------------- faults and latency
+
+    private enum Fault { NONE, ERROR_500, ERROR_503, DROP, ACCEPT_THEN_SLOW, BURST_429 }
+
+    private Fault drawFault(EmulatorSettings s) {
+        EmulatorSettings.Faults f = s.faults();
+        if (!f.any()) return Fault.NONE;
+        if (burst429Left.getAndUpdate(n -> Math.max(0, n - 1)) > 0) return Fault.BURST_429;
+        double p;
+        synchronized (random) {
+            p = random.nextDouble();
+        }
+        double acc = f.error500();
+        if (p < acc) return Fault.ERROR_500;
+        if (p < (acc += f.error503())) return Fault.ERROR_503;
+        if (p < (acc += f.dropConnection())) return Fault.DROP;
+        if (p < (acc += f.acceptThenSlow())) return Fault.ACCEPT_THEN_SLOW;
+        if (p < acc + f.burst429()) {
+            burst429Left.set(Math.max(0, f.burst429Calls() - 1));
+            return Fault.BURST_429;
+        }
+        return Fault.NONE;
+    }
+
+    private long latencyMillis(EmulatorSettings s) {
+        long extra = 0;
+        double gaussian;
+        double spike;
+        synchronized (random) {
+            gaussian = random.nextGaussian();
+            spike = random.nextDouble();
+        }
+        if (spike < s.faults().latencySpike()) {
+            stats.latencySpikes.increment();
+            extra = s.faults().spikeDelay().toMillis();
+        }
+        double p50 = s.latencyP50().toNanos() / 1e6;
+        double p95 = s.latencyP95().toNanos() / 1e6;
+        if (p50 <= 0) return extra;
+        // log-normal with the given median and 95th percentile: sigma = ln(p95/p50) / z(0.95)
+        double sigma = p95 > p50 ? Math.log(p95 / p50) / 1.6448536 : 0;
+        return extra + Math.round(p50 * Math.exp(sigma * gaussian));
+    }
+
+    private static void sleep(long millis) {
+        if (millis <= 0) return;
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static String key(EmulatorSettings.Instance inst, String documentId) {
+        return inst.instanceId() + '\u0000' + documentId;
+    }
+
+    private static String text(JsonNode d, String field) {
+        JsonNode n = d.get(field);
+        return n == null || n.isNull() ? null : n.asText();
+    }
+
+    private ObjectNode obj() {
+        return nodes.objectNode();
+    }
+
+    private ObjectNode validation(String loc, String msg) {
+        ObjectNode o = obj().put("type", "value_error").put("msg", msg);
+        ArrayNode l = o.putArray("loc");
+        for (String part : loc.split("\\.")) l.add(part);
+        return o;
+    }
+
+    private void error(HttpExchange ex, int status, String detail) throws IOException {
+        send(ex, status, obj().put("detail", detail));
+    }
+
+    private void error(HttpExchange ex, int status, List<ObjectNode> details) throws IOException {
+        ArrayNode arr = nodes.arrayNode();
+        details.forEach(arr::add);
+        send(ex, status, obj().set("detail", arr));
+    }
+
+    private void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+        stats.status(status);
+        byte[] bytes = mapper.writeValueAsBytes(body);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static void drain(HttpExchange ex) throws IOException {
+        try (InputStream in = ex.getRequestBody()) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static String sha256(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Thrown from a handler to make the HTTP server close the connection without an answer. */
+    private static final class DropConnection extends RuntimeException {
+        DropConnection() {
+            super("injected dropped connection", null, false, false);
+        }
+    }
+
+    private static final class Candidate {
+        String documentId, userId, customerId, createdAt, documentType, mode, sha256, error;
+        int textBytes;
+        JsonNode metadata;
+
+        StoredDocument toStored(String instanceId, String docId, String ingestionId, long now) {
+            return new StoredDocument(instanceId, docId, ingestionId, documentType, mode, userId, customerId,
+                    createdAt, sha256, textBytes, metadata, 0, now);
+        }
+    }
+
+    /** A token bucket per Instance: {@code ratePerSecond} refill, {@code capacity} burst. */
+    static final class TokenBucket {
+        private final double ratePerSecond;
+        private final double capacity;
+        private double tokens;
+        private long lastNanos;
+
+        TokenBucket(double ratePerSecond, double capacity) {
+            this.ratePerSecond = ratePerSecond;
+            this.capacity = capacity;
+            this.tokens = capacity;
+            this.lastNanos = System.nanoTime();
+        }
+
+        synchronized boolean tryTake(int n) {
+            long now = System.nanoTime();
+            tokens = Math.min(capacity, tokens + (now - lastNanos) / 1e9 * ratePerSecond);
+            lastNanos = now;
+            if (tokens >= n) {
+                tokens -= n;
+                return true;
+            }
+            return false;
+        }
+    }
+}
