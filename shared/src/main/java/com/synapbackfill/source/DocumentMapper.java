@@ -1,0 +1,121 @@
+package com.synapbackfill.source;
+
+import com.synapbackfill.model.BadRowReason;
+import com.synapbackfill.model.MemoryDocument;
+import com.synapbackfill.model.RunConfig;
+import com.synapbackfill.model.Turn;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a source row into the document Synap's replay pattern describes (DESIGN §3), or says why it cannot.
+ * Pure and deterministic: the same row always gives the same document and document id.
+ */
+public final class DocumentMapper {
+    /** Namespace of the name-based (v5) UUIDs made from non-UUID conversation ids. Never change it. */
+    public static final UUID CONVERSATION_NAMESPACE = UUID.fromString("5b0f7d3e-6f43-4b8e-9c55-3a1f2d7c9e10");
+    private static final Pattern CANONICAL_UUID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    private final RunConfig config;
+    private final String runId;
+
+    public DocumentMapper(RunConfig config, String runId) {
+        this.config = config;
+        this.runId = runId;
+    }
+
+    /** The outcome of mapping one row: a document, or a reason (with the document id when one exists). */
+    public record Mapped(Turn turn, MemoryDocument document, String documentId, BadRowReason reason) {
+        public boolean ok() {
+            return document != null;
+        }
+    }
+
+    public Mapped map(Turn t) {
+        String documentId = documentId(t);
+        BadRowReason reason = null;
+        boolean hasUser = !blank(t.userText());
+        boolean hasAssistant = !blank(t.assistantText());
+        if (!hasUser && !hasAssistant) reason = BadRowReason.EMPTY_TEXT;
+        else if (t.createdAt() == null) reason = BadRowReason.MISSING_TIMESTAMP;
+        else if (blank(t.userId())) reason = BadRowReason.MISSING_USER_ID;
+        else if (config.requireCustomerId() && blank(t.customerId())) reason = BadRowReason.MISSING_CUSTOMER_ID;
+        else if (blank(t.conversationId())) reason = BadRowReason.MISSING_CONVERSATION_ID;
+        else if (t.messageIndex() == null) reason = BadRowReason.MISSING_MESSAGE_INDEX;
+        if (reason != null) return new Mapped(t, null, documentId, reason);
+
+        String text = hasUser && hasAssistant ? "User: " + t.userText() + "\nAssistant: " + t.assistantText()
+                : hasUser ? "User: " + t.userText() : "Assistant: " + t.assistantText();
+        if (utf8Length(text) > config.maxDocumentBytes()) return new Mapped(t, null, documentId, BadRowReason.DOCUMENT_TOO_LARGE);
+
+        String conversationUuid = conversationUuid(t.conversationId());
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("conversation_id", conversationUuid);
+        metadata.put("source", "backfill");
+        metadata.put("message_index", t.messageIndex());
+        metadata.put("run_id", runId);
+        metadata.put("source_row_id", t.id());
+        if (!conversationUuid.equals(t.conversationId())) metadata.put("source_conversation_id", t.conversationId());
+        MemoryDocument doc = new MemoryDocument(text, config.documentType(), documentId, t.createdAt().toString(),
+                t.userId(), blank(t.customerId()) ? null : t.customerId(), config.mode(), metadata);
+        return new Mapped(t, doc, documentId, null);
+    }
+
+    /** The document id from the configured template, or null when a placeholder's value is missing. */
+    public String documentId(Turn t) {
+        String template = config.documentIdTemplate();
+        boolean needsConversation = template.contains("{conversation_id}") || template.contains("{source_conversation_id}");
+        if (needsConversation && blank(t.conversationId())) return null;
+        if (template.contains("{message_index}") && t.messageIndex() == null) return null;
+        String s = template;
+        if (s.contains("{conversation_id}")) s = s.replace("{conversation_id}", conversationUuid(t.conversationId()));
+        if (s.contains("{source_conversation_id}")) s = s.replace("{source_conversation_id}", t.conversationId());
+        if (s.contains("{message_index}")) s = s.replace("{message_index}", Long.toString(t.messageIndex()));
+        return s.replace("{id}", t.id());
+    }
+
+    /** The conversation id itself when it is a UUID (lower-cased), else a v5 UUID of it under the fixed namespace. */
+    public static String conversationUuid(String conversationId) {
+        if (CANONICAL_UUID.matcher(conversationId).matches()) return conversationId.toLowerCase();
+        return nameUuid(CONVERSATION_NAMESPACE, conversationId).toString();
+    }
+
+    /** RFC 4122 name-based UUID, version 5 (SHA-1). */
+    static UUID nameUuid(UUID namespace, String name) {
+        try {
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            java.nio.ByteBuffer ns = java.nio.ByteBuffer.allocate(16);
+            ns.putLong(namespace.getMostSignificantBits()).putLong(namespace.getLeastSignificantBits());
+            sha1.update(ns.array());
+            byte[] h = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
+            h[6] = (byte) ((h[6] & 0x0f) | 0x50);
+            h[8] = (byte) ((h[8] & 0x3f) | 0x80);
+            java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(h, 0, 16);
+            return new UUID(bb.getLong(), bb.getLong());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n++;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c)) { n += 4; i++; }
+            else n += 3;
+        }
+        return n;
+    }
+}

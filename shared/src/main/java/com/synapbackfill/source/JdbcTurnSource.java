@@ -1,0 +1,368 @@
+package com.synapbackfill.source;
+
+import com.synapbackfill.error.PermanentException;
+import com.synapbackfill.error.RetryableException;
+import com.synapbackfill.model.IdType;
+import com.synapbackfill.model.Shard;
+import com.synapbackfill.model.Turn;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * {@link TurnSource} over JDBC: one connection, opened on first use, checked and reopened when broken, closed
+ * by {@link #close()}. Configuration is validated against the catalog on first use, and every error names
+ * the setting that is wrong. Not thread-safe by design: one instance per worker.
+ */
+public final class JdbcTurnSource implements TurnSource {
+    private static final int SAMPLE_FLOOR = 2_000;
+
+    private final JdbcConnectionSettings connection;
+    private final SourceConfig config;
+    private final SqlDialect dialect;
+    private final ZoneId zone;
+    private Connection conn;
+    private Catalog catalog;
+
+    public JdbcTurnSource(JdbcConnectionSettings connection, SourceConfig config) {
+        this.connection = connection;
+        this.config = config;
+        this.dialect = connection.dialect();
+        this.zone = config.zone();
+    }
+
+    /** Column facts read once from the catalog. */
+    private record Catalog(IdType idType, boolean createdAtHasZone, boolean isView, String selectList) {
+    }
+
+    // ---------------------------------------------------------------- connection and validation
+
+    private Connection conn() {
+        try {
+            if (conn != null && !conn.isClosed() && conn.isValid(2)) return conn;
+            closeQuietly();
+            Properties p = new Properties();
+            p.setProperty("user", connection.user());
+            if (connection.password() != null) p.setProperty("password", connection.password());
+            p.setProperty("connectTimeout", "10");
+            p.setProperty("ApplicationName", "synap-backfill");
+            conn = DriverManager.getConnection(connection.jdbcUrl(), p);
+            conn.setReadOnly(true);
+            return conn;
+        } catch (SQLException e) {
+            conn = null;
+            throw new RetryableException("source_unreachable", "SOURCE_JDBC_URL: cannot connect to the source database ("
+                    + e.getSQLState() + "): " + redact(e.getMessage()), 0, null, e);
+        }
+    }
+
+    private Catalog catalog() {
+        if (catalog != null) return catalog;
+        String[] parts = config.table().split("\\.");
+        String schema = parts.length == 2 ? parts[0] : null;
+        String table = parts.length == 2 ? parts[1] : parts[0];
+        Map<String, String> types = new LinkedHashMap<>();
+        boolean view = false;
+        try (PreparedStatement ps = conn().prepareStatement(
+                "SELECT c.column_name, c.udt_name, t.table_type FROM information_schema.columns c "
+                        + "JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+                        + "WHERE c.table_name = ? AND c.table_schema = coalesce(?, current_schema()) ORDER BY c.ordinal_position")) {
+            ps.setString(1, table);
+            ps.setString(2, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    types.put(rs.getString(1), rs.getString(2));
+                    view = "VIEW".equals(rs.getString(3));
+                }
+            }
+        } catch (SQLException e) {
+            throw sqlError("reading the catalog", e);
+        }
+        if (types.isEmpty())
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source.table: table or view \"" + config.table()
+                    + "\" not found (or not visible to user " + connection.user() + ")");
+        ColumnMapping c = config.columns();
+        String idUdt = require(types, "columns.id", c.id());
+        IdType idType = dialect.idType(idUdt);
+        if (idType == null)
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.id: column \"" + c.id() + "\" has type "
+                    + idUdt + "; supported id types: bigint/integer/smallint, uuid, text/varchar");
+        require(types, "columns.userId", c.userId());
+        if (c.customerId() != null) require(types, "columns.customerId", c.customerId());
+        require(types, "columns.conversationId", c.conversationId());
+        String mi = require(types, "columns.messageIndex", c.messageIndex());
+        if (!List.of("int2", "int4", "int8", "numeric").contains(mi))
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.messageIndex: column \""
+                    + c.messageIndex() + "\" has type " + mi + "; it must be an integer type");
+        textual(types, "columns.userText", c.userText());
+        textual(types, "columns.assistantText", c.assistantText());
+        String ts = require(types, "columns.createdAt", c.createdAt());
+        if (!List.of("timestamptz", "timestamp").contains(ts))
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.createdAt: column \""
+                    + c.createdAt() + "\" has type " + ts + "; it must be timestamp or timestamptz");
+        String select = String.join(", ", dialect.quote(c.id()) + "::text", dialect.quote(c.userId()) + "::text",
+                c.customerId() == null ? "NULL" : dialect.quote(c.customerId()) + "::text",
+                dialect.quote(c.conversationId()) + "::text", dialect.quote(c.messageIndex()),
+                dialect.quote(c.userText()), dialect.quote(c.assistantText()), dialect.quote(c.createdAt()));
+        catalog = new Catalog(idType, ts.equals("timestamptz"), view, select);
+        return catalog;
+    }
+
+    private static String require(Map<String, String> types, String field, String column) {
+        String t = types.get(column);
+        if (t == null)
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, field + ": column \"" + column
+                    + "\" not found; the table has " + types.keySet());
+        return t;
+    }
+
+    private static void textual(Map<String, String> types, String field, String column) {
+        String t = require(types, field, column);
+        if (!List.of("text", "varchar", "bpchar", "json", "jsonb").contains(t))
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, field + ": column \"" + column
+                    + "\" has type " + t + "; it must be text or varchar");
+    }
+
+    // ---------------------------------------------------------------- planning
+
+    @Override
+    public SourceProfile profile() {
+        Catalog cat = catalog();
+        String id = dialect.quote(config.columns().id());
+        String p = dialect.param(cat.idType());
+        String sql = "SELECT min(" + id + ")::text, max(" + id + ")::text FROM " + dialect.quote(config.table())
+                + " WHERE (" + p + " IS NULL OR " + id + " >= " + p + ") AND (" + p + " IS NULL OR " + id + " <= " + p + ")";
+        String min;
+        String max;
+        try (PreparedStatement ps = conn().prepareStatement(sql)) {
+            bindId(ps, 1, cat.idType(), config.fromId(), "source.fromId");
+            bindId(ps, 2, cat.idType(), config.fromId(), "source.fromId");
+            bindId(ps, 3, cat.idType(), config.toId(), "source.toId");
+            bindId(ps, 4, cat.idType(), config.toId(), "source.toId");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                min = rs.getString(1);
+                max = rs.getString(2);
+            }
+        } catch (SQLException e) {
+            throw sqlError("reading the id bounds", e);
+        }
+        if (min == null) return new SourceProfile(cat.idType(), null, null, 0);
+        return new SourceProfile(cat.idType(), min, max, estimate(cat));
+    }
+
+    private long estimate(Catalog cat) {
+        try {
+            if (!cat.isView()) {
+                try (PreparedStatement ps = conn().prepareStatement(dialect.estimateSql(config.table()))) {
+                    ps.setString(1, dialect.quote(config.table()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next() && rs.getLong(1) > 0) return rs.getLong(1);
+                    }
+                }
+            }
+            // never analyzed, or a view: the planner's own estimate
+            try (PreparedStatement ps = conn().prepareStatement("EXPLAIN (FORMAT JSON) SELECT 1 FROM " + dialect.quote(config.table()));
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                String plan = rs.getString(1);
+                int i = plan.indexOf("\"Plan Rows\":");
+                if (i >= 0) {
+                    String rest = plan.substring(i + 12).trim();
+                    return Math.max(1, Long.parseLong(rest.replaceAll("^(\\d+).*$", "$1").split("[^0-9]")[0]));
+                }
+            }
+        } catch (SQLException | NumberFormatException e) {
+            // fall through
+        }
+        return 1;
+    }
+
+    @Override
+    public List<String> sampleIds(int n) {
+        Catalog cat = catalog();
+        SourceProfile profile = profile();
+        if (profile.empty()) return List.of();
+        double percent = Math.min(100.0, Math.max(0.01, 100.0 * Math.max(n, SAMPLE_FLOOR) / Math.max(1, profile.estimatedRows())));
+        List<String> ids = sample(cat, profile, percent, cat.isView());
+        if (ids.size() < Math.min(n, profile.estimatedRows()) / 4 && !cat.isView()) {
+            // block sampling found too little (small or clustered table): sample rows instead
+            ids = sample(cat, profile, percent, true);
+        }
+        return ids;
+    }
+
+    private List<String> sample(Catalog cat, SourceProfile profile, double percent, boolean rowSampling) {
+        String sql = dialect.sampleSql(config.table(), config.columns().id(), cat.idType(), percent, rowSampling);
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement ps = conn().prepareStatement(sql)) {
+            bindId(ps, 1, cat.idType(), profile.minId(), "source.fromId");
+            bindId(ps, 2, cat.idType(), profile.maxId(), "source.toId");
+            ps.setFetchSize(5_000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) ids.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw sqlError("sampling ids", e);
+        }
+        return ids;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    @Override
+    public List<Turn> readPage(Shard shard, String afterExclusive, int limit) {
+        Catalog cat = catalog();
+        if (cat.idType() != shard.idType())
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.id: the id column is now "
+                    + cat.idType() + " but the run was planned for " + shard.idType());
+        String id = dialect.quote(config.columns().id());
+        String p = dialect.param(cat.idType());
+        boolean fromStart = afterExclusive == null;
+        String lower = fromStart && !shard.loExclusive() ? id + " >= " + p : id + " > " + p;
+        String sql = "SELECT " + cat.selectList() + " FROM " + dialect.quote(config.table()) + " WHERE " + lower
+                + " AND " + id + " <= " + p + " ORDER BY " + id + " LIMIT ?";
+        try (PreparedStatement ps = conn().prepareStatement(sql)) {
+            bindId(ps, 1, cat.idType(), fromStart ? shard.lo() : afterExclusive, "checkpoint");
+            bindId(ps, 2, cat.idType(), shard.hi(), "shard.hi");
+            ps.setInt(3, limit);
+            ps.setFetchSize(limit);
+            return readTurns(ps, cat);
+        } catch (SQLException e) {
+            throw sqlError("reading shard " + shard.shardNo(), e);
+        }
+    }
+
+    @Override
+    public List<Turn> readByIds(List<String> ids) {
+        if (ids.isEmpty()) return List.of();
+        Catalog cat = catalog();
+        String id = dialect.quote(config.columns().id());
+        String arrayType = switch (cat.idType()) {
+            case BIGINT -> "bigint[]";
+            case UUID -> "uuid[]";
+            case TEXT -> "text[]";
+        };
+        String sql = "SELECT " + cat.selectList() + " FROM " + dialect.quote(config.table()) + " WHERE " + id
+                + " = ANY(?::" + arrayType + ") ORDER BY " + id;
+        try (PreparedStatement ps = conn().prepareStatement(sql)) {
+            ps.setArray(1, conn().createArrayOf("text", ids.toArray()));
+            return readTurns(ps, cat);
+        } catch (SQLException e) {
+            throw sqlError("re-reading rows by id", e);
+        }
+    }
+
+    @Override
+    public long countRows(Shard shard) {
+        Catalog cat = catalog();
+        String id = dialect.quote(config.columns().id());
+        String p = dialect.param(cat.idType());
+        String sql = "SELECT count(*) FROM " + dialect.quote(config.table()) + " WHERE " + id
+                + (shard.loExclusive() ? " > " : " >= ") + p + " AND " + id + " <= " + p;
+        try (PreparedStatement ps = conn().prepareStatement(sql)) {
+            bindId(ps, 1, cat.idType(), shard.lo(), "shard.lo");
+            bindId(ps, 2, cat.idType(), shard.hi(), "shard.hi");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw sqlError("counting shard " + shard.shardNo(), e);
+        }
+    }
+
+    private List<Turn> readTurns(PreparedStatement ps, Catalog cat) throws SQLException {
+        List<Turn> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                long mi = rs.getLong(5);
+                Long messageIndex = rs.wasNull() ? null : mi;
+                Instant created;
+                if (cat.createdAtHasZone()) {
+                    OffsetDateTime odt = rs.getObject(8, OffsetDateTime.class);
+                    created = odt == null ? null : odt.toInstant();
+                } else {
+                    LocalDateTime ldt = rs.getObject(8, LocalDateTime.class);
+                    created = ldt == null ? null : ldt.atZone(zone).toInstant();
+                }
+                out.add(new Turn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), messageIndex,
+                        rs.getString(6), rs.getString(7), created));
+            }
+        }
+        return out;
+    }
+
+    private static void bindId(PreparedStatement ps, int i, IdType type, String value, String field) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, type == IdType.BIGINT ? java.sql.Types.BIGINT : java.sql.Types.VARCHAR);
+            return;
+        }
+        switch (type) {
+            case BIGINT -> {
+                try {
+                    ps.setLong(i, Long.parseLong(value));
+                } catch (NumberFormatException e) {
+                    throw new PermanentException(PermanentException.Kind.CONFIGURATION, field + ": \"" + value + "\" is not an integer id");
+                }
+            }
+            case UUID -> {
+                try {
+                    ps.setString(i, UUID.fromString(value).toString());
+                } catch (IllegalArgumentException e) {
+                    throw new PermanentException(PermanentException.Kind.CONFIGURATION, field + ": \"" + value + "\" is not a UUID");
+                }
+            }
+            case TEXT -> ps.setString(i, value);
+        }
+    }
+
+    private RuntimeException sqlError(String doing, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        // 08xxx connection, 40xxx rollback/serialization, 53xxx resources, 57xxx operator intervention: transient
+        if (state.startsWith("08") || state.startsWith("40") || state.startsWith("53") || state.startsWith("57")) {
+            closeQuietly();
+            return new RetryableException("source_error", "source database error while " + doing + " (" + state + "): "
+                    + redact(e.getMessage()), 0, null, e);
+        }
+        return new PermanentException(PermanentException.Kind.CONFIGURATION, "source database refused " + doing + " ("
+                + state + "): " + redact(e.getMessage()), 0, null, e);
+    }
+
+    private String redact(String msg) {
+        if (msg == null) return "";
+        String m = msg;
+        if (connection.password() != null && !connection.password().isEmpty()) m = m.replace(connection.password(), "<redacted>");
+        return m.toLowerCase(Locale.ROOT).contains("password=") ? m.replaceAll("password=[^&\\s]*", "password=<redacted>") : m;
+    }
+
+    private void closeQuietly() {
+        if (conn != null) {
+            try {
+                conn.close();
+            } catch (SQLException ignored) {
+                // closing a broken connection
+            }
+            conn = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+
+}
