@@ -1,0 +1,55 @@
+package com.synapbackfill.config;
+
+import java.net.URI;
+import java.time.Duration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Builds the AWS SDK clients once per cold start, all on the URL-connection HTTP client (small and fast to
+ * start; the Netty and Apache clients are excluded from the build). Region and credentials come from the
+ * default chain; endpoints may be overridden for local runs.
+ */
+public final class AwsClients {
+    private final Settings.Endpoints endpoints;
+    private final SdkHttpClient http;
+
+    public AwsClients(Settings.Endpoints endpoints) {
+        this.endpoints = endpoints;
+        this.http = UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5))
+                .socketTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    public DynamoDbClient dynamo() {
+        var b = DynamoDbClient.builder().httpClient(http);
+        if (endpoints.dynamodb() != null) b.endpointOverride(URI.create(endpoints.dynamodb()));
+        return b.build();
+    }
+
+    public SqsClient sqs() {
+        var b = SqsClient.builder().httpClient(http);
+        if (endpoints.sqs() != null) b.endpointOverride(URI.create(endpoints.sqs()));
+        return b.build();
+    }
+
+    public S3Client s3() {
+        var b = S3Client.builder().httpClient(http);
+        if (endpoints.s3() != null) b.endpointOverride(URI.create(endpoints.s3())).forcePathStyle(true);
+        return b.build();
+    }
+
+    public LambdaClient lambda() {
+        var b = LambdaClient.builder().httpClient(http);
+        if (endpoints.lambda() != null) b.endpointOverride(URI.create(endpoints.lambda()));
+        return b.build();
+    }
+
+    public SecretsManagerClient secrets() {
+        return SecretsManagerClient.builder().httpClient(http).build();
+    }
+}

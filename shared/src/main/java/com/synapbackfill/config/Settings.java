@@ -1,0 +1,146 @@
+package com.synapbackfill.config;
+
+import com.synapbackfill.model.RunConfig;
+import com.synapbackfill.source.ColumnMapping;
+import com.synapbackfill.source.SourceConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Deployment settings of a function (or the CLI), read once from an environment map. Every value is
+ * validated here and an error names the variable. Secret values are not read here: only their ARNs or the
+ * names of variables that hold them; see {@link Secrets}.
+ *
+ * @param ledgerTable          LEDGER_TABLE
+ * @param shardQueueUrl        SHARD_QUEUE_URL
+ * @param reportBucket         REPORT_BUCKET (planner)
+ * @param endpoints            DYNAMODB_ENDPOINT, SQS_ENDPOINT, S3_ENDPOINT, LAMBDA_ENDPOINT (local runs)
+ * @param synapBaseUrl         SYNAP_BASE_URL
+ * @param synapApiKeySecretArn SYNAP_API_KEY_SECRET_ARN (Lambda) — else SYNAP_API_KEY
+ * @param synapConnectTimeout  SYNAP_CONNECT_TIMEOUT_MS
+ * @param synapReadTimeout     SYNAP_READ_TIMEOUT_MS
+ * @param synapCallTimeout     SYNAP_CALL_TIMEOUT_MS
+ * @param synapMaxAttempts     SYNAP_MAX_ATTEMPTS
+ * @param synapMaxRetryTime    SYNAP_MAX_RETRY_SECONDS
+ * @param jdbcUrl              SOURCE_JDBC_URL
+ * @param dbUser               SOURCE_DB_USER
+ * @param dbSecretArn          SOURCE_DB_SECRET_ARN (Lambda) — else SOURCE_DB_PASSWORD
+ * @param runDefaults          defaults for a start event's config (SOURCE_TABLE, BATCH_SIZE, ...), empty when no SOURCE_TABLE
+ * @param leaseDuration        LEASE_SECONDS: how long a shard lease lives without a checkpoint
+ * @param rateScope            RATE_SCOPE: the Instance the limiter counts for (all runs on one Instance share it)
+ * @param workerMappingUuid    WORKER_EVENT_SOURCE_MAPPING_ID (planner's tune)
+ * @param tuneHeadroom         TUNE_HEADROOM
+ */
+public record Settings(String ledgerTable, String shardQueueUrl, String reportBucket, Endpoints endpoints,
+                       String synapBaseUrl, String synapApiKeySecretArn, Duration synapConnectTimeout,
+                       Duration synapReadTimeout, Duration synapCallTimeout, int synapMaxAttempts,
+                       Duration synapMaxRetryTime, String jdbcUrl, String dbUser, String dbSecretArn,
+                       Optional<RunConfig> runDefaults, Duration leaseDuration, String rateScope,
+                       String workerMappingUuid, double tuneHeadroom) {
+
+    /** Endpoint overrides for local runs (DynamoDB Local, ElasticMQ, s3mock); null means AWS's. */
+    public record Endpoints(String dynamodb, String sqs, String s3, String lambda) {
+        public static final Endpoints AWS = new Endpoints(null, null, null, null);
+    }
+
+    public static Settings fromEnvironment(Map<String, String> env) {
+        Env e = new Env(env);
+        Optional<RunConfig> defaults = Optional.empty();
+        if (e.get("SOURCE_TABLE") != null) {
+            SourceConfig source = new SourceConfig(e.get("SOURCE_TABLE"), ColumnMapping.DEFAULT, e.get("SOURCE_TIMESTAMP_ZONE"),
+                    e.get("SOURCE_FROM_ID"), e.get("SOURCE_TO_ID"));
+            RunConfig.Builder b = RunConfig.builder(source);
+            e.integer("BATCH_SIZE").ifPresent(b::batchSize);
+            e.integer("RATE_LIMIT_PER_MINUTE").ifPresent(b::rateLimitPerMinute);
+            e.integer("SHARD_TARGET_ROWS").ifPresent(b::shardTargetRows);
+            e.integer("PAGE_SIZE").ifPresent(b::pageSize);
+            e.integer("MAX_DOCUMENT_BYTES").ifPresent(b::maxDocumentBytes);
+            if (e.get("SYNAP_MODE") != null) b.mode(e.get("SYNAP_MODE"));
+            if (e.get("DOCUMENT_ID_TEMPLATE") != null) b.documentIdTemplate(e.get("DOCUMENT_ID_TEMPLATE"));
+            if (e.get("RATE_LIMIT_UNIT") != null) b.rateLimitUnit(e.enumValue("RATE_LIMIT_UNIT", RunConfig.RateLimitUnit.class));
+            if (e.get("REQUIRE_CUSTOMER_ID") != null) b.requireCustomerId(Boolean.parseBoolean(e.get("REQUIRE_CUSTOMER_ID")));
+            try {
+                defaults = Optional.of(b.build());
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("run defaults from the environment: " + ex.getMessage(), ex);
+            }
+        }
+        return new Settings(e.required("LEDGER_TABLE"), e.get("SHARD_QUEUE_URL"), e.get("REPORT_BUCKET"),
+                new Endpoints(e.get("DYNAMODB_ENDPOINT"), e.get("SQS_ENDPOINT"), e.get("S3_ENDPOINT"), e.get("LAMBDA_ENDPOINT")),
+                e.getOr("SYNAP_BASE_URL", com.synapbackfill.synap.SynapClientConfig.DEFAULT_BASE_URL),
+                e.get("SYNAP_API_KEY_SECRET_ARN"),
+                Duration.ofMillis(e.integer("SYNAP_CONNECT_TIMEOUT_MS").orElse(5_000)),
+                Duration.ofMillis(e.integer("SYNAP_READ_TIMEOUT_MS").orElse(30_000)),
+                Duration.ofMillis(e.integer("SYNAP_CALL_TIMEOUT_MS").orElse(40_000)),
+                e.integer("SYNAP_MAX_ATTEMPTS").orElse(6),
+                Duration.ofSeconds(e.integer("SYNAP_MAX_RETRY_SECONDS").orElse(120)),
+                e.get("SOURCE_JDBC_URL"), e.get("SOURCE_DB_USER"), e.get("SOURCE_DB_SECRET_ARN"), defaults,
+                Duration.ofSeconds(e.integer("LEASE_SECONDS").orElse(180)), e.getOr("RATE_SCOPE", "default"),
+                e.get("WORKER_EVENT_SOURCE_MAPPING_ID"), e.decimal("TUNE_HEADROOM").orElse(1.5));
+    }
+
+    public Settings {
+        if (leaseDuration.toSeconds() < 5) throw new IllegalArgumentException("LEASE_SECONDS: must be >= 5, was " + leaseDuration.toSeconds());
+        if (tuneHeadroom < 1 || tuneHeadroom > 10) throw new IllegalArgumentException("TUNE_HEADROOM: must be 1..10, was " + tuneHeadroom);
+        if (!rateScope.matches("[A-Za-z0-9._-]{1,64}")) throw new IllegalArgumentException("RATE_SCOPE: use 1-64 of [A-Za-z0-9._-], was \"" + rateScope + "\"");
+    }
+
+    public String requireQueueUrl() {
+        if (shardQueueUrl == null) throw new IllegalArgumentException("SHARD_QUEUE_URL: is required");
+        return shardQueueUrl;
+    }
+
+    public String requireReportBucket() {
+        if (reportBucket == null) throw new IllegalArgumentException("REPORT_BUCKET: is required");
+        return reportBucket;
+    }
+
+    /** Small typed reader over the env map; errors name the variable. */
+    private record Env(Map<String, String> env) {
+        String get(String k) {
+            String v = env.get(k);
+            return v == null || v.isBlank() ? null : v.trim();
+        }
+
+        String getOr(String k, String d) {
+            String v = get(k);
+            return v == null ? d : v;
+        }
+
+        String required(String k) {
+            String v = get(k);
+            if (v == null) throw new IllegalArgumentException(k + ": is required");
+            return v;
+        }
+
+        Optional<Integer> integer(String k) {
+            String v = get(k);
+            if (v == null) return Optional.empty();
+            try {
+                return Optional.of(Integer.parseInt(v));
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException(k + ": must be a whole number, was \"" + v + "\"");
+            }
+        }
+
+        Optional<Double> decimal(String k) {
+            String v = get(k);
+            if (v == null) return Optional.empty();
+            try {
+                return Optional.of(Double.parseDouble(v));
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException(k + ": must be a number, was \"" + v + "\"");
+            }
+        }
+
+        <E extends Enum<E>> E enumValue(String k, Class<E> type) {
+            String v = get(k);
+            try {
+                return Enum.valueOf(type, v.toUpperCase());
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException(k + ": must be one of " + java.util.Arrays.toString(type.getEnumConstants()) + ", was \"" + v + "\"");
+            }
+        }
+    }
+}

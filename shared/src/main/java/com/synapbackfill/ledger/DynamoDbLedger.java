@@ -1,0 +1,563 @@
+package com.synapbackfill.ledger;
+
+import com.synapbackfill.error.LeaseConflictException;
+import com.synapbackfill.error.RetryableException;
+import com.synapbackfill.json.Json;
+import com.synapbackfill.model.Counters;
+import com.synapbackfill.model.FailureRecord;
+import com.synapbackfill.model.IdType;
+import com.synapbackfill.model.RunConfig;
+import com.synapbackfill.model.RunState;
+import com.synapbackfill.model.RunStatus;
+import com.synapbackfill.model.Shard;
+import com.synapbackfill.model.ShardState;
+import com.synapbackfill.model.ShardStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * {@link Ledger} on one DynamoDB table ({@link LedgerTable} has the key design). Every state change is a
+ * conditional write; a checkpoint advance and its counters are one transaction over the shard, the run and
+ * the minute item, so a crash can never count a batch without moving its checkpoint or the reverse.
+ * Reserved words ({@code status}) are aliased; condition failures become {@link LeaseConflictException}.
+ */
+public final class DynamoDbLedger implements Ledger {
+    private static final String[] COUNTERS = {"rowsRead", "accepted", "alreadyPresent", "failed", "skipped", "calls", "throttled"};
+    private static final long MINUTE_TTL_SECONDS = 7 * 24 * 3600;
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final Clock clock;
+
+    public DynamoDbLedger(DynamoDbClient dynamo, String table, Clock clock) {
+        this.dynamo = dynamo;
+        this.table = table;
+        this.clock = clock;
+    }
+
+    // ---------------------------------------------------------------- keys and values
+
+    static String runPk(String runId) { return "RUN#" + runId; }
+    static String failPk(String runId) { return "RUN#" + runId + "#FAIL"; }
+    static String shardSk(int no) { return String.format("SHARD#%08d", no); }
+
+    private static Map<String, AttributeValue> key(String pk, String sk) {
+        return Map.of(LedgerTable.PARTITION_KEY, s(pk), LedgerTable.SORT_KEY, s(sk));
+    }
+
+    static AttributeValue s(String v) { return AttributeValue.fromS(v); }
+    static AttributeValue n(long v) { return AttributeValue.fromN(Long.toString(v)); }
+    static AttributeValue b(boolean v) { return AttributeValue.fromBool(v); }
+
+    private static String str(Map<String, AttributeValue> item, String k) {
+        AttributeValue v = item.get(k);
+        return v == null || v.s() == null ? null : v.s();
+    }
+
+    private static long num(Map<String, AttributeValue> item, String k) {
+        AttributeValue v = item.get(k);
+        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+    }
+
+    private static void checkVersion(Map<String, AttributeValue> item) {
+        long v = num(item, "v");
+        if (v != LedgerTable.SCHEMA_VERSION)
+            throw new IllegalStateException("ledger item " + str(item, "pk") + "/" + str(item, "sk") + " has schema version "
+                    + v + "; this code reads version " + LedgerTable.SCHEMA_VERSION);
+    }
+
+    private static Counters counters(Map<String, AttributeValue> item) {
+        return new Counters(num(item, "rowsRead"), num(item, "accepted"), num(item, "alreadyPresent"), num(item, "failed"),
+                num(item, "skipped"), num(item, "calls"), num(item, "throttled"));
+    }
+
+    private static long[] values(Counters c) {
+        return new long[] {c.rowsRead(), c.accepted(), c.alreadyPresent(), c.failed(), c.skipped(), c.calls(), c.throttled()};
+    }
+
+    // ---------------------------------------------------------------- runs
+
+    @Override
+    public RunState createRun(RunState run) {
+        Map<String, AttributeValue> item = new HashMap<>(key(runPk(run.runId()), "RUN"));
+        item.put("v", n(LedgerTable.SCHEMA_VERSION));
+        item.put("runId", s(run.runId()));
+        item.put("status", s(run.status().name()));
+        item.put("config", s(Json.write(run.config())));
+        if (run.idType() != null) item.put("idType", s(run.idType().name()));
+        item.put("estimatedRows", n(run.estimatedRows()));
+        item.put("shardsTotal", n(run.shardsTotal()));
+        item.put("shardsDone", n(run.shardsDone()));
+        long[] c = values(run.counters());
+        for (int i = 0; i < COUNTERS.length; i++) item.put(COUNTERS[i], n(c[i]));
+        item.put("createdAt", n(run.createdAtEpochMillis()));
+        item.put("updatedAt", n(run.updatedAtEpochMillis()));
+        try {
+            call(() -> dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")));
+        } catch (ConditionalCheckFailedException exists) {
+            // idempotent start: the stored run wins
+        }
+        return run(run.runId()).orElseThrow();
+    }
+
+    @Override
+    public Optional<RunState> run(String runId) {
+        Map<String, AttributeValue> item = call(() -> dynamo.getItem(r -> r.tableName(table)
+                .key(key(runPk(runId), "RUN")).consistentRead(true))).item();
+        if (item == null || item.isEmpty()) return Optional.empty();
+        checkVersion(item);
+        return Optional.of(new RunState(str(item, "runId"), RunStatus.valueOf(str(item, "status")), str(item, "reason"),
+                Json.read(str(item, "config"), RunConfig.class),
+                str(item, "idType") == null ? null : IdType.valueOf(str(item, "idType")), num(item, "estimatedRows"),
+                (int) num(item, "shardsTotal"), (int) num(item, "shardsDone"), counters(item), num(item, "createdAt"),
+                num(item, "updatedAt"), num(item, "completedAt")));
+    }
+
+    @Override
+    public void putShards(String runId, List<ShardState> shards, long estimatedRows) {
+        List<WriteRequest> pending = new ArrayList<>();
+        for (ShardState st : shards) pending.add(WriteRequest.builder().putRequest(PutRequest.builder().item(shardItem(st)).build()).build());
+        int attempt = 0;
+        while (!pending.isEmpty()) {
+            List<WriteRequest> retry = new ArrayList<>();
+            for (int i = 0; i < pending.size(); i += 25) {
+                List<WriteRequest> chunk = pending.subList(i, Math.min(pending.size(), i + 25));
+                BatchWriteItemResponse resp = call(() -> dynamo.batchWriteItem(r -> r.requestItems(Map.of(table, chunk))));
+                retry.addAll(resp.unprocessedItems().getOrDefault(table, List.of()));
+            }
+            pending = retry;
+            if (!pending.isEmpty()) sleep(backoffMillis(++attempt));
+        }
+        long total = countShards(runId);
+        call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), "RUN"))
+                .updateExpression("SET shardsTotal = :t, estimatedRows = :e, updatedAt = :now")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":t", n(total), ":e", n(estimatedRows), ":now", n(clock.millis())))));
+    }
+
+    private long countShards(String runId) {
+        long count = 0;
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse resp = call(() -> dynamo.query(QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("pk = :pk AND begins_with(sk, :p)")
+                    .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":p", s("SHARD#")))
+                    .select("COUNT").exclusiveStartKey(from).build()));
+            count += resp.count();
+            start = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty() ? resp.lastEvaluatedKey() : null;
+        } while (start != null);
+        return count;
+    }
+
+    private Map<String, AttributeValue> shardItem(ShardState st) {
+        Shard sh = st.shard();
+        Map<String, AttributeValue> item = new HashMap<>(key(runPk(sh.runId()), shardSk(sh.shardNo())));
+        item.put("v", n(LedgerTable.SCHEMA_VERSION));
+        item.put("shardNo", n(sh.shardNo()));
+        item.put("lo", s(sh.lo()));
+        item.put("loExclusive", b(sh.loExclusive()));
+        item.put("hi", s(sh.hi()));
+        item.put("idType", s(sh.idType().name()));
+        item.put("status", s(st.status().name()));
+        if (st.checkpoint() != null) item.put("checkpoint", s(st.checkpoint()));
+        if (st.leaseOwner() != null) item.put("leaseOwner", s(st.leaseOwner()));
+        item.put("leaseExpiresAt", n(st.leaseExpiresAtEpochMillis()));
+        item.put("attempts", n(st.attempts()));
+        long[] c = values(st.counters());
+        for (int i = 0; i < COUNTERS.length; i++) item.put(COUNTERS[i], n(c[i]));
+        return item;
+    }
+
+    private static ShardState shardState(String runId, Map<String, AttributeValue> item) {
+        checkVersion(item);
+        AttributeValue ex = item.get("loExclusive");
+        Shard sh = new Shard(runId, (int) num(item, "shardNo"), str(item, "lo"), ex != null && Boolean.TRUE.equals(ex.bool()),
+                str(item, "hi"), IdType.valueOf(str(item, "idType")));
+        return new ShardState(sh, ShardStatus.valueOf(str(item, "status")), str(item, "checkpoint"), str(item, "leaseOwner"),
+                num(item, "leaseExpiresAt"), (int) num(item, "attempts"), counters(item));
+    }
+
+    @Override
+    public boolean transition(String runId, Set<RunStatus> from, RunStatus to, String reason) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":to", s(to.name()));
+        values.put(":now", n(clock.millis()));
+        List<String> names = new ArrayList<>();
+        int i = 0;
+        for (RunStatus f : from) {
+            values.put(":f" + i, s(f.name()));
+            names.add(":f" + i++);
+        }
+        StringBuilder update = new StringBuilder("SET #st = :to, updatedAt = :now");
+        if (reason != null) {
+            values.put(":reason", s(reason));
+            update.append(", reason = :reason");
+        }
+        if (to == RunStatus.COMPLETED) update.append(", completedAt = :now");
+        if (reason == null) update.append(" REMOVE reason");
+        try {
+            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), "RUN"))
+                    .updateExpression(update.toString())
+                    .conditionExpression("attribute_exists(pk) AND #st IN (" + String.join(", ", names) + ")")
+                    .expressionAttributeNames(Map.of("#st", "status"))
+                    .expressionAttributeValues(values)));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- shards and leases
+
+    @Override
+    public Optional<ShardState> shard(String runId, int shardNo) {
+        Map<String, AttributeValue> item = call(() -> dynamo.getItem(r -> r.tableName(table)
+                .key(key(runPk(runId), shardSk(shardNo))).consistentRead(true))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(shardState(runId, item));
+    }
+
+    @Override
+    public ShardState claim(String runId, int shardNo, String owner, Duration lease) {
+        long now = clock.millis();
+        try {
+            UpdateItemResponse resp = call(() -> dynamo.updateItem(UpdateItemRequest.builder().tableName(table)
+                    .key(key(runPk(runId), shardSk(shardNo)))
+                    .updateExpression("SET leaseOwner = :o, leaseExpiresAt = :exp, #st = :inprog ADD attempts :one")
+                    .conditionExpression("attribute_exists(pk) AND #st <> :done AND (attribute_not_exists(leaseOwner) "
+                            + "OR leaseOwner = :o OR leaseExpiresAt < :now)")
+                    .expressionAttributeNames(Map.of("#st", "status"))
+                    .expressionAttributeValues(Map.of(":o", s(owner), ":exp", n(now + lease.toMillis()),
+                            ":inprog", s(ShardStatus.IN_PROGRESS.name()), ":one", n(1), ":done", s(ShardStatus.DONE.name()),
+                            ":now", n(now)))
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .build()));
+            return shardState(runId, resp.attributes());
+        } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> old = e.item();
+            if (old == null || old.isEmpty()) throw new LeaseConflictException("no shard " + shardNo + " in run " + runId, e);
+            ShardState st = shardState(runId, old);
+            if (st.status() == ShardStatus.DONE) return st;
+            throw new LeaseConflictException("shard " + shardNo + " of " + runId + " is leased by " + st.leaseOwner()
+                    + " until " + st.leaseExpiresAtEpochMillis(), e);
+        }
+    }
+
+    @Override
+    public ShardState advance(ShardState current, String checkpoint, Counters delta, List<Long> latenciesMillis,
+                              boolean done, Duration lease) {
+        Shard sh = current.shard();
+        long now = clock.millis();
+        long[] d = values(delta);
+
+        Map<String, AttributeValue> sv = new HashMap<>();
+        Map<String, String> sn = new HashMap<>(Map.of("#st", "status"));
+        StringBuilder set = new StringBuilder("SET updatedAt = :now");
+        sv.put(":now", n(now));
+        sv.put(":o", s(current.leaseOwner()));
+        sv.put(":done", s(ShardStatus.DONE.name()));
+        if (checkpoint != null) {
+            set.append(", checkpoint = :to");
+            sv.put(":to", s(checkpoint));
+        }
+        StringBuilder remove = new StringBuilder();
+        if (done) {
+            set.append(", #st = :done, leaseExpiresAt = :zero");
+            sv.put(":zero", n(0));
+            remove.append(" REMOVE leaseOwner");
+        } else {
+            set.append(", leaseExpiresAt = :exp");
+            sv.put(":exp", n(now + lease.toMillis()));
+        }
+        StringBuilder add = new StringBuilder();
+        for (int i = 0; i < COUNTERS.length; i++) {
+            if (d[i] != 0) {
+                add.append(add.length() == 0 ? " ADD " : ", ").append(COUNTERS[i]).append(" :c").append(i);
+                sv.put(":c" + i, n(d[i]));
+            }
+        }
+        String cond = "leaseOwner = :o AND #st <> :done AND "
+                + (current.checkpoint() == null ? "attribute_not_exists(checkpoint)" : "checkpoint = :from");
+        if (current.checkpoint() != null) sv.put(":from", s(current.checkpoint()));
+        Update shardUpdate = Update.builder().tableName(table).key(key(runPk(sh.runId()), shardSk(sh.shardNo())))
+                .updateExpression(set + remove.toString() + add).conditionExpression(cond)
+                .expressionAttributeNames(sn).expressionAttributeValues(sv)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD).build();
+
+        Map<String, AttributeValue> rv = new HashMap<>();
+        rv.put(":now", n(now));
+        StringBuilder radd = new StringBuilder();
+        for (int i = 0; i < COUNTERS.length; i++) {
+            if (d[i] != 0) {
+                radd.append(radd.length() == 0 ? " ADD " : ", ").append(COUNTERS[i]).append(" :c").append(i);
+                rv.put(":c" + i, n(d[i]));
+            }
+        }
+        if (done) {
+            radd.append(radd.length() == 0 ? " ADD " : ", ").append("shardsDone :one");
+            rv.put(":one", n(1));
+        }
+        long[] hist = new long[LATENCY_BUCKETS_MS.length];
+        for (long l : latenciesMillis) hist[Ledger.bucketOf(l)]++;
+        for (int i = 0; i < hist.length; i++) {
+            if (hist[i] > 0) {
+                radd.append(radd.length() == 0 ? " ADD " : ", ").append("lat").append(i).append(" :l").append(i);
+                rv.put(":l" + i, n(hist[i]));
+            }
+        }
+        List<TransactWriteItem> items = new ArrayList<>();
+        items.add(TransactWriteItem.builder().update(shardUpdate).build());
+        items.add(TransactWriteItem.builder().update(Update.builder().tableName(table).key(key(runPk(sh.runId()), "RUN"))
+                .updateExpression("SET updatedAt = :now" + radd).expressionAttributeValues(rv).build()).build());
+        long handled = delta.handled();
+        if (handled > 0) {
+            long minute = now / 60_000;
+            items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
+                    .key(key(runPk(sh.runId()), "MIN#" + minute))
+                    .updateExpression("SET v = :v, #ttl = :ttl ADD handled :h")
+                    .expressionAttributeNames(Map.of("#ttl", LedgerTable.TTL_ATTRIBUTE))
+                    .expressionAttributeValues(Map.of(":v", n(LedgerTable.SCHEMA_VERSION), ":ttl", n(now / 1000 + MINUTE_TTL_SECONDS),
+                            ":h", n(handled))).build()).build());
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                call(() -> dynamo.transactWriteItems(r -> r.transactItems(items)));
+                break;
+            } catch (TransactionCanceledException e) {
+                List<CancellationReason> reasons = e.cancellationReasons();
+                if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
+                    Map<String, AttributeValue> old = reasons.get(0).item();
+                    String now2 = old == null ? "gone" : "owner " + str(old, "leaseOwner") + ", checkpoint " + str(old, "checkpoint")
+                            + ", status " + str(old, "status");
+                    throw new LeaseConflictException("shard " + sh.shardNo() + " of " + sh.runId() + " changed under "
+                            + current.leaseOwner() + " (" + now2 + ")", e);
+                }
+                // TransactionConflict (another worker's transaction on the run item) or throttling: retry
+                if (attempt >= 8) throw new RetryableException("ledger_conflict", "ledger transaction kept conflicting: "
+                        + reasons.stream().map(CancellationReason::code).collect(Collectors.toList()), 0, null, e);
+                sleep(backoffMillis(attempt));
+            }
+        }
+        return new ShardState(sh, done ? ShardStatus.DONE : ShardStatus.IN_PROGRESS, checkpoint,
+                done ? null : current.leaseOwner(), done ? 0 : now + lease.toMillis(), current.attempts(),
+                current.counters().plus(delta));
+    }
+
+    @Override
+    public boolean release(String runId, int shardNo, String owner) {
+        try {
+            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), shardSk(shardNo)))
+                    .updateExpression("SET #st = :pending, leaseExpiresAt = :zero REMOVE leaseOwner")
+                    .conditionExpression("leaseOwner = :o AND #st <> :done")
+                    .expressionAttributeNames(Map.of("#st", "status"))
+                    .expressionAttributeValues(Map.of(":pending", s(ShardStatus.PENDING.name()), ":zero", n(0),
+                            ":o", s(owner), ":done", s(ShardStatus.DONE.name())))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    @Override
+    public void recordFailures(List<FailureRecord> failures) {
+        // one item per key: a transaction of up to 100 upserts, each raising attempts on a repeat
+        Map<String, FailureRecord> unique = new java.util.LinkedHashMap<>();
+        for (FailureRecord f : failures) unique.put(f.runId() + '\u0000' + f.key(), f);
+        List<FailureRecord> list = new ArrayList<>(unique.values());
+        for (int i = 0; i < list.size(); i += 100) {
+            List<TransactWriteItem> items = new ArrayList<>();
+            for (FailureRecord f : list.subList(i, Math.min(list.size(), i + 100))) {
+                Map<String, AttributeValue> v = new HashMap<>();
+                v.put(":v", n(LedgerTable.SCHEMA_VERSION));
+                v.put(":src", s(f.sourceId()));
+                v.put(":shard", n(f.shardNo()));
+                v.put(":cls", s(f.errorClass()));
+                v.put(":http", n(f.httpStatus()));
+                v.put(":msg", s(f.message().isEmpty() ? "-" : f.message()));
+                v.put(":first", n(f.firstSeenEpochMillis()));
+                v.put(":last", n(f.lastSeenEpochMillis()));
+                v.put(":no", b(false));
+                v.put(":one", n(1));
+                String set = "SET v = :v, sourceId = :src, shardNo = :shard, errorClass = :cls, httpStatus = :http, "
+                        + "message = :msg, firstSeen = if_not_exists(firstSeen, :first), lastSeen = :last, resolved = :no";
+                if (f.documentId() != null) {
+                    v.put(":doc", s(f.documentId()));
+                    set += ", documentId = :doc";
+                }
+                items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
+                        .key(key(failPk(f.runId()), f.key())).updateExpression(set + " ADD attempts :one")
+                        .expressionAttributeValues(v).build()).build());
+            }
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    call(() -> dynamo.transactWriteItems(r -> r.transactItems(items)));
+                    break;
+                } catch (TransactionCanceledException e) {
+                    if (attempt >= 8) throw new RetryableException("ledger_conflict", "failure items kept conflicting", 0, null, e);
+                    sleep(backoffMillis(attempt));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void resolveFailures(String runId, List<String> keys) {
+        for (String k : keys) {
+            try {
+                call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(failPk(runId), k))
+                        .updateExpression("SET resolved = :yes, lastSeen = :now").conditionExpression("attribute_exists(pk)")
+                        .expressionAttributeValues(Map.of(":yes", b(true), ":now", n(clock.millis())))));
+            } catch (ConditionalCheckFailedException notThere) {
+                // nothing to resolve
+            }
+        }
+    }
+
+    @Override
+    public List<FailureRecord> failures(String runId, String afterKey, int limit) {
+        Map<String, AttributeValue> start = afterKey == null ? null : key(failPk(runId), afterKey);
+        List<FailureRecord> out = new ArrayList<>();
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse resp = call(() -> dynamo.query(QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s(failPk(runId))))
+                    .exclusiveStartKey(from).limit(limit - out.size()).build()));
+            for (Map<String, AttributeValue> item : resp.items()) {
+                checkVersion(item);
+                AttributeValue res = item.get("resolved");
+                String msg = str(item, "message");
+                out.add(new FailureRecord(runId, str(item, "sk"), str(item, "documentId"), str(item, "sourceId"),
+                        (int) num(item, "shardNo"), str(item, "errorClass"), (int) num(item, "httpStatus"),
+                        "-".equals(msg) ? "" : msg, (int) num(item, "attempts"), num(item, "firstSeen"),
+                        num(item, "lastSeen"), res != null && Boolean.TRUE.equals(res.bool())));
+            }
+            start = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty() ? resp.lastEvaluatedKey() : null;
+        } while (start != null && out.size() < limit);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- listings and stats
+
+    @Override
+    public List<ShardState> unfinishedShards(String runId, int after, int limit) {
+        return queryShards(runId, after, limit, true);
+    }
+
+    @Override
+    public List<ShardState> shards(String runId, int after, int limit) {
+        return queryShards(runId, after, limit, false);
+    }
+
+    private List<ShardState> queryShards(String runId, int after, int limit, boolean unfinishedOnly) {
+        List<ShardState> out = new ArrayList<>();
+        Map<String, AttributeValue> start = after < 0 ? null : key(runPk(runId), shardSk(after));
+        do {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table).exclusiveStartKey(start)
+                    .keyConditionExpression("pk = :pk AND sk BETWEEN :a AND :b");
+            Map<String, AttributeValue> v = new HashMap<>(Map.of(":pk", s(runPk(runId)), ":a", s("SHARD#"), ":b", s("SHARD#~")));
+            if (unfinishedOnly) {
+                q.filterExpression("#st <> :done").expressionAttributeNames(Map.of("#st", "status"));
+                v.put(":done", s(ShardStatus.DONE.name()));
+            } else {
+                q.limit(limit - out.size());
+            }
+            QueryRequest req = q.expressionAttributeValues(v).build();
+            QueryResponse resp = call(() -> dynamo.query(req));
+            for (Map<String, AttributeValue> item : resp.items()) {
+                if (out.size() < limit) out.add(shardState(runId, item));
+            }
+            start = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty() ? resp.lastEvaluatedKey() : null;
+        } while (start != null && out.size() < limit);
+        return out;
+    }
+
+    @Override
+    public List<Long> handledPerMinute(String runId, long nowMillis, int minutes) {
+        long cur = nowMillis / 60_000;
+        Map<Long, Long> found = new HashMap<>();
+        QueryResponse resp = call(() -> dynamo.query(QueryRequest.builder().tableName(table)
+                .keyConditionExpression("pk = :pk AND sk BETWEEN :a AND :b")
+                .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":a", s("MIN#" + (cur - minutes + 1)),
+                        ":b", s("MIN#" + cur))).build()));
+        for (Map<String, AttributeValue> item : resp.items()) {
+            found.put(Long.parseLong(str(item, "sk").substring(4)), num(item, "handled"));
+        }
+        List<Long> out = new ArrayList<>();
+        for (long k = cur - minutes + 1; k <= cur; k++) out.add(found.getOrDefault(k, 0L));
+        return out;
+    }
+
+    @Override
+    public SortedMap<Long, Long> latencyHistogram(String runId) {
+        Map<String, AttributeValue> item = call(() -> dynamo.getItem(r -> r.tableName(table)
+                .key(key(runPk(runId), "RUN")))).item();
+        SortedMap<Long, Long> out = new TreeMap<>();
+        if (item == null) return out;
+        for (int i = 0; i < LATENCY_BUCKETS_MS.length; i++) {
+            long c = num(item, "lat" + i);
+            if (c > 0) out.put(LATENCY_BUCKETS_MS[i], c);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    /** Translates throttling and connection failures at the point they happen. */
+    private static <T> T call(java.util.function.Supplier<T> op) {
+        try {
+            return op.get();
+        } catch (ConditionalCheckFailedException | TransactionCanceledException e) {
+            throw e;
+        } catch (DynamoDbException e) {
+            if (e.isThrottlingException() || e.statusCode() >= 500)
+                throw new RetryableException("ledger_unavailable", "DynamoDB: " + e.awsErrorDetails().errorMessage(), e.statusCode(), null, e);
+            throw e;
+        } catch (SdkClientException e) {
+            throw new RetryableException("ledger_unavailable", "DynamoDB unreachable: " + e.getMessage(), 0, null, e);
+        }
+    }
+
+    private static long backoffMillis(int attempt) {
+        return ThreadLocalRandom.current().nextLong(1 + Math.min(2_000, 25L << Math.min(attempt, 10)));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetryableException("interrupted", "interrupted", 0, null, e);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package com.synapbackfill.ledger;
+
+import com.synapbackfill.model.Counters;
+import com.synapbackfill.model.FailureRecord;
+import com.synapbackfill.model.RunState;
+import com.synapbackfill.model.RunStatus;
+import com.synapbackfill.model.ShardState;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The single truth of a run (DESIGN §4): run, shards with leases and checkpoints, failures, throughput.
+ * Every state change is conditional; a lost condition is a
+ * {@link com.synapbackfill.error.LeaseConflictException}. Implementations: {@link DynamoDbLedger},
+ * {@link InMemoryLedger}; both pass the same contract suite.
+ */
+public interface Ledger {
+
+    /** Writes the run unless one with its id exists; returns what is stored (idempotent start). */
+    RunState createRun(RunState run);
+
+    Optional<RunState> run(String runId);
+
+    /** Writes shard items (all of them, retrying unprocessed ones) and sets the run's shard total. */
+    void putShards(String runId, List<ShardState> shards, long estimatedRows);
+
+    /**
+     * Moves the run to {@code to} if its status is one of {@code from}; returns whether it moved.
+     * {@code reason} is kept for BLOCKED/FAILED (null clears it).
+     */
+    boolean transition(String runId, Set<RunStatus> from, RunStatus to, String reason);
+
+    Optional<ShardState> shard(String runId, int shardNo);
+
+    /**
+     * Takes the shard's lease for {@code owner} if the shard is not DONE and the lease is free, expired, or
+     * already {@code owner}'s; attempts +1. A DONE shard is returned as it is (nothing to do).
+     *
+     * @throws com.synapbackfill.error.LeaseConflictException when another owner holds a live lease
+     */
+    ShardState claim(String runId, int shardNo, String owner, Duration lease);
+
+    /**
+     * Moves the checkpoint from {@code current.checkpoint()} to {@code checkpoint}, adds {@code delta} to the
+     * shard's and the run's counters, renews the lease, and marks the shard DONE when {@code done}; only by
+     * the lease owner and only from the checkpoint it read. Returns the new state.
+     *
+     * @param latenciesMillis call latencies of this step, for the run's latency histogram
+     * @throws com.synapbackfill.error.LeaseConflictException when the lease or checkpoint changed meanwhile
+     */
+    ShardState advance(ShardState current, String checkpoint, Counters delta, List<Long> latenciesMillis,
+                       boolean done, Duration lease);
+
+    /** Gives the lease up (shard back to PENDING) if {@code owner} holds it; false when it did not. */
+    boolean release(String runId, int shardNo, String owner);
+
+    /** One item per key; a repeat raises its attempts and last-seen time and clears {@code resolved}. */
+    void recordFailures(List<FailureRecord> failures);
+
+    /** Marks failures resolved (a later retry succeeded). */
+    void resolveFailures(String runId, List<String> keys);
+
+    /** Shards not DONE, in shard order, a page at a time; {@code after} is the last shard number seen or -1. */
+    List<ShardState> unfinishedShards(String runId, int after, int limit);
+
+    /** All shards, a page at a time; {@code after} is the last shard number seen or -1. */
+    List<ShardState> shards(String runId, int after, int limit);
+
+    /** Failures, a page at a time in key order; {@code afterKey} is the last key seen or null. */
+    List<FailureRecord> failures(String runId, String afterKey, int limit);
+
+    /** Documents handled per minute for the last {@code minutes} minutes (oldest first), for throughput. */
+    List<Long> handledPerMinute(String runId, long nowMillis, int minutes);
+
+    /** Latency histogram: bucket upper bound in ms (Long.MAX_VALUE for the last) → calls. */
+    java.util.SortedMap<Long, Long> latencyHistogram(String runId);
+
+    /** Histogram bucket upper bounds in milliseconds. */
+    long[] LATENCY_BUCKETS_MS = {50, 100, 200, 300, 400, 600, 800, 1000, 1500, 2000, 3000, 5000, 10000, 30000, Long.MAX_VALUE};
+
+    static int bucketOf(long millis) {
+        for (int i = 0; i < LATENCY_BUCKETS_MS.length; i++) if (millis <= LATENCY_BUCKETS_MS[i]) return i;
+        return LATENCY_BUCKETS_MS.length - 1;
+    }
+}

@@ -1,0 +1,62 @@
+package com.synapbackfill.ledger;
+
+import java.util.List;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
+import software.amazon.awssdk.services.dynamodb.model.UpdateTimeToLiveRequest;
+
+/**
+ * The ledger table's definition, in one place: the local creator uses it and the template consistency test
+ * compares {@code template.yaml} against it.
+ *
+ * <pre>
+ * one table, pk (S) + sk (S), on-demand, TTL on "ttl"
+ *   run       pk = RUN#{runId}        sk = RUN
+ *   shard     pk = RUN#{runId}        sk = SHARD#{shardNo:08d}
+ *   minute    pk = RUN#{runId}        sk = MIN#{epochMinute}         (documents handled, TTL 7 days)
+ *   failure   pk = RUN#{runId}#FAIL   sk = {document id | row:{source id}}
+ *   rate      pk = RATE#{instance}    sk = W#{window}  |  PAUSE        (limiter, TTL)
+ * </pre>
+ */
+public final class LedgerTable {
+    public static final String PARTITION_KEY = "pk";
+    public static final String SORT_KEY = "sk";
+    public static final String TTL_ATTRIBUTE = "ttl";
+    /** Schema version written on every item; an item of another version is refused. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private LedgerTable() {
+    }
+
+    /** Key attributes as (name, type, key type) — what template.yaml must declare. */
+    public static List<String[]> keySchema() {
+        return List.of(new String[] {PARTITION_KEY, "S", "HASH"}, new String[] {SORT_KEY, "S", "RANGE"});
+    }
+
+    /** Creates the table (on-demand, TTL on) unless it exists. For DynamoDB Local and the CLI's embedded mode. */
+    public static void createIfMissing(DynamoDbClient dynamo, String tableName) {
+        try {
+            dynamo.createTable(CreateTableRequest.builder().tableName(tableName)
+                    .attributeDefinitions(
+                            AttributeDefinition.builder().attributeName(PARTITION_KEY).attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName(SORT_KEY).attributeType(ScalarAttributeType.S).build())
+                    .keySchema(
+                            KeySchemaElement.builder().attributeName(PARTITION_KEY).keyType(KeyType.HASH).build(),
+                            KeySchemaElement.builder().attributeName(SORT_KEY).keyType(KeyType.RANGE).build())
+                    .billingMode(BillingMode.PAY_PER_REQUEST).build());
+            dynamo.waiter().waitUntilTableExists(b -> b.tableName(tableName));
+            dynamo.updateTimeToLive(UpdateTimeToLiveRequest.builder().tableName(tableName)
+                    .timeToLiveSpecification(TimeToLiveSpecification.builder().attributeName(TTL_ATTRIBUTE).enabled(true).build())
+                    .build());
+        } catch (ResourceInUseException exists) {
+            // already there
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package com.synapbackfill.queue;
+
+import com.synapbackfill.model.ShardMessage;
+import java.util.List;
+
+/** Port: where shard messages go (SQS in AWS). Sends every message or throws. */
+public interface ShardQueue {
+    void send(List<ShardMessage> messages);
+}
