@@ -1,0 +1,57 @@
+package com.synapbackfill.worker;
+
+import com.synapbackfill.json.Json;
+import com.synapbackfill.source.DocumentMapper.Mapped;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cuts a page of mapped rows into steps: each step is one batch_create call (≤ batchSize documents and
+ * ≤ maxBatchBytes of JSON) plus the rejected rows among them, and ends at a row id the checkpoint can move
+ * to once the step is recorded. Row order is kept, so "checkpoint = step's last id" means every row up to
+ * it is handled.
+ */
+public final class Batches {
+    /** Envelope of the batch body around the documents: {"documents":[],"fail_fast":false}. */
+    static final int ENVELOPE_BYTES = 40;
+
+    private Batches() {
+    }
+
+    /**
+     * @param documents rows that became documents, in row order
+     * @param rejected  rows that could not, in row order
+     * @param lastId    id of the last row this step covers
+     */
+    public record Step(List<Mapped> documents, List<Mapped> rejected, String lastId) {
+        public int rows() {
+            return documents.size() + rejected.size();
+        }
+    }
+
+    public static List<Step> steps(List<Mapped> page, int batchSize, int maxBatchBytes) {
+        List<Step> steps = new ArrayList<>();
+        List<Mapped> docs = new ArrayList<>();
+        List<Mapped> bad = new ArrayList<>();
+        long bytes = ENVELOPE_BYTES;
+        String lastId = null;
+        for (Mapped m : page) {
+            if (m.ok()) {
+                int size = Json.writeBytes(m.document()).length + 1;
+                if (!docs.isEmpty() && (docs.size() >= batchSize || bytes + size > maxBatchBytes)) {
+                    steps.add(new Step(List.copyOf(docs), List.copyOf(bad), lastId));
+                    docs.clear();
+                    bad.clear();
+                    bytes = ENVELOPE_BYTES;
+                }
+                docs.add(m);
+                bytes += size;
+            } else {
+                bad.add(m);
+            }
+            lastId = m.turn().id();
+        }
+        if (!docs.isEmpty() || !bad.isEmpty()) steps.add(new Step(List.copyOf(docs), List.copyOf(bad), lastId));
+        return steps;
+    }
+}

@@ -1,0 +1,324 @@
+package com.synapbackfill.worker;
+
+import com.synapbackfill.error.BlockedException;
+import com.synapbackfill.error.LeaseConflictException;
+import com.synapbackfill.error.PermanentException;
+import com.synapbackfill.error.RetryableException;
+import com.synapbackfill.ledger.Ledger;
+import com.synapbackfill.model.Counters;
+import com.synapbackfill.model.FailureRecord;
+import com.synapbackfill.model.MemoryDocument;
+import com.synapbackfill.model.RunState;
+import com.synapbackfill.model.RunStatus;
+import com.synapbackfill.model.ShardMessage;
+import com.synapbackfill.model.ShardState;
+import com.synapbackfill.model.ShardStatus;
+import com.synapbackfill.model.Turn;
+import com.synapbackfill.queue.ShardQueue;
+import com.synapbackfill.source.DocumentMapper;
+import com.synapbackfill.source.DocumentMapper.Mapped;
+import com.synapbackfill.synap.BatchResult;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Works one shard message (DESIGN §6): lease → keyset pages from the checkpoint → documents → batches →
+ * batch_create → classify → failure items → checkpoint and counters, until the shard is done, the time
+ * budget runs short (continuation), the run stops, or Synap blocks it.
+ *
+ * <p>Order of writes per step is what makes crashes safe: failure items first, then the checkpoint with
+ * the counters in one transaction. A crash before the checkpoint only makes the step run again; stable
+ * document ids turn the resend into "already present", and failure items are keyed so a repeat only raises
+ * its attempt count.
+ */
+public final class ShardWorker {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardWorker.class);
+
+    /** What became of a message; the handler acknowledges all but {@link #RETRY_LATER} and {@link #INVALID}. */
+    public enum Outcome {
+        /** shard finished */
+        DONE,
+        /** time budget reached: a continuation message was sent */
+        CONTINUED,
+        /** run not RUNNING: dropped, {@code resume} re-enqueues */
+        RUN_NOT_RUNNING,
+        /** another worker holds the lease: it is responsible for the shard */
+        LEASE_HELD_ELSEWHERE,
+        /** Synap refused the key or credits: run BLOCKED */
+        BLOCKED,
+        /** transient trouble after retries: let the queue deliver the message again */
+        RETRY_LATER,
+        /** the message points at nothing we know */
+        INVALID
+    }
+
+    /** Points where a test can simulate a crash (the process dying there). */
+    public interface CrashPoints {
+        default void afterBatchCall(String runId, int shardNo) {
+        }
+
+        default void afterFailureItems(String runId, int shardNo) {
+        }
+
+        default void betweenPages(String runId, int shardNo) {
+        }
+
+        CrashPoints NONE = new CrashPoints() {
+        };
+    }
+
+    private final Ledger ledger;
+    private final ShardQueue queue;
+    private final RunResources.Factory resourcesFactory;
+    private final WorkerOptions options;
+    private final Clock clock;
+    private final CrashPoints crash;
+    private final WorkerMetrics metrics;
+
+    private String cachedRunId;
+    private RunResources resources;
+    private RunState cachedRun;
+    private long cachedRunAt;
+
+    public ShardWorker(Ledger ledger, ShardQueue queue, RunResources.Factory resourcesFactory, WorkerOptions options,
+                       Clock clock, CrashPoints crash, WorkerMetrics metrics) {
+        this.ledger = ledger;
+        this.queue = queue;
+        this.resourcesFactory = resourcesFactory;
+        this.options = options;
+        this.clock = clock;
+        this.crash = crash;
+        this.metrics = metrics;
+    }
+
+    public Outcome process(ShardMessage message, LongSupplier remainingMillis) {
+        MDC.put("runId", message.runId());
+        MDC.put("shardNo", Integer.toString(message.shardNo()));
+        try {
+            return doProcess(message, remainingMillis);
+        } finally {
+            MDC.remove("runId");
+            MDC.remove("shardNo");
+        }
+    }
+
+    private Outcome doProcess(ShardMessage message, LongSupplier remainingMillis) {
+        long started = clock.millis();
+        RunState run = ledger.run(message.runId()).orElse(null);
+        if (run == null) {
+            LOG.error("shard message for unknown run {}", message.runId());
+            return Outcome.INVALID;
+        }
+        remember(run);
+        if (run.status() != RunStatus.RUNNING) {
+            LOG.info("run is {}, dropping shard message (resume re-enqueues)", run.status());
+            return Outcome.RUN_NOT_RUNNING;
+        }
+        ShardState state;
+        try {
+            state = ledger.claim(message.runId(), message.shardNo(), options.owner(), options.lease());
+        } catch (LeaseConflictException e) {
+            LOG.info("lease held elsewhere, dropping duplicate message: {}", e.getMessage());
+            return Outcome.LEASE_HELD_ELSEWHERE;
+        }
+        if (state.status() == ShardStatus.DONE) return Outcome.DONE;
+        LOG.info("shard start: continuation {}, attempt {}, checkpoint {}", message.continuation(), state.attempts(),
+                state.checkpoint() == null ? "none" : "set");
+
+        RunResources res = resources(run);
+        DocumentMapper mapper = new DocumentMapper(run.config(), run.runId());
+        Counters total = Counters.ZERO;
+        try {
+            while (true) {
+                List<Turn> page = res.source().readPage(state.shard(), state.checkpoint(), run.config().pageSize());
+                boolean lastPage = page.size() < run.config().pageSize();
+                if (page.isEmpty()) {
+                    state = ledger.advance(state, state.checkpoint(), Counters.ZERO, List.of(), true, options.lease());
+                    break;
+                }
+                List<Mapped> mapped = new ArrayList<>(page.size());
+                for (Turn t : page) mapped.add(mapper.map(t));
+                List<Batches.Step> steps = Batches.steps(mapped, run.config().batchSize(), run.config().maxBatchBytes());
+                for (int i = 0; i < steps.size(); i++) {
+                    Outcome stop = checkBetweenBatches(run.runId(), remainingMillis);
+                    if (stop != null) return stopEarly(stop, state, message, total, started);
+                    boolean done = lastPage && i == steps.size() - 1;
+                    StepOutcome so = runStep(run, state, steps.get(i), res);
+                    state = ledger.advance(state, steps.get(i).lastId(), so.delta, so.latencies, done, options.lease());
+                    total = total.plus(so.delta);
+                    metrics.step(so.delta, so.latencies);
+                }
+                if (lastPage) break;
+                crash.betweenPages(run.runId(), state.shard().shardNo());
+            }
+        } catch (BlockedException e) {
+            boolean moved = ledger.transition(run.runId(), EnumSet.of(RunStatus.RUNNING), RunStatus.BLOCKED,
+                    e.errorClass() + ": " + e.getMessage());
+            ledger.release(run.runId(), state.shard().shardNo(), options.owner());
+            LOG.error("run blocked by Synap ({}), status {} → BLOCKED{}; resume after fixing it", e.httpStatus(),
+                    run.status(), moved ? "" : " (already moved)");
+            return Outcome.BLOCKED;
+        } catch (RetryableException e) {
+            ledger.release(run.runId(), state.shard().shardNo(), options.owner());
+            LOG.warn("shard interrupted by {} ({}), message goes back to the queue", e.errorClass(), e.httpStatus());
+            return Outcome.RETRY_LATER;
+        } catch (LeaseConflictException e) {
+            LOG.warn("lost the lease while working, stopping: {}", e.getMessage());
+            return Outcome.LEASE_HELD_ELSEWHERE;
+        }
+        LOG.info("shard end: rows {}, accepted {}, already present {}, failed {}, calls {}, elapsed ms {}",
+                total.rowsRead(), total.accepted(), total.alreadyPresent(), total.failed(), total.calls(),
+                clock.millis() - started);
+        completeRunIfLast(run.runId());
+        return Outcome.DONE;
+    }
+
+    private Outcome checkBetweenBatches(String runId, LongSupplier remainingMillis) {
+        if (remainingMillis.getAsLong() < options.reserve().toMillis()) return Outcome.CONTINUED;
+        if (clock.millis() - cachedRunAt > options.runStatusCache().toMillis()) {
+            RunState r = ledger.run(runId).orElse(null);
+            if (r != null) remember(r);
+        }
+        return cachedRun.status() == RunStatus.RUNNING ? null : Outcome.RUN_NOT_RUNNING;
+    }
+
+    private Outcome stopEarly(Outcome why, ShardState state, ShardMessage message, Counters total, long started) {
+        ledger.release(message.runId(), message.shardNo(), options.owner());
+        if (why == Outcome.CONTINUED) {
+            queue.send(List.of(message.next()));
+            LOG.info("shard paused for time budget: rows {} this invocation, continuation {} enqueued, elapsed ms {}",
+                    total.rowsRead(), message.continuation() + 1, clock.millis() - started);
+        } else {
+            LOG.info("run is {}, shard stopped at a batch boundary", cachedRun.status());
+        }
+        return why;
+    }
+
+    private void completeRunIfLast(String runId) {
+        RunState r = ledger.run(runId).orElse(null);
+        if (r != null && r.shardsDone() >= r.shardsTotal() && r.status() == RunStatus.RUNNING) {
+            if (ledger.transition(runId, EnumSet.of(RunStatus.RUNNING), RunStatus.COMPLETED, null))
+                LOG.info("run completed: all {} shards done", r.shardsTotal());
+        }
+    }
+
+    private void remember(RunState run) {
+        cachedRun = run;
+        cachedRunAt = clock.millis();
+    }
+
+    private RunResources resources(RunState run) {
+        if (!run.runId().equals(cachedRunId)) {
+            if (resources != null) resources.close();
+            resources = resourcesFactory.open(run);
+            cachedRunId = run.runId();
+        }
+        return resources;
+    }
+
+    /** Releases per-run resources (source connection). */
+    public void close() {
+        if (resources != null) resources.close();
+        resources = null;
+        cachedRunId = null;
+    }
+
+    // ---------------------------------------------------------------- one step
+
+    private record StepOutcome(Counters delta, List<Long> latencies) {
+    }
+
+    private final class Tally {
+        long accepted;
+        long present;
+        long calls;
+        long throttled;
+        final List<Long> latencies = new ArrayList<>();
+        final List<FailureRecord> failures = new ArrayList<>();
+    }
+
+    private StepOutcome runStep(RunState run, ShardState state, Batches.Step step, RunResources res) {
+        long now = clock.millis();
+        int shardNo = state.shard().shardNo();
+        Tally t = new Tally();
+        for (Mapped bad : step.rejected()) {
+            t.failures.add(FailureRecord.of(run.runId(), bad.documentId(), bad.turn().id(), shardNo,
+                    bad.reason().errorClass(), 0, bad.reason().description(), now));
+        }
+        if (!step.documents().isEmpty()) send(run.runId(), shardNo, step.documents(), res, t);
+        crash.afterBatchCall(run.runId(), shardNo);
+        if (!t.failures.isEmpty()) ledger.recordFailures(t.failures);
+        crash.afterFailureItems(run.runId(), shardNo);
+        Counters delta = new Counters(step.rows(), t.accepted, t.present, t.failures.size(), 0, t.calls, t.throttled);
+        return new StepOutcome(delta, t.latencies);
+    }
+
+    /** Sends documents; a whole-call 400/422 or 409 is split in halves until the offending ones are isolated. */
+    private void send(String runId, int shardNo, List<Mapped> docs, RunResources res, Tally t) {
+        List<MemoryDocument> body = new ArrayList<>(docs.size());
+        for (Mapped m : docs) body.add(m.document());
+        try {
+            BatchResult result = res.synap().batchCreate(body);
+            t.calls++;
+            t.throttled += result.throttled();
+            t.latencies.add(result.latencyMillis());
+            long now = clock.millis();
+            for (int i = 0; i < docs.size(); i++) {
+                BatchResult.ItemResult r = result.results().get(i);
+                if (!r.failed()) t.accepted++;
+                else if (r.duplicate()) t.present++;
+                else t.failures.add(FailureRecord.of(runId, docs.get(i).documentId(), docs.get(i).turn().id(), shardNo,
+                        "item_failed", 200, r.errorMessage(), now));
+            }
+        } catch (PermanentException e) {
+            t.calls++;
+            if (e.kind() == PermanentException.Kind.CONFLICT) {
+                conflict(runId, shardNo, docs, res, t, e);
+            } else if (e.kind() == PermanentException.Kind.INVALID_INPUT) {
+                if (docs.size() == 1) {
+                    t.failures.add(FailureRecord.of(runId, docs.get(0).documentId(), docs.get(0).turn().id(), shardNo,
+                            "invalid_input", e.httpStatus(), e.detail(), clock.millis()));
+                } else {
+                    bisect(runId, shardNo, docs, res, t);
+                }
+            } else {
+                // 404 or another 4xx on the batch endpoint: the deployment is wrong, not the rows
+                throw new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap answered " + e.httpStatus()
+                        + " to batch_create (check SYNAP_BASE_URL): " + e.detail(), e.httpStatus());
+            }
+        }
+    }
+
+    private void bisect(String runId, int shardNo, List<Mapped> docs, RunResources res, Tally t) {
+        int mid = docs.size() / 2;
+        send(runId, shardNo, docs.subList(0, mid), res, t);
+        send(runId, shardNo, docs.subList(mid, docs.size()), res, t);
+    }
+
+    /** 409: documents the answer names are already present; the rest is sent again, or split when none are named. */
+    private void conflict(String runId, int shardNo, List<Mapped> docs, RunResources res, Tally t, PermanentException e) {
+        if (docs.size() == 1) {
+            t.present++;
+            return;
+        }
+        String detail = e.detail() == null ? "" : e.detail();
+        List<Mapped> rest = new ArrayList<>();
+        int named = 0;
+        for (Mapped m : docs) {
+            if (m.documentId() != null && detail.contains("\"" + m.documentId() + "\"")) named++;
+            else rest.add(m);
+        }
+        if (named == 0) {
+            bisect(runId, shardNo, docs, res, t);
+            return;
+        }
+        t.present += named;
+        if (!rest.isEmpty()) send(runId, shardNo, rest, res, t);
+    }
+}

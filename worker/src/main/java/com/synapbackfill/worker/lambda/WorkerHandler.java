@@ -1,0 +1,64 @@
+package com.synapbackfill.worker.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.synapbackfill.model.ShardMessage;
+import com.synapbackfill.worker.ShardWorker;
+import com.synapbackfill.worker.WorkerComponents;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * SQS → shard worker. Returns one {@code BatchItemFailure} per message that must come back
+ * (ReportBatchItemFailures): transient trouble, or a message that cannot be read (the queue's redrive
+ * policy then moves it to the DLQ after maxReceiveCount). Everything else is acknowledged.
+ */
+public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerHandler.class);
+    private final ShardWorker worker;
+
+    /** Lambda's entry: components built once per cold start. */
+    public WorkerHandler() {
+        this(WorkerComponents.fromEnvironment(System.getenv()).worker());
+    }
+
+    /** Tests and the CLI's local event source mapping pass their own worker. */
+    public WorkerHandler(ShardWorker worker) {
+        this.worker = worker;
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
+        for (SQSEvent.SQSMessage m : records) {
+            MDC.put("messageId", m.getMessageId());
+            try {
+                ShardMessage message;
+                try {
+                    message = ShardMessage.parse(m.getBody());
+                } catch (IllegalArgumentException e) {
+                    LOG.error("unreadable shard message, returning it (DLQ after maxReceiveCount): {}", e.getMessage());
+                    failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
+                    continue;
+                }
+                ShardWorker.Outcome outcome = worker.process(message, context::getRemainingTimeInMillis);
+                if (outcome == ShardWorker.Outcome.RETRY_LATER || outcome == ShardWorker.Outcome.INVALID) {
+                    failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
+                }
+            } catch (RuntimeException e) {
+                // never let one message take the others down with it
+                LOG.error("shard message failed: {}: {}", e.getClass().getSimpleName(), e.getMessage());
+                failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
+            } finally {
+                MDC.remove("messageId");
+            }
+        }
+        return new SQSBatchResponse(failures);
+    }
+}
