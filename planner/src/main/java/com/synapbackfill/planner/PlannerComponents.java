@@ -1,0 +1,45 @@
+package com.synapbackfill.planner;
+
+import com.synapbackfill.config.AwsClients;
+import com.synapbackfill.config.Secrets;
+import com.synapbackfill.config.Settings;
+import com.synapbackfill.ledger.DynamoDbLedger;
+import com.synapbackfill.queue.SqsShardQueue;
+import com.synapbackfill.report.S3ReportStore;
+import com.synapbackfill.source.JdbcConnectionSettings;
+import com.synapbackfill.source.JdbcTurnSource;
+import java.time.Clock;
+import java.util.Map;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+
+/** The planner's composition root: every collaborator built once per cold start from an environment map. */
+public final class PlannerComponents {
+    private PlannerComponents() {
+    }
+
+    public static PlannerService fromEnvironment(Map<String, String> env) {
+        Settings settings = Settings.fromEnvironment(env);
+        return create(settings, env, new AwsClients(settings.endpoints()), Clock.systemUTC());
+    }
+
+    public static PlannerService create(Settings settings, Map<String, String> env, AwsClients aws, Clock clock) {
+        Secrets secrets = new Secrets(env, arn -> aws.secrets().getSecretValue(r -> r.secretId(arn)).secretString());
+        if (settings.jdbcUrl() == null) throw new IllegalArgumentException("SOURCE_JDBC_URL: is required");
+        JdbcConnectionSettings db = new JdbcConnectionSettings(settings.jdbcUrl(), secrets.dbUser(settings),
+                secrets.dbPassword(settings));
+        ConcurrencyTuner tuner = ConcurrencyTuner.NONE;
+        if (settings.workerMappingUuid() != null) {
+            LambdaClient lambda = aws.lambda();
+            String uuid = settings.workerMappingUuid();
+            // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html#events-sqs-max-concurrency
+            tuner = c -> {
+                lambda.updateEventSourceMapping(r -> r.uuid(uuid).scalingConfig(s -> s.maximumConcurrency(c)));
+                return uuid;
+            };
+        }
+        return new PlannerService(new DynamoDbLedger(aws.dynamo(), settings.ledgerTable(), clock),
+                new SqsShardQueue(aws.sqs(), settings.requireQueueUrl()), src -> new JdbcTurnSource(db, src),
+                new S3ReportStore(aws.s3(), settings.requireReportBucket()), tuner, settings.runDefaults(),
+                settings.tuneHeadroom(), clock);
+    }
+}

@@ -1,0 +1,43 @@
+package com.synapbackfill.planner;
+
+import com.synapbackfill.model.Counters;
+import java.util.Map;
+
+/** The planner's answers, one record per action (encoded as JSON by the handler). */
+public final class PlannerResults {
+    private PlannerResults() {
+    }
+
+    /**
+     * @param created                false when the run already existed (idempotent start)
+     * @param recommendedConcurrency workers needed to reach the rate limit at the assumed latency
+     * @param etaSeconds             estimated duration at the configured rate limit
+     */
+    public record Start(String runId, String status, boolean created, int shards, long estimatedRows,
+                        int recommendedConcurrency, long etaSeconds, double ceilingDocsPerSecond) {
+    }
+
+    public record Resume(String runId, String status, int shardsEnqueued) {
+    }
+
+    /**
+     * @param docsPerSecond handled documents per second over the last few minutes
+     * @param done          COMPLETED or FAILED: the state machine stops polling
+     * @param blocked       BLOCKED: the state machine fails with {@code reason}
+     */
+    public record Status(String runId, String status, String reason, boolean done, boolean blocked,
+                         long estimatedRows, int shardsTotal, int shardsDone, Counters counters,
+                         double docsPerSecond, long etaSeconds, long latencyP95Millis, long elapsedSeconds) {
+    }
+
+    public record Report(String runId, String reportLocation, String failuresLocation, long failures,
+                         boolean invariantHolds, Map<String, Long> failuresByClass) {
+    }
+
+    /**
+     * @param applied whether the worker's event source mapping was updated
+     */
+    public record Tune(String runId, int recommendedConcurrency, long latencyP95Millis, double requestsPerSecond,
+                       double headroom, boolean applied, String mappingId) {
+    }
+}

@@ -1,0 +1,279 @@
+package com.synapbackfill.planner;
+
+import com.synapbackfill.json.Json;
+import com.synapbackfill.ledger.Ledger;
+import com.synapbackfill.model.Counters;
+import com.synapbackfill.model.FailureRecord;
+import com.synapbackfill.model.RunConfig;
+import com.synapbackfill.model.RunIds;
+import com.synapbackfill.model.RunState;
+import com.synapbackfill.model.RunStatus;
+import com.synapbackfill.model.Shard;
+import com.synapbackfill.model.ShardMessage;
+import com.synapbackfill.model.ShardState;
+import com.synapbackfill.queue.ShardQueue;
+import com.synapbackfill.report.ReportStore;
+import com.synapbackfill.source.ShardPlanner;
+import com.synapbackfill.source.SourceConfig;
+import com.synapbackfill.source.SourceProfile;
+import com.synapbackfill.source.TurnSource;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/** Planner actions (DESIGN §5): start, resume, status, report, tune. Every collaborator is a constructor parameter. */
+public final class PlannerService {
+    private static final Logger LOG = LoggerFactory.getLogger(PlannerService.class);
+    /** Latency assumed before any call was measured (Synap documents p95 < 500 ms for batch_create). */
+    static final double ASSUMED_LATENCY_SECONDS = 0.5;
+    private static final int PAGE = 500;
+
+    private final Ledger ledger;
+    private final ShardQueue queue;
+    private final Function<SourceConfig, TurnSource> sources;
+    private final ReportStore reports;
+    private final ConcurrencyTuner tuner;
+    private final Optional<RunConfig> defaults;
+    private final double headroom;
+    private final Clock clock;
+
+    public PlannerService(Ledger ledger, ShardQueue queue, Function<SourceConfig, TurnSource> sources,
+                          ReportStore reports, ConcurrencyTuner tuner, Optional<RunConfig> defaults, double headroom,
+                          Clock clock) {
+        this.ledger = ledger;
+        this.queue = queue;
+        this.sources = sources;
+        this.reports = reports;
+        this.tuner = tuner;
+        this.defaults = defaults;
+        this.headroom = headroom;
+        this.clock = clock;
+    }
+
+    public Object handle(PlannerRequest request) {
+        return switch (request.action()) {
+            case START -> start(request);
+            case RESUME -> resume(request.requireRunId());
+            case STATUS -> status(request.requireRunId());
+            case REPORT -> report(request.requireRunId());
+            case TUNE -> tune(request.requireRunId(), !Boolean.FALSE.equals(request.apply()));
+        };
+    }
+
+    // ---------------------------------------------------------------- start
+
+    public PlannerResults.Start start(PlannerRequest request) {
+        String runId = request.runId() == null ? RunIds.generate(clock) : RunIds.requireValid(request.runId());
+        MDC.put("runId", runId);
+        try {
+            Optional<RunState> existing = ledger.run(runId);
+            if (existing.isPresent() && existing.get().status() != RunStatus.PLANNING) {
+                LOG.info("start: run exists ({}), nothing to do", existing.get().status());
+                return startAnswer(existing.get(), false);
+            }
+            RunConfig config = existing.map(RunState::config).orElseGet(() -> request.config(defaults));
+            long t0 = clock.millis();
+            SourceProfile profile;
+            List<Shard> shards;
+            try (TurnSource source = sources.apply(config.source())) {
+                profile = source.profile();
+                int wanted = (int) Math.max(1, Math.min(1_000_000, (profile.estimatedRows() + config.shardTargetRows() - 1) / config.shardTargetRows()));
+                List<String> sample = profile.empty() ? List.of() : source.sampleIds(Math.min(200_000, Math.max(1_000, wanted * 20)));
+                shards = ShardPlanner.plan(runId, profile, config.shardTargetRows(), sample);
+            }
+            long now = clock.millis();
+            ledger.createRun(new RunState(runId, RunStatus.PLANNING, null, config, profile.idType(), profile.estimatedRows(),
+                    0, 0, Counters.ZERO, now, now, 0));
+            List<ShardState> states = new ArrayList<>(shards.size());
+            for (Shard s : shards) states.add(ShardState.pending(s));
+            ledger.putShards(runId, states, profile.estimatedRows());
+            if (shards.isEmpty()) {
+                ledger.transition(runId, EnumSet.of(RunStatus.PLANNING), RunStatus.COMPLETED, null);
+            } else {
+                ledger.transition(runId, EnumSet.of(RunStatus.PLANNING), RunStatus.RUNNING, null);
+                List<ShardMessage> messages = new ArrayList<>(shards.size());
+                for (Shard s : shards) messages.add(ShardMessage.first(runId, s.shardNo()));
+                try {
+                    queue.send(messages);
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException("run " + runId + " is RUNNING but its shard messages could not all be "
+                            + "sent (" + e.getMessage() + "); run the resume action to enqueue them", e);
+                }
+            }
+            RunState run = ledger.run(runId).orElseThrow();
+            LOG.info("start: {} shards over ~{} rows ({} ids {}..{}), planned in {} ms", shards.size(),
+                    profile.estimatedRows(), profile.idType(), profile.minId(), profile.maxId(), clock.millis() - t0);
+            return startAnswer(run, true);
+        } finally {
+            MDC.remove("runId");
+        }
+    }
+
+    private PlannerResults.Start startAnswer(RunState run, boolean created) {
+        RunConfig c = run.config();
+        double ceiling = c.ceilingDocsPerSecond();
+        double rps = c.rateLimitPerMinute() / 60.0 / (c.rateLimitUnit() == RunConfig.RateLimitUnit.CALL ? 1 : c.batchSize());
+        return new PlannerResults.Start(run.runId(), run.status().name(), created, run.shardsTotal(), run.estimatedRows(),
+                ConcurrencyTuner.recommend(rps, ASSUMED_LATENCY_SECONDS, headroom),
+                (long) Math.ceil(run.estimatedRows() / ceiling), ceiling);
+    }
+
+    // ---------------------------------------------------------------- resume
+
+    public PlannerResults.Resume resume(String runId) {
+        RunState run = requireRun(runId);
+        if (run.status() == RunStatus.COMPLETED) return new PlannerResults.Resume(runId, run.status().name(), 0);
+        if (run.status() == RunStatus.PLANNING)
+            throw new IllegalStateException("run " + runId + " is still PLANNING: call start again with the same runId");
+        ledger.transition(runId, EnumSet.of(RunStatus.BLOCKED, RunStatus.PAUSED, RunStatus.FAILED), RunStatus.RUNNING, null);
+        int enqueued = 0;
+        int after = -1;
+        while (true) {
+            List<ShardState> page = ledger.unfinishedShards(runId, after, PAGE);
+            if (page.isEmpty()) break;
+            List<ShardMessage> messages = new ArrayList<>(page.size());
+            for (ShardState s : page) messages.add(ShardMessage.first(runId, s.shard().shardNo()));
+            queue.send(messages);
+            enqueued += messages.size();
+            after = page.get(page.size() - 1).shard().shardNo();
+        }
+        RunState now = ledger.run(runId).orElseThrow();
+        if (enqueued == 0 && now.status() == RunStatus.RUNNING)
+            ledger.transition(runId, EnumSet.of(RunStatus.RUNNING), RunStatus.COMPLETED, null);
+        LOG.info("resume {}: {} unfinished shards re-enqueued", runId, enqueued);
+        return new PlannerResults.Resume(runId, ledger.run(runId).orElseThrow().status().name(), enqueued);
+    }
+
+    // ---------------------------------------------------------------- status
+
+    public PlannerResults.Status status(String runId) {
+        RunState run = requireRun(runId);
+        if (run.status() == RunStatus.RUNNING && run.shardsTotal() > 0 && run.shardsDone() >= run.shardsTotal()) {
+            ledger.transition(runId, EnumSet.of(RunStatus.RUNNING), RunStatus.COMPLETED, null);
+            run = requireRun(runId);
+        }
+        long now = clock.millis();
+        int minutes = 5;
+        List<Long> perMinute = ledger.handledPerMinute(runId, now, minutes);
+        long windowStart = Math.max(run.createdAtEpochMillis(), (now / 60_000 - minutes + 1) * 60_000);
+        double seconds = Math.max(1, (now - windowStart) / 1000.0);
+        double rate = perMinute.stream().mapToLong(Long::longValue).sum() / seconds;
+        Counters c = run.counters();
+        long remaining = Math.max(0, run.estimatedRows() - c.handled());
+        long eta = run.status().terminal() ? 0 : rate > 0 ? (long) Math.ceil(remaining / rate) : -1;
+        long end = run.completedAtEpochMillis() > 0 ? run.completedAtEpochMillis() : now;
+        return new PlannerResults.Status(runId, run.status().name(), run.statusReason(), run.status().terminal(),
+                run.status() == RunStatus.BLOCKED, run.estimatedRows(), run.shardsTotal(), run.shardsDone(), c,
+                Math.round(rate * 10) / 10.0, eta, p95(ledger.latencyHistogram(runId)),
+                (end - run.createdAtEpochMillis()) / 1000);
+    }
+
+    static long p95(SortedMap<Long, Long> histogram) {
+        long total = histogram.values().stream().mapToLong(Long::longValue).sum();
+        if (total == 0) return 0;
+        long seen = 0;
+        for (Map.Entry<Long, Long> e : histogram.entrySet()) {
+            seen += e.getValue();
+            if (seen >= Math.ceil(total * 0.95)) return e.getKey() == Long.MAX_VALUE ? 60_000 : e.getKey();
+        }
+        return histogram.lastKey();
+    }
+
+    // ---------------------------------------------------------------- report
+
+    public PlannerResults.Report report(String runId) {
+        RunState run = requireRun(runId);
+        PlannerResults.Status status = status(runId);
+        Map<String, Long> byClass = new TreeMap<>();
+        ByteArrayOutputStream jsonl = new ByteArrayOutputStream();
+        long failures = 0;
+        long unresolved = 0;
+        String after = null;
+        while (true) {
+            List<FailureRecord> page = ledger.failures(runId, after, PAGE);
+            if (page.isEmpty()) break;
+            for (FailureRecord f : page) {
+                failures++;
+                if (!f.resolved()) unresolved++;
+                byClass.merge(f.errorClass(), 1L, Long::sum);
+                jsonl.writeBytes(Json.writeBytes(f));
+                jsonl.write('\n');
+            }
+            after = page.get(page.size() - 1).key();
+        }
+        long shardCount = 0;
+        long minRows = Long.MAX_VALUE;
+        long maxRows = 0;
+        long totalAttempts = 0;
+        int afterShard = -1;
+        while (true) {
+            List<ShardState> page = ledger.shards(runId, afterShard, PAGE);
+            if (page.isEmpty()) break;
+            for (ShardState s : page) {
+                shardCount++;
+                minRows = Math.min(minRows, s.counters().rowsRead());
+                maxRows = Math.max(maxRows, s.counters().rowsRead());
+                totalAttempts += s.attempts();
+            }
+            afterShard = page.get(page.size() - 1).shard().shardNo();
+        }
+        Counters c = run.counters();
+        boolean invariant = c.rowsRead() == c.handled();
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("runId", runId);
+        report.put("status", run.status().name());
+        report.put("statusReason", run.statusReason());
+        report.put("config", run.config());
+        report.put("counts", c);
+        report.put("invariant", Map.of("rowsRead", c.rowsRead(), "accepted+alreadyPresent+failed+skipped", c.handled(),
+                "holds", invariant));
+        report.put("failures", Map.of("total", failures, "unresolved", unresolved, "byClass", byClass));
+        report.put("shards", Map.of("total", shardCount, "done", run.shardsDone(), "minRows", shardCount == 0 ? 0 : minRows,
+                "maxRows", maxRows, "meanRows", shardCount == 0 ? 0 : c.rowsRead() / shardCount, "leasesTaken", totalAttempts));
+        report.put("timing", Map.of("createdAt", java.time.Instant.ofEpochMilli(run.createdAtEpochMillis()).toString(),
+                "completedAt", run.completedAtEpochMillis() == 0 ? "" : java.time.Instant.ofEpochMilli(run.completedAtEpochMillis()).toString(),
+                "elapsedSeconds", status.elapsedSeconds(),
+                "docsPerSecond", status.elapsedSeconds() > 0 ? Math.round(c.handled() * 10.0 / status.elapsedSeconds()) / 10.0 : 0,
+                "ceilingDocsPerSecond", run.config().ceilingDocsPerSecond(),
+                "latencyP95Millis", status.latencyP95Millis()));
+        report.put("calls", Map.of("total", c.calls(), "throttled", c.throttled()));
+        String base = "runs/" + runId + "/";
+        String failuresAt = reports.put(base + "failures.jsonl", jsonl.toByteArray(), "application/x-ndjson");
+        report.put("failuresFile", failuresAt);
+        String reportAt = reports.put(base + "report.json",
+                Json.write(report).getBytes(StandardCharsets.UTF_8), "application/json");
+        LOG.info("report {}: {} failures, invariant {}", runId, failures, invariant ? "holds" : "BROKEN");
+        return new PlannerResults.Report(runId, reportAt, failuresAt, failures, invariant, byClass);
+    }
+
+    // ---------------------------------------------------------------- tune
+
+    public PlannerResults.Tune tune(String runId, boolean apply) {
+        RunState run = requireRun(runId);
+        RunConfig c = run.config();
+        double rps = c.rateLimitPerMinute() / 60.0 / (c.rateLimitUnit() == RunConfig.RateLimitUnit.CALL ? 1 : c.batchSize());
+        long p95 = p95(ledger.latencyHistogram(runId));
+        double latency = p95 > 0 ? p95 / 1000.0 : ASSUMED_LATENCY_SECONDS;
+        int concurrency = ConcurrencyTuner.recommend(rps, latency, headroom);
+        String mapping = apply ? tuner.apply(concurrency) : null;
+        LOG.info("tune {}: {} req/s × p95 {} ms × {} → MaximumConcurrency {}{}", runId, rps, p95, headroom, concurrency,
+                mapping == null ? " (not applied)" : " applied to " + mapping);
+        return new PlannerResults.Tune(runId, concurrency, p95, rps, headroom, mapping != null, mapping);
+    }
+
+    private RunState requireRun(String runId) {
+        return ledger.run(RunIds.requireValid(runId)).orElseThrow(() -> new IllegalArgumentException("runId: no run \"" + runId + "\" in the ledger"));
+    }
+}
