@@ -28,6 +28,8 @@ import java.util.Optional;
  * @param dbSecretArn          SOURCE_DB_SECRET_ARN (Lambda) — else SOURCE_DB_PASSWORD
  * @param runDefaults          defaults for a start event's config (SOURCE_TABLE, BATCH_SIZE, ...), empty when no SOURCE_TABLE
  * @param leaseDuration        LEASE_SECONDS: how long a shard lease lives without a checkpoint
+ * @param workerReserve        WORKER_RESERVE_MS: a worker stops at a batch boundary when less than this remains
+ *                             (default: one slow call + 5 s of ledger writes)
  * @param rateScope            RATE_SCOPE: the Instance the limiter counts for (all runs on one Instance share it)
  * @param workerMappingUuid    WORKER_EVENT_SOURCE_MAPPING_ID (planner's tune)
  * @param tuneHeadroom         TUNE_HEADROOM
@@ -36,7 +38,7 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                        String synapBaseUrl, String synapApiKeySecretArn, Duration synapConnectTimeout,
                        Duration synapReadTimeout, Duration synapCallTimeout, int synapMaxAttempts,
                        Duration synapMaxRetryTime, String jdbcUrl, String dbUser, String dbSecretArn,
-                       Optional<RunConfig> runDefaults, Duration leaseDuration, String rateScope,
+                       Optional<RunConfig> runDefaults, Duration leaseDuration, Duration workerReserve, String rateScope,
                        String workerMappingUuid, double tuneHeadroom) {
 
     /** Endpoint overrides for local runs (DynamoDB Local, ElasticMQ, s3mock); null means AWS's. */
@@ -76,7 +78,9 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                 e.integer("SYNAP_MAX_ATTEMPTS").orElse(6),
                 Duration.ofSeconds(e.integer("SYNAP_MAX_RETRY_SECONDS").orElse(120)),
                 e.get("SOURCE_JDBC_URL"), e.get("SOURCE_DB_USER"), e.get("SOURCE_DB_SECRET_ARN"), defaults,
-                Duration.ofSeconds(e.integer("LEASE_SECONDS").orElse(180)), e.getOr("RATE_SCOPE", "default"),
+                Duration.ofSeconds(e.integer("LEASE_SECONDS").orElse(180)),
+                Duration.ofMillis(e.integer("WORKER_RESERVE_MS").orElse(e.integer("SYNAP_CALL_TIMEOUT_MS").orElse(40_000) + 5_000)),
+                e.getOr("RATE_SCOPE", "default"),
                 e.get("WORKER_EVENT_SOURCE_MAPPING_ID"), e.decimal("TUNE_HEADROOM").orElse(1.5));
     }
 

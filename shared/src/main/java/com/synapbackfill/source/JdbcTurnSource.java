@@ -113,10 +113,13 @@ public final class JdbcTurnSource implements TurnSource {
         if (!List.of("timestamptz", "timestamp").contains(ts))
             throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.createdAt: column \""
                     + c.createdAt() + "\" has type " + ts + "; it must be timestamp or timestamptz");
-        String select = String.join(", ", dialect.quote(c.id()) + "::text", dialect.quote(c.userId()) + "::text",
-                c.customerId() == null ? "NULL" : dialect.quote(c.customerId()) + "::text",
-                dialect.quote(c.conversationId()) + "::text", dialect.quote(c.messageIndex()),
-                dialect.quote(c.userText()), dialect.quote(c.assistantText()), dialect.quote(c.createdAt()));
+        // Output columns are aliased: an unaliased "id"::text would be named "id", and ORDER BY "id" would then
+        // sort by the text (PostgreSQL resolves ORDER BY names to output columns first), breaking keyset reads.
+        String select = String.join(", ", dialect.quote(c.id()) + "::text AS sb_id", dialect.quote(c.userId()) + "::text AS sb_user",
+                (c.customerId() == null ? "NULL" : dialect.quote(c.customerId()) + "::text") + " AS sb_customer",
+                dialect.quote(c.conversationId()) + "::text AS sb_conversation", dialect.quote(c.messageIndex()) + " AS sb_index",
+                dialect.quote(c.userText()) + " AS sb_user_text", dialect.quote(c.assistantText()) + " AS sb_assistant_text",
+                dialect.quote(c.createdAt()) + " AS sb_created_at");
         catalog = new Catalog(idType, ts.equals("timestamptz"), view, select);
         return catalog;
     }
@@ -143,15 +146,20 @@ public final class JdbcTurnSource implements TurnSource {
         Catalog cat = catalog();
         String id = dialect.quote(config.columns().id());
         String p = dialect.param(cat.idType());
-        String sql = "SELECT min(" + id + ")::text, max(" + id + ")::text FROM " + dialect.quote(config.table())
-                + " WHERE (" + p + " IS NULL OR " + id + " >= " + p + ") AND (" + p + " IS NULL OR " + id + " <= " + p + ")";
+        // ORDER BY ... LIMIT 1 rather than min()/max(): index-backed for every id type (PostgreSQL has no min(uuid))
+        String where = " FROM " + dialect.quote(config.table()) + " WHERE (" + p + " IS NULL OR " + id + " >= " + p
+                + ") AND (" + p + " IS NULL OR " + id + " <= " + p + ") ORDER BY " + id;
+        String sql = "SELECT (SELECT " + id + "::text AS sb_lo" + where + " LIMIT 1), (SELECT " + id + "::text AS sb_hi"
+                + where + " DESC LIMIT 1)";
         String min;
         String max;
         try (PreparedStatement ps = conn().prepareStatement(sql)) {
-            bindId(ps, 1, cat.idType(), config.fromId(), "source.fromId");
-            bindId(ps, 2, cat.idType(), config.fromId(), "source.fromId");
-            bindId(ps, 3, cat.idType(), config.toId(), "source.toId");
-            bindId(ps, 4, cat.idType(), config.toId(), "source.toId");
+            for (int k = 0; k < 8; k += 4) {
+                bindId(ps, k + 1, cat.idType(), config.fromId(), "source.fromId");
+                bindId(ps, k + 2, cat.idType(), config.fromId(), "source.fromId");
+                bindId(ps, k + 3, cat.idType(), config.toId(), "source.toId");
+                bindId(ps, k + 4, cat.idType(), config.toId(), "source.toId");
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 min = rs.getString(1);

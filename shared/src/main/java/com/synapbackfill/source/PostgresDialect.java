@@ -41,6 +41,6 @@ public final class PostgresDialect implements SqlDialect {
         String from = isView
                 ? quote(table) + " WHERE random() < " + (percent / 100.0) + " AND "
                 : quote(table) + " TABLESAMPLE SYSTEM (" + percent + ") WHERE ";
-        return "SELECT " + id + "::text FROM " + from + id + " >= " + p + " AND " + id + " <= " + p + " ORDER BY " + id;
+        return "SELECT " + id + "::text AS sb_id FROM " + from + id + " >= " + p + " AND " + id + " <= " + p + " ORDER BY " + id;
     }
 }

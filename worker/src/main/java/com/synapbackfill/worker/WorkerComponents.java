@@ -60,7 +60,7 @@ public final class WorkerComponents {
                 Duration.ofMillis(500), Duration.ofSeconds(20));
         RunResources.Factory factory = run -> open(run, db, synapConfig, dynamo, settings, clock);
         WorkerOptions options = new WorkerOptions("worker-" + UUID.randomUUID().toString().substring(0, 8),
-                settings.leaseDuration(), settings.synapCallTimeout().plusSeconds(5), Duration.ofSeconds(3));
+                settings.leaseDuration(), settings.workerReserve(), Duration.ofSeconds(3));
         WorkerMetrics metrics = env.containsKey("AWS_LAMBDA_FUNCTION_NAME") ? new EmfWorkerMetrics(System.out) : WorkerMetrics.NONE;
         return new WorkerComponents(new ShardWorker(ledger, queue, factory, options, clock, crash, metrics));
     }

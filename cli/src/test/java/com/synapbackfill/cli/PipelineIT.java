@@ -1,0 +1,148 @@
+package com.synapbackfill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.synapbackfill.config.Settings;
+import com.synapbackfill.embedded.RealParts;
+import com.synapbackfill.embedded.SyntheticHistory;
+import com.synapbackfill.emulator.EmulatorSettings;
+import com.synapbackfill.emulator.StoredDocument;
+import com.synapbackfill.emulator.SynapEmulator;
+import com.synapbackfill.json.Json;
+import com.synapbackfill.ledger.DynamoDbLedger;
+import com.synapbackfill.model.FailureRecord;
+import com.synapbackfill.model.RunState;
+import com.synapbackfill.model.RunStatus;
+import com.synapbackfill.planner.PlannerComponents;
+import com.synapbackfill.planner.PlannerService;
+import com.synapbackfill.planner.lambda.PlannerHandler;
+import com.synapbackfill.report.S3ReportStore;
+import com.synapbackfill.worker.ShardWorker;
+import com.synapbackfill.worker.WorkerComponents;
+import com.synapbackfill.worker.lambda.WorkerHandler;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole pipeline on real parts, through the handlers as Lambda invokes them: embedded PostgreSQL,
+ * DynamoDB Local, ElasticMQ, s3mock and the Synap emulator over HTTP. Short invocation budgets force
+ * continuations; three pollers work concurrently.
+ */
+class PipelineIT {
+    static final int ROWS = 20_000;
+    static SynapEmulator emulator;
+    static SyntheticHistory.Loaded loaded;
+    static RealParts.Postgres pg;
+
+    @BeforeAll
+    static void setUp() {
+        pg = RealParts.postgres();
+        loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "pipeline_turns",
+                SyntheticHistory.Options.of(ROWS).withBadRowsPerKind(12));
+        emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0).build());
+    }
+
+    @AfterAll
+    static void tearDown() {
+        emulator.close();
+    }
+
+    static LocalDeployment deployment(String name, String table) {
+        Map<String, String> env = new HashMap<>();
+        env.put("SYNAP_BASE_URL", emulator.baseUrl());
+        env.put("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY);
+        env.put("SOURCE_JDBC_URL", pg.jdbcUrl());
+        env.put("SOURCE_DB_USER", pg.user());
+        env.put("SOURCE_DB_PASSWORD", pg.password());
+        env.put("SOURCE_TABLE", table);
+        env.put("SHARD_TARGET_ROWS", "2000");
+        env.put("RATE_LIMIT_PER_MINUTE", "60000");
+        env.put("SYNAP_CALL_TIMEOUT_MS", "5000");
+        env.put("WORKER_RESERVE_MS", "1500");
+        env.put("LEASE_SECONDS", "10");
+        return LocalDeployment.create(name, RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
+    }
+
+    static String invokePlanner(PlannerService planner, String json) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new PlannerHandler(planner).handleRequest(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), out,
+                new LocalContext("PlannerFunction", 60_000));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void backfillsEveryValidRowExactlyOnceAndRecordsEveryBadRow() throws Exception {
+        emulator.clearDocuments();
+        LocalDeployment d = deployment("pipeline", "pipeline_turns");
+        Settings settings = d.settings();
+        PlannerService planner = PlannerComponents.create(settings, d.env(), d.aws(), Clock.systemUTC());
+        JsonNode start = Json.MAPPER.readTree(invokePlanner(planner, "{\"action\":\"start\",\"runId\":\"pipeline-1\"}"));
+        assertThat(start.get("shards").asInt()).as(start.toString()).isGreaterThanOrEqualTo(8);
+        assertThat(start.get("status").asText()).isEqualTo("RUNNING");
+
+        try (LocalEventSourceMapping esm = new LocalEventSourceMapping(d.aws().sqs(), d.queueUrl(),
+                () -> new WorkerHandler(WorkerComponents.create(settings, d.env(), d.aws(), ShardWorker.CrashPoints.NONE,
+                        Clock.systemUTC()).worker()),
+                3, Duration.ofMillis(2_500), Duration.ofSeconds(30), Duration.ofSeconds(1)).start()) {
+            waitUntilDone(planner, "pipeline-1", Duration.ofMinutes(4));
+        }
+
+        DynamoDbLedger ledger = new DynamoDbLedger(d.aws().dynamo(), d.table(), Clock.systemUTC());
+        RunState run = ledger.run("pipeline-1").orElseThrow();
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+
+        // every valid row exactly once in Synap; nothing else
+        List<StoredDocument> docs = new ArrayList<>(emulator.documents());
+        Set<String> sourceIds = docs.stream().map(doc -> doc.metadata().get("source_row_id").asText()).collect(Collectors.toSet());
+        assertThat(docs).hasSize(loaded.validRows());
+        assertThat(sourceIds).hasSize(loaded.validRows());
+        Set<String> badIds = new HashSet<>();
+        loaded.badByKind().values().forEach(badIds::addAll);
+        assertThat(sourceIds).doesNotContainAnyElementsOf(badIds);
+        assertThat(emulator.stats().updates()).isZero();
+
+        // every bad row: one failure item with the right reason
+        List<FailureRecord> failures = ledger.failures("pipeline-1", null, 10_000);
+        assertThat(failures).hasSize(loaded.badRows());
+        Map<String, Set<String>> byReason = new HashMap<>();
+        for (FailureRecord f : failures) byReason.computeIfAbsent(f.errorClass(), k -> new HashSet<>()).add(f.sourceId());
+        loaded.badByKind().forEach((kind, ids) -> assertThat(byReason.get("bad_row:" + kind)).containsExactlyInAnyOrderElementsOf(ids));
+
+        // counters agree with the source and with Synap
+        assertThat(run.counters().rowsRead()).isEqualTo(ROWS);
+        assertThat(run.counters().accepted() + run.counters().alreadyPresent()).isEqualTo(loaded.validRows());
+        assertThat(run.counters().failed()).isEqualTo(loaded.badRows());
+
+        // the report agrees with the ledger
+        JsonNode report = Json.MAPPER.readTree(invokePlanner(planner, "{\"action\":\"report\",\"runId\":\"pipeline-1\"}"));
+        assertThat(report.get("invariantHolds").asBoolean()).isTrue();
+        byte[] reportJson = new S3ReportStore(d.aws().s3(), d.bucket()).get("runs/pipeline-1/report.json").orElseThrow();
+        JsonNode counts = Json.MAPPER.readTree(reportJson).get("counts");
+        assertThat(counts.get("accepted").asLong()).isEqualTo(run.counters().accepted());
+        assertThat(counts.get("failed").asLong()).isEqualTo(loaded.badRows());
+    }
+
+    static void waitUntilDone(PlannerService planner, String runId, Duration max) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + max.toMillis();
+        while (System.currentTimeMillis() < deadline) {
+            var s = planner.status(runId);
+            if (s.done() || s.blocked()) return;
+            Thread.sleep(300);
+        }
+        throw new AssertionError("run " + runId + " not done after " + max + ": " + planner.status(runId));
+    }
+}

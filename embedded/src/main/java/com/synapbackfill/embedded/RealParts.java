@@ -1,0 +1,158 @@
+package com.synapbackfill.embedded;
+
+import com.adobe.testing.s3mock.S3MockApplication;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.dynamodb.services.local.main.ServerRunner;
+import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
+
+/**
+ * The real parts tests and the demo run against, each started in-process on a free 127.0.0.1 port at first
+ * use and shared by everything in the JVM until it exits: DynamoDB Local, ElasticMQ (SQS), s3mock (S3),
+ * embedded PostgreSQL. They speak the real wire protocols, so the AWS SDK and JDBC code under test is the
+ * production code.
+ */
+public final class RealParts {
+    private static final Logger LOG = LoggerFactory.getLogger(RealParts.class);
+
+    private static String dynamo;
+    private static String sqs;
+    private static String s3;
+    private static Postgres postgres;
+
+    private RealParts() {
+    }
+
+    /** JDBC coordinates of the embedded PostgreSQL. */
+    public record Postgres(String jdbcUrl, String user, String password, EmbeddedPostgres server) {
+        @Override
+        public String toString() {
+            return "Postgres[" + jdbcUrl + "]";
+        }
+    }
+
+    /** DynamoDB Local in memory; the endpoint URL. */
+    public static synchronized String dynamo() {
+        if (dynamo == null) dynamo = startDynamo(null);
+        return dynamo;
+    }
+
+    /**
+     * Starts a DynamoDB Local; {@code dir} persists its data there (so a killed CLI run can resume), null keeps
+     * it in memory. Returns the endpoint.
+     */
+    public static String startDynamo(Path dir) {
+        int port = freePort();
+        try {
+            String[] args = dir == null
+                    ? new String[] {"-inMemory", "-port", Integer.toString(port), "-disableTelemetry"}
+                    : new String[] {"-dbPath", dir.toString(), "-sharedDb", "-port", Integer.toString(port), "-disableTelemetry"};
+            if (dir != null) Files.createDirectories(dir);
+            DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(args);
+            server.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.stop();
+                } catch (Exception ignored) {
+                    // exiting anyway
+                }
+            }));
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start DynamoDB Local on port " + port, e);
+        }
+        String endpoint = "http://127.0.0.1:" + port;
+        LOG.info("DynamoDB Local on {}", endpoint);
+        return endpoint;
+    }
+
+    /** ElasticMQ; the SQS endpoint URL. */
+    public static synchronized String sqs() {
+        if (sqs == null) {
+            int port = freePort();
+            SQSRestServer server = SQSRestServerBuilder.withPort(port).withInterface("127.0.0.1").start();
+            server.waitUntilStarted();
+            Runtime.getRuntime().addShutdownHook(new Thread(server::stopAndWait));
+            sqs = "http://127.0.0.1:" + port;
+            LOG.info("ElasticMQ on {}", sqs);
+        }
+        return sqs;
+    }
+
+    /** s3mock over plain HTTP; the S3 endpoint URL (path-style). */
+    public static synchronized String s3() {
+        if (s3 == null) {
+            int port = freePort();
+            Map<String, Object> props = new HashMap<>();
+            props.put(S3MockApplication.PROP_HTTP_PORT, port);
+            props.put(S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT);
+            props.put(S3MockApplication.PROP_SILENT, true);
+            props.put("server.address", "127.0.0.1");
+            props.put("spring.main.banner-mode", "off");
+            props.put("logging.level.root", "WARN");
+            try {
+                props.put(S3MockApplication.PROP_ROOT_DIRECTORY, Files.createTempDirectory("s3mock").toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            S3MockApplication app = S3MockApplication.start(props);
+            Runtime.getRuntime().addShutdownHook(new Thread(app::stop));
+            s3 = "http://127.0.0.1:" + app.getHttpPort();
+            LOG.info("s3mock on {}", s3);
+        }
+        return s3;
+    }
+
+    /** Embedded PostgreSQL (real server processes). */
+    public static synchronized Postgres postgres() {
+        if (postgres == null) postgres = startPostgres(null);
+        return postgres;
+    }
+
+    /** Starts a PostgreSQL; {@code dataDir} keeps its data across restarts when not null. */
+    public static Postgres startPostgres(Path dataDir) {
+        try {
+            EmbeddedPostgres.Builder b = EmbeddedPostgres.builder().setPort(freePort())
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "off");
+            if (dataDir != null) {
+                Files.createDirectories(dataDir);
+                b.setDataDirectory(dataDir).setCleanDataDirectory(false);
+            }
+            EmbeddedPostgres pg = b.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    pg.close();
+                } catch (IOException ignored) {
+                    // exiting anyway
+                }
+            }));
+            Postgres p = new Postgres(pg.getJdbcUrl("postgres", "postgres"), "postgres", "", pg);
+            LOG.info("PostgreSQL on {}", p.jdbcUrl());
+            return p;
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start embedded PostgreSQL (linux-amd64 binaries)", e);
+        }
+    }
+
+    /** A free TCP port on the loopback interface. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
