@@ -27,20 +27,34 @@ public final class AwsClients {
 
     public DynamoDbClient dynamo() {
         var b = DynamoDbClient.builder().httpClient(http);
-        if (endpoints.dynamodb() != null) b.endpointOverride(URI.create(endpoints.dynamodb()));
+        if (endpoints.dynamodb() != null) local(b).endpointOverride(URI.create(endpoints.dynamodb()));
         return b.build();
     }
 
     public SqsClient sqs() {
         var b = SqsClient.builder().httpClient(http);
-        if (endpoints.sqs() != null) b.endpointOverride(URI.create(endpoints.sqs()));
+        if (endpoints.sqs() != null) local(b).endpointOverride(URI.create(endpoints.sqs()));
         return b.build();
     }
 
     public S3Client s3() {
         var b = S3Client.builder().httpClient(http);
-        if (endpoints.s3() != null) b.endpointOverride(URI.create(endpoints.s3())).forcePathStyle(true);
+        if (endpoints.s3() != null) local(b).endpointOverride(URI.create(endpoints.s3())).forcePathStyle(true);
         return b.build();
+    }
+
+    /**
+     * A local endpoint (DynamoDB Local, ElasticMQ, s3mock) needs a region and some credentials but must never
+     * depend on the machine's AWS configuration: use the environment's when present, else fixed dummies.
+     */
+    private static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>> B local(B b) {
+        String region = System.getenv("AWS_REGION") != null ? System.getenv("AWS_REGION") : "us-east-1";
+        b.region(software.amazon.awssdk.regions.Region.of(region));
+        if (System.getenv("AWS_ACCESS_KEY_ID") == null) {
+            b.credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")));
+        }
+        return b;
     }
 
     public LambdaClient lambda() {

@@ -1,0 +1,51 @@
+package com.synapbackfill.cli;
+
+import java.util.logging.Level;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code backfill}: the local runner and operator commands. Exit codes: 0 done, 1 other error,
+ * 2 bad usage or configuration, 3 run blocked, 4 invariant broken.
+ */
+@Command(name = "backfill", mixinStandardHelpOptions = true, version = "synap-backfill 0.1.0",
+        description = "Replays historical chat turns from SQL into Synap memory.",
+        subcommands = {DemoCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 done, 1 other error, 2 bad usage/config, 3 run blocked, 4 invariant broken."})
+public final class BackfillCommand implements Runnable {
+    public static final int OK = 0;
+    public static final int ERROR = 1;
+    public static final int USAGE = 2;
+    public static final int BLOCKED = 3;
+    public static final int INVARIANT = 4;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        // embedded servers (Tomcat in s3mock, Jetty in DynamoDB Local) log through JUL: keep the console for us
+        java.util.logging.Logger.getLogger("").setLevel(Level.WARNING);
+        for (var h : java.util.logging.Logger.getLogger("").getHandlers()) h.setLevel(Level.WARNING);
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this instead of main). */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new BackfillCommand());
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof com.synapbackfill.error.PermanentException) {
+                line.getErr().println("backfill: " + ex.getMessage());
+                return USAGE;
+            }
+            line.getErr().println("backfill: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+            return ERROR;
+        });
+        cl.setExitCodeExceptionMapper(ex -> USAGE);
+        return cl.execute(args);
+    }
+}

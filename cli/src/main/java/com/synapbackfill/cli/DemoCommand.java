@@ -1,0 +1,154 @@
+package com.synapbackfill.cli;
+
+import com.synapbackfill.embedded.RealParts;
+import com.synapbackfill.embedded.SyntheticHistory;
+import com.synapbackfill.emulator.EmulatorSettings;
+import com.synapbackfill.emulator.SynapEmulator;
+import com.synapbackfill.model.Counters;
+import com.synapbackfill.model.RunIds;
+import com.synapbackfill.planner.PlannerRequest;
+import com.synapbackfill.planner.PlannerResults;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code backfill demo}: the main job on embedded parts. PostgreSQL seeded with a synthetic history,
+ * DynamoDB Local, ElasticMQ, s3mock and the Synap emulator; planner start, then a local event source
+ * mapping with the recommended number of workers; progress; report; invariant check against the emulator.
+ */
+@Command(name = "demo", description = "Run a whole backfill on embedded parts (PostgreSQL, DynamoDB Local, ElasticMQ, s3mock, Synap emulator).",
+        footer = {"", "Examples:", "  backfill demo", "  backfill demo --rows 5000 --rate-limit 3000 --faults",
+                "  backfill demo --keep        # leave the services up and print their endpoints"})
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--rows", defaultValue = "50000", description = "source turns to generate (default ${DEFAULT-VALUE})")
+    int rows;
+
+    @Option(names = "--bad-rows-per-kind", defaultValue = "30", description = "bad rows of each kind (default ${DEFAULT-VALUE})")
+    int badPerKind;
+
+    @Option(names = "--rate-limit", defaultValue = "600", description = "Synap requests per minute, emulator and client (default ${DEFAULT-VALUE})")
+    int rateLimit;
+
+    @Option(names = "--latency-p50-ms", defaultValue = "150", description = "emulator median latency (default ${DEFAULT-VALUE})")
+    long p50;
+
+    @Option(names = "--latency-p95-ms", defaultValue = "400", description = "emulator p95 latency (default ${DEFAULT-VALUE})")
+    long p95;
+
+    @Option(names = "--faults", description = "turn on the emulator's fault injection (503s, drops, slow accepts, 429 bursts)")
+    boolean faults;
+
+    @Option(names = "--duplicates", defaultValue = "item-failure", description = "emulator duplicate policy: item-failure, conflict, upsert")
+    String duplicates;
+
+    @Option(names = "--concurrency", defaultValue = "0", description = "workers (2..1000; default: the planner's recommendation)")
+    int concurrency;
+
+    @Option(names = "--seed", defaultValue = "7", description = "data and fault seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--keep", description = "leave the services up afterwards and print their endpoints")
+    boolean keep;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        if (rows < 1) throw new IllegalArgumentException("--rows: must be >= 1, was " + rows);
+        if (concurrency != 0 && (concurrency < 2 || concurrency > 1000))
+            throw new IllegalArgumentException("--concurrency: must be 2..1000, was " + concurrency);
+        if (rateLimit < 1) throw new IllegalArgumentException("--rate-limit: must be >= 1, was " + rateLimit);
+        EmulatorSettings.DuplicatePolicy policy;
+        try {
+            policy = EmulatorSettings.DuplicatePolicy.valueOf(duplicates.toUpperCase().replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--duplicates: must be item-failure, conflict or upsert, was " + duplicates);
+        }
+        long t0 = System.currentTimeMillis();
+        out.println("Starting embedded PostgreSQL, DynamoDB Local, ElasticMQ, s3mock and the Synap emulator...");
+        RealParts.Postgres pg = RealParts.postgres();
+        SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "turns",
+                SyntheticHistory.Options.of(rows).withBadRowsPerKind(Math.min(badPerKind, rows / 7)).withSeed(seed));
+        EmulatorSettings es = EmulatorSettings.builder().rateLimitPerMinute(rateLimit)
+                .latency(Duration.ofMillis(p50), Duration.ofMillis(Math.max(p50, p95))).duplicatePolicy(policy)
+                .faults(faults ? EmulatorSettings.Faults.TYPICAL : EmulatorSettings.Faults.NONE).seed(seed).build();
+        SynapEmulator emulator = SynapEmulator.start(es);
+        String runId = RunIds.generate(Clock.systemUTC());
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SYNAP_BASE_URL", emulator.baseUrl());
+        env.put("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY);
+        env.put("SYNAP_READ_TIMEOUT_MS", "2500");
+        env.put("SYNAP_CALL_TIMEOUT_MS", "5000");
+        env.put("SOURCE_JDBC_URL", pg.jdbcUrl());
+        env.put("SOURCE_DB_USER", pg.user());
+        env.put("SOURCE_DB_PASSWORD", pg.password());
+        env.put("SOURCE_TABLE", "turns");
+        env.put("RATE_LIMIT_PER_MINUTE", Integer.toString(rateLimit));
+        env.put("SHARD_TARGET_ROWS", Integer.toString(Math.max(500, rows / 20)));
+        env.put("LEASE_SECONDS", "30");
+        LocalDeployment deployment = LocalDeployment.create("demo-" + runId.substring(runId.length() - 6),
+                RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
+        out.printf("Loaded %,d turns (%d bad rows planted) into PostgreSQL in %.1f s.%n", loaded.rows(), loaded.badRows(),
+                (System.currentTimeMillis() - t0) / 1000.0);
+
+        LocalRun run = new LocalRun(deployment);
+        PlannerResults.Start start = run.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
+        int workers = concurrency > 0 ? concurrency : start.recommendedConcurrency();
+        out.printf("Run %s: %d shards over ~%,d rows; ceiling %.0f docs/s at %d req/min; ETA %s; %d workers.%n",
+                runId, start.shards(), start.estimatedRows(), start.ceilingDocsPerSecond(), rateLimit,
+                Progress.eta(start.etaSeconds()), workers);
+        long t1 = System.currentTimeMillis();
+        PlannerResults.Status status;
+        try (Progress progress = new Progress(out, System.console() != null, 5_000)) {
+            status = run.work(runId, workers, Duration.ofSeconds(60), Duration.ofHours(2), Duration.ofMillis(500), progress);
+        }
+        double elapsed = (System.currentTimeMillis() - t1) / 1000.0;
+        PlannerResults.Report report = run.planner().report(runId);
+        Counters c = status.counters();
+        var stats = emulator.stats();
+
+        out.println();
+        out.println("Run " + runId + ": " + status.status() + (status.reason() == null ? "" : " (" + status.reason() + ")"));
+        out.printf("  rows read        %,10d%n", c.rowsRead());
+        out.printf("  accepted         %,10d%n", c.accepted());
+        out.printf("  already present  %,10d%n", c.alreadyPresent());
+        out.printf("  failed           %,10d%n", c.failed());
+        report.failuresByClass().forEach((k, v) -> out.printf("    %-28s %,6d%n", k, v));
+        out.printf("  calls %,d, 429s %,d, p95 latency %d ms%n", c.calls(), c.throttled(), status.latencyP95Millis());
+        double docsPerSecond = c.handled() / Math.max(0.001, elapsed);
+        out.printf("  elapsed %.1f s, %.0f docs/s = %.0f%% of the %.0f docs/s ceiling%n", elapsed, docsPerSecond,
+                100 * docsPerSecond / start.ceilingDocsPerSecond(), start.ceilingDocsPerSecond());
+        out.println("  report: " + report.reportLocation() + " (S3 endpoint " + RealParts.s3() + ")");
+
+        // the invariant, checked against the source and against what Synap (the emulator) actually stored
+        boolean sourceBalanced = c.rowsRead() == loaded.rows() && c.handled() == loaded.rows();
+        boolean synapBalanced = stats.accepted() == c.accepted() + c.alreadyPresent() - stats.updates()
+                || (policy == EmulatorSettings.DuplicatePolicy.UPSERT && stats.accepted() == loaded.validRows());
+        boolean failuresMatch = c.failed() == loaded.badRows();
+        boolean everyValidOnce = stats.accepted() == loaded.validRows();
+        out.printf("Invariant: source %,d = accepted %,d + already present %,d + failed %,d: %s; Synap stored %,d distinct "
+                        + "documents for %,d valid rows: %s%n", loaded.rows(), c.accepted(), c.alreadyPresent(), c.failed(),
+                sourceBalanced && failuresMatch ? "holds" : "BROKEN", stats.accepted(), loaded.validRows(),
+                everyValidOnce && synapBalanced ? "exactly once" : "MISMATCH");
+
+        if (keep) {
+            out.println("Services stay up (Ctrl-C to stop):");
+            out.println("  PostgreSQL  " + pg.jdbcUrl());
+            out.println("  DynamoDB    " + RealParts.dynamo() + "  table " + deployment.table());
+            out.println("  SQS         " + RealParts.sqs() + "  queue " + deployment.queueUrl());
+            out.println("  S3          " + RealParts.s3() + "  bucket " + deployment.bucket());
+            out.println("  Synap       " + emulator.baseUrl() + "  key " + EmulatorSettings.DEFAULT_API_KEY);
+            new CountDownLatch(1).await();
+        }
+        emulator.close();
+        if (status.blocked()) return BackfillCommand.BLOCKED;
+        if (!"COMPLETED".equals(status.status())) return BackfillCommand.ERROR;
+        return sourceBalanced && failuresMatch && everyValidOnce && synapBalanced ? BackfillCommand.OK : BackfillCommand.INVARIANT;
+    }
+}

@@ -1,0 +1,55 @@
+package com.synapbackfill.cli;
+
+import com.synapbackfill.planner.PlannerComponents;
+import com.synapbackfill.planner.PlannerRequest;
+import com.synapbackfill.planner.PlannerResults;
+import com.synapbackfill.planner.PlannerService;
+import com.synapbackfill.worker.ShardWorker;
+import com.synapbackfill.worker.WorkerComponents;
+import com.synapbackfill.worker.lambda.WorkerHandler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Runs a backfill on this machine exactly as it runs in Lambda: the planner service, then a local event
+ * source mapping whose pollers invoke the real worker handler, until the run is done or blocked.
+ */
+public final class LocalRun {
+    private final LocalDeployment deployment;
+    private final PlannerService planner;
+
+    public LocalRun(LocalDeployment deployment) {
+        this.deployment = deployment;
+        this.planner = PlannerComponents.create(deployment.settings(), deployment.env(), deployment.aws(), Clock.systemUTC());
+    }
+
+    public PlannerService planner() {
+        return planner;
+    }
+
+    /**
+     * Works the run's queue with {@code concurrency} pollers until the run is COMPLETED, FAILED or BLOCKED
+     * (or {@code max} passes), reporting status to {@code progress} about every {@code every}.
+     */
+    public PlannerResults.Status work(String runId, int concurrency, Duration invocationBudget, Duration max,
+                                      Duration every, Consumer<PlannerResults.Status> progress) throws InterruptedException {
+        try (LocalEventSourceMapping esm = new LocalEventSourceMapping(deployment.aws().sqs(), deployment.queueUrl(),
+                () -> new WorkerHandler(WorkerComponents.create(deployment.settings(), deployment.env(), deployment.aws(),
+                        ShardWorker.CrashPoints.NONE, Clock.systemUTC()).worker()),
+                concurrency, invocationBudget, Duration.ofSeconds(Math.max(60, invocationBudget.toSeconds() * 6)),
+                Duration.ofSeconds(2)).start()) {
+            long deadline = System.currentTimeMillis() + max.toMillis();
+            while (true) {
+                PlannerResults.Status s = planner.status(runId);
+                progress.accept(s);
+                if (s.done() || s.blocked() || System.currentTimeMillis() > deadline) return s;
+                Thread.sleep(every.toMillis());
+            }
+        }
+    }
+
+    public PlannerResults.Start start(PlannerRequest request) {
+        return planner.start(request);
+    }
+}

@@ -1,0 +1,56 @@
+package com.synapbackfill.cli;
+
+import com.synapbackfill.planner.PlannerResults;
+import java.io.PrintStream;
+import java.util.function.Consumer;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** Shows run status: a live progress bar on a terminal, plain periodic lines otherwise (CI, pipes, files). */
+public final class Progress implements Consumer<PlannerResults.Status>, AutoCloseable {
+    private final PrintStream out;
+    private final boolean terminal;
+    private final long plainEveryMillis;
+    private ProgressBar bar;
+    private long lastPlain;
+
+    public Progress(PrintStream out, boolean terminal, long plainEveryMillis) {
+        this.out = out;
+        this.terminal = terminal;
+        this.plainEveryMillis = plainEveryMillis;
+    }
+
+    @Override
+    public void accept(PlannerResults.Status s) {
+        long handled = s.counters().handled();
+        String extra = String.format("%.0f docs/s, ETA %s, 429s %d, failed %d", s.docsPerSecond(), eta(s.etaSeconds()),
+                s.counters().throttled(), s.counters().failed());
+        if (terminal) {
+            if (bar == null) {
+                bar = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(Math.max(1, s.estimatedRows()))
+                        .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250)
+                        .setConsumer(new ConsoleProgressBarConsumer(out)).build();
+            }
+            bar.maxHint(Math.max(s.estimatedRows(), handled));
+            bar.stepTo(handled);
+            bar.setExtraMessage(extra);
+        } else if (System.currentTimeMillis() - lastPlain >= plainEveryMillis || s.done() || s.blocked()) {
+            lastPlain = System.currentTimeMillis();
+            out.printf("progress: %d/%d rows, shards %d/%d, %s, status %s%n", handled, s.estimatedRows(), s.shardsDone(),
+                    s.shardsTotal(), extra, s.status());
+        }
+    }
+
+    static String eta(long seconds) {
+        if (seconds < 0) return "?";
+        return seconds >= 3600 ? String.format("%dh%02dm", seconds / 3600, seconds / 60 % 60)
+                : String.format("%dm%02ds", seconds / 60, seconds % 60);
+    }
+
+    @Override
+    public void close() {
+        if (bar != null) bar.close();
+    }
+}
