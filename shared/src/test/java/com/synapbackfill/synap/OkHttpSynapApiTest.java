@@ -1,0 +1,279 @@
+package com.synapbackfill.synap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.synapbackfill.error.BackfillException;
+import com.synapbackfill.error.BlockedException;
+import com.synapbackfill.error.PermanentException;
+import com.synapbackfill.error.RetryableException;
+import com.synapbackfill.json.Json;
+import com.synapbackfill.model.MemoryDocument;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Synap client against MockWebServer scenarios; every test also pins the request shape. */
+class OkHttpSynapApiTest {
+    static final String KEY = "synap_SECRETKEY_do_not_log";
+    MockWebServer server;
+    List<Duration> sleeps;
+    List<Duration> throttles;
+    int gateCalls;
+    OkHttpSynapApi api;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        server = new MockWebServer();
+        server.start(InetAddress.getLoopbackAddress(), 0);
+        sleeps = new ArrayList<>();
+        throttles = new ArrayList<>();
+        gateCalls = 0;
+        api = client(4);
+    }
+
+    OkHttpSynapApi client(int attempts) {
+        SynapClientConfig cfg = SynapClientConfig.defaults(server.url("/").toString(), KEY)
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(3))
+                .withRetries(attempts, Duration.ofMinutes(5), Duration.ofMillis(100), Duration.ofSeconds(2));
+        SynapApi.CallGate gate = new SynapApi.CallGate() {
+            @Override
+            public void beforeCall(int documents) {
+                gateCalls++;
+            }
+
+            @Override
+            public void onThrottled(Duration retryAfter) {
+                throttles.add(retryAfter);
+            }
+        };
+        return new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), cfg, gate, sleeps::add, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.close();
+    }
+
+    static List<MemoryDocument> docs(int n) {
+        List<MemoryDocument> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("conversation_id", "0c6e1f5a-2b8d-4c3e-9a7f-1d2e3f405162");
+            meta.put("message_index", i);
+            out.add(new MemoryDocument("User: hi é 😀 " + i + "\nAssistant: hello", "ai-chat-conversation",
+                    "backfill:c:" + i, "2025-03-02T09:15:00Z", "u-" + i, i % 2 == 0 ? null : "acme", "long-range", meta));
+        }
+        return out;
+    }
+
+    static String ok(int n, String... statuses) {
+        StringBuilder results = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            String st = statuses.length > i ? statuses[i] : "queued";
+            String err = st.startsWith("failed:") ? "\"" + st.substring(7) + "\"" : "null";
+            results.append(i == 0 ? "" : ",").append("{\"ingestion_id\":\"0c6e1f5a-2b8d-4c3e-9a7f-1d2e3f40516").append(i % 10)
+                    .append("\",\"document_id\":\"backfill:c:").append(i).append("\",\"status\":\"")
+                    .append(st.startsWith("failed:") ? "failed" : st).append("\",\"queued_at\":\"2025-03-02T09:15:01.204311Z\",\"error_message\":")
+                    .append(err).append("}");
+        }
+        return "{\"batch_id\":\"5b3f4a2e-9a1c-4d7e-8f00-3c2b1a0e9d88\",\"total\":" + n + ",\"succeeded\":" + n + ",\"failed\":0,\"results\":[" + results + "]}";
+    }
+
+    static MockResponse json(int code, String body) {
+        return new MockResponse.Builder().code(code).addHeader("Content-Type", "application/json").body(body).build();
+    }
+
+    void assertBatchRequest(RecordedRequest r, int n) throws Exception {
+        assertThat(r.getMethod()).isEqualTo("POST");
+        assertThat(r.getUrl().encodedPath()).isEqualTo("/api/v1/memories/batch");
+        assertThat(r.getHeaders().get("Authorization")).isEqualTo("Bearer " + KEY);
+        assertThat(r.getHeaders().get("Content-Type")).startsWith("application/json");
+        assertThat(r.getHeaders().get("X-Correlation-ID")).matches("syn_[a-z]+_\\d+_[0-9a-f]{6}");
+        JsonNode body = Json.MAPPER.readTree(r.getBody().utf8());
+        assertThat(body.get("fail_fast").asBoolean(true)).isFalse();
+        assertThat(body.get("documents")).hasSize(n);
+        List<String> keys = new ArrayList<>();
+        for (Iterator<String> it = body.get("documents").get(0).fieldNames(); it.hasNext(); ) keys.add(it.next());
+        assertThat(keys).containsExactly("document", "document_type", "document_id", "document_created_at", "user_id",
+                "customer_id", "mode", "metadata");
+        assertThat(body.get("documents").get(0).get("customer_id").isNull()).isTrue();
+        assertThat(body.get("documents").get(0).get("document").asText()).isEqualTo("User: hi é 😀 0\nAssistant: hello");
+    }
+
+    @Test
+    void sendsTheSdkBodyAndParsesAllQueued() throws Exception {
+        server.enqueue(json(200, ok(3)));
+        BatchResult r = api.batchCreate(docs(3));
+        assertThat(r.results()).hasSize(3).allMatch(i -> !i.failed());
+        assertThat(r.batchId()).isEqualTo("5b3f4a2e-9a1c-4d7e-8f00-3c2b1a0e9d88");
+        assertThat(r.attempts()).isEqualTo(1);
+        assertThat(gateCalls).isEqualTo(1);
+        assertBatchRequest(server.takeRequest(), 3);
+    }
+
+    @Test
+    void classifiesMixedPerItemFailures() throws Exception {
+        server.enqueue(json(200, ok(3, "queued", "failed:document_id already ingested", "failed:document_type: invalid")));
+        BatchResult r = api.batchCreate(docs(3));
+        assertThat(r.results().get(0).failed()).isFalse();
+        assertThat(r.results().get(1).duplicate()).isTrue();
+        assertThat(r.results().get(2).failed()).isTrue();
+        assertThat(r.results().get(2).duplicate()).isFalse();
+        assertThat(r.results().get(2).errorMessage()).isEqualTo("document_type: invalid");
+        assertBatchRequest(server.takeRequest(), 3);
+    }
+
+    @Test
+    void badRequestAndValidationErrorsArePermanentAndNotRetried() throws Exception {
+        server.enqueue(json(400, "{\"detail\":\"customer_id is required\"}"));
+        PermanentException e = catchThrowableOfType(PermanentException.class, () -> api.batchCreate(docs(1)));
+        assertThat(e.kind()).isEqualTo(PermanentException.Kind.INVALID_INPUT);
+        assertThat(e.httpStatus()).isEqualTo(400);
+        assertThat(e.detail()).isEqualTo("customer_id is required");
+        server.enqueue(json(422, "{\"detail\":[{\"loc\":[\"body\",\"documents\"],\"msg\":\"at most 100\"}]}"));
+        PermanentException e2 = catchThrowableOfType(PermanentException.class, () -> api.batchCreate(docs(2)));
+        assertThat(e2.httpStatus()).isEqualTo(422);
+        assertThat(e2.detail()).contains("at most 100").startsWith("[");
+        assertBatchRequest(server.takeRequest(), 1);
+        assertBatchRequest(server.takeRequest(), 2);
+        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void authCreditsAndForbiddenBlockTheRunAndNeverLeakTheKey() throws Exception {
+        server.enqueue(json(401, "{\"detail\":\"Invalid API key\"}"));
+        server.enqueue(json(402, "{\"detail\":{\"balance_credits\":0,\"minimum_required_credits\":5}}"));
+        server.enqueue(json(403, "{\"detail\":\"forbidden\"}"));
+        BlockedException auth = catchThrowableOfType(BlockedException.class, () -> api.batchCreate(docs(1)));
+        BlockedException credits = catchThrowableOfType(BlockedException.class, () -> api.batchCreate(docs(1)));
+        BlockedException forbidden = catchThrowableOfType(BlockedException.class, () -> api.batchCreate(docs(1)));
+        assertThat(auth.reason()).isEqualTo(BlockedException.Reason.AUTH);
+        assertThat(credits.reason()).isEqualTo(BlockedException.Reason.CREDITS);
+        assertThat(credits.getMessage()).contains("balance_credits");
+        assertThat(forbidden.reason()).isEqualTo(BlockedException.Reason.FORBIDDEN);
+        for (BackfillException e : List.of(auth, credits, forbidden)) assertThat(e.getMessage()).doesNotContain(KEY);
+        assertThat(api.toString()).doesNotContain(KEY);
+        assertThat(server.getRequestCount()).isEqualTo(3);
+        for (int i = 0; i < 3; i++) assertBatchRequest(server.takeRequest(), 1);
+    }
+
+    @Test
+    void conflictKeepsTheDetailIncludingTranscriptConflict() throws Exception {
+        server.enqueue(json(409, "{\"detail\":{\"code\":\"transcript_conflict\",\"message\":\"exists\"}}"));
+        PermanentException e = catchThrowableOfType(PermanentException.class, () -> api.batchCreate(docs(1)));
+        assertThat(e.kind()).isEqualTo(PermanentException.Kind.CONFLICT);
+        assertThat(e.detail()).contains("transcript_conflict");
+        assertBatchRequest(server.takeRequest(), 1);
+    }
+
+    @Test
+    void rateLimitedCallsHonourRetryAfterAndPauseTheFleet() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "2").body("{\"detail\":\"slow down\"}").build());
+        server.enqueue(json(200, ok(1)));
+        BatchResult r = api.batchCreate(docs(1));
+        assertThat(r.attempts()).isEqualTo(2);
+        assertThat(r.throttled()).isEqualTo(1);
+        assertThat(throttles).containsExactly(Duration.ofSeconds(2));
+        assertThat(sleeps).hasSize(1);
+        assertThat(sleeps.get(0)).isBetween(Duration.ofSeconds(2), Duration.ofMillis(2_100));
+        assertThat(gateCalls).isEqualTo(2); // the retry goes through the limiter again
+        assertBatchRequest(server.takeRequest(), 1);
+        assertBatchRequest(server.takeRequest(), 1);
+    }
+
+    @Test
+    void rateLimitedWithoutOrWithDateRetryAfterStillRetries() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(429).body("{\"detail\":\"slow\"}").build());
+        String date = ZonedDateTime.now().plusSeconds(3).format(DateTimeFormatter.RFC_1123_DATE_TIME);
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", date).body("x").build());
+        server.enqueue(json(200, ok(1)));
+        BatchResult r = api.batchCreate(docs(1));
+        assertThat(r.attempts()).isEqualTo(3);
+        assertThat(throttles).hasSize(2);
+        assertThat(throttles.get(0)).isEqualTo(Duration.ofSeconds(1)); // default pause when no header
+        assertThat(throttles.get(1)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(3));
+        assertThat(sleeps.get(0)).isLessThanOrEqualTo(Duration.ofMillis(100)); // full jitter under the base
+    }
+
+    @Test
+    void serverErrorsAreRetriedThenGivenUpWithinTheBudget() throws Exception {
+        server.enqueue(json(500, "{\"detail\":\"boom\"}"));
+        server.enqueue(new MockResponse.Builder().code(503).body("upstream down").build());
+        server.enqueue(json(200, ok(2)));
+        assertThat(api.batchCreate(docs(2)).attempts()).isEqualTo(3);
+        for (int i = 0; i < 4; i++) server.enqueue(json(503, "{\"detail\":\"down\"}"));
+        RetryableException e = catchThrowableOfType(RetryableException.class, () -> api.batchCreate(docs(2)));
+        assertThat(e.errorClass()).isEqualTo("server_error");
+        assertThat(e.httpStatus()).isEqualTo(503);
+        assertThat(server.getRequestCount()).isEqualTo(3 + 4);
+    }
+
+    @Test
+    void droppedConnectionMidResponseIsRetried() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).body(ok(1))
+                .onResponseBody(new SocketEffect.CloseSocket(true, false, false)).build());
+        server.enqueue(json(200, ok(1)));
+        BatchResult r = api.batchCreate(docs(1));
+        assertThat(r.attempts()).isEqualTo(2);
+        assertBatchRequest(server.takeRequest(), 1);
+        assertBatchRequest(server.takeRequest(), 1);
+    }
+
+    @Test
+    void readTimeoutIsRetryableAndResendsTheSameDocuments() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            server.enqueue(new MockResponse.Builder().code(200).body(ok(1)).headersDelay(2, TimeUnit.SECONDS).build());
+        }
+        OkHttpSynapApi twoTries = client(2);
+        RetryableException e = catchThrowableOfType(RetryableException.class, () -> twoTries.batchCreate(docs(1)));
+        assertThat(e.errorClass()).isEqualTo("timeout");
+        String first = server.takeRequest().getBody().utf8();
+        String second = server.takeRequest().getBody().utf8();
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void malformedSuccessBodiesAreClearErrorsNotNullPointers() {
+        server.enqueue(json(200, "not json"));
+        server.enqueue(json(200, "{\"batch_id\":\"5b3f4a2e-9a1c-4d7e-8f00-3c2b1a0e9d88\",\"total\":1,\"succeeded\":1,\"failed\":0}"));
+        server.enqueue(json(200, ok(2)));
+        OkHttpSynapApi once = client(1);
+        assertThatThrownBy(() -> once.batchCreate(docs(1))).isInstanceOf(RetryableException.class).hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> once.batchCreate(docs(1))).isInstanceOf(RetryableException.class).hasMessageContaining("missing \"results\"");
+        assertThatThrownBy(() -> once.batchCreate(docs(1))).isInstanceOf(RetryableException.class).hasMessageContaining("2 entries for 1 documents");
+    }
+
+    @Test
+    void retryAfterParsingToleratesEveryForm() {
+        assertThat(OkHttpSynapApi.retryAfter("7")).isEqualTo(Duration.ofSeconds(7));
+        assertThat(OkHttpSynapApi.retryAfter("1.5")).isNull();
+        assertThat(OkHttpSynapApi.retryAfter(null)).isNull();
+        assertThat(OkHttpSynapApi.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void configNeverPrintsTheKey() {
+        assertThat(SynapClientConfig.defaults("https://x", KEY).toString()).doesNotContain(KEY).contains("redacted");
+        assertThatThrownBy(() -> SynapClientConfig.defaults("ftp://x", KEY)).hasMessageContaining("SYNAP_BASE_URL");
+        assertThatThrownBy(() -> SynapClientConfig.defaults("https://x", " ")).hasMessageContaining("SYNAP_API_KEY");
+    }
+}
