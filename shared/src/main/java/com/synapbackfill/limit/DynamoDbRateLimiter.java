@@ -26,7 +26,7 @@ public final class DynamoDbRateLimiter implements RateLimiter {
     private final String pk;
     private final RateWindows windows;
     private final Clock clock;
-    private volatile long pauseReadAt = Long.MIN_VALUE;
+    private volatile long pauseReadAt = -1; // never read yet (not Long.MIN_VALUE: now - MIN_VALUE overflows)
     private volatile long pausedUntil;
 
     /** @param scope the Instance (or run) the limit belongs to; every worker of that Instance must use the same */
@@ -73,7 +73,7 @@ public final class DynamoDbRateLimiter implements RateLimiter {
     }
 
     private long pausedUntil(long now) {
-        if (now - pauseReadAt < PAUSE_CACHE_MILLIS) return pausedUntil;
+        if (pauseReadAt >= 0 && now - pauseReadAt < PAUSE_CACHE_MILLIS) return pausedUntil;
         try {
             Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table)
                     .key(Map.of(LedgerTable.PARTITION_KEY, AttributeValue.fromS(pk), LedgerTable.SORT_KEY, AttributeValue.fromS("PAUSE")))).item();
