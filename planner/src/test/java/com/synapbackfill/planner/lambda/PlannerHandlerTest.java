@@ -1,0 +1,134 @@
+package com.synapbackfill.planner.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.synapbackfill.json.Json;
+import com.synapbackfill.ledger.InMemoryLedger;
+import com.synapbackfill.model.IdType;
+import com.synapbackfill.model.RunStatus;
+import com.synapbackfill.model.Shard;
+import com.synapbackfill.model.ShardMessage;
+import com.synapbackfill.model.Turn;
+import com.synapbackfill.planner.ConcurrencyTuner;
+import com.synapbackfill.planner.PlannerService;
+import com.synapbackfill.queue.InMemoryShardQueue;
+import com.synapbackfill.report.InMemoryReportStore;
+import com.synapbackfill.source.SourceProfile;
+import com.synapbackfill.source.TurnSource;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The planner handler fed the events/*.json fixtures (as sam local invoke sends them), on in-memory fakes. */
+class PlannerHandlerTest {
+    InMemoryLedger ledger;
+    InMemoryShardQueue queue;
+    InMemoryReportStore reports;
+    List<Integer> tuned;
+    PlannerHandler handler;
+
+    /** A 100,000-row bigint table with dense ids, known only by its profile. */
+    static final class ProfileOnlySource implements TurnSource {
+        @Override public SourceProfile profile() { return new SourceProfile(IdType.BIGINT, "1", "100000", 100_000); }
+        @Override public List<String> sampleIds(int n) { return List.of(); }
+        @Override public List<Turn> readPage(Shard shard, String after, int limit) { return List.of(); }
+        @Override public List<Turn> readByIds(List<String> ids) { return List.of(); }
+        @Override public long countRows(Shard shard) { return 0; }
+        @Override public void close() { }
+    }
+
+    @BeforeEach
+    void setUp() {
+        ledger = new InMemoryLedger(Clock.systemUTC());
+        queue = new InMemoryShardQueue();
+        reports = new InMemoryReportStore();
+        tuned = new ArrayList<>();
+        ConcurrencyTuner tuner = c -> {
+            tuned.add(c);
+            return "esm-uuid";
+        };
+        handler = new PlannerHandler(new PlannerService(ledger, queue, src -> new ProfileOnlySource(), reports, tuner,
+                Optional.empty(), 1.5, Clock.systemUTC()));
+    }
+
+    JsonNode invoke(String json) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), out, null);
+        return Json.MAPPER.readTree(out.toString(StandardCharsets.UTF_8));
+    }
+
+    static String event(String name) throws Exception {
+        return Files.readString(Path.of("..", "events", name + ".json"));
+    }
+
+    @Test
+    void startEventPlansEnqueuesAndIsIdempotent() throws Exception {
+        JsonNode start = invoke(event("start"));
+        assertThat(start.get("runId").asText()).isEqualTo("backfill-2026-11");
+        assertThat(start.get("shards").asInt()).isEqualTo(5); // 100,000 rows / 20,000 per shard
+        assertThat(start.get("estimatedRows").asLong()).isEqualTo(100_000);
+        assertThat(start.get("ceilingDocsPerSecond").asDouble()).isEqualTo(1000.0);
+        assertThat(start.get("etaSeconds").asLong()).isEqualTo(100);
+        assertThat(start.get("recommendedConcurrency").asInt()).isEqualTo(8); // ceil(10/s × 0.5 s × 1.5)
+        assertThat(queue.sent()).extracting(ShardMessage::shardNo).containsExactly(0, 1, 2, 3, 4);
+        assertThat(ledger.run("backfill-2026-11").orElseThrow().config().source().table()).isEqualTo("public.turns");
+        JsonNode again = invoke(event("start"));
+        assertThat(again.get("created").asBoolean()).isFalse();
+        assertThat(queue.sent()).hasSize(5);
+    }
+
+    @Test
+    void statusResumeReportAndTuneEventsAnswer() throws Exception {
+        invoke(event("start"));
+        JsonNode status = invoke(event("status"));
+        assertThat(status.get("status").asText()).isEqualTo("RUNNING");
+        assertThat(status.get("done").asBoolean()).isFalse();
+        assertThat(status.get("shardsTotal").asInt()).isEqualTo(5);
+
+        ledger.transition("backfill-2026-11", EnumSet.of(RunStatus.RUNNING), RunStatus.BLOCKED, "blocked_auth: 401");
+        JsonNode blocked = invoke(event("status"));
+        assertThat(blocked.get("blocked").asBoolean()).isTrue();
+        assertThat(blocked.get("reason").asText()).contains("401");
+        JsonNode resumed = invoke(event("resume"));
+        assertThat(resumed.get("status").asText()).isEqualTo("RUNNING");
+        assertThat(resumed.get("shardsEnqueued").asInt()).isEqualTo(5);
+
+        JsonNode report = invoke(event("report"));
+        assertThat(report.get("reportLocation").asText()).isEqualTo("memory://runs/backfill-2026-11/report.json");
+        assertThat(reports.get("runs/backfill-2026-11/report.json")).isPresent();
+        assertThat(reports.get("runs/backfill-2026-11/failures.jsonl")).isPresent();
+
+        JsonNode tune = invoke(event("tune"));
+        assertThat(tune.get("applied").asBoolean()).isTrue();
+        assertThat(tuned).containsExactly(tune.get("recommendedConcurrency").asInt());
+    }
+
+    @Test
+    void unknownActionsAndFieldsAreClearErrors() {
+        assertThatThrownBy(() -> invoke("{\"action\":\"launch\"}")).hasMessageContaining("launch").hasMessageContaining("start, resume, status, report, tune");
+        assertThatThrownBy(() -> invoke("{\"action\":\"start\",\"batchsize\":50}")).hasMessageContaining("batchsize");
+        assertThatThrownBy(() -> invoke("{\"action\":\"status\"}")).hasMessageContaining("runId");
+        assertThatThrownBy(() -> invoke("{\"action\":\"start\",\"source\":{\"table\":\"t; DROP TABLE x\"}}")).hasMessageContaining("source.table");
+        assertThatThrownBy(() -> invoke("{\"action\":\"start\",\"source\":{\"table\":\"t\"},\"batchSize\":500}")).hasMessageContaining("batchSize");
+        assertThatThrownBy(() -> invoke("{\"action\":\"status\",\"runId\":\"../../etc\"}")).hasMessageContaining("runId");
+        assertThat(queue.sent()).isEmpty();
+    }
+
+    @Test
+    void tuneClampsToLambdaLimits() {
+        assertThat(ConcurrencyTuner.recommend(0.1, 0.1, 1)).isEqualTo(2);
+        assertThat(ConcurrencyTuner.recommend(10_000, 1, 1)).isEqualTo(1000);
+        assertThat(ConcurrencyTuner.recommend(10, 0.4, 1.5)).isEqualTo(6);
+    }
+}

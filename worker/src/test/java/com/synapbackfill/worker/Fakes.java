@@ -1,0 +1,104 @@
+package com.synapbackfill.worker;
+
+import com.synapbackfill.error.BackfillException;
+import com.synapbackfill.model.MemoryDocument;
+import com.synapbackfill.model.Shard;
+import com.synapbackfill.model.Turn;
+import com.synapbackfill.source.TurnSource;
+import com.synapbackfill.source.SourceProfile;
+import com.synapbackfill.synap.BatchResult;
+import com.synapbackfill.synap.SynapApi;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+/** Hand-written fakes for ShardWorker unit tests (the integration tests use the real parts). */
+final class Fakes {
+    private Fakes() {
+    }
+
+    static Turn turn(long id) {
+        return new Turn(Long.toString(id), "u-1", "c-1", "0c6e1f5a-2b8d-4c3e-9a7f-1d2e3f405162", id, "hello " + id, "hi",
+                Instant.parse("2025-01-01T00:00:00Z").plusSeconds(id));
+    }
+
+    /** Turns with bigint ids, in memory, read with the same keyset semantics as the JDBC source. */
+    static final class Source implements TurnSource {
+        final List<Turn> turns;
+        int pagesRead;
+
+        Source(List<Turn> turns) {
+            this.turns = turns;
+        }
+
+        @Override
+        public SourceProfile profile() {
+            return new SourceProfile(com.synapbackfill.model.IdType.BIGINT, turns.get(0).id(), turns.get(turns.size() - 1).id(), turns.size());
+        }
+
+        @Override
+        public List<String> sampleIds(int n) {
+            return turns.stream().map(Turn::id).toList();
+        }
+
+        @Override
+        public List<Turn> readPage(Shard shard, String after, int limit) {
+            pagesRead++;
+            long lo = Long.parseLong(shard.lo());
+            long hi = Long.parseLong(shard.hi());
+            List<Turn> out = new ArrayList<>();
+            for (Turn t : turns) {
+                long id = Long.parseLong(t.id());
+                boolean lower = after == null ? id >= lo : id > Long.parseLong(after);
+                if (lower && id <= hi && out.size() < limit) out.add(t);
+            }
+            return out;
+        }
+
+        @Override
+        public List<Turn> readByIds(List<String> ids) {
+            return turns.stream().filter(t -> ids.contains(t.id())).toList();
+        }
+
+        @Override
+        public long countRows(Shard shard) {
+            return readPage(shard, null, Integer.MAX_VALUE).size();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A scripted Synap: records every call; {@code behaviour} may throw or shape the answer. */
+    static final class Synap implements SynapApi {
+        final List<List<MemoryDocument>> calls = new ArrayList<>();
+        final Set<String> stored = new HashSet<>();
+        Function<List<MemoryDocument>, BackfillException> failWith = docs -> null;
+        Function<MemoryDocument, String> itemError = d -> null;
+
+        @Override
+        public synchronized BatchResult batchCreate(List<MemoryDocument> documents) {
+            calls.add(List.copyOf(documents));
+            BackfillException e = failWith.apply(documents);
+            if (e != null) throw e;
+            List<BatchResult.ItemResult> items = new ArrayList<>();
+            for (MemoryDocument d : documents) {
+                String err = itemError.apply(d);
+                if (err == null && !stored.add(d.documentId())) err = "document_id already ingested";
+                items.add(new BatchResult.ItemResult(UUID.randomUUID().toString(), d.documentId(), err == null ? "queued" : "failed",
+                        "2026-01-01T00:00:00Z", err));
+            }
+            return new BatchResult(UUID.randomUUID().toString(), documents.size(), documents.size(), 0, items, 5, 1, 0);
+        }
+
+        @Override
+        public Identity whoami() {
+            return new Identity("cli_0123456789abcdef", "inst_0123456789abcdef");
+        }
+    }
+}

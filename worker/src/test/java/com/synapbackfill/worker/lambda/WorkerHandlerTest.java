@@ -1,0 +1,89 @@
+package com.synapbackfill.worker.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.synapbackfill.ledger.InMemoryLedger;
+import com.synapbackfill.model.Counters;
+import com.synapbackfill.model.IdType;
+import com.synapbackfill.model.RunConfig;
+import com.synapbackfill.model.RunState;
+import com.synapbackfill.model.RunStatus;
+import com.synapbackfill.model.Shard;
+import com.synapbackfill.model.ShardState;
+import com.synapbackfill.queue.InMemoryShardQueue;
+import com.synapbackfill.source.SourceConfig;
+import com.synapbackfill.worker.HandlerFixtures;
+import com.synapbackfill.worker.ShardWorker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The SQS handler fed the sam-local event fixture, plus the messages that must come back. */
+class WorkerHandlerTest {
+    static final ObjectMapper LAMBDA_JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    static SQSEvent fixture() throws Exception {
+        // the same shape Lambda's runtime deserializes: fields by their bean names
+        var tree = LAMBDA_JSON.readTree(Files.readString(Path.of("..", "events", "sqs-shard.json")));
+        SQSEvent event = new SQSEvent();
+        List<SQSEvent.SQSMessage> records = new ArrayList<>();
+        for (var r : tree.get("Records")) {
+            SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
+            m.setMessageId(r.get("messageId").asText());
+            m.setBody(r.get("body").asText());
+            m.setReceiptHandle(r.get("receiptHandle").asText());
+            records.add(m);
+        }
+        event.setRecords(records);
+        return event;
+    }
+
+    static SQSEvent.SQSMessage message(String id, String body) {
+        SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
+        m.setMessageId(id);
+        m.setBody(body);
+        return m;
+    }
+
+    @Test
+    void processesTheSamEventAndAcknowledgesIt() throws Exception {
+        HandlerFixtures f = new HandlerFixtures("backfill-2026-11", 300);
+        SQSBatchResponse resp = new WorkerHandler(f.worker).handleRequest(fixture(), f.context(60_000));
+        assertThat(resp.getBatchItemFailures()).isEmpty();
+        assertThat(f.synapStored()).hasSize(300);
+        assertThat(f.ledger.run("backfill-2026-11").orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    @Test
+    void unreadableMessagesComeBackWithoutTakingTheOthersDown() throws Exception {
+        HandlerFixtures f = new HandlerFixtures("backfill-2026-11", 50);
+        SQSEvent event = fixture();
+        List<SQSEvent.SQSMessage> records = new ArrayList<>(event.getRecords());
+        records.add(0, message("bad-json", "{not json"));
+        records.add(1, message("bad-version", "{\"schemaVersion\":9,\"runId\":\"backfill-2026-11\",\"shardNo\":0,\"continuation\":0}"));
+        records.add(2, message("oversized", "{\"schemaVersion\":1,\"runId\":\"backfill-2026-11\",\"shardNo\":0,\"x\":\"" + "a".repeat(10_000) + "\"}"));
+        records.add(3, message("unknown-field", "{\"schemaVersion\":1,\"runId\":\"backfill-2026-11\",\"shardNo\":0,\"evil\":1}"));
+        event.setRecords(records);
+        SQSBatchResponse resp = new WorkerHandler(f.worker).handleRequest(event, f.context(60_000));
+        assertThat(resp.getBatchItemFailures()).extracting(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+                .containsExactly("bad-json", "bad-version", "oversized", "unknown-field");
+        assertThat(f.synapStored()).hasSize(50);
+    }
+
+    @Test
+    void messageOfARunThatIsNotRunningIsAcknowledgedAndDropped() throws Exception {
+        HandlerFixtures f = new HandlerFixtures("backfill-2026-11", 10);
+        f.ledger.transition("backfill-2026-11", EnumSet.of(RunStatus.RUNNING), RunStatus.PAUSED, null);
+        SQSBatchResponse resp = new WorkerHandler(f.worker).handleRequest(fixture(), f.context(60_000));
+        assertThat(resp.getBatchItemFailures()).isEmpty();
+        assertThat(f.synapStored()).isEmpty();
+    }
+}
