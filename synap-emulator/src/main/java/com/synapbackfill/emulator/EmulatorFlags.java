@@ -56,7 +56,7 @@ public final class EmulatorFlags {
                     case "--rate-unit" -> b.rateLimitUnit(EmulatorSettings.RateLimitUnit.valueOf(v.toUpperCase()));
                     case "--burst" -> b.burst(Integer.parseInt(v));
                     case "--duplicates" -> b.duplicatePolicy(EmulatorSettings.DuplicatePolicy.valueOf(
-                            v.toUpperCase().replace('-', '_').replace("CONFLICT", "CONFLICT")));
+                            v.toUpperCase().replace('-', '_')));
                     case "--latency-p50-ms" -> p50 = Duration.ofMillis(Long.parseLong(v));
                     case "--latency-p95-ms" -> p95 = Duration.ofMillis(Long.parseLong(v));
                     case "--seed" -> b.seed(Long.parseLong(v));
