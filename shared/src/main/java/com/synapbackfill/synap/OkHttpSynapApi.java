@@ -177,7 +177,7 @@ public final class OkHttpSynapApi implements SynapApi {
                 }
             }
             if (code == 204) return Json.MAPPER.createObjectNode();
-            throw fromStatus(code, detail(text), retryAfter(response.header("Retry-After")));
+            throw fromStatus(code, text, retryAfter(response.header("Retry-After")));
         } catch (InterruptedIOException e) {
             throw new RetryableException("timeout", "Synap call timed out: " + e.getMessage(), 0, null, e);
         } catch (IOException e) {
@@ -185,23 +185,59 @@ public final class OkHttpSynapApi implements SynapApi {
         }
     }
 
-    /** Maps a non-200 status to the exception family (synap-api.md §5.2). */
-    static BackfillException fromStatus(int code, String detail, Duration retryAfter) {
+    /** Error codes of a 429 that is a credit stop, not a rate limit (SDK 0.6.9 {@code _CREDIT_ERRORS}). */
+    private static final List<String> CREDIT_ERRORS = List.of("insufficient_credits", "trial_limit_reached");
+
+    /**
+     * Maps a non-200 answer to the exception family: synap-api.md §5.2, updated for SDK 0.6.9 (403 is an
+     * auth refusal; a 409 may be {@code instance_not_ready}, which clears after its cooldown, or
+     * {@code instance_build_failed}; a 429 with a {@code reason} is a credit stop, not a rate limit).
+     */
+    static BackfillException fromStatus(int code, String body, Duration retryAfter) {
+        String detail = detail(body);
         String msg = "HTTP " + code + ": " + detail;
+        JsonNode json = parseQuietly(body);
+        JsonNode det = json.path("detail").isObject() ? json.path("detail") : json;
+        String errorCode = json.path("detail").path("code").asText(json.path("error").asText(json.path("code").asText("")));
         return switch (code) {
             case 400, 422 -> new PermanentException(PermanentException.Kind.INVALID_INPUT, msg, code, detail, null);
             case 401 -> new BlockedException(BlockedException.Reason.AUTH, "Synap refused the API key (401): " + detail, code);
             case 402 -> new BlockedException(BlockedException.Reason.CREDITS, "Synap credits exhausted (402): " + detail, code);
             case 403 -> new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap forbade the call (403): " + detail, code);
             case 404 -> new PermanentException(PermanentException.Kind.NOT_FOUND, msg, code, detail, null);
-            case 409 -> new PermanentException(PermanentException.Kind.CONFLICT, msg, code, detail, null);
-            case 429 -> new RetryableException("rate_limited", msg, code, retryAfter, null);
+            case 409 -> {
+                if (errorCode.equals("instance_not_ready")) {
+                    Duration wait = retryAfter;
+                    if (wait == null && det.hasNonNull("retry_after_seconds")) wait = Duration.ofSeconds(Math.max(1, det.get("retry_after_seconds").asLong()));
+                    yield new RetryableException("instance_not_ready", "Synap Instance is still building its memory architecture: " + detail,
+                            code, wait == null ? Duration.ofSeconds(30) : wait, null);
+                }
+                if (errorCode.equals("instance_build_failed"))
+                    yield new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap Instance build failed (409): " + detail, code);
+                yield new PermanentException(PermanentException.Kind.CONFLICT, msg, code, detail, null);
+            }
+            case 429 -> {
+                String reason = det.path("reason").asText("");
+                if (!reason.isEmpty() || CREDIT_ERRORS.contains(det.path("error").asText("")))
+                    yield new BlockedException(BlockedException.Reason.CREDITS, "Synap stopped ingestion (429 "
+                            + (reason.isEmpty() ? det.path("error").asText() : reason) + "): " + detail, code);
+                yield new RetryableException("rate_limited", msg, code, retryAfter, null);
+            }
             default -> {
                 if (code >= 500) yield new RetryableException("server_error", msg, code, null, null);
                 if (code >= 200 && code < 400) yield new RetryableException("unexpected_status", msg, code, null, null);
                 yield new PermanentException(PermanentException.Kind.OTHER, msg, code, detail, null);
             }
         };
+    }
+
+    private static JsonNode parseQuietly(String body) {
+        try {
+            JsonNode n = body == null || body.isBlank() ? null : Json.MAPPER.readTree(body);
+            return n == null ? Json.MAPPER.createObjectNode() : n;
+        } catch (IOException | RuntimeException e) {
+            return Json.MAPPER.createObjectNode();
+        }
     }
 
     /** The FastAPI {@code detail} (string, or the JSON of an object/list), else the raw text; trimmed. */

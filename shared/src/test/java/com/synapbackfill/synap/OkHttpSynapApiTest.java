@@ -113,7 +113,7 @@ class OkHttpSynapApiTest {
         List<String> keys = new ArrayList<>();
         for (Iterator<String> it = body.get("documents").get(0).fieldNames(); it.hasNext(); ) keys.add(it.next());
         assertThat(keys).containsExactly("document", "document_type", "document_id", "document_created_at", "user_id",
-                "customer_id", "mode", "metadata");
+                "customer_id", "scope", "mode", "metadata");
         assertThat(body.get("documents").get(0).get("customer_id").isNull()).isTrue();
         assertThat(body.get("documents").get(0).get("document").asText()).isEqualTo("User: hi é 😀 0\nAssistant: hello");
     }
@@ -260,6 +260,20 @@ class OkHttpSynapApiTest {
         assertThatThrownBy(() -> once.batchCreate(docs(1))).isInstanceOf(RetryableException.class).hasMessageContaining("not JSON");
         assertThatThrownBy(() -> once.batchCreate(docs(1))).isInstanceOf(RetryableException.class).hasMessageContaining("missing \"results\"");
         assertThatThrownBy(() -> once.batchCreate(docs(1))).isInstanceOf(RetryableException.class).hasMessageContaining("2 entries for 1 documents");
+    }
+
+    @Test
+    void newerSdkAnswersInstanceNotReadyIsRetriedAndCreditStopsBlock() throws Exception {
+        server.enqueue(json(409, "{\"error\":\"instance_not_ready\",\"detail\":{\"code\":\"instance_not_ready\",\"retry_after_seconds\":4}}"));
+        server.enqueue(json(200, ok(1)));
+        assertThat(api.batchCreate(docs(1)).attempts()).isEqualTo(2);
+        assertThat(sleeps.get(0)).isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+        server.enqueue(json(429, "{\"detail\":{\"reason\":\"trial_limit_reached\",\"message\":\"Trial cap spent\"}}"));
+        BlockedException credit = catchThrowableOfType(BlockedException.class, () -> api.batchCreate(docs(1)));
+        assertThat(credit.reason()).isEqualTo(BlockedException.Reason.CREDITS);
+        assertThat(credit.getMessage()).contains("trial_limit_reached");
+        server.enqueue(json(409, "{\"detail\":{\"code\":\"instance_build_failed\",\"message\":\"MACA invalid\"}}"));
+        assertThatThrownBy(() -> api.batchCreate(docs(1))).isInstanceOf(BlockedException.class).hasMessageContaining("build failed");
     }
 
     @Test
