@@ -14,6 +14,18 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /** The planner's composition root: every collaborator built once per cold start from an environment map. */
 public final class PlannerComponents {
+    /**
+     * Every AWS action the planner's code calls, kept next to the wiring that makes the calls; the template
+     * consistency test checks that template.yaml grants each one.
+     */
+    public static final java.util.List<String> AWS_ACTIONS = java.util.List.of(
+            "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem",
+            "sqs:SendMessage", "s3:PutObject", "secretsmanager:GetSecretValue", "lambda:UpdateEventSourceMapping");
+
+    /** Environment the planner cannot start without (in Lambda). */
+    public static final java.util.List<String> REQUIRED_ENV = java.util.List.of("LEDGER_TABLE", "SHARD_QUEUE_URL",
+            "REPORT_BUCKET", "SOURCE_JDBC_URL", "SOURCE_DB_SECRET_ARN", "SYNAP_API_KEY_SECRET_ARN");
+
     private PlannerComponents() {
     }
 

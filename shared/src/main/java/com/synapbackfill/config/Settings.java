@@ -41,6 +41,16 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                        Optional<RunConfig> runDefaults, Duration leaseDuration, Duration workerReserve, String rateScope,
                        String workerMappingUuid, double tuneHeadroom) {
 
+    /** Every variable {@link #fromEnvironment} and {@link Secrets} read (anything else in a function's environment is a typo). */
+    public static final java.util.Set<String> KNOWN_ENV = java.util.Set.of("LEDGER_TABLE", "SHARD_QUEUE_URL", "REPORT_BUCKET",
+            "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "S3_ENDPOINT", "LAMBDA_ENDPOINT", "SYNAP_BASE_URL", "SYNAP_API_KEY_SECRET_ARN",
+            "SYNAP_API_KEY", "SYNAP_CONNECT_TIMEOUT_MS", "SYNAP_READ_TIMEOUT_MS", "SYNAP_CALL_TIMEOUT_MS", "SYNAP_MAX_ATTEMPTS",
+            "SYNAP_MAX_RETRY_SECONDS", "SOURCE_JDBC_URL", "SOURCE_DB_USER", "SOURCE_DB_SECRET_ARN", "SOURCE_DB_PASSWORD",
+            "SOURCE_TABLE", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID", "BATCH_SIZE", "RATE_LIMIT_PER_MINUTE",
+            "RATE_LIMIT_UNIT", "SHARD_TARGET_ROWS", "PAGE_SIZE", "MAX_DOCUMENT_BYTES", "SYNAP_MODE", "DOCUMENT_ID_TEMPLATE",
+            "REQUIRE_CUSTOMER_ID", "LEASE_SECONDS", "WORKER_RESERVE_MS", "RATE_SCOPE", "WORKER_EVENT_SOURCE_MAPPING_ID",
+            "TUNE_HEADROOM", "LOG_LEVEL", "JAVA_TOOL_OPTIONS");
+
     /** Endpoint overrides for local runs (DynamoDB Local, ElasticMQ, s3mock); null means AWS's. */
     public record Endpoints(String dynamodb, String sqs, String s3, String lambda) {
         public static final Endpoints AWS = new Endpoints(null, null, null, null);

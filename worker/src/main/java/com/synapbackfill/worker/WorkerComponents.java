@@ -28,6 +28,18 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * The Lambda handler and the CLI's local event source mapping both use it.
  */
 public final class WorkerComponents {
+    /**
+     * Every AWS action the worker's code calls (transactions need the actions of their parts), kept next to
+     * the wiring; the template consistency test checks that template.yaml grants each one. The SQS poller
+     * actions are granted by the SQS event source itself.
+     */
+    public static final java.util.List<String> AWS_ACTIONS = java.util.List.of(
+            "dynamodb:GetItem", "dynamodb:UpdateItem", "sqs:SendMessage", "secretsmanager:GetSecretValue");
+
+    /** Environment the worker cannot start without (in Lambda). */
+    public static final java.util.List<String> REQUIRED_ENV = java.util.List.of("LEDGER_TABLE", "SHARD_QUEUE_URL",
+            "SOURCE_JDBC_URL", "SOURCE_DB_SECRET_ARN", "SYNAP_API_KEY_SECRET_ARN");
+
     private final ShardWorker worker;
 
     private WorkerComponents(ShardWorker worker) {

@@ -6,6 +6,9 @@ import com.synapbackfill.json.Json;
 import com.synapbackfill.planner.PlannerComponents;
 import com.synapbackfill.planner.PlannerRequest;
 import com.synapbackfill.planner.PlannerService;
+import com.synapbackfill.synap.Priming;
+import org.crac.Core;
+import org.crac.Resource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,11 +19,24 @@ import java.nio.charset.StandardCharsets;
  * action or field is a clear error listing what is allowed), calls the service, encodes the answer. Errors
  * are thrown, so Step Functions and {@code sam remote invoke} see them as function errors.
  */
-public final class PlannerHandler implements RequestStreamHandler {
+public final class PlannerHandler implements RequestStreamHandler, Resource {
     private final PlannerService service;
 
     public PlannerHandler() {
         this(PlannerComponents.fromEnvironment(System.getenv()));
+        Core.getGlobalContext().register(this);
+    }
+
+    /** SnapStart: load and JIT-warm the JSON paths before the snapshot is taken. */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        Priming.json();
+    }
+
+    /** SnapStart: nothing cached across a restore may be reused (connections, resolved addresses). */
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        Priming.afterRestore();
     }
 
     public PlannerHandler(PlannerService service) {

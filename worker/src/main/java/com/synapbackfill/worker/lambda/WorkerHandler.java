@@ -7,6 +7,9 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.synapbackfill.model.ShardMessage;
 import com.synapbackfill.worker.ShardWorker;
 import com.synapbackfill.worker.WorkerComponents;
+import com.synapbackfill.synap.Priming;
+import org.crac.Core;
+import org.crac.Resource;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -18,13 +21,27 @@ import org.slf4j.MDC;
  * (ReportBatchItemFailures): transient trouble, or a message that cannot be read (the queue's redrive
  * policy then moves it to the DLQ after maxReceiveCount). Everything else is acknowledged.
  */
-public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Resource {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerHandler.class);
     private final ShardWorker worker;
 
     /** Lambda's entry: components built once per cold start. */
     public WorkerHandler() {
         this(WorkerComponents.fromEnvironment(System.getenv()).worker());
+        Core.getGlobalContext().register(this);
+    }
+
+    /** SnapStart: load and warm the JSON and HTTP request paths before the snapshot is taken. */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        Priming.json();
+        Priming.synapRequest();
+    }
+
+    /** SnapStart: pooled Synap connections from before the snapshot are dead after a restore. */
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        Priming.afterRestore();
     }
 
     /** Tests and the CLI's local event source mapping pass their own worker. */

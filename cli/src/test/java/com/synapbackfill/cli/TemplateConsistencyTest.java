@@ -1,0 +1,145 @@
+package com.synapbackfill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.synapbackfill.config.Settings;
+import com.synapbackfill.ledger.LedgerTable;
+import com.synapbackfill.planner.PlannerComponents;
+import com.synapbackfill.worker.WorkerComponents;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** What lint cannot see: template.yaml and the state machine agree with the code. */
+class TemplateConsistencyTest {
+    static final JsonNode T = read();
+    static final JsonNode RES = T.get("Resources");
+
+    static JsonNode read() {
+        try {
+            // CloudFormation's short tags (!Ref X) read as plain scalars/sequences here, which is all these checks need
+            return new ObjectMapper(new YAMLFactory()).readTree(Files.readString(Path.of("..", "template.yaml")));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Set<String> envOf(String function) {
+        Set<String> env = new HashSet<>();
+        T.path("Globals").path("Function").path("Environment").path("Variables").fieldNames().forEachRemaining(env::add);
+        RES.path(function).path("Properties").path("Environment").path("Variables").fieldNames().forEachRemaining(env::add);
+        return env;
+    }
+
+    static Set<String> actionsOf(String function) {
+        Set<String> actions = new HashSet<>();
+        for (JsonNode policy : RES.path(function).path("Properties").path("Policies")) {
+            for (JsonNode st : policy.path("Statement")) {
+                if (!"Allow".equals(st.path("Effect").asText())) continue;
+                JsonNode a = st.path("Action");
+                if (a.isArray()) a.forEach(x -> actions.add(x.asText()));
+                else actions.add(a.asText());
+            }
+        }
+        return actions;
+    }
+
+    @Test
+    void everyHandlerIsAnExistingLambdaHandlerClass() throws Exception {
+        for (String fn : List.of("PlannerFunction", "WorkerFunction")) {
+            String handler = RES.path(fn).path("Properties").path("Handler").asText();
+            Class<?> c = Class.forName(handler.substring(0, handler.indexOf("::")));
+            assertThat(RequestHandler.class.isAssignableFrom(c) || RequestStreamHandler.class.isAssignableFrom(c))
+                    .as(handler).isTrue();
+            assertThat(c.getConstructor()).as("public no-arg constructor of " + c).isNotNull();
+        }
+    }
+
+    @Test
+    void everyRequiredVariableIsSetAndEveryVariableIsKnown() {
+        assertThat(envOf("PlannerFunction")).containsAll(PlannerComponents.REQUIRED_ENV);
+        assertThat(envOf("WorkerFunction")).containsAll(WorkerComponents.REQUIRED_ENV);
+        assertThat(Settings.KNOWN_ENV).containsAll(envOf("PlannerFunction")).containsAll(envOf("WorkerFunction"));
+    }
+
+    @Test
+    void everyActionTheCodeCallsIsGranted() {
+        assertThat(actionsOf("PlannerFunction")).containsAll(PlannerComponents.AWS_ACTIONS);
+        assertThat(actionsOf("WorkerFunction")).containsAll(WorkerComponents.AWS_ACTIONS);
+        // least privilege: nothing beyond what the code calls
+        assertThat(PlannerComponents.AWS_ACTIONS).containsAll(actionsOf("PlannerFunction"));
+        assertThat(WorkerComponents.AWS_ACTIONS).containsAll(actionsOf("WorkerFunction"));
+    }
+
+    @Test
+    void queueVisibilityIsAtLeastSixWorkerTimeoutsAndRedrivesToTheDlq() {
+        int visibility = RES.path("ShardQueue").path("Properties").path("VisibilityTimeout").asInt();
+        int maxWorkerTimeout = T.path("Parameters").path("WorkerTimeout").path("MaxValue").asInt();
+        assertThat(visibility).isGreaterThanOrEqualTo(6 * maxWorkerTimeout);
+        assertThat(RES.path("ShardQueue").path("Properties").path("RedrivePolicy").path("maxReceiveCount").asInt()).isBetween(2, 20);
+        assertThat(RES.path("WorkerFunction").path("Properties").has("DeadLetterQueue")).as("no function-level DLQ on an SQS-triggered function").isFalse();
+    }
+
+    @Test
+    void workerEventSourceMappingReportsItemFailuresAndHasMaximumConcurrency() {
+        JsonNode sqs = RES.path("WorkerFunction").path("Properties").path("Events").path("Shards").path("Properties");
+        assertThat(sqs.path("BatchSize").asInt()).isEqualTo(1);
+        List<String> types = new ArrayList<>();
+        sqs.path("FunctionResponseTypes").forEach(x -> types.add(x.asText()));
+        assertThat(types).containsExactly("ReportBatchItemFailures");
+        assertThat(sqs.path("ScalingConfig").path("MaximumConcurrency").asText()).isEqualTo("MaxConcurrency");
+        assertThat(T.path("Parameters").path("MaxConcurrency").path("MinValue").asInt()).isEqualTo(2);
+        assertThat(T.path("Parameters").path("MaxConcurrency").path("MaxValue").asInt()).isEqualTo(1000);
+    }
+
+    @Test
+    void ledgerKeysEqualTheCodesTableSpec() {
+        JsonNode p = RES.path("LedgerTable").path("Properties");
+        for (String[] k : LedgerTable.keySchema()) {
+            boolean defined = false;
+            for (JsonNode a : p.path("AttributeDefinitions")) defined |= a.path("AttributeName").asText().equals(k[0]) && a.path("AttributeType").asText().equals(k[1]);
+            boolean keyed = false;
+            for (JsonNode a : p.path("KeySchema")) keyed |= a.path("AttributeName").asText().equals(k[0]) && a.path("KeyType").asText().equals(k[2]);
+            assertThat(defined && keyed).as("key " + k[0]).isTrue();
+        }
+        assertThat(p.path("KeySchema")).hasSize(LedgerTable.keySchema().size());
+        assertThat(p.path("TimeToLiveSpecification").path("AttributeName").asText()).isEqualTo(LedgerTable.TTL_ATTRIBUTE);
+        assertThat(p.path("BillingMode").asText()).isEqualTo("PAY_PER_REQUEST");
+    }
+
+    @Test
+    void stateMachineIsClosedBoundedAndFailsOnBlocked() throws Exception {
+        JsonNode asl = new ObjectMapper().readTree(Files.readString(Path.of("..", "statemachine", "backfill.asl.json")));
+        JsonNode states = asl.get("States");
+        assertThat(states.has(asl.get("StartAt").asText())).isTrue();
+        Set<String> targets = new HashSet<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = states.fields(); it.hasNext(); ) {
+            JsonNode s = it.next().getValue();
+            if (s.has("Next")) targets.add(s.get("Next").asText());
+            if (s.has("Default")) targets.add(s.get("Default").asText());
+            s.path("Choices").forEach(c -> targets.add(c.get("Next").asText()));
+        }
+        targets.forEach(t -> assertThat(states.has(t)).as("state " + t + " exists").isTrue());
+        // the poll loop (Wait → Status → Done?) is bounded by the machine's timeout
+        assertThat(asl.path("TimeoutSeconds").asInt()).isBetween(3600, 31_536_000);
+        assertThat(states.path("Wait").path("Seconds").asInt()).isPositive();
+        String blocked = null;
+        for (JsonNode c : states.path("Done?").path("Choices")) if (c.path("Variable").asText().equals("$.status.blocked")) blocked = c.get("Next").asText();
+        assertThat(states.path(blocked).path("Type").asText()).isEqualTo("Fail");
+        // every Lambda task retries Lambda's own service errors
+        for (String task : List.of("Start", "Resume", "Status", "Report")) {
+            assertThat(states.path(task).path("Retry").get(0).path("ErrorEquals").toString()).contains("Lambda.ServiceException");
+        }
+    }
+}
