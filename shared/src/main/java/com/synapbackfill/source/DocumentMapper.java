@@ -61,7 +61,7 @@ public final class DocumentMapper {
         metadata.put("message_index", t.messageIndex());
         metadata.put("run_id", runId);
         metadata.put("source_row_id", t.id());
-        if (!conversationUuid.equals(t.conversationId())) metadata.put("source_conversation_id", t.conversationId());
+        if (!conversationUuid.equalsIgnoreCase(t.conversationId())) metadata.put("source_conversation_id", t.conversationId());
         MemoryDocument doc = new MemoryDocument(text, config.documentType(), documentId, t.createdAt().toString(),
                 t.userId(), blank(t.customerId()) ? null : t.customerId(), config.mode(), metadata);
         return new Mapped(t, doc, documentId, null);

@@ -1,0 +1,89 @@
+package com.synapbackfill.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.synapbackfill.json.Json;
+import com.synapbackfill.model.BadRowReason;
+import com.synapbackfill.model.RunConfig;
+import com.synapbackfill.model.Turn;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** Golden mapping tests: each row's document JSON equals the expected text, field by field. */
+class DocumentMapperTest {
+    static final Instant T = Instant.parse("2025-03-02T09:15:00Z");
+    final DocumentMapper mapper = new DocumentMapper(RunConfig.builder(SourceConfig.of("turns")).build(), "run-1");
+
+    static Turn turn(String id, String conv, Long idx, String u, String a) {
+        return new Turn(id, "u-17", "acme", conv, idx, u, a, T);
+    }
+
+    @Test
+    void rendersAFullTurnExactlyAsTheReplayPattern() {
+        DocumentMapper.Mapped m = mapper.map(turn("42", "0C6E1F5A-2B8D-4C3E-9A7F-1D2E3F405162", 3L, "I switched to oat milk.", "Noted."));
+        assertThat(Json.write(m.document())).isEqualTo("{\"document\":\"User: I switched to oat milk.\\nAssistant: Noted.\","
+                + "\"document_type\":\"ai-chat-conversation\",\"document_id\":\"backfill:0c6e1f5a-2b8d-4c3e-9a7f-1d2e3f405162:3\","
+                + "\"document_created_at\":\"2025-03-02T09:15:00Z\",\"user_id\":\"u-17\",\"customer_id\":\"acme\",\"scope\":null,"
+                + "\"mode\":\"long-range\",\"metadata\":{\"conversation_id\":\"0c6e1f5a-2b8d-4c3e-9a7f-1d2e3f405162\","
+                + "\"source\":\"backfill\",\"message_index\":3,\"run_id\":\"run-1\",\"source_row_id\":\"42\"}}");
+    }
+
+    @Test
+    void aNonUuidConversationBecomesAStableV5UuidAndKeepsTheOriginal() {
+        DocumentMapper.Mapped a = mapper.map(turn("1", "conv-981", 0L, "hi", "hello"));
+        DocumentMapper.Mapped b = new DocumentMapper(RunConfig.builder(SourceConfig.of("other")).build(), "run-2")
+                .map(turn("9", "conv-981", 0L, "hi", "hello"));
+        String uuid = (String) a.document().metadata().get("conversation_id");
+        assertThat(uuid).matches("[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        assertThat(b.document().metadata().get("conversation_id")).isEqualTo(uuid);
+        assertThat(a.document().metadata().get("source_conversation_id")).isEqualTo("conv-981");
+        assertThat(a.documentId()).isEqualTo("backfill:" + uuid + ":0");
+        // RFC 4122 appendix B style check against a known v5 value (namespace DNS, "python.org")
+        assertThat(DocumentMapper.nameUuid(java.util.UUID.fromString("6ba7b810-9dad-11d1-80b4-00c04fd430c8"), "python.org"))
+                .hasToString("886313e1-3b8a-5372-9b90-0c9aee199e5d");
+    }
+
+    @Test
+    void oneSidedTurnsRenderOnlyThePresentSide() {
+        assertThat(mapper.map(turn("1", "c", 0L, "only the user", null)).document().document()).isEqualTo("User: only the user");
+        assertThat(mapper.map(turn("1", "c", 0L, "  ", "only the bot")).document().document()).isEqualTo("Assistant: only the bot");
+    }
+
+    @Test
+    void preservesTextByteForByte() {
+        String u = "Emoji 👩‍👩‍👧 CJK 我下周 RTL אני מעדיף combining é (e\u0301) \"quotes\" \\ back\ttab\nnewline";
+        String a = "Ünïcödé ✓";
+        String doc = mapper.map(turn("1", "c", 0L, u, a)).document().document();
+        assertThat(doc).isEqualTo("User: " + u + "\nAssistant: " + a);
+        String roundTrip = Json.read(Json.write(mapper.map(turn("1", "c", 0L, u, a)).document()),
+                com.synapbackfill.model.MemoryDocument.class).document();
+        assertThat(roundTrip.getBytes(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(doc.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void everyBadRowKindHasItsReason() {
+        assertThat(mapper.map(turn("1", "c", 0L, null, " ")).reason()).isEqualTo(BadRowReason.EMPTY_TEXT);
+        assertThat(mapper.map(new Turn("2", "u", null, "c", 0L, "q", "a", null)).reason()).isEqualTo(BadRowReason.MISSING_TIMESTAMP);
+        assertThat(mapper.map(new Turn("3", " ", null, "c", 0L, "q", "a", T)).reason()).isEqualTo(BadRowReason.MISSING_USER_ID);
+        assertThat(mapper.map(new Turn("4", "u", null, null, 0L, "q", "a", T)).reason()).isEqualTo(BadRowReason.MISSING_CONVERSATION_ID);
+        assertThat(mapper.map(new Turn("5", "u", null, "c", null, "q", "a", T)).reason()).isEqualTo(BadRowReason.MISSING_MESSAGE_INDEX);
+        DocumentMapper small = new DocumentMapper(RunConfig.builder(SourceConfig.of("t")).maxDocumentBytes(100).build(), "r");
+        DocumentMapper.Mapped big = small.map(turn("6", "c", 0L, "x".repeat(200), "a"));
+        assertThat(big.reason()).isEqualTo(BadRowReason.DOCUMENT_TOO_LARGE);
+        assertThat(big.documentId()).isEqualTo("backfill:" + DocumentMapper.conversationUuid("c") + ":0");
+        DocumentMapper b2b = new DocumentMapper(RunConfig.builder(SourceConfig.of("t")).requireCustomerId(true).build(), "r");
+        assertThat(b2b.map(new Turn("7", "u", null, "c", 0L, "q", "a", T)).reason()).isEqualTo(BadRowReason.MISSING_CUSTOMER_ID);
+        // a multi-byte document is measured in UTF-8 bytes, not chars
+        assertThat(DocumentMapper.utf8Length("é😀")).isEqualTo(6);
+    }
+
+    @Test
+    void documentIdTemplatesAreValidatedAndApplied() {
+        DocumentMapper byId = new DocumentMapper(RunConfig.builder(SourceConfig.of("t")).documentIdTemplate("turn-{id}").build(), "r");
+        assertThat(byId.map(turn("42", "c", 0L, "q", "a")).documentId()).isEqualTo("turn-42");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunConfig.builder(SourceConfig.of("t")).documentIdTemplate("x-{conversation_id}").build())
+                .hasMessageContaining("documentIdTemplate");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunConfig.builder(SourceConfig.of("t")).documentIdTemplate("{nope}-{id}").build())
+                .hasMessageContaining("unknown placeholder");
+    }
+}
