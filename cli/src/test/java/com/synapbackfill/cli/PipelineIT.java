@@ -61,7 +61,7 @@ class PipelineIT {
         emulator.close();
     }
 
-    static LocalDeployment deployment(String name, String table) {
+    static Map<String, String> env(String table) {
         Map<String, String> env = new HashMap<>();
         env.put("SYNAP_BASE_URL", emulator.baseUrl());
         env.put("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY);
@@ -74,7 +74,11 @@ class PipelineIT {
         env.put("SYNAP_CALL_TIMEOUT_MS", "5000");
         env.put("WORKER_RESERVE_MS", "1500");
         env.put("LEASE_SECONDS", "10");
-        return LocalDeployment.create(name, RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
+        return env;
+    }
+
+    static LocalDeployment deployment(String name, String table) {
+        return LocalDeployment.create(name, RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env(table));
     }
 
     static String invokePlanner(PlannerService planner, String json) throws Exception {
@@ -86,11 +90,15 @@ class PipelineIT {
 
     @Test
     void backfillsEveryValidRowExactlyOnceAndRecordsEveryBadRow() throws Exception {
+        scenario(deployment("pipeline", "pipeline_turns"), "pipeline-1");
+    }
+
+    /** The end-to-end scenario on any deployment of the AWS parts (embedded here, LocalStack in LocalStackPipelineIT). */
+    static void scenario(LocalDeployment d, String runId) throws Exception {
         emulator.clearDocuments();
-        LocalDeployment d = deployment("pipeline", "pipeline_turns");
         Settings settings = d.settings();
         PlannerService planner = PlannerComponents.create(settings, d.env(), d.aws(), Clock.systemUTC());
-        JsonNode start = Json.MAPPER.readTree(invokePlanner(planner, "{\"action\":\"start\",\"runId\":\"pipeline-1\"}"));
+        JsonNode start = Json.MAPPER.readTree(invokePlanner(planner, "{\"action\":\"start\",\"runId\":\"" + runId + "\"}"));
         assertThat(start.get("shards").asInt()).as(start.toString()).isGreaterThanOrEqualTo(8);
         assertThat(start.get("status").asText()).isEqualTo("RUNNING");
 
@@ -98,11 +106,11 @@ class PipelineIT {
                 () -> new WorkerHandler(WorkerComponents.create(settings, d.env(), d.aws(), ShardWorker.CrashPoints.NONE,
                         Clock.systemUTC()).worker()),
                 3, Duration.ofMillis(2_500), Duration.ofSeconds(30), Duration.ofSeconds(1)).start()) {
-            waitUntilDone(planner, "pipeline-1", Duration.ofMinutes(4));
+            waitUntilDone(planner, runId, Duration.ofMinutes(4));
         }
 
         DynamoDbLedger ledger = new DynamoDbLedger(d.aws().dynamo(), d.table(), Clock.systemUTC());
-        RunState run = ledger.run("pipeline-1").orElseThrow();
+        RunState run = ledger.run(runId).orElseThrow();
         assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
 
         // every valid row exactly once in Synap; nothing else
@@ -116,7 +124,7 @@ class PipelineIT {
         assertThat(emulator.stats().updates()).isZero();
 
         // every bad row: one failure item with the right reason
-        List<FailureRecord> failures = ledger.failures("pipeline-1", null, 10_000);
+        List<FailureRecord> failures = ledger.failures(runId, null, 10_000);
         assertThat(failures).hasSize(loaded.badRows());
         Map<String, Set<String>> byReason = new HashMap<>();
         for (FailureRecord f : failures) byReason.computeIfAbsent(f.errorClass(), k -> new HashSet<>()).add(f.sourceId());
@@ -128,9 +136,9 @@ class PipelineIT {
         assertThat(run.counters().failed()).isEqualTo(loaded.badRows());
 
         // the report agrees with the ledger
-        JsonNode report = Json.MAPPER.readTree(invokePlanner(planner, "{\"action\":\"report\",\"runId\":\"pipeline-1\"}"));
+        JsonNode report = Json.MAPPER.readTree(invokePlanner(planner, "{\"action\":\"report\",\"runId\":\"" + runId + "\"}"));
         assertThat(report.get("invariantHolds").asBoolean()).isTrue();
-        byte[] reportJson = new S3ReportStore(d.aws().s3(), d.bucket()).get("runs/pipeline-1/report.json").orElseThrow();
+        byte[] reportJson = new S3ReportStore(d.aws().s3(), d.bucket()).get("runs/" + runId + "/report.json").orElseThrow();
         JsonNode counts = Json.MAPPER.readTree(reportJson).get("counts");
         assertThat(counts.get("accepted").asLong()).isEqualTo(run.counters().accepted());
         assertThat(counts.get("failed").asLong()).isEqualTo(loaded.badRows());
