@@ -40,6 +40,8 @@ public final class LocalEventSourceMapping implements AutoCloseable {
     private final AtomicLong invocations = new AtomicLong();
     private final AtomicLong returned = new AtomicLong();
     private final AtomicLong idlePolls = new AtomicLong();
+    private final AtomicLong crashes = new AtomicLong();
+    private volatile boolean restartAfterCrash;
 
     public LocalEventSourceMapping(SqsClient sqs, String queueUrl, Supplier<WorkerHandler> handlers, int concurrency,
                                    Duration invocationBudget, Duration visibilityTimeout, Duration retryDelay) {
@@ -51,6 +53,16 @@ public final class LocalEventSourceMapping implements AutoCloseable {
         this.invocationBudget = invocationBudget;
         this.visibilityTimeout = visibilityTimeout;
         this.retryDelay = retryDelay;
+    }
+
+    /**
+     * Like Lambda: when a worker dies mid-invocation (an Error escapes the handler), its message is left
+     * in flight until the visibility timeout and a new execution environment (a new handler) takes over.
+     * Without this, a crash ends the poller (a whole-fleet stop, for resume tests).
+     */
+    public LocalEventSourceMapping restartAfterCrash() {
+        this.restartAfterCrash = true;
+        return this;
     }
 
     public LocalEventSourceMapping start() {
@@ -75,7 +87,14 @@ public final class LocalEventSourceMapping implements AutoCloseable {
                     idlePolls.incrementAndGet();
                     continue;
                 }
-                invoke(handler, resp.messages());
+                try {
+                    invoke(handler, resp.messages());
+                } catch (Error crash) {
+                    crashes.incrementAndGet();
+                    if (!restartAfterCrash) throw crash;
+                    LOG.warn("worker died ({}); message left in flight, new execution environment", crash.getMessage());
+                    handler = handlers.get();
+                }
             } catch (RuntimeException e) {
                 if (!running.get()) return;
                 LOG.warn("poller error: {}", e.toString());
@@ -116,6 +135,11 @@ public final class LocalEventSourceMapping implements AutoCloseable {
     /** Handler invocations so far. */
     public long invocations() {
         return invocations.get();
+    }
+
+    /** Worker deaths seen. */
+    public long crashes() {
+        return crashes.get();
     }
 
     /** Messages returned to the queue (batch item failures). */

@@ -62,6 +62,11 @@ class PipelineIT {
     }
 
     static Map<String, String> env(String table) {
+        return envFor(emulator, pg, table);
+    }
+
+    /** The functions' environment for a run against {@code emulator} and the embedded PostgreSQL. */
+    static Map<String, String> envFor(SynapEmulator emulator, RealParts.Postgres pg, String table) {
         Map<String, String> env = new HashMap<>();
         env.put("SYNAP_BASE_URL", emulator.baseUrl());
         env.put("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY);

@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param synapCallTimeout     SYNAP_CALL_TIMEOUT_MS
  * @param synapMaxAttempts     SYNAP_MAX_ATTEMPTS
  * @param synapMaxRetryTime    SYNAP_MAX_RETRY_SECONDS
+ * @param synapBackoffBase     SYNAP_BACKOFF_BASE_MS: first backoff ceiling (full jitter)
+ * @param synapBackoffMax      SYNAP_BACKOFF_MAX_MS: backoff ceiling
  * @param jdbcUrl              SOURCE_JDBC_URL
  * @param dbUser               SOURCE_DB_USER
  * @param dbSecretArn          SOURCE_DB_SECRET_ARN (Lambda) — else SOURCE_DB_PASSWORD
@@ -37,7 +39,7 @@ import java.util.Optional;
 public record Settings(String ledgerTable, String shardQueueUrl, String reportBucket, Endpoints endpoints,
                        String synapBaseUrl, String synapApiKeySecretArn, Duration synapConnectTimeout,
                        Duration synapReadTimeout, Duration synapCallTimeout, int synapMaxAttempts,
-                       Duration synapMaxRetryTime, String jdbcUrl, String dbUser, String dbSecretArn,
+                       Duration synapMaxRetryTime, Duration synapBackoffBase, Duration synapBackoffMax, String jdbcUrl, String dbUser, String dbSecretArn,
                        Optional<RunConfig> runDefaults, Duration leaseDuration, Duration workerReserve, String rateScope,
                        String workerMappingUuid, double tuneHeadroom) {
 
@@ -45,7 +47,7 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
     public static final java.util.Set<String> KNOWN_ENV = java.util.Set.of("LEDGER_TABLE", "SHARD_QUEUE_URL", "REPORT_BUCKET",
             "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "S3_ENDPOINT", "LAMBDA_ENDPOINT", "SYNAP_BASE_URL", "SYNAP_API_KEY_SECRET_ARN",
             "SYNAP_API_KEY", "SYNAP_CONNECT_TIMEOUT_MS", "SYNAP_READ_TIMEOUT_MS", "SYNAP_CALL_TIMEOUT_MS", "SYNAP_MAX_ATTEMPTS",
-            "SYNAP_MAX_RETRY_SECONDS", "SOURCE_JDBC_URL", "SOURCE_DB_USER", "SOURCE_DB_SECRET_ARN", "SOURCE_DB_PASSWORD",
+            "SYNAP_MAX_RETRY_SECONDS", "SYNAP_BACKOFF_BASE_MS", "SYNAP_BACKOFF_MAX_MS", "SOURCE_JDBC_URL", "SOURCE_DB_USER", "SOURCE_DB_SECRET_ARN", "SOURCE_DB_PASSWORD",
             "SOURCE_TABLE", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID", "BATCH_SIZE", "RATE_LIMIT_PER_MINUTE",
             "RATE_LIMIT_UNIT", "SHARD_TARGET_ROWS", "PAGE_SIZE", "MAX_DOCUMENT_BYTES", "SYNAP_MODE", "DOCUMENT_ID_TEMPLATE",
             "REQUIRE_CUSTOMER_ID", "LEASE_SECONDS", "WORKER_RESERVE_MS", "RATE_SCOPE", "WORKER_EVENT_SOURCE_MAPPING_ID",
@@ -87,6 +89,8 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                 Duration.ofMillis(e.integer("SYNAP_CALL_TIMEOUT_MS").orElse(40_000)),
                 e.integer("SYNAP_MAX_ATTEMPTS").orElse(6),
                 Duration.ofSeconds(e.integer("SYNAP_MAX_RETRY_SECONDS").orElse(120)),
+                Duration.ofMillis(e.integer("SYNAP_BACKOFF_BASE_MS").orElse(500)),
+                Duration.ofMillis(e.integer("SYNAP_BACKOFF_MAX_MS").orElse(20_000)),
                 e.get("SOURCE_JDBC_URL"), e.get("SOURCE_DB_USER"), e.get("SOURCE_DB_SECRET_ARN"), defaults,
                 Duration.ofSeconds(e.integer("LEASE_SECONDS").orElse(180)),
                 Duration.ofMillis(e.integer("WORKER_RESERVE_MS").orElse(e.integer("SYNAP_CALL_TIMEOUT_MS").orElse(40_000) + 5_000)),

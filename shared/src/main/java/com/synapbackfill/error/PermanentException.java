@@ -7,11 +7,24 @@ public final class PermanentException extends BackfillException {
 
     private final Kind kind;
     private final String detail;
+    private final java.util.List<String> documentIds;
 
     public PermanentException(Kind kind, String message, int httpStatus, String detail, Throwable cause) {
+        this(kind, message, httpStatus, detail, java.util.List.of(), cause);
+    }
+
+    /** @param documentIds document ids the answer names (e.g. a 409's conflicting ids), in full */
+    public PermanentException(Kind kind, String message, int httpStatus, String detail, java.util.List<String> documentIds,
+                              Throwable cause) {
         super(message, httpStatus, cause);
         this.kind = kind;
         this.detail = detail;
+        this.documentIds = java.util.List.copyOf(documentIds);
+    }
+
+    /** Document ids the server named (a conflict's duplicates), untrimmed; empty when it named none. */
+    public java.util.List<String> documentIds() {
+        return documentIds;
     }
 
     public PermanentException(Kind kind, String message) {

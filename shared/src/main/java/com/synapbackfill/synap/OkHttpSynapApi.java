@@ -214,7 +214,9 @@ public final class OkHttpSynapApi implements SynapApi {
                 }
                 if (errorCode.equals("instance_build_failed"))
                     yield new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap Instance build failed (409): " + detail, code);
-                yield new PermanentException(PermanentException.Kind.CONFLICT, msg, code, detail, null);
+                List<String> named = new ArrayList<>();
+                for (JsonNode id : det.path("document_ids")) named.add(id.asText());
+                yield new PermanentException(PermanentException.Kind.CONFLICT, msg, code, detail, named, null);
             }
             case 429 -> {
                 String reason = det.path("reason").asText("");

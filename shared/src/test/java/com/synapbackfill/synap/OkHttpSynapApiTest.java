@@ -183,6 +183,12 @@ class OkHttpSynapApiTest {
         assertThat(e.kind()).isEqualTo(PermanentException.Kind.CONFLICT);
         assertThat(e.detail()).contains("transcript_conflict");
         assertBatchRequest(server.takeRequest(), 1);
+        StringBuilder ids = new StringBuilder();
+        for (int i = 0; i < 100; i++) ids.append(i == 0 ? "" : ",").append("\"backfill:c:").append(i).append("\"");
+        server.enqueue(json(409, "{\"detail\":{\"code\":\"duplicate_document_id\",\"document_ids\":[" + ids + "]}}"));
+        PermanentException many = catchThrowableOfType(PermanentException.class, () -> api.batchCreate(docs(100)));
+        assertThat(many.detail().length()).isLessThanOrEqualTo(501); // trimmed for the ledger...
+        assertThat(many.documentIds()).hasSize(100).contains("backfill:c:99"); // ...but every named id is kept
     }
 
     @Test

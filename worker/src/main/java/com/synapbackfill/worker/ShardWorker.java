@@ -60,6 +60,10 @@ public final class ShardWorker {
 
     /** Points where a test can simulate a crash (the process dying there). */
     public interface CrashPoints {
+        /** The lease was taken for this message (continuation > 0: a continuation is being worked). */
+        default void afterClaim(ShardMessage message) {
+        }
+
         default void afterBatchCall(String runId, int shardNo) {
         }
 
@@ -128,6 +132,7 @@ public final class ShardWorker {
             return Outcome.LEASE_HELD_ELSEWHERE;
         }
         if (state.status() == ShardStatus.DONE) return Outcome.DONE;
+        crash.afterClaim(message);
         LOG.info("shard start: continuation {}, attempt {}, checkpoint {}", message.continuation(), state.attempts(),
                 state.checkpoint() == null ? "none" : "set");
 
@@ -307,11 +312,13 @@ public final class ShardWorker {
             t.present++;
             return;
         }
+        // the ids the answer names in full (a trimmed detail would hide most of a 100-document batch)
+        java.util.Set<String> ids = new java.util.HashSet<>(e.documentIds());
         String detail = e.detail() == null ? "" : e.detail();
         List<Mapped> rest = new ArrayList<>();
         int named = 0;
         for (Mapped m : docs) {
-            if (m.documentId() != null && detail.contains("\"" + m.documentId() + "\"")) named++;
+            if (m.documentId() != null && (ids.contains(m.documentId()) || detail.contains("\"" + m.documentId() + "\""))) named++;
             else rest.add(m);
         }
         if (named == 0) {

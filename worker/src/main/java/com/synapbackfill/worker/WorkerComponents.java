@@ -69,7 +69,7 @@ public final class WorkerComponents {
         SynapClientConfig synapConfig = new SynapClientConfig(settings.synapBaseUrl(), apiKey,
                 settings.synapConnectTimeout(), settings.synapReadTimeout(), Duration.ofSeconds(10),
                 settings.synapCallTimeout(), settings.synapMaxAttempts(), settings.synapMaxRetryTime(),
-                Duration.ofMillis(500), Duration.ofSeconds(20));
+                settings.synapBackoffBase(), settings.synapBackoffMax());
         RunResources.Factory factory = run -> open(run, db, synapConfig, dynamo, settings, clock);
         WorkerOptions options = new WorkerOptions("worker-" + UUID.randomUUID().toString().substring(0, 8),
                 settings.leaseDuration(), settings.workerReserve(), Duration.ofSeconds(3));
