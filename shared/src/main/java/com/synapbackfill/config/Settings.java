@@ -32,6 +32,7 @@ import java.util.Optional;
  * @param leaseDuration        LEASE_SECONDS: how long a shard lease lives without a checkpoint
  * @param workerReserve        WORKER_RESERVE_MS: a worker stops at a batch boundary when less than this remains
  *                             (default: one slow call + 5 s of ledger writes)
+ * @param shardRetryDelayBase  SHARD_RETRY_DELAY_MS: first delay of a shard retry after transient trouble (doubles, max 15 min)
  * @param rateScope            RATE_SCOPE: the Instance the limiter counts for (all runs on one Instance share it)
  * @param workerMappingUuid    WORKER_EVENT_SOURCE_MAPPING_ID (planner's tune)
  * @param tuneHeadroom         TUNE_HEADROOM
@@ -40,7 +41,8 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                        String synapBaseUrl, String synapApiKeySecretArn, Duration synapConnectTimeout,
                        Duration synapReadTimeout, Duration synapCallTimeout, int synapMaxAttempts,
                        Duration synapMaxRetryTime, Duration synapBackoffBase, Duration synapBackoffMax, String jdbcUrl, String dbUser, String dbSecretArn,
-                       Optional<RunConfig> runDefaults, Duration leaseDuration, Duration workerReserve, String rateScope,
+                       Optional<RunConfig> runDefaults, Duration leaseDuration, Duration workerReserve,
+                       Duration shardRetryDelayBase, String rateScope,
                        String workerMappingUuid, double tuneHeadroom) {
 
     /** Every variable {@link #fromEnvironment} and {@link Secrets} read (anything else in a function's environment is a typo). */
@@ -50,7 +52,7 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
             "SYNAP_MAX_RETRY_SECONDS", "SYNAP_BACKOFF_BASE_MS", "SYNAP_BACKOFF_MAX_MS", "SOURCE_JDBC_URL", "SOURCE_DB_USER", "SOURCE_DB_SECRET_ARN", "SOURCE_DB_PASSWORD",
             "SOURCE_TABLE", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID", "BATCH_SIZE", "RATE_LIMIT_PER_MINUTE",
             "RATE_LIMIT_UNIT", "SHARD_TARGET_ROWS", "PAGE_SIZE", "MAX_DOCUMENT_BYTES", "SYNAP_MODE", "DOCUMENT_ID_TEMPLATE",
-            "REQUIRE_CUSTOMER_ID", "LEASE_SECONDS", "WORKER_RESERVE_MS", "RATE_SCOPE", "WORKER_EVENT_SOURCE_MAPPING_ID",
+            "REQUIRE_CUSTOMER_ID", "LEASE_SECONDS", "WORKER_RESERVE_MS", "SHARD_RETRY_DELAY_MS", "RATE_SCOPE", "WORKER_EVENT_SOURCE_MAPPING_ID",
             "TUNE_HEADROOM", "LOG_LEVEL", "JAVA_TOOL_OPTIONS");
 
     /** Endpoint overrides for local runs (DynamoDB Local, ElasticMQ, s3mock); null means AWS's. */
@@ -94,6 +96,7 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                 e.get("SOURCE_JDBC_URL"), e.get("SOURCE_DB_USER"), e.get("SOURCE_DB_SECRET_ARN"), defaults,
                 Duration.ofSeconds(e.integer("LEASE_SECONDS").orElse(180)),
                 Duration.ofMillis(e.integer("WORKER_RESERVE_MS").orElse(e.integer("SYNAP_CALL_TIMEOUT_MS").orElse(40_000) + 5_000)),
+                Duration.ofMillis(e.integer("SHARD_RETRY_DELAY_MS").orElse(5_000)),
                 e.getOr("RATE_SCOPE", "default"),
                 e.get("WORKER_EVENT_SOURCE_MAPPING_ID"), e.decimal("TUNE_HEADROOM").orElse(1.5));
     }

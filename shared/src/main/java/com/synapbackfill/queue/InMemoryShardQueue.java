@@ -16,6 +16,12 @@ public final class InMemoryShardQueue implements ShardQueue {
         queue.addAll(messages);
     }
 
+    /** The fake ignores the delay: the message is there at once. */
+    @Override
+    public void send(List<ShardMessage> messages, java.time.Duration delay) {
+        send(messages);
+    }
+
     /** Next message, or null when empty. */
     public ShardMessage poll() {
         return queue.poll();

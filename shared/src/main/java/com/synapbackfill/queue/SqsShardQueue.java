@@ -26,6 +26,12 @@ public final class SqsShardQueue implements ShardQueue {
 
     @Override
     public void send(List<ShardMessage> messages) {
+        send(messages, java.time.Duration.ZERO);
+    }
+
+    @Override
+    public void send(List<ShardMessage> messages, java.time.Duration delay) {
+        int delaySeconds = (int) Math.max(0, Math.min(900, delay.toSeconds()));
         Map<String, ShardMessage> pending = new HashMap<>();
         for (int i = 0; i < messages.size(); i++) pending.put("m" + i, messages.get(i));
         for (int round = 1; !pending.isEmpty(); round++) {
@@ -34,7 +40,8 @@ public final class SqsShardQueue implements ShardQueue {
             for (int i = 0; i < ids.size(); i += 10) {
                 List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
                 for (String id : ids.subList(i, Math.min(ids.size(), i + 10))) {
-                    entries.add(SendMessageBatchRequestEntry.builder().id(id).messageBody(pending.get(id).toJson()).build());
+                    entries.add(SendMessageBatchRequestEntry.builder().id(id).messageBody(pending.get(id).toJson())
+                            .delaySeconds(delaySeconds).build());
                 }
                 try {
                     SendMessageBatchResponse resp = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));

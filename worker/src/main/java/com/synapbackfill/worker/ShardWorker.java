@@ -52,7 +52,9 @@ public final class ShardWorker {
         LEASE_HELD_ELSEWHERE,
         /** Synap refused the key or credits: run BLOCKED */
         BLOCKED,
-        /** transient trouble after retries: let the queue deliver the message again */
+        /** transient trouble after retries: a delayed retry message was scheduled */
+        RETRY_SCHEDULED,
+        /** transient trouble and the retry could not be scheduled: let the queue deliver this message again */
         RETRY_LATER,
         /** the message points at nothing we know */
         INVALID
@@ -171,8 +173,21 @@ public final class ShardWorker {
             return Outcome.BLOCKED;
         } catch (RetryableException e) {
             ledger.release(run.runId(), state.shard().shardNo(), options.owner());
-            LOG.warn("shard interrupted by {} ({}), message goes back to the queue", e.errorClass(), e.httpStatus());
-            return Outcome.RETRY_LATER;
+            // A delayed retry message rather than returning this one: an outage of Synap (or the source) must not
+            // burn the message's receive count and send healthy shards to the DLQ. The checkpoint makes it resume
+            // where it stopped; the DLQ stays for messages that cannot be read at all.
+            try {
+                ShardMessage retry = message.retry();
+                java.time.Duration delay = options.retryDelay(retry.retries());
+                queue.send(List.of(retry), delay);
+                LOG.warn("shard interrupted by {} ({}); retry {} scheduled in {} s", e.errorClass(), e.httpStatus(),
+                        retry.retries(), delay.toSeconds());
+                return Outcome.RETRY_SCHEDULED;
+            } catch (RuntimeException queueDown) {
+                LOG.warn("shard interrupted by {} ({}) and no retry could be scheduled ({}); message goes back to the queue",
+                        e.errorClass(), e.httpStatus(), queueDown.getMessage());
+                return Outcome.RETRY_LATER;
+            }
         } catch (LeaseConflictException e) {
             LOG.warn("lost the lease while working, stopping: {}", e.getMessage());
             return Outcome.LEASE_HELD_ELSEWHERE;

@@ -72,7 +72,8 @@ public final class WorkerComponents {
                 settings.synapBackoffBase(), settings.synapBackoffMax());
         RunResources.Factory factory = run -> open(run, db, synapConfig, dynamo, settings, clock);
         WorkerOptions options = new WorkerOptions("worker-" + UUID.randomUUID().toString().substring(0, 8),
-                settings.leaseDuration(), settings.workerReserve(), Duration.ofSeconds(3));
+                settings.leaseDuration(), settings.workerReserve(), Duration.ofSeconds(3), settings.shardRetryDelayBase(),
+                Duration.ofMinutes(15));
         WorkerMetrics metrics = env.containsKey("AWS_LAMBDA_FUNCTION_NAME") ? new EmfWorkerMetrics(System.out) : WorkerMetrics.NONE;
         return new WorkerComponents(new ShardWorker(ledger, queue, factory, options, clock, crash, metrics));
     }

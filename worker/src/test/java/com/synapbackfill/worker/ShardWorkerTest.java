@@ -207,14 +207,16 @@ class ShardWorkerTest {
     }
 
     @Test
-    void transientTroubleAfterRetriesReturnsTheMessageAndKeepsTheCheckpoint() {
+    void transientTroubleSchedulesADelayedRetryFromTheCheckpoint() {
         setUp(turns(300), cfg());
         synap.failWith = docs -> synap.calls.size() == 2 ? new RetryableException("server_error", "503", 503, null, null) : null;
-        assertThat(run()).isEqualTo(ShardWorker.Outcome.RETRY_LATER);
+        assertThat(run()).isEqualTo(ShardWorker.Outcome.RETRY_SCHEDULED);
         ShardState s = ledger.shard(RUN, 0).orElseThrow();
         assertThat(s.checkpoint()).isEqualTo("100");
         assertThat(s.status()).isEqualTo(ShardStatus.PENDING);
-        assertThat(run()).isEqualTo(ShardWorker.Outcome.DONE);
+        ShardMessage retry = queue.poll();
+        assertThat(retry).isEqualTo(new ShardMessage(1, RUN, 0, 0, 1));
+        assertThat(worker.process(retry, () -> 60_000)).isEqualTo(ShardWorker.Outcome.DONE);
         assertThat(synap.stored).hasSize(300);
     }
 

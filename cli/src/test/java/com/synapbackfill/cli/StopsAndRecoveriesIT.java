@@ -1,0 +1,174 @@
+package com.synapbackfill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.synapbackfill.embedded.RealParts;
+import com.synapbackfill.embedded.SyntheticHistory;
+import com.synapbackfill.emulator.EmulatorSettings;
+import com.synapbackfill.emulator.SynapEmulator;
+import com.synapbackfill.ledger.DynamoDbLedger;
+import com.synapbackfill.model.RunState;
+import com.synapbackfill.model.RunStatus;
+import com.synapbackfill.planner.PlannerComponents;
+import com.synapbackfill.planner.PlannerRequest;
+import com.synapbackfill.planner.PlannerResults;
+import com.synapbackfill.planner.PlannerService;
+import com.synapbackfill.worker.ShardWorker;
+import com.synapbackfill.worker.WorkerComponents;
+import com.synapbackfill.worker.lambda.WorkerHandler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** Synap stops the run (401, 402, 403) or goes down for a while: nothing is lost, and the run completes after. */
+class StopsAndRecoveriesIT {
+    static final int ROWS = 6_000;
+    static final int WORKERS = 3;
+    static RealParts.Postgres pg;
+    static SyntheticHistory.Loaded loaded;
+    SynapEmulator emulator;
+
+    @BeforeAll
+    static void load() {
+        pg = RealParts.postgres();
+        loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "stops_turns",
+                SyntheticHistory.Options.of(ROWS).withBadRowsPerKind(3).withSeed(5));
+    }
+
+    @BeforeEach
+    void startEmulator() {
+        emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0)
+                .latency(Duration.ofMillis(15), Duration.ofMillis(30)).build());
+    }
+
+    @AfterEach
+    void stopEmulator() {
+        emulator.close();
+    }
+
+    LocalDeployment deploy(String name) {
+        Map<String, String> env = new HashMap<>(PipelineIT.envFor(emulator, pg, "stops_turns"));
+        env.put("SHARD_TARGET_ROWS", "1000");
+        env.put("SYNAP_MAX_ATTEMPTS", "2");
+        env.put("SYNAP_BACKOFF_BASE_MS", "50");
+        env.put("SYNAP_BACKOFF_MAX_MS", "200");
+        env.put("SHARD_RETRY_DELAY_MS", "500");
+        env.put("LEASE_SECONDS", "5");
+        return LocalDeployment.create(name, RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
+    }
+
+    static LocalEventSourceMapping fleet(LocalDeployment d) {
+        return new LocalEventSourceMapping(d.aws().sqs(), d.queueUrl(),
+                () -> new WorkerHandler(WorkerComponents.create(d.settings(), d.env(), d.aws(), ShardWorker.CrashPoints.NONE,
+                        Clock.systemUTC()).worker()),
+                WORKERS, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(1)).start();
+    }
+
+    static void waitFor(PlannerService planner, String runId, java.util.function.Predicate<PlannerResults.Status> p) throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (p.test(planner.status(runId))) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("condition not reached: " + planner.status(runId));
+    }
+
+    /**
+     * Runs until a third of the rows are handled, lets {@code stop} break Synap, checks the run is BLOCKED with
+     * no call after each worker's first refused one, then {@code fix}es Synap (possibly with a new deployment
+     * environment, as a rotated key would be) and resumes to completion.
+     */
+    void blockThenRecover(String name, String reasonClass, Runnable stop, java.util.function.Function<LocalDeployment, LocalDeployment> fix)
+            throws Exception {
+        LocalDeployment d = deploy(name);
+        PlannerService planner = PlannerComponents.create(d.settings(), d.env(), d.aws(), Clock.systemUTC());
+        String runId = name + "-run";
+        planner.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
+        PlannerResults.Status blocked;
+        try (LocalEventSourceMapping esm = fleet(d)) {
+            waitFor(planner, runId, s -> s.counters().handled() >= ROWS / 3);
+            long callsBefore = emulator.stats().batchCalls();
+            stop.run();
+            waitFor(planner, runId, PlannerResults.Status::blocked);
+            blocked = planner.status(runId);
+            Thread.sleep(4_000); // longer than a worker trusts its cached run status
+            long refused = emulator.stats().batchCalls() - callsBefore;
+            assertThat(refused).as("calls after Synap refused: at most one per worker").isLessThanOrEqualTo(WORKERS);
+            long afterBlock = emulator.stats().batchCalls();
+            Thread.sleep(1_500);
+            assertThat(emulator.stats().batchCalls()).as("no further calls while BLOCKED").isEqualTo(afterBlock);
+        }
+        assertThat(blocked.reason()).contains(reasonClass);
+        assertThat(blocked.counters().handled()).isLessThan(ROWS);
+
+        LocalDeployment fixed = fix.apply(d);
+        PlannerService planner2 = PlannerComponents.create(fixed.settings(), fixed.env(), fixed.aws(), Clock.systemUTC());
+        Thread.sleep(5_500); // leases of the stopped workers lapse
+        assertThat(planner2.resume(runId).status()).isEqualTo("RUNNING");
+        try (LocalEventSourceMapping esm = fleet(fixed)) {
+            PipelineIT.waitUntilDone(planner2, runId, Duration.ofMinutes(2));
+        }
+        assertCompleteAndExact(d, runId);
+    }
+
+    void assertCompleteAndExact(LocalDeployment d, String runId) {
+        RunState run = new DynamoDbLedger(d.aws().dynamo(), d.table(), Clock.systemUTC()).run(runId).orElseThrow();
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(emulator.documents()).hasSize(loaded.validRows());
+        assertThat(run.counters().rowsRead()).isEqualTo(ROWS);
+        assertThat(run.counters().accepted() + run.counters().alreadyPresent()).isEqualTo(loaded.validRows());
+        assertThat(run.counters().failed()).isEqualTo(loaded.badRows());
+    }
+
+    LocalDeployment rotatedKey(LocalDeployment d) {
+        emulator.addKey("synap_rotated_key", new EmulatorSettings.Instance("cli_0123456789abcdef", "inst_0123456789abcdef", false));
+        return d.withEnv(Map.of("SYNAP_API_KEY", "synap_rotated_key"));
+    }
+
+    @Test
+    void revokedKeyBlocksTheRunAndANewKeyResumesIt() throws Exception {
+        blockThenRecover("stop401", "blocked_auth", () -> emulator.revokeKey(EmulatorSettings.DEFAULT_API_KEY), this::rotatedKey);
+    }
+
+    @Test
+    void exhaustedCreditsBlockTheRunAndToppingUpResumesIt() throws Exception {
+        blockThenRecover("stop402", "blocked_credits", () -> emulator.setCreditsExhausted(true), d -> {
+            emulator.setCreditsExhausted(false);
+            return d;
+        });
+    }
+
+    @Test
+    void forbiddenKeyBlocksTheRunAndANewKeyResumesIt() throws Exception {
+        blockThenRecover("stop403", "blocked_forbidden", () -> emulator.forbidKey(EmulatorSettings.DEFAULT_API_KEY), this::rotatedKey);
+    }
+
+    @Test
+    void synapDownForAWhileLosesNothingAndTheRunCompletesAfterwards() throws Exception {
+        LocalDeployment d = deploy("outage");
+        PlannerService planner = PlannerComponents.create(d.settings(), d.env(), d.aws(), Clock.systemUTC());
+        planner.start(PlannerRequest.of(PlannerRequest.Action.START, "outage-run"));
+        try (LocalEventSourceMapping esm = fleet(d)) {
+            waitFor(planner, "outage-run", s -> s.counters().handled() >= ROWS / 4);
+            emulator.setOutage(true);
+            long down = emulator.stats().status(503);
+            Thread.sleep(8_000); // every call fails for 8 s: far more than a batch's retry budget
+            assertThat(emulator.stats().status(503) - down).as("workers kept trying, with backoff").isBetween(3L, 2_000L);
+            assertThat(planner.status("outage-run").status()).isEqualTo("RUNNING");
+            emulator.setOutage(false);
+            PipelineIT.waitUntilDone(planner, "outage-run", Duration.ofMinutes(2));
+        }
+        assertCompleteAndExact(d, "outage-run");
+        String dlqDepth = d.aws().sqs().getQueueAttributes(r -> r.queueUrl(d.dlqUrl())
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+        assertThat(dlqDepth).as("no healthy shard went to the DLQ").isEqualTo("0");
+    }
+}
