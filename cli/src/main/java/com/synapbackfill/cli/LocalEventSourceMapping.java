@@ -41,6 +41,8 @@ public final class LocalEventSourceMapping implements AutoCloseable {
     private final AtomicLong returned = new AtomicLong();
     private final AtomicLong idlePolls = new AtomicLong();
     private final AtomicLong crashes = new AtomicLong();
+    private final AtomicLong workerCpuNanos = new AtomicLong();
+    private final AtomicLong workerAllocatedBytes = new AtomicLong();
     private volatile boolean restartAfterCrash;
 
     public LocalEventSourceMapping(SqsClient sqs, String queueUrl, Supplier<WorkerHandler> handlers, int concurrency,
@@ -77,6 +79,17 @@ public final class LocalEventSourceMapping implements AutoCloseable {
     }
 
     private void poll() {
+        try {
+            pollLoop();
+        } finally {
+            // what this worker thread cost: for the cost-per-turn benchmark
+            var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            workerCpuNanos.addAndGet(mx.getCurrentThreadCpuTime());
+            workerAllocatedBytes.addAndGet(mx.getCurrentThreadAllocatedBytes());
+        }
+    }
+
+    private void pollLoop() {
         WorkerHandler handler = handlers.get();
         while (running.get()) {
             try {
@@ -135,6 +148,16 @@ public final class LocalEventSourceMapping implements AutoCloseable {
     /** Handler invocations so far. */
     public long invocations() {
         return invocations.get();
+    }
+
+    /** CPU time spent by the poller threads (the workers), known after {@link #close()}. */
+    public long workerCpuNanos() {
+        return workerCpuNanos.get();
+    }
+
+    /** Bytes allocated by the poller threads, known after {@link #close()}. */
+    public long workerAllocatedBytes() {
+        return workerAllocatedBytes.get();
     }
 
     /** Worker deaths seen. */

@@ -1,0 +1,346 @@
+package com.synapbackfill.cli.bench;
+
+import com.synapbackfill.cli.BackfillCommand;
+import com.synapbackfill.cli.LocalDeployment;
+import com.synapbackfill.cli.LocalEventSourceMapping;
+import com.synapbackfill.embedded.RealParts;
+import com.synapbackfill.embedded.SyntheticHistory;
+import com.synapbackfill.emulator.EmulatorSettings;
+import com.synapbackfill.emulator.EmulatorThroughput;
+import com.synapbackfill.emulator.SynapEmulator;
+import com.synapbackfill.json.Json;
+import com.synapbackfill.limit.LimiterGate;
+import com.synapbackfill.limit.LocalRateLimiter;
+import com.synapbackfill.model.MemoryDocument;
+import com.synapbackfill.model.RunConfig;
+import com.synapbackfill.model.Shard;
+import com.synapbackfill.model.Turn;
+import com.synapbackfill.planner.PlannerComponents;
+import com.synapbackfill.planner.PlannerRequest;
+import com.synapbackfill.planner.PlannerResults;
+import com.synapbackfill.planner.PlannerService;
+import com.synapbackfill.source.DocumentMapper;
+import com.synapbackfill.source.JdbcConnectionSettings;
+import com.synapbackfill.source.JdbcTurnSource;
+import com.synapbackfill.source.SourceConfig;
+import com.synapbackfill.synap.OkHttpSynapApi;
+import com.synapbackfill.synap.SynapClientConfig;
+import com.synapbackfill.worker.ShardWorker;
+import com.synapbackfill.worker.WorkerComponents;
+import com.synapbackfill.worker.lambda.WorkerHandler;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code backfill bench}: the project's performance targets as numbers, all parts local and embedded. Prints
+ * a table and writes one JSON object per benchmark to {@code target/bench/results.json}.
+ */
+@Command(name = "bench", description = "Run the benchmarks (ceiling efficiency, baseline, cost per turn, cold start, planning scale, emulator).",
+        footer = {"", "Examples:", "  backfill bench", "  backfill bench --only ceiling,coldstart"})
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--only", split = ",", description = "run only these: ceiling, baseline, cost, coldstart, planning, emulator")
+    List<String> only;
+
+    @Option(names = "--out", defaultValue = "target/bench/results.json", description = "results file (default ${DEFAULT-VALUE})")
+    Path out;
+
+    private final List<Map<String, Object>> results = new ArrayList<>();
+    private RealParts.Postgres pg;
+
+    boolean wanted(String name) {
+        return only == null || only.contains(name);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String machine = Runtime.getRuntime().availableProcessors() + " cores, " + (Runtime.getRuntime().maxMemory() >> 20)
+                + " MB max heap, Java " + System.getProperty("java.version");
+        System.out.println("synap-backfill benchmarks on " + machine);
+        pg = RealParts.postgres();
+        if (wanted("emulator")) emulator();
+        double pipeline600 = 0;
+        if (wanted("ceiling") || wanted("baseline")) {
+            SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "bench_turns",
+                    SyntheticHistory.Options.of(150_000).withBadRowsPerKind(0));
+        }
+        if (wanted("ceiling")) {
+            pipeline600 = ceiling("ceiling_600", 600, 600, 60_000, 0.95, 0.01);
+            ceiling("ceiling_3000", 3000, 3000, 150_000, 0.90, 0.01);
+            ceiling("ceiling_600_configured_900", 600, 900, 60_000, 0.85, 0.05);
+        }
+        if (wanted("baseline")) baseline(pipeline600);
+        if (wanted("cost")) cost();
+        if (wanted("coldstart")) coldStart();
+        if (wanted("planning")) planning();
+
+        System.out.println();
+        System.out.printf("%-28s %-52s %-24s %s%n", "benchmark", "figure", "target", "pass");
+        for (Map<String, Object> r : results) {
+            System.out.printf("%-28s %-52s %-24s %s%n", r.get("name"), r.get("summary"), r.get("target"), r.get("pass"));
+        }
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("machine", machine);
+        doc.put("results", results);
+        Files.writeString(out, Json.write(doc));
+        System.out.println("results: " + out.toAbsolutePath());
+        return BackfillCommand.OK;
+    }
+
+    private void record(String name, Map<String, Object> params, Map<String, Object> figures, String summary, String target, Boolean pass) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("name", name);
+        r.put("parameters", params);
+        r.put("figures", figures);
+        r.put("summary", summary);
+        r.put("target", target);
+        r.put("pass", pass == null ? "n/a" : pass);
+        results.add(r);
+        System.out.printf("  %-28s %s  [target %s: %s]%n", name, summary, target, pass == null ? "n/a" : pass ? "pass" : "FAIL");
+    }
+
+    // ------------------------------------------------------------------ 1. ceiling efficiency
+
+    private double ceiling(String name, int emulatorLimit, int configuredLimit, int rows, double targetEfficiency,
+                           double targetThrottleShare) throws Exception {
+        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(emulatorLimit)
+                .latency(Duration.ofMillis(150), Duration.ofMillis(400)).seed(11).build())) {
+            Map<String, String> env = env(emulator, "bench_turns");
+            env.put("RATE_LIMIT_PER_MINUTE", Integer.toString(configuredLimit));
+            env.put("SOURCE_TO_ID", Integer.toString(rows));
+            env.put("SHARD_TARGET_ROWS", Integer.toString(Math.max(1000, rows / 40)));
+            LocalDeployment d = LocalDeployment.create("bench-" + name.replace('_', '-'), RealParts.dynamo(), RealParts.sqs(),
+                    RealParts.s3(), env);
+            PlannerService planner = PlannerComponents.create(d.settings(), d.env(), d.aws(), Clock.systemUTC());
+            String runId = name.replace('_', '-');
+            PlannerResults.Start start = planner.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
+            double ceiling = emulatorLimit / 60.0 * 100;
+            List<long[]> samples = new ArrayList<>();
+            long t0 = System.currentTimeMillis();
+            try (LocalEventSourceMapping esm = fleet(d, start.recommendedConcurrency())) {
+                while (true) {
+                    PlannerResults.Status s = planner.status(runId);
+                    samples.add(new long[] {System.currentTimeMillis() - t0, s.counters().handled()});
+                    if (s.done() || System.currentTimeMillis() - t0 > 600_000) break;
+                    Thread.sleep(250);
+                }
+            }
+            // docs/s between 10 s in and the moment 90% of the rows were done (the tail has fewer shards left)
+            long[] from = samples.stream().filter(x -> x[0] >= 10_000).findFirst().orElse(samples.get(0));
+            long[] to = samples.stream().filter(x -> x[1] >= rows * 0.9).findFirst().orElse(samples.get(samples.size() - 1));
+            double rate = (to[1] - from[1]) / Math.max(0.001, (to[0] - from[0]) / 1000.0);
+            double efficiency = rate / ceiling;
+            var stats = emulator.stats();
+            double throttled = stats.batchCalls() == 0 ? 0 : (double) stats.rateLimited() / stats.batchCalls();
+            boolean pass = efficiency >= targetEfficiency && throttled <= targetThrottleShare;
+            record(name, Map.of("rows", rows, "emulatorLimitPerMinute", emulatorLimit, "configuredLimitPerMinute", configuredLimit,
+                            "workers", start.recommendedConcurrency(), "latency", "p50 150 ms / p95 400 ms"),
+                    Map.of("docsPerSecond", round(rate), "ceilingDocsPerSecond", ceiling, "efficiency", round(efficiency),
+                            "throttledShare", round(throttled), "calls", stats.batchCalls(), "elapsedSeconds", round(samples.get(samples.size() - 1)[0] / 1000.0)),
+                    String.format("%.0f docs/s = %.3f of ceiling, 429s %.2f%%", rate, efficiency, 100 * throttled),
+                    String.format(">= %.2f, <= %.0f%% 429s", targetEfficiency, 100 * targetThrottleShare), pass);
+            return rate;
+        }
+    }
+
+    private LocalEventSourceMapping fleet(LocalDeployment d, int workers) {
+        return new LocalEventSourceMapping(d.aws().sqs(), d.queueUrl(),
+                () -> new WorkerHandler(WorkerComponents.create(d.settings(), d.env(), d.aws(), ShardWorker.CrashPoints.NONE,
+                        Clock.systemUTC()).worker()),
+                workers, Duration.ofSeconds(120), Duration.ofSeconds(720), Duration.ofSeconds(1)).start();
+    }
+
+    private Map<String, String> env(SynapEmulator emulator, String table) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SYNAP_BASE_URL", emulator.baseUrl());
+        env.put("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY);
+        env.put("SOURCE_JDBC_URL", pg.jdbcUrl());
+        env.put("SOURCE_DB_USER", pg.user());
+        env.put("SOURCE_DB_PASSWORD", pg.password());
+        env.put("SOURCE_TABLE", table);
+        env.put("SYNAP_CALL_TIMEOUT_MS", "10000");
+        env.put("LEASE_SECONDS", "60");
+        return env;
+    }
+
+    // ------------------------------------------------------------------ 2. baseline
+
+    /** Synap's documented replay loop: one stream, batches of 50, each call awaited before the next. */
+    private void baseline(double pipelineRate) throws Exception {
+        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(600)
+                .latency(Duration.ofMillis(150), Duration.ofMillis(400)).seed(11).build());
+             JdbcTurnSource source = new JdbcTurnSource(new JdbcConnectionSettings(pg.jdbcUrl(), pg.user(), pg.password()),
+                     SourceConfig.of("bench_turns"))) {
+            RunConfig cfg = RunConfig.builder(SourceConfig.of("bench_turns")).batchSize(50).build();
+            DocumentMapper mapper = new DocumentMapper(cfg, "baseline");
+            OkHttpSynapApi api = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(),
+                    SynapClientConfig.defaults(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY),
+                    new LimiterGate(new LocalRateLimiter(600, 1, Clock.systemUTC()), RunConfig.RateLimitUnit.CALL, Clock.systemUTC()),
+                    OkHttpSynapApi.Sleeper.REAL, Clock.systemUTC());
+            Shard all = new Shard("baseline", 0, "1", false, Long.toString(Long.MAX_VALUE), com.synapbackfill.model.IdType.BIGINT);
+            long t0 = System.nanoTime();
+            long sent = 0;
+            String after = null;
+            while (System.nanoTime() - t0 < 30_000_000_000L) {
+                List<Turn> page = source.readPage(all, after, 50);
+                List<MemoryDocument> docs = new ArrayList<>();
+                for (Turn t : page) {
+                    DocumentMapper.Mapped m = mapper.map(t);
+                    if (m.ok()) docs.add(m.document());
+                }
+                api.batchCreate(docs);
+                sent += page.size();
+                after = page.get(page.size() - 1).id();
+            }
+            double rate = sent / ((System.nanoTime() - t0) / 1e9);
+            double speedup = pipelineRate > 0 ? pipelineRate / rate : 0;
+            record("baseline_replay_loop", Map.of("batch", 50, "streams", 1, "limitPerMinute", 600, "latency", "p50 150 ms / p95 400 ms"),
+                    Map.of("docsPerSecond", round(rate), "pipelineDocsPerSecond", round(pipelineRate), "speedup", round(speedup)),
+                    String.format("%.0f docs/s; pipeline %.1fx faster", rate, speedup), ">= 3.5x", pipelineRate > 0 ? speedup >= 3.5 : null);
+        }
+    }
+
+    // ------------------------------------------------------------------ 3. cost per turn
+
+    private void cost() throws Exception {
+        SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "bench_cost", SyntheticHistory.Options.of(40_000).withBadRowsPerKind(0));
+        // the first pass warms the JIT and is not recorded; then the two shard sizes
+        for (int shardRows : new int[] {10_000, 2_000, 40_000}) {
+            boolean warmup = shardRows == 10_000;
+            try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0).build())) {
+                Map<String, String> env = env(emulator, "bench_cost");
+                env.put("RATE_LIMIT_PER_MINUTE", "1000000");
+                env.put("SHARD_TARGET_ROWS", Integer.toString(shardRows));
+                LocalDeployment d = LocalDeployment.create("bench-cost-" + shardRows + (warmup ? "w" : ""), RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
+                PlannerService planner = PlannerComponents.create(d.settings(), d.env(), d.aws(), Clock.systemUTC());
+                String runId = "cost-" + shardRows + (warmup ? "-warmup" : "");
+                planner.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
+                LocalEventSourceMapping esm = fleet(d, 1);
+                long rows;
+                try {
+                    while (!planner.status(runId).done()) Thread.sleep(100);
+                    rows = planner.status(runId).counters().rowsRead();
+                } finally {
+                    esm.close();
+                }
+                if (warmup) continue;
+                double cpuMsPer1000 = esm.workerCpuNanos() / 1e6 / rows * 1000;
+                double allocKbPerTurn = esm.workerAllocatedBytes() / 1024.0 / rows;
+                record("cost_per_turn_shard_" + shardRows, Map.of("rows", rows, "shardRows", shardRows, "workers", 1,
+                                "emulator", "zero latency, unlimited"),
+                        Map.of("workerCpuMsPer1000Turns", round(cpuMsPer1000), "allocatedKiBPerTurn", round(allocKbPerTurn)),
+                        String.format("%.1f ms CPU / 1000 turns, %.1f KiB allocated / turn", cpuMsPer1000, allocKbPerTurn),
+                        "<= 50 ms / 1000 turns", cpuMsPer1000 <= 50);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ 4. cold start
+
+    private void coldStart() throws Exception {
+        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().build())) {
+            LocalDeployment d = LocalDeployment.create("bench-cold", RealParts.dynamo(), RealParts.sqs(), RealParts.s3(),
+                    env(emulator, "bench_cold"));
+            String classes = locate(ColdStartProbe.class);
+            for (String fn : List.of("worker", "planner")) {
+                File jar = new File(fn + "/target/" + fn + "-lambda.jar");
+                if (!jar.exists()) {
+                    record("cold_start_" + fn, Map.of(), Map.of(), "jar missing: run mvn package", "<= 1.0 s, <= 20 MB", false);
+                    continue;
+                }
+                List<Long> handled = new ArrayList<>();
+                List<Long> init = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    ProcessBuilder pb = new ProcessBuilder("java", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+                            "-cp", jar.getPath() + File.pathSeparator + classes, ColdStartProbe.class.getName(), fn);
+                    pb.environment().putAll(d.env());
+                    pb.environment().put("AWS_REGION", "us-east-1");
+                    pb.environment().put("AWS_ACCESS_KEY_ID", "local");
+                    pb.environment().put("AWS_SECRET_ACCESS_KEY", "local");
+                    pb.environment().put("LOG_LEVEL", "WARN");
+                    pb.redirectErrorStream(true);
+                    Process p = pb.start();
+                    String output = new String(p.getInputStream().readAllBytes());
+                    p.waitFor();
+                    String line = output.lines().filter(l -> l.startsWith("COLD_START_MS")).findFirst()
+                            .orElseThrow(() -> new IllegalStateException(fn + " probe failed:\n" + output));
+                    String[] parts = line.split(" ");
+                    init.add(Long.parseLong(parts[1]));
+                    handled.add(Long.parseLong(parts[2]));
+                }
+                handled.sort(Long::compare);
+                init.sort(Long::compare);
+                double mb = jar.length() / 1e6;
+                long median = handled.get(2);
+                boolean pass = fn.equals("worker") ? median <= 1000 && mb <= 20 : mb <= 20;
+                record("cold_start_" + fn, Map.of("jvms", 5, "flags", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"),
+                        Map.of("medianToFirstEventMs", median, "medianInitMs", init.get(2), "allMs", handled, "jarMB", round(mb)),
+                        String.format("%d ms to first event (init %d ms), jar %.1f MB", median, init.get(2), mb),
+                        fn.equals("worker") ? "<= 1000 ms, <= 20 MB" : "jar <= 20 MB", pass);
+            }
+        }
+    }
+
+    private static String locate(Class<?> c) throws Exception {
+        return new File(c.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
+    }
+
+    // ------------------------------------------------------------------ 5. planning scale
+
+    private void planning() throws Exception {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS bench_plan");
+            st.execute("CREATE TABLE bench_plan (id bigint PRIMARY KEY, user_id text, customer_id text, conversation_id text, "
+                    + "message_index int, user_text text, assistant_text text, created_at timestamptz)");
+            st.execute("INSERT INTO bench_plan SELECT g * 10, 'u', 'c', 'conv', 0, 'q', 'a', now() FROM generate_series(1, 1000000) g");
+            st.execute("ANALYZE bench_plan");
+        }
+        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().build())) {
+            Map<String, String> env = env(emulator, "bench_plan");
+            env.put("SHARD_TARGET_ROWS", "100");
+            LocalDeployment d = LocalDeployment.create("bench-plan", RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
+            PlannerService planner = PlannerComponents.create(d.settings(), d.env(), d.aws(), Clock.systemUTC());
+            System.gc();
+            long heapBefore = usedHeap();
+            long t0 = System.nanoTime();
+            PlannerResults.Start s = planner.start(PlannerRequest.of(PlannerRequest.Action.START, "plan-scale"));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long heapAfter = usedHeap();
+            record("planning_10M_ids_10k_shards", Map.of("idSpace", "10..10,000,000 (every 10th)", "rows", 1_000_000, "shardTargetRows", 100),
+                    Map.of("seconds", round(seconds), "shards", s.shards(), "heapDeltaMB", round((heapAfter - heapBefore) / 1e6)),
+                    String.format("%d shards written and enqueued in %.1f s", s.shards(), seconds), "<= 15 s", seconds <= 15 && s.shards() >= 9_000);
+        }
+    }
+
+    private static long usedHeap() {
+        var m = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return m.getUsed();
+    }
+
+    // ------------------------------------------------------------------ 6. the emulator itself
+
+    private void emulator() throws Exception {
+        EmulatorThroughput.Result r = EmulatorThroughput.measure(8, Duration.ofSeconds(3), Duration.ofSeconds(10));
+        record("emulator_throughput", Map.of("clients", 8, "documentsPerCall", 100, "latency", "none"),
+                Map.of("callsPerSecond", round(r.callsPerSecond())), String.format("%.0f batch calls/s", r.callsPerSecond()),
+                ">= 500 calls/s", r.callsPerSecond() >= 500);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}
