@@ -69,4 +69,22 @@ class DynamoDbRateLimiterIT {
         b.acquire(1);
         assertThat(Instant.now()).isAfterOrEqualTo(until);
     }
+
+    @Test
+    void a429LowersTheWholeFleetsRateOnceThenItRecovers() {
+        Clock clock = Clock.systemUTC();
+        DynamoDbRateLimiter a = new DynamoDbRateLimiter(DYNAMO, TABLE, "aimd", 600, 1, clock);
+        DynamoDbRateLimiter b = new DynamoDbRateLimiter(DYNAMO, TABLE, "aimd", 600, 1, clock);
+        a.pauseUntil(Instant.now());
+        a.pauseUntil(Instant.now()); // the same burst, seen twice: lowered once
+        b.acquire(1); // reads the shared state
+        long now = clock.millis();
+        assertThat(b.factorAt(now)).isBetween(0.84, 0.86);
+        assertThat(b.factorAt(now + 10_000)).isBetween(0.89, 0.91);
+        assertThat(b.factorAt(now + 60_000)).isEqualTo(1.0);
+        RateWindows w = new RateWindows(600, 1);
+        long sum = 0;
+        for (long i = 0; i < 300; i++) sum += w.quota(1_000_000 + i, 0.85);
+        assertThat(sum).isEqualTo(510); // 85% of 600 over a minute of 200 ms windows
+    }
 }

@@ -48,7 +48,7 @@ public final class ShardWorker {
         CONTINUED,
         /** run not RUNNING: dropped, {@code resume} re-enqueues */
         RUN_NOT_RUNNING,
-        /** another worker holds the lease: it is responsible for the shard */
+        /** another worker holds the lease: a re-check after the lease period was scheduled */
         LEASE_HELD_ELSEWHERE,
         /** Synap refused the key or credits: run BLOCKED */
         BLOCKED,
@@ -130,7 +130,15 @@ public final class ShardWorker {
         try {
             state = ledger.claim(message.runId(), message.shardNo(), options.owner(), options.lease());
         } catch (LeaseConflictException e) {
-            LOG.info("lease held elsewhere, dropping duplicate message: {}", e.getMessage());
+            // Usually a duplicate delivery while a live worker has the shard. But the holder may have died: look
+            // again once its lease could have lapsed, so a shard never waits for a manual resume. If the holder
+            // is alive then, the check repeats (one small message per lease period); if the shard is done, it ends.
+            try {
+                queue.send(List.of(message), options.lease().plusSeconds(1));
+            } catch (RuntimeException queueDown) {
+                LOG.warn("could not schedule a lease re-check: {}", queueDown.getMessage());
+            }
+            LOG.info("lease held elsewhere, re-checking in {} s: {}", options.lease().plusSeconds(1).toSeconds(), e.getMessage());
             return Outcome.LEASE_HELD_ELSEWHERE;
         }
         if (state.status() == ShardStatus.DONE) return Outcome.DONE;

@@ -230,10 +230,12 @@ class ShardWorkerTest {
     }
 
     @Test
-    void aDuplicateMessageWhileAnotherWorkerHoldsTheLeaseIsDropped() {
+    void aMessageForALeasedShardSchedulesALeaseRecheck() {
         setUp(turns(10), cfg());
         ledger.claim(RUN, 0, "someone-else", Duration.ofMinutes(1));
         assertThat(run()).isEqualTo(ShardWorker.Outcome.LEASE_HELD_ELSEWHERE);
         assertThat(synap.calls).isEmpty();
+        // if the holder died, the re-check after its lease takes the shard over
+        assertThat(queue.sent()).containsExactly(ShardMessage.first(RUN, 0));
     }
 }
