@@ -10,7 +10,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The stack of template.yaml, made on local endpoints (DynamoDB Local, ElasticMQ, s3mock): ledger table,
- * shard queue with a DLQ redrive, report bucket; and the environment map the functions would get.
+ * shard queue with a DLQ redrive, report bucket (none when {@code s3Endpoint} is null: reports go elsewhere);
+ * and the environment map the functions would get.
  *
  * @param env      what a function's environment would hold
  * @param queueUrl shard queue
@@ -36,20 +37,24 @@ public record LocalDeployment(Map<String, String> env, String queueUrl, String d
                 QueueAttributeName.VISIBILITY_TIMEOUT, "60",
                 QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + MAX_RECEIVE_COUNT + "\"}")))
                 .queueUrl();
-        String bucket = name.toLowerCase().replaceAll("[^a-z0-9-]", "-") + "-reports";
-        try {
-            aws.s3().createBucket(r -> r.bucket(bucket));
-        } catch (software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException
-                 | software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException exists) {
-            // reuse
+        String bucket = s3Endpoint == null ? null : name.toLowerCase().replaceAll("[^a-z0-9-]", "-") + "-reports";
+        if (bucket != null) {
+            try {
+                aws.s3().createBucket(r -> r.bucket(bucket));
+            } catch (software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException
+                     | software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException exists) {
+                // reuse
+            }
         }
         Map<String, String> env = new LinkedHashMap<>();
         env.put("LEDGER_TABLE", table);
         env.put("SHARD_QUEUE_URL", queueUrl);
-        env.put("REPORT_BUCKET", bucket);
+        if (bucket != null) {
+            env.put("REPORT_BUCKET", bucket);
+            env.put("S3_ENDPOINT", s3Endpoint);
+        }
         env.put("DYNAMODB_ENDPOINT", dynamoEndpoint);
         env.put("SQS_ENDPOINT", sqsEndpoint);
-        env.put("S3_ENDPOINT", s3Endpoint);
         env.put("RATE_SCOPE", name);
         env.putAll(extraEnv);
         return new LocalDeployment(Map.copyOf(env), queueUrl, dlqUrl, table, bucket, aws);

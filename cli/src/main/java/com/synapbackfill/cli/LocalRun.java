@@ -20,8 +20,13 @@ public final class LocalRun {
     private final PlannerService planner;
 
     public LocalRun(LocalDeployment deployment) {
+        this(deployment, null);
+    }
+
+    /** @param reports where reports go; null = the deployment's bucket */
+    public LocalRun(LocalDeployment deployment, com.synapbackfill.report.ReportStore reports) {
         this.deployment = deployment;
-        this.planner = PlannerComponents.create(deployment.settings(), deployment.env(), deployment.aws(), Clock.systemUTC());
+        this.planner = PlannerComponents.create(deployment.settings(), deployment.env(), deployment.aws(), reports, Clock.systemUTC());
     }
 
     public PlannerService planner() {

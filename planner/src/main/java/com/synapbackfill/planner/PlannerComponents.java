@@ -35,6 +35,12 @@ public final class PlannerComponents {
     }
 
     public static PlannerService create(Settings settings, Map<String, String> env, AwsClients aws, Clock clock) {
+        return create(settings, env, aws, null, clock);
+    }
+
+    /** @param reports where reports go; null = the S3 bucket of REPORT_BUCKET */
+    public static PlannerService create(Settings settings, Map<String, String> env, AwsClients aws,
+                                        com.synapbackfill.report.ReportStore reports, Clock clock) {
         Secrets secrets = new Secrets(env, arn -> aws.secrets().getSecretValue(r -> r.secretId(arn)).secretString());
         if (settings.jdbcUrl() == null) throw new IllegalArgumentException("SOURCE_JDBC_URL: is required");
         JdbcConnectionSettings db = new JdbcConnectionSettings(settings.jdbcUrl(), secrets.dbUser(settings),
@@ -51,7 +57,7 @@ public final class PlannerComponents {
         }
         return new PlannerService(new DynamoDbLedger(aws.dynamo(), settings.ledgerTable(), clock),
                 new SqsShardQueue(aws.sqs(), settings.requireQueueUrl()), src -> new JdbcTurnSource(db, src),
-                new S3ReportStore(aws.s3(), settings.requireReportBucket()), tuner, settings.runDefaults(),
+                reports != null ? reports : new S3ReportStore(aws.s3(), settings.requireReportBucket()), tuner, settings.runDefaults(),
                 settings.tuneHeadroom(), clock);
     }
 }

@@ -14,7 +14,10 @@ public final class RateWindows {
 
     public RateWindows(int limitPerMinute, int maxPermitsPerAcquire) {
         if (limitPerMinute < 1) throw new IllegalArgumentException("rateLimitPerMinute must be >= 1, was " + limitPerMinute);
+        // about two permits a window at low rates (a returning worker waits a fraction of a second), but never
+        // shorter than it takes to hold ten permits at high rates: each failed take is a ledger write
         long forTwo = Math.min(MINUTE_MS, (long) Math.ceil(2 * MINUTE_MS / (double) limitPerMinute));
+        if (limitPerMinute >= 1200) forTwo = Math.max(forTwo, Math.min(1000, (long) Math.ceil(10 * MINUTE_MS / (double) limitPerMinute)));
         long forOneAcquire = (long) Math.ceil(maxPermitsPerAcquire * MINUTE_MS / (double) limitPerMinute);
         long w = Math.max(forOneAcquire, Math.max(100, forTwo));
         // a divisor of a minute (so windows line up with seconds and minutes), or whole minutes

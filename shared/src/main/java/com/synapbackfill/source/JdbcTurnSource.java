@@ -169,7 +169,28 @@ public final class JdbcTurnSource implements TurnSource {
             throw sqlError("reading the id bounds", e);
         }
         if (min == null) return new SourceProfile(cat.idType(), null, null, 0);
-        return new SourceProfile(cat.idType(), min, max, estimate(cat));
+        long estimate = estimate(cat);
+        if ((config.fromId() != null || config.toId() != null) && cat.idType() == IdType.BIGINT) {
+            // statistics describe the whole table: scale to the slice by id span (uniform ids assumed; the
+            // planner's sample corrects the cuts, this only sets how many shards there are)
+            String[] full = fullBounds(cat);
+            double fullSpan = Double.parseDouble(full[1]) - Double.parseDouble(full[0]) + 1;
+            double sliceSpan = Double.parseDouble(max) - Double.parseDouble(min) + 1;
+            estimate = Math.max(1, Math.round(estimate * Math.min(1.0, sliceSpan / fullSpan)));
+        }
+        return new SourceProfile(cat.idType(), min, max, estimate);
+    }
+
+    private String[] fullBounds(Catalog cat) {
+        String id = dialect.quote(config.columns().id());
+        String from = " FROM " + dialect.quote(config.table()) + " ORDER BY " + id;
+        try (PreparedStatement ps = conn().prepareStatement("SELECT (SELECT " + id + "::text AS sb_lo" + from + " LIMIT 1), (SELECT "
+                + id + "::text AS sb_hi" + from + " DESC LIMIT 1)"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new String[] {rs.getString(1), rs.getString(2)};
+        } catch (SQLException e) {
+            throw sqlError("reading the table's id bounds", e);
+        }
     }
 
     private long estimate(Catalog cat) {

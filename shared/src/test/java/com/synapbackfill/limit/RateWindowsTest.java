@@ -31,7 +31,7 @@ class RateWindowsTest {
     void windowsHoldAboutTwoPermitsBetweenATenthAndOneSecond() {
         assertThat(new RateWindows(600, 1).windowMillis()).isEqualTo(200); // 10/s → 2 per 200 ms
         assertThat(new RateWindows(600, 1).quota(1234)).isEqualTo(2);
-        assertThat(new RateWindows(3000, 1).windowMillis()).isEqualTo(100);
+        assertThat(new RateWindows(3000, 1).windowMillis()).isEqualTo(200); // high rates: >= 10 permits a window
         assertThat(new RateWindows(60, 1).windowMillis()).isEqualTo(2000); // slow limits: two permits per window still
     }
 

@@ -100,6 +100,17 @@ class JdbcTurnSourceIT {
     }
 
     @Test
+    void aSliceIsEstimatedAsASliceNotAsTheWholeTable() throws Exception {
+        SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "src_slice", SyntheticHistory.Options.of(20_000));
+        try (JdbcTurnSource src = new JdbcTurnSource(db, new SourceConfig("src_slice", null, null, "5001", "10000"))) {
+            SourceProfile p = src.profile();
+            assertThat(p.minId()).isEqualTo("5001");
+            assertThat(p.maxId()).isEqualTo("10000");
+            assertThat(p.estimatedRows()).isBetween(4_500L, 5_500L);
+        }
+    }
+
+    @Test
     void emptyTableGivesNoShards() throws Exception {
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); Statement st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS src_empty; CREATE TABLE src_empty (id bigint primary key, user_id text, customer_id text, "

@@ -29,6 +29,13 @@ public final class Batches {
         }
     }
 
+    /** JSON bytes of a step's documents as they would be sent. */
+    public static long bytes(Step step) {
+        long b = ENVELOPE_BYTES;
+        for (Mapped m : step.documents()) b += Json.writeBytes(m.document()).length + 1;
+        return b;
+    }
+
     public static List<Step> steps(List<Mapped> page, int batchSize, int maxBatchBytes) {
         List<Step> steps = new ArrayList<>();
         List<Mapped> docs = new ArrayList<>();

@@ -150,17 +150,26 @@ public final class ShardWorker {
         DocumentMapper mapper = new DocumentMapper(run.config(), run.runId());
         Counters total = Counters.ZERO;
         try {
+            // Rows read but not yet sent: a partial batch at a page end waits for the next page, so calls stay
+            // full. Reading continues from `cursor`; the checkpoint only moves to rows that are fully handled,
+            // so after a crash the carried rows are simply read again.
+            List<Mapped> carried = new ArrayList<>();
+            String cursor = state.checkpoint();
             while (true) {
-                List<Turn> page = res.source().readPage(state.shard(), state.checkpoint(), run.config().pageSize());
+                List<Turn> page = res.source().readPage(state.shard(), cursor, run.config().pageSize());
                 boolean lastPage = page.size() < run.config().pageSize();
-                if (page.isEmpty()) {
+                if (!page.isEmpty()) cursor = page.get(page.size() - 1).id();
+                for (Turn t : page) carried.add(mapper.map(t));
+                if (carried.isEmpty()) {
                     state = ledger.advance(state, state.checkpoint(), Counters.ZERO, List.of(), true, options.lease());
                     break;
                 }
-                List<Mapped> mapped = new ArrayList<>(page.size());
-                for (Turn t : page) mapped.add(mapper.map(t));
-                List<Batches.Step> steps = Batches.steps(mapped, run.config().batchSize(), run.config().maxBatchBytes());
-                for (int i = 0; i < steps.size(); i++) {
+                List<Batches.Step> steps = Batches.steps(carried, run.config().batchSize(), run.config().maxBatchBytes());
+                int runnable = steps.size();
+                Batches.Step tail = steps.get(steps.size() - 1);
+                if (!lastPage && tail.documents().size() < run.config().batchSize()
+                        && Batches.bytes(tail) < run.config().maxBatchBytes() / 2) runnable--; // carry it over
+                for (int i = 0; i < runnable; i++) {
                     Outcome stop = checkBetweenBatches(run.runId(), remainingMillis);
                     if (stop != null) return stopEarly(stop, state, message, total, started);
                     boolean done = lastPage && i == steps.size() - 1;
@@ -169,6 +178,17 @@ public final class ShardWorker {
                     total = total.plus(so.delta);
                     metrics.step(so.delta, so.latencies);
                 }
+                List<Mapped> rest = new ArrayList<>();
+                if (runnable < steps.size()) {
+                    // keep the carried step's rows in row order (documents and rejected rows interleaved)
+                    String after = runnable == 0 ? null : steps.get(runnable - 1).lastId();
+                    boolean past = after == null;
+                    for (Mapped m : carried) {
+                        if (past) rest.add(m);
+                        else if (m.turn().id().equals(after)) past = true;
+                    }
+                }
+                carried = rest;
                 if (lastPage) break;
                 crash.betweenPages(run.runId(), state.shard().shardNo());
             }

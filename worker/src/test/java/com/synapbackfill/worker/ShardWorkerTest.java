@@ -95,6 +95,14 @@ class ShardWorkerTest {
     }
 
     @Test
+    void keepsCallsFullAcrossPageBoundaries() {
+        setUp(turns(1_000), cfg().pageSize(130));
+        run();
+        assertThat(synap.calls).hasSize(10).allMatch(c -> c.size() == 100);
+        assertThat(ledger.shard(RUN, 0).orElseThrow().checkpoint()).isEqualTo("1000");
+    }
+
+    @Test
     void respectsTheByteCapOfACall() {
         setUp(turns(300), cfg().maxBatchBytes(20_000).maxDocumentBytes(10_000));
         run();
@@ -180,7 +188,7 @@ class ShardWorkerTest {
         assertThat(o).isEqualTo(ShardWorker.Outcome.CONTINUED);
         assertThat(synap.calls).hasSize(3);
         ShardState s = ledger.shard(RUN, 0).orElseThrow();
-        assertThat(s.checkpoint()).isEqualTo("250"); // pages of 250: calls of 100, 100, 50
+        assertThat(s.checkpoint()).isEqualTo("300"); // pages of 250: full calls, the partial tail carried to the next page
         assertThat(s.leaseOwner()).isNull();
         assertThat(queue.sent()).containsExactly(new ShardMessage(1, RUN, 0, 1));
         // the continuation, on any worker, picks up from the checkpoint: nothing sent twice
