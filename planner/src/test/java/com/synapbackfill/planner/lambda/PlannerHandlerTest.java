@@ -80,7 +80,7 @@ class PlannerHandlerTest {
         assertThat(start.get("estimatedRows").asLong()).isEqualTo(100_000);
         assertThat(start.get("ceilingDocsPerSecond").asDouble()).isEqualTo(1000.0);
         assertThat(start.get("etaSeconds").asLong()).isEqualTo(100);
-        assertThat(start.get("recommendedConcurrency").asInt()).isEqualTo(8); // ceil(10/s × 0.5 s × 1.5)
+        assertThat(start.get("recommendedConcurrency").asInt()).isEqualTo(12); // ceil(10/s × (0.5 s + 0.25 s) × 1.5)
         assertThat(queue.sent()).extracting(ShardMessage::shardNo).containsExactly(0, 1, 2, 3, 4);
         assertThat(ledger.run("backfill-2026-11").orElseThrow().config().source().table()).isEqualTo("public.turns");
         JsonNode again = invoke(event("start"));
@@ -129,6 +129,6 @@ class PlannerHandlerTest {
     void tuneClampsToLambdaLimits() {
         assertThat(ConcurrencyTuner.recommend(0.1, 0.1, 1)).isEqualTo(2);
         assertThat(ConcurrencyTuner.recommend(10_000, 1, 1)).isEqualTo(1000);
-        assertThat(ConcurrencyTuner.recommend(10, 0.4, 1.5)).isEqualTo(6);
+        assertThat(ConcurrencyTuner.recommend(10, 0.4, 1.5)).isEqualTo(10);
     }
 }
