@@ -1,0 +1,104 @@
+package com.synapbackfill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.synapbackfill.embedded.RealParts;
+import com.synapbackfill.embedded.SyntheticHistory;
+import com.synapbackfill.emulator.EmulatorSettings;
+import com.synapbackfill.emulator.SynapEmulator;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The built CLI as a user runs it: a separate process, its exit code and its output. */
+class CliIT {
+    record Result(int exit, String output) {
+    }
+
+    static Process start(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), BackfillCommand.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("SYNAP_API_KEY");
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    static Result run(Map<String, String> env, String... args) throws Exception {
+        Process p = start(env, args);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        return new Result(p.exitValue(), out);
+    }
+
+    @Test
+    void demoAtASmallSizeExitsZeroWithTheSummary() throws Exception {
+        Result r = run(Map.of(), "demo", "--rows", "3000", "--rate-limit", "12000", "--latency-p50-ms", "5", "--latency-p95-ms", "20");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("COMPLETED").contains("Invariant: source 3,000").contains("holds").contains("exactly once");
+    }
+
+    @Test
+    void demoWithFaultsStillExitsZero() throws Exception {
+        Result r = run(Map.of(), "demo", "--rows", "3000", "--rate-limit", "12000", "--latency-p50-ms", "5", "--latency-p95-ms", "20",
+                "--faults", "--seed", "3");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("exactly once");
+    }
+
+    @Test
+    void badConfigurationExitsTwoNamingTheField() throws Exception {
+        Result conc = run(Map.of(), "demo", "--concurrency", "1");
+        assertThat(conc.exit()).isEqualTo(2);
+        assertThat(conc.output()).contains("--concurrency").contains("2..1000");
+        Result noKey = run(Map.of(), "run", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x", "--db-user", "u", "--table", "t");
+        assertThat(noKey.exit()).isEqualTo(2);
+        assertThat(noKey.output()).contains("SYNAP_API_KEY");
+        Result badBatch = run(Map.of("SYNAP_API_KEY", "k"), "run", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x", "--db-user", "u",
+                "--table", "t", "--batch-size", "500");
+        assertThat(badBatch.exit()).isEqualTo(2);
+        assertThat(badBatch.output()).contains("batchSize").contains("1..100");
+        Result badTable = run(Map.of("SYNAP_API_KEY", "k"), "run", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x", "--db-user", "u",
+                "--table", "t; DROP TABLE x");
+        assertThat(badTable.exit()).isEqualTo(2);
+        assertThat(badTable.output()).contains("source.table");
+        Result noSynap = run(Map.of("SYNAP_API_KEY", "k"), "run", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x", "--db-user", "u",
+                "--table", "t", "--synap-url", "http://127.0.0.1:1");
+        assertThat(noSynap.exit()).isEqualTo(2);
+        assertThat(noSynap.output()).contains("--synap-url");
+    }
+
+    @Test
+    void aKilledRunContinuesFromItsCheckpointsWhenStartedAgain() throws Exception {
+        RealParts.Postgres pg = RealParts.postgres();
+        SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "cli_turns",
+                SyntheticHistory.Options.of(8_000).withBadRowsPerKind(2));
+        Path state = Files.createTempDirectory("backfill-state");
+        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(600).build())) {
+            Map<String, String> env = Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
+            String[] args = {"run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "cli_turns",
+                    "--synap-url", emulator.baseUrl(), "--rate-limit", "600", "--shard-rows", "1000", "--run-id", "cli-run",
+                    "--state-dir", state.toString()};
+            Process first = start(env, args);
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (emulator.stats().accepted() < 2_000 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            first.destroyForcibly().waitFor();
+            long before = emulator.stats().accepted();
+            assertThat(before).isBetween(1_000L, (long) loaded.validRows() - 1);
+            Result second = run(env, args);
+            assertThat(second.exit()).as(second.output()).isZero();
+            assertThat(second.output()).contains("exists").contains("COMPLETED");
+            assertThat(emulator.documents()).hasSize(loaded.validRows());
+            // continued, not restarted: Synap was not sent the first run's work again
+            assertThat(emulator.stats().documentsReceived() - emulator.stats().accepted()).isLessThan(1_000);
+            assertThat(new File(state.toFile(), "reports/runs/cli-run/report.json")).exists();
+        }
+    }
+}
