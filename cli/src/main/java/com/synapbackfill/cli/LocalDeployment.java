@@ -60,6 +60,22 @@ public record LocalDeployment(Map<String, String> env, String queueUrl, String d
         return new LocalDeployment(Map.copyOf(env), queueUrl, dlqUrl, table, bucket, aws);
     }
 
+    /**
+     * The environment of a run against a Synap at {@code synapBaseUrl} and the embedded (or any) PostgreSQL:
+     * what the demo, the benchmarks and the integration tests share before their own settings.
+     */
+    public static Map<String, String> runEnv(String synapBaseUrl, String apiKey,
+                                             com.synapbackfill.embedded.RealParts.Postgres pg, String table) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SYNAP_BASE_URL", synapBaseUrl);
+        env.put("SYNAP_API_KEY", apiKey);
+        env.put("SOURCE_JDBC_URL", pg.jdbcUrl());
+        env.put("SOURCE_DB_USER", pg.user());
+        env.put("SOURCE_DB_PASSWORD", pg.password());
+        env.put("SOURCE_TABLE", table);
+        return env;
+    }
+
     public Settings settings() {
         return Settings.fromEnvironment(env);
     }

@@ -67,13 +67,7 @@ class PipelineIT {
 
     /** The functions' environment for a run against {@code emulator} and the embedded PostgreSQL. */
     static Map<String, String> envFor(SynapEmulator emulator, RealParts.Postgres pg, String table) {
-        Map<String, String> env = new HashMap<>();
-        env.put("SYNAP_BASE_URL", emulator.baseUrl());
-        env.put("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY);
-        env.put("SOURCE_JDBC_URL", pg.jdbcUrl());
-        env.put("SOURCE_DB_USER", pg.user());
-        env.put("SOURCE_DB_PASSWORD", pg.password());
-        env.put("SOURCE_TABLE", table);
+        Map<String, String> env = LocalDeployment.runEnv(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY, pg, table);
         env.put("SHARD_TARGET_ROWS", "2000");
         env.put("RATE_LIMIT_PER_MINUTE", "60000");
         env.put("SYNAP_CALL_TIMEOUT_MS", "5000");

@@ -61,13 +61,7 @@ class ResumeIT {
 
     @Test
     void crashedFleetResumesFromCheckpointsWithNothingLostOrDuplicated() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("SYNAP_BASE_URL", emulator.baseUrl());
-        env.put("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY);
-        env.put("SOURCE_JDBC_URL", pg.jdbcUrl());
-        env.put("SOURCE_DB_USER", pg.user());
-        env.put("SOURCE_DB_PASSWORD", pg.password());
-        env.put("SOURCE_TABLE", "resume_turns");
+        Map<String, String> env = LocalDeployment.runEnv(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY, pg, "resume_turns");
         env.put("SHARD_TARGET_ROWS", "1500");
         env.put("RATE_LIMIT_PER_MINUTE", "60000");
         env.put("SYNAP_CALL_TIMEOUT_MS", "5000");

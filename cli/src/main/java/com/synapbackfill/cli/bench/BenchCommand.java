@@ -166,13 +166,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, String> env(SynapEmulator emulator, String table) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("SYNAP_BASE_URL", emulator.baseUrl());
-        env.put("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY);
-        env.put("SOURCE_JDBC_URL", pg.jdbcUrl());
-        env.put("SOURCE_DB_USER", pg.user());
-        env.put("SOURCE_DB_PASSWORD", pg.password());
-        env.put("SOURCE_TABLE", table);
+        Map<String, String> env = LocalDeployment.runEnv(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY, pg, table);
         env.put("SYNAP_CALL_TIMEOUT_MS", "10000");
         env.put("LEASE_SECONDS", "60");
         return env;
