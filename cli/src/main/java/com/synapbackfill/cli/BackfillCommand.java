@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "backfill", mixinStandardHelpOptions = true, version = "synap-backfill 0.1.0",
         description = "Replays historical chat turns from SQL into Synap memory.",
-        subcommands = {DemoCommand.class, RunCommand.class, com.synapbackfill.cli.bench.BenchCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, RunCommand.class, EstimateCommand.class, com.synapbackfill.cli.bench.BenchCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 other error, 2 bad usage/config, 3 run blocked, 4 invariant broken."})
 public final class BackfillCommand implements Runnable {
     public static final int OK = 0;

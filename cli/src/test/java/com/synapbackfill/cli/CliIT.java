@@ -76,6 +76,26 @@ class CliIT {
     }
 
     @Test
+    void estimateReportsTheBadRowCountsOfATableExactly() throws Exception {
+        RealParts.Postgres pg = RealParts.postgres();
+        SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "estimate_turns",
+                SyntheticHistory.Options.of(2_000).withBadRowsPerKind(7));
+        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0).build())) {
+            Result r = run(Map.of("SOURCE_DB_PASSWORD", pg.password(), "SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY), "estimate",
+                    "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "estimate_turns", "--sample", "5000",
+                    "--send", "250", "--synap-url", emulator.baseUrl());
+            assertThat(r.exit()).as(r.output()).isZero();
+            assertThat(r.output()).contains("sampled 2,000 rows");
+            for (String kind : SyntheticHistory.BAD_KINDS) {
+                assertThat(r.output()).containsPattern("bad_row:" + kind + "\\s+7\\b");
+            }
+            assertThat(r.output()).contains("sent 250 documents in 3 calls: accepted 250");
+            assertThat(emulator.documents()).hasSize(250);
+            assertThat(loaded.badRows()).isEqualTo(42);
+        }
+    }
+
+    @Test
     void aKilledRunContinuesFromItsCheckpointsWhenStartedAgain() throws Exception {
         RealParts.Postgres pg = RealParts.postgres();
         SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "cli_turns",

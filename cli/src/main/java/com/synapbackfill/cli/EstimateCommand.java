@@ -1,0 +1,130 @@
+package com.synapbackfill.cli;
+
+import com.synapbackfill.json.Json;
+import com.synapbackfill.limit.LimiterGate;
+import com.synapbackfill.limit.LocalRateLimiter;
+import com.synapbackfill.model.MemoryDocument;
+import com.synapbackfill.model.RunConfig;
+import com.synapbackfill.model.Turn;
+import com.synapbackfill.planner.ConcurrencyTuner;
+import com.synapbackfill.source.DocumentMapper;
+import com.synapbackfill.source.JdbcConnectionSettings;
+import com.synapbackfill.source.JdbcTurnSource;
+import com.synapbackfill.source.SourceConfig;
+import com.synapbackfill.source.SourceProfile;
+import com.synapbackfill.synap.BatchResult;
+import com.synapbackfill.synap.OkHttpSynapApi;
+import com.synapbackfill.synap.SynapClientConfig;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code backfill estimate}: before a long run, renders and validates a sample of the table without sending
+ * anything (bad rows by reason, document sizes), optionally sends a few real documents to measure latency,
+ * and projects duration, calls and concurrency for the whole table at the configured rate limit.
+ */
+@Command(name = "estimate", description = "Sample the table, validate documents without sending, and project the run.",
+        footer = {"", "--send N sends N real documents (they are real memories; the backfill later counts them as already present).",
+                "", "Examples:", "  SOURCE_DB_PASSWORD=... backfill estimate --jdbc-url jdbc:postgresql://db:5432/app --db-user r --table turns",
+                "  SYNAP_API_KEY=... backfill estimate ... --sample 20000 --send 300 --rate-limit 600"})
+final class EstimateCommand implements Callable<Integer> {
+    @Option(names = "--jdbc-url", required = true, description = "source database") String jdbcUrl;
+    @Option(names = "--db-user", required = true, description = "database user (password from SOURCE_DB_PASSWORD)") String dbUser;
+    @Option(names = "--table", required = true, description = "table or schema.table") String table;
+    @Option(names = "--timestamp-zone", description = "zone of timestamp-without-zone columns (default UTC)") String zone;
+    @Option(names = "--sample", defaultValue = "5000", description = "rows to sample, spread over the id range (default ${DEFAULT-VALUE})") int sample;
+    @Option(names = "--send", defaultValue = "0", description = "real documents to send to measure latency (default 0)") int send;
+    @Option(names = "--synap-url", defaultValue = SynapClientConfig.DEFAULT_BASE_URL, description = "Synap base URL") String synapUrl;
+    @Option(names = "--rate-limit", defaultValue = "600", description = "the Instance's requests per minute (default ${DEFAULT-VALUE})") int rateLimit;
+    @Option(names = "--batch-size", defaultValue = "100", description = "documents per call (default ${DEFAULT-VALUE})") int batchSize;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        if (sample < 1) throw new IllegalArgumentException("--sample: must be >= 1, was " + sample);
+        if (send < 0) throw new IllegalArgumentException("--send: must be >= 0, was " + send);
+        SourceConfig source = new SourceConfig(table, null, zone, null, null);
+        RunConfig cfg = RunConfig.builder(source).batchSize(batchSize).rateLimitPerMinute(rateLimit).build();
+        DocumentMapper mapper = new DocumentMapper(cfg, "estimate");
+        Map<String, Long> bad = new TreeMap<>();
+        List<MemoryDocument> valid = new ArrayList<>();
+        long docBytes = 0;
+        long sampled = 0;
+        SourceProfile profile;
+        try (JdbcTurnSource src = new JdbcTurnSource(new JdbcConnectionSettings(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD")), source)) {
+            profile = src.profile();
+            if (profile.empty()) {
+                out.println("The table is empty: a run would complete at once.");
+                return BackfillCommand.OK;
+            }
+            List<String> ids = src.sampleIds(sample);
+            if (ids.size() > sample) {
+                List<String> spread = new ArrayList<>(sample);
+                for (int i = 0; i < sample; i++) spread.add(ids.get((int) ((long) i * ids.size() / sample)));
+                ids = spread;
+            }
+            for (int i = 0; i < ids.size(); i += 1000) {
+                for (Turn t : src.readByIds(ids.subList(i, Math.min(ids.size(), i + 1000)))) {
+                    sampled++;
+                    DocumentMapper.Mapped m = mapper.map(t);
+                    if (m.ok()) {
+                        docBytes += Json.writeBytes(m.document()).length;
+                        if (valid.size() < send) valid.add(m.document());
+                    } else {
+                        bad.merge(m.reason().errorClass(), 1L, Long::sum);
+                    }
+                }
+            }
+        }
+        long badCount = bad.values().stream().mapToLong(Long::longValue).sum();
+        double validShare = sampled == 0 ? 0 : (double) (sampled - badCount) / sampled;
+        out.printf("Table %s: ~%,d rows (statistics), ids %s..%s (%s); sampled %,d rows%n", table, profile.estimatedRows(),
+                profile.minId(), profile.maxId(), profile.idType(), sampled);
+        out.printf("  valid %,d (%.1f%%), average document %,d bytes%n", sampled - badCount, 100 * validShare,
+                sampled - badCount == 0 ? 0 : docBytes / (sampled - badCount));
+        bad.forEach((reason, n) -> out.printf("  %-36s %,8d%n", reason, n));
+
+        double latency = 0.5;
+        if (send > 0) {
+            String key = System.getenv("SYNAP_API_KEY");
+            if (key == null || key.isBlank()) throw new IllegalArgumentException("SYNAP_API_KEY: is required with --send");
+            OkHttpSynapApi api = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), SynapClientConfig.defaults(synapUrl, key),
+                    new LimiterGate(new LocalRateLimiter(rateLimit, 1, Clock.systemUTC()), RunConfig.RateLimitUnit.CALL, Clock.systemUTC()),
+                    OkHttpSynapApi.Sleeper.REAL, Clock.systemUTC());
+            List<Long> latencies = new ArrayList<>();
+            long accepted = 0;
+            long present = 0;
+            long failed = 0;
+            for (int i = 0; i < valid.size(); i += batchSize) {
+                BatchResult r = api.batchCreate(valid.subList(i, Math.min(valid.size(), i + batchSize)));
+                latencies.add(r.latencyMillis());
+                for (BatchResult.ItemResult item : r.results()) {
+                    if (!item.failed()) accepted++;
+                    else if (item.duplicate()) present++;
+                    else failed++;
+                }
+            }
+            latencies.sort(Long::compare);
+            long p50 = latencies.get(latencies.size() / 2);
+            long p95 = latencies.get(Math.min(latencies.size() - 1, (int) Math.ceil(latencies.size() * 0.95) - 1));
+            latency = p95 / 1000.0;
+            out.printf("  sent %d documents in %d calls: accepted %d, already present %d, failed %d; latency p50 %d ms, p95 %d ms%n",
+                    valid.size(), latencies.size(), accepted, present, failed, p50, p95);
+        }
+        long rows = profile.estimatedRows();
+        long calls = (long) Math.ceil(rows * validShare / batchSize);
+        double callsPerSecond = rateLimit / 60.0;
+        long seconds = (long) Math.ceil(calls / callsPerSecond);
+        out.printf("Projection at %d requests/min: ~%,d calls, %s, %d workers recommended (p95 %s)%n", rateLimit, calls,
+                Progress.eta(seconds), ConcurrencyTuner.recommend(callsPerSecond, latency, 1.5),
+                send > 0 ? Math.round(latency * 1000) + " ms measured" : "500 ms assumed");
+        return BackfillCommand.OK;
+    }
+}
