@@ -88,8 +88,8 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--concurrency: must be 2..1000, was " + workerCount);
         String id = pick(runId, "runId", "RUN_ID");
         id = id == null ? RunIds.generate(Clock.systemUTC()) : RunIds.requireValid(id);
-        Path state = stateDir != null ? stateDir : Path.of(pick(null, "stateDir", "BACKFILL_STATE_DIR") == null ? ".backfill"
-                : pick(null, "stateDir", "BACKFILL_STATE_DIR"));
+        String stateSetting = pick(stateDir == null ? null : stateDir.toString(), "stateDir", "BACKFILL_STATE_DIR");
+        Path state = Path.of(stateSetting == null ? ".backfill" : stateSetting);
 
         // validate what can be validated before any work: settings, the run config, Synap's answer to the key
         var settings = com.synapbackfill.config.Settings.fromEnvironment(withLedger(env));

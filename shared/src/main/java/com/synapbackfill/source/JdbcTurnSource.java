@@ -29,6 +29,7 @@ import java.util.UUID;
  */
 public final class JdbcTurnSource implements TurnSource {
     private static final int SAMPLE_FLOOR = 2_000;
+    private static final java.util.regex.Pattern PLAN_ROWS = java.util.regex.Pattern.compile("\"Plan Rows\":\\s*(\\d+)");
 
     private final JdbcConnectionSettings connection;
     private final SourceConfig config;
@@ -36,6 +37,7 @@ public final class JdbcTurnSource implements TurnSource {
     private final ZoneId zone;
     private Connection conn;
     private Catalog catalog;
+    private SourceProfile profile; // bounds and estimate, read once: planning asks for them twice
 
     public JdbcTurnSource(JdbcConnectionSettings connection, SourceConfig config) {
         this.connection = connection;
@@ -143,6 +145,11 @@ public final class JdbcTurnSource implements TurnSource {
 
     @Override
     public SourceProfile profile() {
+        if (profile == null) profile = readProfile();
+        return profile;
+    }
+
+    private SourceProfile readProfile() {
         Catalog cat = catalog();
         String id = dialect.quote(config.columns().id());
         String p = dialect.param(cat.idType());
@@ -207,12 +214,8 @@ public final class JdbcTurnSource implements TurnSource {
             try (PreparedStatement ps = conn().prepareStatement("EXPLAIN (FORMAT JSON) SELECT 1 FROM " + dialect.quote(config.table()));
                  ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                String plan = rs.getString(1);
-                int i = plan.indexOf("\"Plan Rows\":");
-                if (i >= 0) {
-                    String rest = plan.substring(i + 12).trim();
-                    return Math.max(1, Long.parseLong(rest.replaceAll("^(\\d+).*$", "$1").split("[^0-9]")[0]));
-                }
+                java.util.regex.Matcher m = PLAN_ROWS.matcher(rs.getString(1));
+                if (m.find()) return Math.max(1, Long.parseLong(m.group(1)));
             }
         } catch (SQLException | NumberFormatException e) {
             // fall through
