@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "backfill", mixinStandardHelpOptions = true, version = "synap-backfill 0.1.0",
         description = "Replays historical chat turns from SQL into Synap memory.",
-        subcommands = {DemoCommand.class, RunCommand.class, EstimateCommand.class, com.synapbackfill.cli.bench.BenchCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, RunCommand.class, StartCommand.class, StatusCommand.class, ResumeCommand.class,
+                ReportCommand.class, TuneCommand.class, FailuresCommand.class, RetryFailuresCommand.class, EstimateCommand.class, com.synapbackfill.cli.bench.BenchCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 other error, 2 bad usage/config, 3 run blocked, 4 invariant broken."})
 public final class BackfillCommand implements Runnable {
     public static final int OK = 0;
@@ -38,6 +39,10 @@ public final class BackfillCommand implements Runnable {
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new BackfillCommand());
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (ex instanceof com.synapbackfill.error.BlockedException) {
+                line.getErr().println("backfill: Synap refused: " + ex.getMessage());
+                return BLOCKED;
+            }
             if (ex instanceof IllegalArgumentException || ex instanceof com.synapbackfill.error.PermanentException) {
                 line.getErr().println("backfill: " + ex.getMessage());
                 return USAGE;

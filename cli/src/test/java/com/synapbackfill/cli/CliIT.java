@@ -32,9 +32,11 @@ class CliIT {
     }
 
     static Result run(Map<String, String> env, String... args) throws Exception {
+        long t0 = System.nanoTime();
         Process p = start(env, args);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        System.err.printf("backfill %s: exit %d in %d ms%n", args[0], p.exitValue(), (System.nanoTime() - t0) / 1_000_000);
         return new Result(p.exitValue(), out);
     }
 

@@ -59,8 +59,16 @@ public final class RealParts {
                     ? new String[] {"-inMemory", "-port", Integer.toString(port), "-disableTelemetry"}
                     : new String[] {"-dbPath", dir.toString(), "-sharedDb", "-port", Integer.toString(port), "-disableTelemetry"};
             if (dir != null) Files.createDirectories(dir);
-            DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(args);
-            server.start();
+            // DynamoDB Local prints its settings banner on stdout: keep a CLI's output (and piped JSON) clean
+            java.io.PrintStream stdout = System.out;
+            DynamoDBProxyServer server;
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            try {
+                server = ServerRunner.createServerFromCommandLineArgs(args);
+                server.start();
+            } finally {
+                System.setOut(stdout);
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     server.stop();

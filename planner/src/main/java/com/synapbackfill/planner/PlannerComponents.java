@@ -38,13 +38,30 @@ public final class PlannerComponents {
         return create(settings, env, aws, null, clock);
     }
 
+    /** The shard queue; without SHARD_QUEUE_URL (an operator's status/report/tune) sending is what fails, naming it. */
+    private static com.synapbackfill.queue.ShardQueue queue(Settings settings, AwsClients aws) {
+        if (settings.shardQueueUrl() != null) return new SqsShardQueue(aws.sqs(), settings.shardQueueUrl());
+        return new com.synapbackfill.queue.ShardQueue() {
+            @Override
+            public void send(java.util.List<com.synapbackfill.model.ShardMessage> messages) {
+                settings.requireQueueUrl();
+            }
+
+            @Override
+            public void send(java.util.List<com.synapbackfill.model.ShardMessage> messages, java.time.Duration delay) {
+                settings.requireQueueUrl();
+            }
+        };
+    }
+
     /** @param reports where reports go; null = the S3 bucket of REPORT_BUCKET */
     public static PlannerService create(Settings settings, Map<String, String> env, AwsClients aws,
                                         com.synapbackfill.report.ReportStore reports, Clock clock) {
         Secrets secrets = new Secrets(env, arn -> aws.secrets().getSecretValue(r -> r.secretId(arn)).secretString());
-        if (settings.jdbcUrl() == null) throw new IllegalArgumentException("SOURCE_JDBC_URL: is required");
-        JdbcConnectionSettings db = new JdbcConnectionSettings(settings.jdbcUrl(), secrets.dbUser(settings),
-                secrets.dbPassword(settings));
+        // The source is opened only to plan (start): status, report and tune from an operator's machine need no
+        // database. In Lambda the template always sets it (REQUIRED_ENV).
+        JdbcConnectionSettings db = settings.jdbcUrl() == null ? null
+                : new JdbcConnectionSettings(settings.jdbcUrl(), secrets.dbUser(settings), secrets.dbPassword(settings));
         ConcurrencyTuner tuner = ConcurrencyTuner.NONE;
         if (settings.workerMappingUuid() != null) {
             LambdaClient lambda = aws.lambda();
@@ -56,7 +73,10 @@ public final class PlannerComponents {
             };
         }
         return new PlannerService(new DynamoDbLedger(aws.dynamo(), settings.ledgerTable(), clock),
-                new SqsShardQueue(aws.sqs(), settings.requireQueueUrl()), src -> new JdbcTurnSource(db, src),
+                queue(settings, aws), src -> {
+                    if (db == null) throw new IllegalArgumentException("SOURCE_JDBC_URL: is required to plan a run");
+                    return new JdbcTurnSource(db, src);
+                },
                 reports != null ? reports : new S3ReportStore(aws.s3(), settings.requireReportBucket()), tuner, settings.runDefaults(),
                 settings.tuneHeadroom(), clock);
     }

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /** Planner actions (DESIGN §5): start, resume, status, report, tune. Every collaborator is a constructor parameter. */
-public final class PlannerService {
+public final class PlannerService implements PlannerActions {
     private static final Logger LOG = LoggerFactory.getLogger(PlannerService.class);
     /** Latency assumed before any call was measured (Synap documents p95 < 500 ms for batch_create). */
     static final double ASSUMED_LATENCY_SECONDS = 0.5;
@@ -74,6 +74,7 @@ public final class PlannerService {
 
     // ---------------------------------------------------------------- start
 
+    @Override
     public PlannerResults.Start start(PlannerRequest request) {
         String runId = request.runId() == null ? RunIds.generate(clock) : RunIds.requireValid(request.runId());
         MDC.put("runId", runId);
@@ -89,9 +90,10 @@ public final class PlannerService {
             List<Shard> shards;
             try (TurnSource source = sources.apply(config.source())) {
                 profile = source.profile();
-                int wanted = (int) Math.max(1, Math.min(1_000_000, (profile.estimatedRows() + config.shardTargetRows() - 1) / config.shardTargetRows()));
+                int perShard = shardRows(config, profile.estimatedRows(), recommended(config));
+                int wanted = (int) Math.max(1, Math.min(1_000_000, (profile.estimatedRows() + perShard - 1) / perShard));
                 List<String> sample = profile.empty() ? List.of() : source.sampleIds(Math.min(200_000, Math.max(1_000, wanted * 20)));
-                shards = ShardPlanner.plan(runId, profile, config.shardTargetRows(), sample);
+                shards = ShardPlanner.plan(runId, profile, perShard, sample);
             }
             long now = clock.millis();
             ledger.createRun(new RunState(runId, RunStatus.PLANNING, null, config, profile.idType(), profile.estimatedRows(),
@@ -124,14 +126,39 @@ public final class PlannerService {
     private PlannerResults.Start startAnswer(RunState run, boolean created) {
         RunConfig c = run.config();
         double ceiling = c.ceilingDocsPerSecond();
-        double rps = c.rateLimitPerMinute() / 60.0 / (c.rateLimitUnit() == RunConfig.RateLimitUnit.CALL ? 1 : c.batchSize());
         return new PlannerResults.Start(run.runId(), run.status().name(), created, run.shardsTotal(), run.estimatedRows(),
-                ConcurrencyTuner.recommend(rps, ASSUMED_LATENCY_SECONDS, headroom),
-                (long) Math.ceil(run.estimatedRows() / ceiling), ceiling);
+                capped(recommended(c), run.shardsTotal()), (long) Math.ceil(run.estimatedRows() / ceiling), ceiling);
+    }
+
+    /** Smallest shard the planner cuts to make room for more workers (smaller ones cost more in leases than they win). */
+    static final int MIN_SHARD_ROWS = 1_000;
+
+    private static double requestsPerSecond(RunConfig c) {
+        return c.rateLimitPerMinute() / 60.0 / (c.rateLimitUnit() == RunConfig.RateLimitUnit.CALL ? 1 : c.batchSize());
+    }
+
+    private int recommended(RunConfig c) {
+        return ConcurrencyTuner.recommend(requestsPerSecond(c), ASSUMED_LATENCY_SECONDS, headroom);
+    }
+
+    /**
+     * Rows per shard: the configured target, made smaller when the table would otherwise have fewer than two
+     * shards per worker the rate limit needs (one shard is worked by one worker at a time, so a table of five
+     * shards can never use twelve workers), but not below {@link #MIN_SHARD_ROWS}.
+     */
+    static int shardRows(RunConfig c, long estimatedRows, int workers) {
+        long forWorkers = (long) Math.ceil(estimatedRows / (2.0 * workers));
+        return (int) Math.max(Math.min(c.shardTargetRows(), forWorkers), Math.min(c.shardTargetRows(), MIN_SHARD_ROWS));
+    }
+
+    /** More workers than shards cannot help: each shard is leased to one worker at a time. */
+    private static int capped(int concurrency, int shards) {
+        return Math.max(2, Math.min(concurrency, shards));
     }
 
     // ---------------------------------------------------------------- resume
 
+    @Override
     public PlannerResults.Resume resume(String runId) {
         RunState run = requireRun(runId);
         if (run.status() == RunStatus.COMPLETED) return new PlannerResults.Resume(runId, run.status().name(), 0);
@@ -158,6 +185,7 @@ public final class PlannerService {
 
     // ---------------------------------------------------------------- status
 
+    @Override
     public PlannerResults.Status status(String runId) {
         RunState run = requireRun(runId);
         if (run.status() == RunStatus.RUNNING && run.shardsTotal() > 0 && run.shardsDone() >= run.shardsTotal()) {
@@ -193,6 +221,7 @@ public final class PlannerService {
 
     // ---------------------------------------------------------------- report
 
+    @Override
     public PlannerResults.Report report(String runId) {
         RunState run = requireRun(runId);
         PlannerResults.Status status = status(runId);
@@ -260,13 +289,14 @@ public final class PlannerService {
 
     // ---------------------------------------------------------------- tune
 
+    @Override
     public PlannerResults.Tune tune(String runId, boolean apply) {
         RunState run = requireRun(runId);
         RunConfig c = run.config();
-        double rps = c.rateLimitPerMinute() / 60.0 / (c.rateLimitUnit() == RunConfig.RateLimitUnit.CALL ? 1 : c.batchSize());
+        double rps = requestsPerSecond(c);
         long p95 = p95(ledger.latencyHistogram(runId));
         double latency = p95 > 0 ? p95 / 1000.0 : ASSUMED_LATENCY_SECONDS;
-        int concurrency = ConcurrencyTuner.recommend(rps, latency, headroom);
+        int concurrency = capped(ConcurrencyTuner.recommend(rps, latency, headroom), run.shardsTotal());
         String mapping = apply ? tuner.apply(concurrency) : null;
         LOG.info("tune {}: {} req/s × p95 {} ms × {} → MaximumConcurrency {}{}", runId, rps, p95, headroom, concurrency,
                 mapping == null ? " (not applied)" : " applied to " + mapping);

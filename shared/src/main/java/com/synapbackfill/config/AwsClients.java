@@ -59,7 +59,7 @@ public final class AwsClients {
 
     public LambdaClient lambda() {
         var b = LambdaClient.builder().httpClient(http);
-        if (endpoints.lambda() != null) b.endpointOverride(URI.create(endpoints.lambda()));
+        if (endpoints.lambda() != null) local(b).endpointOverride(URI.create(endpoints.lambda()));
         return b.build();
     }
 

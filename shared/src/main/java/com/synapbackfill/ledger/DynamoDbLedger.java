@@ -432,14 +432,38 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     @Override
-    public void resolveFailures(String runId, List<String> keys) {
-        for (String k : keys) {
+    public boolean resolveFailure(String runId, String key, Counters delta) {
+        long now = clock.millis();
+        long[] d = values(delta);
+        Map<String, AttributeValue> rv = new HashMap<>();
+        rv.put(":now", n(now));
+        StringBuilder radd = new StringBuilder();
+        for (int i = 0; i < COUNTERS.length; i++) {
+            if (d[i] != 0) {
+                radd.append(radd.length() == 0 ? " ADD " : ", ").append(COUNTERS[i]).append(" :c").append(i);
+                rv.put(":c" + i, n(d[i]));
+            }
+        }
+        List<TransactWriteItem> items = List.of(
+                TransactWriteItem.builder().update(Update.builder().tableName(table).key(key(failPk(runId), key))
+                        .updateExpression("SET resolved = :yes, lastSeen = :now")
+                        .conditionExpression("attribute_exists(pk) AND resolved = :no")
+                        .expressionAttributeValues(Map.of(":yes", b(true), ":no", b(false), ":now", n(now))).build()).build(),
+                TransactWriteItem.builder().update(Update.builder().tableName(table).key(key(runPk(runId), "RUN"))
+                        .updateExpression("SET updatedAt = :now" + radd).conditionExpression("attribute_exists(pk)")
+                        .expressionAttributeValues(rv).build()).build());
+        for (int attempt = 1; ; attempt++) {
             try {
-                call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(failPk(runId), k))
-                        .updateExpression("SET resolved = :yes, lastSeen = :now").conditionExpression("attribute_exists(pk)")
-                        .expressionAttributeValues(Map.of(":yes", b(true), ":now", n(clock.millis())))));
-            } catch (ConditionalCheckFailedException notThere) {
-                // nothing to resolve
+                call(() -> dynamo.transactWriteItems(r -> r.transactItems(items)));
+                return true;
+            } catch (TransactionCanceledException e) {
+                List<CancellationReason> reasons = e.cancellationReasons();
+                if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) return false;
+                if (reasons.size() > 1 && "ConditionalCheckFailed".equals(reasons.get(1).code()))
+                    throw new IllegalArgumentException("runId: no run \"" + runId + "\" in the ledger");
+                if (attempt >= 8) throw new RetryableException("ledger_conflict", "resolving a failure kept conflicting: "
+                        + reasons.stream().map(CancellationReason::code).collect(Collectors.toList()), 0, null, e);
+                sleep(backoffMillis(attempt));
             }
         }
     }

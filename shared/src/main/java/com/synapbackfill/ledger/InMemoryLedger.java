@@ -127,14 +127,16 @@ public final class InMemoryLedger implements Ledger {
     }
 
     @Override
-    public synchronized void resolveFailures(String runId, List<String> keys) {
-        TreeMap<String, FailureRecord> m = failures.getOrDefault(runId, new TreeMap<>());
-        for (String k : keys) {
-            FailureRecord f = m.get(k);
-            if (f != null) m.put(k, new FailureRecord(f.runId(), f.key(), f.documentId(), f.sourceId(), f.shardNo(),
-                    f.errorClass(), f.httpStatus(), f.message(), f.attempts(), f.firstSeenEpochMillis(),
-                    clock.millis(), true));
-        }
+    public synchronized boolean resolveFailure(String runId, String key, Counters delta) {
+        FailureRecord f = failures.getOrDefault(runId, new TreeMap<>()).get(key);
+        if (f == null || f.resolved()) return false;
+        failures.get(runId).put(key, new FailureRecord(f.runId(), f.key(), f.documentId(), f.sourceId(), f.shardNo(),
+                f.errorClass(), f.httpStatus(), f.message(), f.attempts(), f.firstSeenEpochMillis(), clock.millis(), true));
+        RunState r = require(runId);
+        runs.put(runId, new RunState(r.runId(), r.status(), r.statusReason(), r.config(), r.idType(), r.estimatedRows(),
+                r.shardsTotal(), r.shardsDone(), r.counters().plus(delta), r.createdAtEpochMillis(), clock.millis(),
+                r.completedAtEpochMillis()));
+        return true;
     }
 
     @Override

@@ -59,8 +59,13 @@ public interface Ledger {
     /** One item per key; a repeat raises its attempts and last-seen time and clears {@code resolved}. */
     void recordFailures(List<FailureRecord> failures);
 
-    /** Marks failures resolved (a later retry succeeded). */
-    void resolveFailures(String runId, List<String> keys);
+    /**
+     * Marks one failure resolved (a later retry reached Synap) and, in the same atomic write, moves the run's
+     * counters by {@code delta} (typically failed −1, accepted or alreadyPresent +1, plus the retry's calls).
+     * Returns false, changing nothing, when the failure is absent or already resolved, so a repeated retry
+     * never counts a row twice.
+     */
+    boolean resolveFailure(String runId, String key, Counters delta);
 
     /** Shards not DONE, in shard order, a page at a time; {@code after} is the last shard number seen or -1. */
     List<ShardState> unfinishedShards(String runId, int after, int limit);

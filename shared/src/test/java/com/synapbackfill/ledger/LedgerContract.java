@@ -177,8 +177,16 @@ public abstract class LedgerContract {
         assertThat(doc.message()).isEqualTo("bad 2");
         assertThat(doc.lastSeenEpochMillis()).isGreaterThan(doc.firstSeenEpochMillis());
         assertThat(f.stream().filter(x -> x.key().equals("row:18")).findFirst().orElseThrow().documentId()).isNull();
-        ledger.resolveFailures(runId, List.of("doc-1"));
+        Counters before = ledger.run(runId).orElseThrow().counters();
+        Counters move = new Counters(0, 1, 0, -1, 0, 1, 0);
+        assertThat(ledger.resolveFailure(runId, "doc-1", move)).isTrue();
+        assertThat(ledger.resolveFailure(runId, "doc-1", move)).as("a second resolve changes nothing").isFalse();
+        assertThat(ledger.resolveFailure(runId, "no-such-key", move)).isFalse();
         assertThat(ledger.failures(runId, null, 100).stream().filter(FailureRecord::resolved).map(FailureRecord::key)).containsExactly("doc-1");
+        assertThat(ledger.run(runId).orElseThrow().counters()).isEqualTo(before.plus(move));
+        // a failure recorded again (the row failed once more) is unresolved until it is resolved again
+        ledger.recordFailures(List.of(FailureRecord.of(runId, "doc-1", "17", 0, "item_failed", 200, "bad 3", 40)));
+        assertThat(ledger.failures(runId, null, 100).stream().filter(FailureRecord::resolved)).isEmpty();
     }
 
     @Test

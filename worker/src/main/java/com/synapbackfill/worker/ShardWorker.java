@@ -2,12 +2,10 @@ package com.synapbackfill.worker;
 
 import com.synapbackfill.error.BlockedException;
 import com.synapbackfill.error.LeaseConflictException;
-import com.synapbackfill.error.PermanentException;
 import com.synapbackfill.error.RetryableException;
 import com.synapbackfill.ledger.Ledger;
 import com.synapbackfill.model.Counters;
 import com.synapbackfill.model.FailureRecord;
-import com.synapbackfill.model.MemoryDocument;
 import com.synapbackfill.model.RunState;
 import com.synapbackfill.model.RunStatus;
 import com.synapbackfill.model.ShardMessage;
@@ -17,7 +15,6 @@ import com.synapbackfill.model.Turn;
 import com.synapbackfill.queue.ShardQueue;
 import com.synapbackfill.source.DocumentMapper;
 import com.synapbackfill.source.DocumentMapper.Mapped;
-import com.synapbackfill.synap.BatchResult;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -86,6 +83,7 @@ public final class ShardWorker {
     private final Clock clock;
     private final CrashPoints crash;
     private final WorkerMetrics metrics;
+    private final BatchSender sender;
 
     private String cachedRunId;
     private RunResources resources;
@@ -101,6 +99,7 @@ public final class ShardWorker {
         this.clock = clock;
         this.crash = crash;
         this.metrics = metrics;
+        this.sender = new BatchSender(clock);
     }
 
     public Outcome process(ShardMessage message, LongSupplier remainingMillis) {
@@ -282,93 +281,19 @@ public final class ShardWorker {
     private record StepOutcome(Counters delta, List<Long> latencies) {
     }
 
-    private final class Tally {
-        long accepted;
-        long present;
-        long calls;
-        long throttled;
-        final List<Long> latencies = new ArrayList<>();
-        final List<FailureRecord> failures = new ArrayList<>();
-    }
-
     private StepOutcome runStep(RunState run, ShardState state, Batches.Step step, RunResources res) {
         long now = clock.millis();
         int shardNo = state.shard().shardNo();
-        Tally t = new Tally();
+        BatchSender.Tally t = new BatchSender.Tally();
         for (Mapped bad : step.rejected()) {
             t.failures.add(FailureRecord.of(run.runId(), bad.documentId(), bad.turn().id(), shardNo,
                     bad.reason().errorClass(), 0, bad.reason().description(), now));
         }
-        if (!step.documents().isEmpty()) send(run.runId(), shardNo, step.documents(), res, t);
+        if (!step.documents().isEmpty()) sender.send(run.runId(), shardNo, step.documents(), res.synap(), t);
         crash.afterBatchCall(run.runId(), shardNo);
         if (!t.failures.isEmpty()) ledger.recordFailures(t.failures);
         crash.afterFailureItems(run.runId(), shardNo);
         Counters delta = new Counters(step.rows(), t.accepted, t.present, t.failures.size(), 0, t.calls, t.throttled);
         return new StepOutcome(delta, t.latencies);
-    }
-
-    /** Sends documents; a whole-call 400/422 or 409 is split in halves until the offending ones are isolated. */
-    private void send(String runId, int shardNo, List<Mapped> docs, RunResources res, Tally t) {
-        List<MemoryDocument> body = new ArrayList<>(docs.size());
-        for (Mapped m : docs) body.add(m.document());
-        try {
-            BatchResult result = res.synap().batchCreate(body);
-            t.calls++;
-            t.throttled += result.throttled();
-            t.latencies.add(result.latencyMillis());
-            long now = clock.millis();
-            for (int i = 0; i < docs.size(); i++) {
-                BatchResult.ItemResult r = result.results().get(i);
-                if (!r.failed()) t.accepted++;
-                else if (r.duplicate()) t.present++;
-                else t.failures.add(FailureRecord.of(runId, docs.get(i).documentId(), docs.get(i).turn().id(), shardNo,
-                        "item_failed", 200, r.errorMessage(), now));
-            }
-        } catch (PermanentException e) {
-            t.calls++;
-            if (e.kind() == PermanentException.Kind.CONFLICT) {
-                conflict(runId, shardNo, docs, res, t, e);
-            } else if (e.kind() == PermanentException.Kind.INVALID_INPUT) {
-                if (docs.size() == 1) {
-                    t.failures.add(FailureRecord.of(runId, docs.get(0).documentId(), docs.get(0).turn().id(), shardNo,
-                            "invalid_input", e.httpStatus(), e.detail(), clock.millis()));
-                } else {
-                    bisect(runId, shardNo, docs, res, t);
-                }
-            } else {
-                // 404 or another 4xx on the batch endpoint: the deployment is wrong, not the rows
-                throw new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap answered " + e.httpStatus()
-                        + " to batch_create (check SYNAP_BASE_URL): " + e.detail(), e.httpStatus());
-            }
-        }
-    }
-
-    private void bisect(String runId, int shardNo, List<Mapped> docs, RunResources res, Tally t) {
-        int mid = docs.size() / 2;
-        send(runId, shardNo, docs.subList(0, mid), res, t);
-        send(runId, shardNo, docs.subList(mid, docs.size()), res, t);
-    }
-
-    /** 409: documents the answer names are already present; the rest is sent again, or split when none are named. */
-    private void conflict(String runId, int shardNo, List<Mapped> docs, RunResources res, Tally t, PermanentException e) {
-        if (docs.size() == 1) {
-            t.present++;
-            return;
-        }
-        // the ids the answer names in full (a trimmed detail would hide most of a 100-document batch)
-        java.util.Set<String> ids = new java.util.HashSet<>(e.documentIds());
-        String detail = e.detail() == null ? "" : e.detail();
-        List<Mapped> rest = new ArrayList<>();
-        int named = 0;
-        for (Mapped m : docs) {
-            if (m.documentId() != null && (ids.contains(m.documentId()) || detail.contains("\"" + m.documentId() + "\""))) named++;
-            else rest.add(m);
-        }
-        if (named == 0) {
-            bisect(runId, shardNo, docs, res, t);
-            return;
-        }
-        t.present += named;
-        if (!rest.isEmpty()) send(runId, shardNo, rest, res, t);
     }
 }

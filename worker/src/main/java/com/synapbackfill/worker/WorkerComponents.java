@@ -58,9 +58,22 @@ public final class WorkerComponents {
 
     public static WorkerComponents create(Settings settings, Map<String, String> env, AwsClients aws,
                                           ShardWorker.CrashPoints crash, Clock clock) {
-        DynamoDbClient dynamo = aws.dynamo();
-        Ledger ledger = new DynamoDbLedger(dynamo, settings.ledgerTable(), clock);
+        Ledger ledger = new DynamoDbLedger(aws.dynamo(), settings.ledgerTable(), clock);
         ShardQueue queue = new SqsShardQueue(aws.sqs(), settings.requireQueueUrl());
+        RunResources.Factory factory = resources(settings, env, aws, clock);
+        WorkerOptions options = new WorkerOptions("worker-" + UUID.randomUUID().toString().substring(0, 8),
+                settings.leaseDuration(), settings.workerReserve(), Duration.ofSeconds(3), settings.shardRetryDelayBase(),
+                Duration.ofMinutes(15));
+        WorkerMetrics metrics = env.containsKey("AWS_LAMBDA_FUNCTION_NAME") ? new EmfWorkerMetrics(System.out) : WorkerMetrics.NONE;
+        return new WorkerComponents(new ShardWorker(ledger, queue, factory, options, clock, crash, metrics));
+    }
+
+    /**
+     * Per-run resources from the deployment's settings: the source with the database credentials, and a Synap
+     * client behind the fleet-wide rate limiter of the run's Instance (the failure retry uses the same).
+     */
+    public static RunResources.Factory resources(Settings settings, Map<String, String> env, AwsClients aws, Clock clock) {
+        DynamoDbClient dynamo = aws.dynamo();
         Secrets secrets = new Secrets(env, arn -> aws.secrets().getSecretValue(r -> r.secretId(arn)).secretString());
         String apiKey = secrets.synapApiKey(settings);
         if (settings.jdbcUrl() == null) throw new IllegalArgumentException("SOURCE_JDBC_URL: is required");
@@ -70,12 +83,7 @@ public final class WorkerComponents {
                 settings.synapConnectTimeout(), settings.synapReadTimeout(), Duration.ofSeconds(10),
                 settings.synapCallTimeout(), settings.synapMaxAttempts(), settings.synapMaxRetryTime(),
                 settings.synapBackoffBase(), settings.synapBackoffMax());
-        RunResources.Factory factory = run -> open(run, db, synapConfig, dynamo, settings, clock);
-        WorkerOptions options = new WorkerOptions("worker-" + UUID.randomUUID().toString().substring(0, 8),
-                settings.leaseDuration(), settings.workerReserve(), Duration.ofSeconds(3), settings.shardRetryDelayBase(),
-                Duration.ofMinutes(15));
-        WorkerMetrics metrics = env.containsKey("AWS_LAMBDA_FUNCTION_NAME") ? new EmfWorkerMetrics(System.out) : WorkerMetrics.NONE;
-        return new WorkerComponents(new ShardWorker(ledger, queue, factory, options, clock, crash, metrics));
+        return run -> open(run, db, synapConfig, dynamo, settings, clock);
     }
 
     private static RunResources open(RunState run, JdbcConnectionSettings db, SynapClientConfig synapConfig,

@@ -76,16 +76,17 @@ class PlannerHandlerTest {
     void startEventPlansEnqueuesAndIsIdempotent() throws Exception {
         JsonNode start = invoke(event("start"));
         assertThat(start.get("runId").asText()).isEqualTo("backfill-2026-11");
-        assertThat(start.get("shards").asInt()).isEqualTo(5); // 100,000 rows / 20,000 per shard
+        // 20,000 rows per shard would give 5 shards for the 12 workers 600/min needs: cut to two shards per worker
+        assertThat(start.get("shards").asInt()).isEqualTo(24); // 100,000 rows / ceil(100,000 / (2 × 12)) per shard
         assertThat(start.get("estimatedRows").asLong()).isEqualTo(100_000);
         assertThat(start.get("ceilingDocsPerSecond").asDouble()).isEqualTo(1000.0);
         assertThat(start.get("etaSeconds").asLong()).isEqualTo(100);
         assertThat(start.get("recommendedConcurrency").asInt()).isEqualTo(12); // ceil(10/s × (0.5 s + 0.25 s) × 1.5)
-        assertThat(queue.sent()).extracting(ShardMessage::shardNo).containsExactly(0, 1, 2, 3, 4);
+        assertThat(queue.sent()).extracting(ShardMessage::shardNo).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 24).boxed().toList());
         assertThat(ledger.run("backfill-2026-11").orElseThrow().config().source().table()).isEqualTo("public.turns");
         JsonNode again = invoke(event("start"));
         assertThat(again.get("created").asBoolean()).isFalse();
-        assertThat(queue.sent()).hasSize(5);
+        assertThat(queue.sent()).hasSize(24);
     }
 
     @Test
@@ -94,7 +95,7 @@ class PlannerHandlerTest {
         JsonNode status = invoke(event("status"));
         assertThat(status.get("status").asText()).isEqualTo("RUNNING");
         assertThat(status.get("done").asBoolean()).isFalse();
-        assertThat(status.get("shardsTotal").asInt()).isEqualTo(5);
+        assertThat(status.get("shardsTotal").asInt()).isEqualTo(24);
 
         ledger.transition("backfill-2026-11", EnumSet.of(RunStatus.RUNNING), RunStatus.BLOCKED, "blocked_auth: 401");
         JsonNode blocked = invoke(event("status"));
@@ -102,7 +103,7 @@ class PlannerHandlerTest {
         assertThat(blocked.get("reason").asText()).contains("401");
         JsonNode resumed = invoke(event("resume"));
         assertThat(resumed.get("status").asText()).isEqualTo("RUNNING");
-        assertThat(resumed.get("shardsEnqueued").asInt()).isEqualTo(5);
+        assertThat(resumed.get("shardsEnqueued").asInt()).isEqualTo(24);
 
         JsonNode report = invoke(event("report"));
         assertThat(report.get("reportLocation").asText()).isEqualTo("memory://runs/backfill-2026-11/report.json");

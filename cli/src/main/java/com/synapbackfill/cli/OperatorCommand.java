@@ -1,0 +1,70 @@
+package com.synapbackfill.cli;
+
+import com.synapbackfill.model.Counters;
+import com.synapbackfill.model.RunIds;
+import com.synapbackfill.planner.PlannerActions;
+import com.synapbackfill.planner.PlannerResults;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** What the operator commands share: where the run lives, the config file, and how a status is shown. */
+abstract class OperatorCommand implements Callable<Integer> {
+    @Mixin StackOptions stack;
+    @Option(names = "--config", description = "YAML file with any of the long options (flags win over it)") Path configFile;
+
+    final PrintStream out = System.out;
+
+    CliConfig config() {
+        return CliConfig.load(configFile, System.getenv());
+    }
+
+    static String runId(String id) {
+        return RunIds.requireValid(id);
+    }
+
+    /** Follows a run until it is COMPLETED, FAILED or BLOCKED, with the progress bar (plain lines off a terminal). */
+    PlannerResults.Status watch(PlannerActions planner, String runId, Duration every) throws InterruptedException {
+        try (Progress progress = new Progress(out, System.console() != null, every.toMillis())) {
+            while (true) {
+                PlannerResults.Status s = planner.status(runId);
+                progress.accept(s);
+                if (s.done() || s.blocked()) return s;
+                Thread.sleep(every.toMillis());
+            }
+        }
+    }
+
+    void printStatus(PlannerResults.Status s) {
+        Counters c = s.counters();
+        out.printf("Run %s: %s%s%n", s.runId(), s.status(), s.reason() == null ? "" : " (" + s.reason() + ")");
+        out.printf("  shards %d/%d done; rows %,d of ~%,d: accepted %,d, already present %,d, failed %,d%n", s.shardsDone(),
+                s.shardsTotal(), c.rowsRead(), s.estimatedRows(), c.accepted(), c.alreadyPresent(), c.failed());
+        String rate = s.done() ? String.format("%.1f docs/s overall", c.handled() / (double) Math.max(1, s.elapsedSeconds()))
+                : String.format("%.1f docs/s over the last minutes, ETA %s", s.docsPerSecond(), Progress.eta(s.etaSeconds()));
+        out.printf("  %s, calls %,d, 429s %,d, p95 latency %d ms, elapsed %s%n", rate, c.calls(), c.throttled(),
+                s.latencyP95Millis(), Progress.eta(s.elapsedSeconds()));
+        if (s.blocked()) out.println("  Synap refused the run: fix the key, plan or permissions, then `backfill resume " + s.runId() + "`.");
+    }
+
+    void printReport(PlannerResults.Report r) {
+        out.printf("Report of %s: %,d failures%s; invariant (rows read = accepted + already present + failed) %s%n", r.runId(),
+                r.failures(), r.failures() == 0 ? "" : " " + r.failuresByClass(), r.invariantHolds() ? "holds" : "BROKEN");
+        out.println("  report:   " + r.reportLocation());
+        out.println("  failures: " + r.failuresLocation());
+    }
+
+    /** 0 completed or still running, 3 blocked, 1 failed. */
+    static int exitCode(PlannerResults.Status s) {
+        if (s.blocked()) return BackfillCommand.BLOCKED;
+        return "FAILED".equals(s.status()) ? BackfillCommand.ERROR : BackfillCommand.OK;
+    }
+
+    static Map<String, String> none() {
+        return Map.of();
+    }
+}

@@ -1,0 +1,63 @@
+package com.synapbackfill.cli;
+
+import com.synapbackfill.planner.PlannerResults;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code backfill resume RUN}: re-enqueues a run's unfinished shards (after a stop, a block, or a crash). On a
+ * stack the deployed workers take them (through the state machine, which then polls and reports, or the planner
+ * alone); on the local ledger this process works them, continuing every shard from its checkpoint.
+ */
+@Command(name = "resume", description = "Continue a run's unfinished shards from their checkpoints (deployed workers, or here).",
+        footer = {"", "Locally the run's settings come from the ledger; the database and Synap come from flags, the config file or env.",
+                "", "Examples:",
+                "  backfill resume backfill-nov --stack synap-backfill --watch",
+                "  SYNAP_API_KEY=... SOURCE_DB_PASSWORD=... backfill resume backfill-nov --jdbc-url jdbc:postgresql://db/app --db-user r"})
+final class ResumeCommand extends OperatorCommand {
+    @Parameters(index = "0", paramLabel = "RUN", description = "run id") String runId;
+    @Mixin SourceOptions source;
+    @Option(names = "--via", description = "on a stack: state-machine (default when the stack has one) or planner") String via;
+    @Option(names = "--concurrency", description = "local workers, 2..1000 (default: recommended)") Integer concurrency;
+    @Option(names = "--watch", description = "on a stack: follow the run until it ends (locally it is always followed)") boolean watch;
+
+    @Override
+    public Integer call() throws Exception {
+        CliConfig c = config();
+        String id = runId(runId);
+        boolean deployed = stack.deployed(c);
+        Map<String, String> env = deployed ? none() : source.env(c, SourceOptions.Needs.SEND);
+        Integer workers = RunCommand.workers(c, concurrency);
+        if (!deployed) RunCommand.checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
+        try (Target target = Target.open(stack, c, deployed ? Target.Access.READ : Target.Access.WORK, env)) {
+            if (target.local()) {
+                LocalRun run = new LocalRun(target.deployment(), target.reports());
+                PlannerResults.Resume r = run.planner().resume(id);
+                out.printf("Run %s (%s): %d unfinished shards continue from their checkpoints.%n", id, r.status(), r.shardsEnqueued());
+                int n = workers != null ? workers : run.planner().tune(id, false).recommendedConcurrency();
+                return RunCommand.work(run, id, n, out);
+            }
+            String how = via != null ? via : target.stateMachine() != null ? "state-machine" : "planner";
+            if (how.equals("state-machine")) {
+                if (target.stateMachine() == null) throw new IllegalArgumentException("--state-machine: unknown (give --stack or --state-machine)");
+                String name = id + "-resume-" + Clock.systemUTC().millis() / 1000;
+                out.println("Started " + StartCommand.startExecution(target.stateMachine(), name,
+                        "{\"resume\":true,\"start\":{\"runId\":\"" + id + "\"}}"));
+            } else if (how.equals("planner")) {
+                PlannerResults.Resume r = target.planner().resume(id);
+                out.printf("Run %s (%s): %d unfinished shards re-enqueued for the deployed workers.%n", id, r.status(), r.shardsEnqueued());
+            } else {
+                throw new IllegalArgumentException("--via: must be state-machine or planner, was \"" + via + "\"");
+            }
+            if (!watch) return BackfillCommand.OK;
+            PlannerResults.Status s = watch(target.planner(), id, Duration.ofSeconds(5));
+            printStatus(s);
+            return exitCode(s);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package com.synapbackfill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.synapbackfill.json.Json;
+import com.synapbackfill.planner.PlannerRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The events the CLI sends a deployed stack are the ones the planner and the state machine read. */
+class PlannerEventsTest {
+    private static final CliConfig NO_FILE = CliConfig.load(null, Map.of());
+
+    @Test
+    void aStartEventCarriesOnlyWhatWasGivenAndThePlannerReadsItBack() {
+        SourceOptions o = new SourceOptions();
+        o.table = "public.turns";
+        o.rateLimit = 1200;
+        o.rateUnit = "document";
+        String event = LambdaPlanner.event(o.startRequest(NO_FILE, "nov-run"));
+        JsonNode tree = Json.read(event, JsonNode.class);
+        assertThat(tree.get("action").asText()).isEqualTo("start");
+        assertThat(tree.get("runId").asText()).isEqualTo("nov-run");
+        assertThat(tree.get("rateLimitPerMinute").asInt()).isEqualTo(1200);
+        assertThat(tree.has("batchSize")).as("unset fields are left to the function's environment").isFalse();
+        PlannerRequest back = Json.read(event, PlannerRequest.class);
+        assertThat(back.action()).isEqualTo(PlannerRequest.Action.START);
+        assertThat(back.source().table()).isEqualTo("public.turns");
+        assertThat(back.rateLimitUnit()).hasToString("DOCUMENT");
+    }
+
+    @Test
+    void theStateMachineInputIsTheStartEventUnderStartWithoutItsAction() throws Exception {
+        SourceOptions o = new SourceOptions();
+        o.batchSize = 50;
+        JsonNode input = Json.read(StartCommand.stateMachineInput(o.startRequest(NO_FILE, "nov-run")), JsonNode.class);
+        assertThat(input.fieldNames()).toIterable().containsExactly("start");
+        assertThat(input.get("start").get("runId").asText()).isEqualTo("nov-run");
+        assertThat(input.get("start").get("batchSize").asInt()).isEqualTo(50);
+        assertThat(input.get("start").has("action")).isFalse();
+        // the state machine merges {"action":"start"} into $.start
+        String asl = Files.readString(Path.of("..", "statemachine", "backfill.asl.json"));
+        assertThat(asl).contains("States.JsonMerge($.start, States.StringToJson('{\\\"action\\\":\\\"start\\\"}'), false)");
+    }
+
+    @Test
+    void aConfigFileFillsWhatFlagsLeaveAndAnUnknownKeyIsNamed() throws Exception {
+        Path file = Files.createTempFile("backfill", ".yaml");
+        Files.writeString(file, "table: public.turns\nrateLimit: 900\n");
+        CliConfig c = CliConfig.load(file, Map.of("RATE_LIMIT_PER_MINUTE", "300", "SOURCE_TABLE", "env_table"));
+        SourceOptions o = new SourceOptions();
+        o.rateLimit = 1500;
+        assertThat(c.pick(o.rateLimit, "rateLimit", "RATE_LIMIT_PER_MINUTE")).isEqualTo("1500");
+        assertThat(c.pick(null, "rateLimit", "RATE_LIMIT_PER_MINUTE")).isEqualTo("900");
+        assertThat(c.pick(null, "batchSize", "RATE_LIMIT_PER_MINUTE")).isEqualTo("300");
+        Files.writeString(file, "tabel: turns\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CliConfig.load(file, Map.of()))
+                .hasMessageContaining("--config").hasMessageContaining("unknown key \"tabel\"");
+    }
+}

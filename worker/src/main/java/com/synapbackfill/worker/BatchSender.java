@@ -1,0 +1,113 @@
+package com.synapbackfill.worker;
+
+import com.synapbackfill.error.BlockedException;
+import com.synapbackfill.error.PermanentException;
+import com.synapbackfill.model.FailureRecord;
+import com.synapbackfill.model.MemoryDocument;
+import com.synapbackfill.source.DocumentMapper.Mapped;
+import com.synapbackfill.synap.BatchResult;
+import com.synapbackfill.synap.SynapApi;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Sends mapped rows with batch_create and classifies every row: accepted, already present, or a failure
+ * record. A whole-call 400/422 is split in halves until the offending documents are isolated; a 409 counts
+ * the documents it names as already present and sends the rest again. Shared by the shard worker and the
+ * failure retry, so both classify a row the same way. Retryable and blocking errors propagate.
+ */
+final class BatchSender {
+    private final Clock clock;
+
+    BatchSender(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** What one or more calls did; {@code failures} are new records for rows Synap refused. */
+    static final class Tally {
+        long accepted;
+        long present;
+        long calls;
+        long throttled;
+        final List<Long> latencies = new ArrayList<>();
+        final List<FailureRecord> failures = new ArrayList<>();
+        /** Rows Synap accepted, and rows it already had (for the failure retry, which resolves them one by one). */
+        final List<Mapped> acceptedRows = new ArrayList<>();
+        final List<Mapped> presentRows = new ArrayList<>();
+    }
+
+    void send(String runId, int shardNo, List<Mapped> docs, SynapApi synap, Tally t) {
+        List<MemoryDocument> body = new ArrayList<>(docs.size());
+        for (Mapped m : docs) body.add(m.document());
+        try {
+            BatchResult result = synap.batchCreate(body);
+            t.calls++;
+            t.throttled += result.throttled();
+            t.latencies.add(result.latencyMillis());
+            long now = clock.millis();
+            for (int i = 0; i < docs.size(); i++) {
+                BatchResult.ItemResult r = result.results().get(i);
+                if (!r.failed()) {
+                    t.accepted++;
+                    t.acceptedRows.add(docs.get(i));
+                } else if (r.duplicate()) {
+                    t.present++;
+                    t.presentRows.add(docs.get(i));
+                } else {
+                    t.failures.add(FailureRecord.of(runId, docs.get(i).documentId(), docs.get(i).turn().id(), shardNo,
+                            "item_failed", 200, r.errorMessage(), now));
+                }
+            }
+        } catch (PermanentException e) {
+            t.calls++;
+            if (e.kind() == PermanentException.Kind.CONFLICT) {
+                conflict(runId, shardNo, docs, synap, t, e);
+            } else if (e.kind() == PermanentException.Kind.INVALID_INPUT) {
+                if (docs.size() == 1) {
+                    t.failures.add(FailureRecord.of(runId, docs.get(0).documentId(), docs.get(0).turn().id(), shardNo,
+                            "invalid_input", e.httpStatus(), e.detail(), clock.millis()));
+                } else {
+                    bisect(runId, shardNo, docs, synap, t);
+                }
+            } else {
+                // 404 or another 4xx on the batch endpoint: the deployment is wrong, not the rows
+                throw new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap answered " + e.httpStatus()
+                        + " to batch_create (check SYNAP_BASE_URL): " + e.detail(), e.httpStatus());
+            }
+        }
+    }
+
+    private void bisect(String runId, int shardNo, List<Mapped> docs, SynapApi synap, Tally t) {
+        int mid = docs.size() / 2;
+        send(runId, shardNo, docs.subList(0, mid), synap, t);
+        send(runId, shardNo, docs.subList(mid, docs.size()), synap, t);
+    }
+
+    /** 409: documents the answer names are already present; the rest is sent again, or split when none are named. */
+    private void conflict(String runId, int shardNo, List<Mapped> docs, SynapApi synap, Tally t, PermanentException e) {
+        if (docs.size() == 1) {
+            t.present++;
+            t.presentRows.add(docs.get(0));
+            return;
+        }
+        // the ids the answer names in full (a trimmed detail would hide most of a 100-document batch)
+        Set<String> ids = new HashSet<>(e.documentIds());
+        String detail = e.detail() == null ? "" : e.detail();
+        List<Mapped> rest = new ArrayList<>();
+        List<Mapped> named = new ArrayList<>();
+        for (Mapped m : docs) {
+            if (m.documentId() != null && (ids.contains(m.documentId()) || detail.contains("\"" + m.documentId() + "\""))) named.add(m);
+            else rest.add(m);
+        }
+        if (named.isEmpty()) {
+            bisect(runId, shardNo, docs, synap, t);
+            return;
+        }
+        t.present += named.size();
+        t.presentRows.addAll(named);
+        if (!rest.isEmpty()) send(runId, shardNo, rest, synap, t);
+    }
+}

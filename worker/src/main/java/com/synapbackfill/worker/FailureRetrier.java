@@ -1,0 +1,179 @@
+package com.synapbackfill.worker;
+
+import com.synapbackfill.ledger.Ledger;
+import com.synapbackfill.model.Counters;
+import com.synapbackfill.model.FailureRecord;
+import com.synapbackfill.model.RunIds;
+import com.synapbackfill.model.RunState;
+import com.synapbackfill.model.RunStatus;
+import com.synapbackfill.model.Turn;
+import com.synapbackfill.source.DocumentMapper;
+import com.synapbackfill.source.DocumentMapper.Mapped;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Retries a finished run's unresolved failures: re-reads the rows by id from the source, renders them again
+ * (a row fixed in the source since becomes a document), sends them under the run's rate limit, and records
+ * each outcome in the ledger. A row that reaches Synap is resolved and the run's counters move from failed to
+ * accepted or already present in the same write; a row still invalid, refused again or gone from the source
+ * stays failed under its original key with its new reason. Safe to repeat or to interrupt: resolution is
+ * conditional and document ids are stable, so a row is never counted or accepted twice.
+ */
+public final class FailureRetrier {
+    private static final Logger LOG = LoggerFactory.getLogger(FailureRetrier.class);
+    /** Failures re-read per source query. */
+    static final int CHUNK = 500;
+    public static final String MISSING = "source_row_missing";
+
+    private final Ledger ledger;
+    private final RunResources.Factory resourcesFactory;
+    private final Clock clock;
+    private final BatchSender sender;
+
+    public FailureRetrier(Ledger ledger, RunResources.Factory resourcesFactory, Clock clock) {
+        this.ledger = ledger;
+        this.resourcesFactory = resourcesFactory;
+        this.clock = clock;
+        this.sender = new BatchSender(clock);
+    }
+
+    /**
+     * @param retried        unresolved failures looked at
+     * @param accepted       of those, now accepted by Synap
+     * @param alreadyPresent of those, already in Synap
+     * @param stillFailing   of those, failed again (by their new reason)
+     * @param calls          batch_create calls made
+     */
+    public record Result(String runId, long retried, long accepted, long alreadyPresent, Map<String, Long> stillFailing,
+                         long calls) {
+        public long resolved() {
+            return accepted + alreadyPresent;
+        }
+
+        public long stillFailingTotal() {
+            return stillFailing.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /**
+     * @param errorClass only failures of this class (e.g. {@code invalid_input}, {@code bad_row:empty_text}, or a
+     *                   prefix ending in {@code :} such as {@code bad_row:}); null = all
+     * @param progress   receives a line per chunk
+     */
+    public Result retry(String runId, String errorClass, Consumer<String> progress) {
+        RunState run = ledger.run(RunIds.requireValid(runId))
+                .orElseThrow(() -> new IllegalArgumentException("runId: no run \"" + runId + "\" in the ledger"));
+        if (run.status() == RunStatus.RUNNING || run.status() == RunStatus.PLANNING)
+            throw new IllegalStateException("run " + runId + " is " + run.status() + ": retry its failures once it has "
+                    + "stopped (COMPLETED, BLOCKED, PAUSED or FAILED), so no worker sends the same rows meanwhile");
+        Predicate<FailureRecord> wanted = f -> !f.resolved() && (errorClass == null
+                || (errorClass.endsWith(":") ? f.errorClass().startsWith(errorClass) : f.errorClass().equals(errorClass)));
+        DocumentMapper mapper = new DocumentMapper(run.config(), runId);
+        Totals totals = new Totals();
+        try (RunResources res = resourcesFactory.open(run)) {
+            List<FailureRecord> chunk = new ArrayList<>();
+            String after = null;
+            while (true) {
+                List<FailureRecord> page = ledger.failures(runId, after, CHUNK);
+                if (page.isEmpty()) break;
+                for (FailureRecord f : page) {
+                    if (!wanted.test(f)) continue;
+                    chunk.add(f);
+                    if (chunk.size() == CHUNK) {
+                        retryChunk(run, chunk, mapper, res, totals);
+                        progress.accept(totals.line());
+                        chunk.clear();
+                    }
+                }
+                after = page.get(page.size() - 1).key();
+            }
+            if (!chunk.isEmpty()) {
+                retryChunk(run, chunk, mapper, res, totals);
+                progress.accept(totals.line());
+            }
+        }
+        LOG.info("retry {}: {} failures, {} accepted, {} already present, still failing {}", runId, totals.retried,
+                totals.accepted, totals.present, totals.still);
+        return new Result(runId, totals.retried, totals.accepted, totals.present, Map.copyOf(totals.still), totals.calls);
+    }
+
+    private static final class Totals {
+        long retried;
+        long accepted;
+        long present;
+        long calls;
+        final Map<String, Long> still = new TreeMap<>();
+
+        String line() {
+            return String.format("retried %,d: accepted %,d, already present %,d, still failing %,d", retried, accepted,
+                    present, still.values().stream().mapToLong(Long::longValue).sum());
+        }
+    }
+
+    private void retryChunk(RunState run, List<FailureRecord> chunk, DocumentMapper mapper, RunResources res, Totals totals) {
+        String runId = run.runId();
+        Map<String, List<FailureRecord>> bySource = new LinkedHashMap<>();
+        for (FailureRecord f : chunk) bySource.computeIfAbsent(f.sourceId(), k -> new ArrayList<>()).add(f);
+        Map<String, Turn> rows = new HashMap<>();
+        for (Turn t : res.source().readByIds(new ArrayList<>(bySource.keySet()))) rows.put(t.id(), t);
+
+        long now = clock.millis();
+        List<FailureRecord> again = new ArrayList<>();
+        List<Mapped> documents = new ArrayList<>();
+        for (Map.Entry<String, List<FailureRecord>> e : bySource.entrySet()) {
+            Turn turn = rows.get(e.getKey());
+            if (turn == null) {
+                for (FailureRecord f : e.getValue())
+                    again.add(refailed(f, MISSING, 0, "row " + f.sourceId() + " is no longer in the source table", now));
+                continue;
+            }
+            Mapped m = mapper.map(turn);
+            if (m.ok()) {
+                documents.add(m);
+            } else {
+                for (FailureRecord f : e.getValue())
+                    again.add(refailed(f, m.reason().errorClass(), 0, m.reason().description(), now));
+            }
+        }
+        BatchSender.Tally t = new BatchSender.Tally();
+        for (Batches.Step step : Batches.steps(documents, run.config().batchSize(), run.config().maxBatchBytes())) {
+            sender.send(runId, -1, step.documents(), res.synap(), t);
+        }
+        for (FailureRecord refused : t.failures) {
+            for (FailureRecord f : bySource.get(refused.sourceId()))
+                again.add(refailed(f, refused.errorClass(), refused.httpStatus(), refused.message(), now));
+        }
+        if (!again.isEmpty()) ledger.recordFailures(again);
+        for (Mapped m : t.acceptedRows) totals.accepted += resolve(runId, bySource.get(m.turn().id()), true);
+        for (Mapped m : t.presentRows) totals.present += resolve(runId, bySource.get(m.turn().id()), false);
+        for (FailureRecord f : again) totals.still.merge(f.errorClass(), 1L, Long::sum);
+        totals.retried += chunk.size();
+        totals.calls += t.calls;
+    }
+
+    /** Resolves the failure items of a row that reached Synap; each resolved item moves one count out of failed. */
+    private long resolve(String runId, List<FailureRecord> failures, boolean accepted) {
+        long moved = 0;
+        for (FailureRecord f : failures) {
+            Counters delta = new Counters(0, accepted ? 1 : 0, accepted ? 0 : 1, -1, 0, 0, 0);
+            if (ledger.resolveFailure(runId, f.key(), delta)) moved++;
+        }
+        return moved;
+    }
+
+    /** The same failure (same key, shard and document id), failed again for {@code errorClass}. */
+    private static FailureRecord refailed(FailureRecord f, String errorClass, int httpStatus, String message, long now) {
+        return new FailureRecord(f.runId(), f.key(), f.documentId(), f.sourceId(), f.shardNo(), errorClass, httpStatus,
+                message, f.attempts(), f.firstSeenEpochMillis(), now, false);
+    }
+}
