@@ -137,6 +137,15 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  SQS         " + RealParts.sqs() + "  queue " + deployment.queueUrl());
             out.println("  S3          " + RealParts.s3() + "  bucket " + deployment.bucket());
             out.println("  Synap       " + emulator.baseUrl() + "  key " + EmulatorSettings.DEFAULT_API_KEY);
+            // the planner as a deployed function: the operator commands work on the demo as on a stack
+            LocalLambdaEndpoint lambda = LocalLambdaEndpoint.start(Map.of("demo-planner",
+                    new com.synapbackfill.planner.lambda.PlannerHandler(run.planner())));
+            out.println("  Lambda      " + lambda.url() + "  function demo-planner (Invoke API)");
+            out.println("Operate it as a deployed stack from another terminal, e.g.:");
+            out.printf("  LAMBDA_ENDPOINT=%s DYNAMODB_ENDPOINT=%s ./backfill status %s --planner-function demo-planner%n",
+                    lambda.url(), RealParts.dynamo(), runId);
+            out.printf("  DYNAMODB_ENDPOINT=%s ./backfill failures %s --ledger-table %s --reason bad_row:empty_text%n",
+                    RealParts.dynamo(), runId, deployment.table());
             new CountDownLatch(1).await();
         }
         emulator.close();

@@ -40,6 +40,11 @@ class OperateIT {
         emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0).build());
     }
 
+    @org.junit.jupiter.api.BeforeEach
+    void emptySynap() {
+        emulator.clearDocuments();
+    }
+
     @AfterAll
     static void tearDown() {
         emulator.close();
@@ -62,17 +67,42 @@ class OperateIT {
     }
 
     @Test
-    void failuresAreListedExportedAndRetriedOnceTheSourceIsFixed() throws Exception {
+    void aRunIsWatchedWhileItWorksThenItsFailuresAreListedExportedAndRetriedOnceTheSourceIsFixed() throws Exception {
         SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "op_fail_turns",
                 SyntheticHistory.Options.of(3_000).withBadRowsPerKind(4).withSeed(11));
         Path state = Files.createTempDirectory("backfill-op");
         String[] db = args("--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--synap-url", emulator.baseUrl(),
                 "--state-dir", state.toString());
-        CliIT.Result run = CliIT.run(secrets(), cmd("run", db, "--table", "op_fail_turns", "--rate-limit", "30000",
+        // 30 calls at 300/min: the run works for ~6 s while other processes look at it
+        Process running = CliIT.start(secrets(), cmd("run", db, "--table", "op_fail_turns", "--rate-limit", "300",
                 "--shard-rows", "700", "--run-id", "op-fail"));
-        assertThat(run.exit()).as(run.output()).isZero();
-        assertThat(run.output()).contains("COMPLETED").contains("failed " + loaded.badRows()).contains("backfill failures op-fail");
+        try {
+            Path endpoint = state.resolve("ledger-endpoint");
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!Files.exists(endpoint) && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            assertThat(endpoint).exists();
+            // a second writer of the same directory is refused, naming it, while the first one runs
+            CliIT.Result second = CliIT.run(secrets(), cmd("run", db, "--table", "op_fail_turns", "--run-id", "other"));
+            assertThat(running.isAlive()).as("the first run is still working").isTrue();
+            assertThat(second.exit()).as(second.output()).isEqualTo(2);
+            assertThat(second.output()).contains("--state-dir").contains("in use by another backfill process");
+            // status --watch reads through the running process's ledger until the run ends (planned a moment after the ledger is up)
+            CliIT.Result watch;
+            do {
+                watch = CliIT.run(Map.of(), "status", "op-fail", "--state-dir", state.toString(), "--watch", "--every", "1");
+            } while (watch.exit() == 2 && watch.output().contains("no run") && System.currentTimeMillis() < deadline);
+            assertThat(watch.exit()).as(watch.output()).isZero();
+            assertThat(watch.output()).contains("progress:").contains("Run op-fail: COMPLETED")
+                    .containsPattern("failed " + loaded.badRows() + "\\b");
+            assertThat(running.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            String out = new String(running.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(running.exitValue()).as(out).isZero();
+            assertThat(out).contains("COMPLETED").contains("failed " + loaded.badRows()).contains("backfill failures op-fail");
+        } finally {
+            running.destroyForcibly();
+        }
         long acceptedBefore = emulator.documents().size();
+        assertThat(acceptedBefore).isEqualTo(loaded.validRows());
 
         Path export = state.resolve("failures.jsonl");
         CliIT.Result all = CliIT.run(Map.of(), "failures", "op-fail", "--state-dir", state.toString(), "--export", export.toString());
@@ -110,42 +140,6 @@ class OperateIT {
         assertThat(again.exit()).as(again.output()).isZero();
         assertThat(again.output()).contains("resolved 0");
         assertThat(emulator.documents()).hasSize((int) acceptedBefore + 4);
-    }
-
-    @Test
-    void statusWatchFollowsARunningRunAndASecondRunIsRefused() throws Exception {
-        SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "op_watch_turns",
-                SyntheticHistory.Options.of(4_000).withBadRowsPerKind(1).withSeed(12));
-        Path state = Files.createTempDirectory("backfill-watch");
-        String[] runArgs = args("run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--synap-url", emulator.baseUrl(),
-                "--state-dir", state.toString(), "--table", "op_watch_turns", "--rate-limit", "300", "--shard-rows", "1000",
-                "--run-id", "op-watch");
-        Process running = CliIT.start(secrets(), runArgs);
-        try {
-            Path endpoint = state.resolve("ledger-endpoint");
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (!Files.exists(endpoint) && System.currentTimeMillis() < deadline) Thread.sleep(100);
-            assertThat(endpoint).exists();
-            // a second writer of the same directory is refused, naming it, while the first one runs
-            CliIT.Result second = CliIT.run(secrets(), "run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--synap-url",
-                    emulator.baseUrl(), "--state-dir", state.toString(), "--table", "op_watch_turns", "--run-id", "other");
-            assertThat(running.isAlive()).as("the first run is still working").isTrue();
-            assertThat(second.exit()).as(second.output()).isEqualTo(2);
-            assertThat(second.output()).contains("--state-dir").contains("in use by another backfill process");
-            // the run is planned a moment after the ledger is up
-            CliIT.Result watch;
-            do {
-                Thread.sleep(500);
-                watch = CliIT.run(Map.of(), "status", "op-watch", "--state-dir", state.toString(), "--watch", "--every", "1");
-            } while (watch.exit() == 2 && watch.output().contains("no run") && System.currentTimeMillis() < deadline);
-            assertThat(watch.exit()).as(watch.output()).isZero();
-            assertThat(watch.output()).contains("progress:").contains("Run op-watch: COMPLETED");
-            assertThat(running.waitFor(2, TimeUnit.MINUTES)).isTrue();
-            assertThat(running.exitValue()).isZero();
-        } finally {
-            running.destroyForcibly();
-        }
-        assertThat(emulator.documents().stream().filter(d -> d.documentId() != null).count()).isGreaterThanOrEqualTo(loaded.validRows());
     }
 
     @Test
