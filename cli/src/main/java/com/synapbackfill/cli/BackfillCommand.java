@@ -39,6 +39,11 @@ public final class BackfillCommand implements Runnable {
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new BackfillCommand());
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            String aws = awsSetupProblem(ex);
+            if (aws != null) {
+                line.getErr().println("backfill: " + aws);
+                return USAGE;
+            }
             if (ex instanceof com.synapbackfill.error.BlockedException) {
                 line.getErr().println("backfill: Synap refused: " + ex.getMessage());
                 return BLOCKED;
@@ -52,5 +57,21 @@ public final class BackfillCommand implements Runnable {
         });
         cl.setExitCodeExceptionMapper(ex -> USAGE);
         return cl.execute(args);
+    }
+
+    /** A missing AWS region, credentials or table is the operator's setup, said in their words (exit 2), not a stack trace. */
+    static String awsSetupProblem(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException)
+                return "--ledger-table: no such DynamoDB table here (" + ((software.amazon.awssdk.awscore.exception.AwsServiceException) t)
+                        .awsErrorDetails().errorMessage() + "); check the name, --stack and --region";
+            if (t instanceof software.amazon.awssdk.core.exception.SdkClientException && t.getMessage() != null) {
+                if (t.getMessage().contains("Unable to load region"))
+                    return "AWS region: none configured; set AWS_REGION (or a profile's region) or pass --region";
+                if (t.getMessage().contains("Unable to load credentials"))
+                    return "AWS credentials: the default chain found none (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, instance role)";
+            }
+        }
+        return null;
     }
 }

@@ -68,7 +68,11 @@ final class LambdaPlanner implements PlannerActions {
         InvokeResponse r;
         try {
             r = lambda.invoke(b -> b.functionName(function).payload(SdkBytes.fromUtf8String(event(request))));
+        } catch (software.amazon.awssdk.services.lambda.model.ResourceNotFoundException e) {
+            throw new IllegalArgumentException("--planner-function: no function \"" + function + "\" here ("
+                    + e.awsErrorDetails().errorMessage() + "); check the name, --stack and --region", e);
         } catch (SdkException e) {
+            if (BackfillCommand.awsSetupProblem(e) != null) throw e;
             throw new IllegalStateException("could not invoke the planner function " + function + ": " + e.getMessage(), e);
         }
         String body = r.payload() == null ? "" : r.payload().asUtf8String();
