@@ -54,7 +54,7 @@ final class Target implements AutoCloseable {
     static Target open(StackOptions o, CliConfig c, Access access, Map<String, String> extraEnv) {
         String region = c.pick(o.region, "region", null);
         if (region != null) System.setProperty("aws.region", region);
-        if (o.deployed(c)) return deployed(o, c, extraEnv);
+        if (o.deployed(c)) return deployed(o, c, extraEnv, Target::stackOutputs);
         String dirSetting = c.pick(o.stateDir, "stateDir", "BACKFILL_STATE_DIR");
         Path dir = Path.of(dirSetting == null ? ".backfill" : dirSetting);
         StateDir state = StateDir.open(dir, access != Access.READ);
@@ -85,9 +85,15 @@ final class Target implements AutoCloseable {
         }
     }
 
-    private static Target deployed(StackOptions o, CliConfig c, Map<String, String> extraEnv) {
+    /** @param outputs a stack's outputs by name (CloudFormation's DescribeStacks; tests give them directly) */
+    static Target deployed(StackOptions o, CliConfig c, Map<String, String> extraEnv,
+                           java.util.function.Function<String, Map<String, String>> outputs) {
         String stack = c.pick(o.stack, "stack", "BACKFILL_STACK");
-        Map<String, String> outputs = stack == null ? Map.of() : stackOutputs(stack);
+        return deployed(o, c, extraEnv, stack, stack == null ? Map.of() : outputs.apply(stack));
+    }
+
+    private static Target deployed(StackOptions o, CliConfig c, Map<String, String> extraEnv, String stack,
+                                   Map<String, String> outputs) {
         Map<String, String> env = new LinkedHashMap<>(extraEnv);
         putIf(env, "LEDGER_TABLE", first(c.pick(o.ledgerTable, "ledgerTable", null), outputs.get("LedgerTableName")));
         putIf(env, "SHARD_QUEUE_URL", first(c.pick(o.queueUrl, "queueUrl", null), outputs.get("ShardQueueUrl")));
@@ -136,6 +142,11 @@ final class Target implements AutoCloseable {
 
     String stateMachine() {
         return stateMachine;
+    }
+
+    /** The deployed planner function, or null (then the planner runs in this process on the target's parts). */
+    String plannerFunction() {
+        return plannerFunction;
     }
 
     String describe() {

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The events the CLI sends a deployed stack are the ones the planner and the state machine read. */
-class PlannerEventsTest {
+/** What the CLI sends a deployed stack is what its planner and state machine read; what it reads, the template declares. */
+class DeployedStackContractTest {
     private static final CliConfig NO_FILE = CliConfig.load(null, Map.of());
 
     @Test
@@ -59,5 +59,37 @@ class PlannerEventsTest {
         Files.writeString(file, "tabel: turns\n");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CliConfig.load(file, Map.of()))
                 .hasMessageContaining("--config").hasMessageContaining("unknown key \"tabel\"");
+    }
+
+    @Test
+    void aStacksOutputsNameItsPartsAndFlagsWinOverThem() {
+        StackOptions o = new StackOptions();
+        o.stack = "synap-backfill";
+        o.queueUrl = "https://sqs.eu-west-1.amazonaws.com/1/other-queue";
+        Map<String, String> outputs = Map.of("PlannerFunctionName", "synap-backfill-PlannerFunction-1",
+                "StateMachineArn", "arn:aws:states:eu-west-1:1:stateMachine:backfill", "LedgerTableName", "synap-backfill-ledger",
+                "ShardQueueUrl", "https://sqs.eu-west-1.amazonaws.com/1/shards", "ReportBucketName", "synap-backfill-reports",
+                "WorkerEventSourceMappingId", "0f1e2d3c");
+        try (Target t = Target.deployed(o, NO_FILE, Map.of(), stack -> {
+            assertThat(stack).isEqualTo("synap-backfill");
+            return outputs;
+        })) {
+            assertThat(t.local()).isFalse();
+            assertThat(t.plannerFunction()).isEqualTo("synap-backfill-PlannerFunction-1");
+            assertThat(t.stateMachine()).endsWith(":stateMachine:backfill");
+            assertThat(t.env()).containsEntry("LEDGER_TABLE", "synap-backfill-ledger")
+                    .containsEntry("SHARD_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/1/other-queue")
+                    .containsEntry("REPORT_BUCKET", "synap-backfill-reports")
+                    .containsEntry("WORKER_EVENT_SOURCE_MAPPING_ID", "0f1e2d3c")
+                    .containsEntry("RATE_SCOPE", "synap-backfill");
+        }
+    }
+
+    @Test
+    void theTemplateDeclaresEveryOutputTheCliReads() throws Exception {
+        String template = Files.readString(Path.of("..", "template.yaml"));
+        for (String output : new String[] {"PlannerFunctionName", "StateMachineArn", "LedgerTableName", "ShardQueueUrl",
+                "ReportBucketName", "WorkerEventSourceMappingId"})
+            assertThat(template).contains("\n  " + output + ":\n");
     }
 }
