@@ -71,6 +71,12 @@ final class DemoCommand implements Callable<Integer> {
         }
         long t0 = System.currentTimeMillis();
         out.println("Starting embedded PostgreSQL, DynamoDB Local, ElasticMQ, s3mock and the Synap emulator...");
+        // the AWS stand-ins start on their own threads while PostgreSQL starts and is seeded
+        java.util.concurrent.ExecutorService boot = java.util.concurrent.Executors.newFixedThreadPool(3);
+        java.util.concurrent.Future<String> dynamoUp = boot.submit(RealParts::dynamo);
+        java.util.concurrent.Future<String> sqsUp = boot.submit(RealParts::sqs);
+        java.util.concurrent.Future<String> s3Up = boot.submit(RealParts::s3);
+        boot.shutdown();
         RealParts.Postgres pg = RealParts.postgres();
         SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "turns",
                 SyntheticHistory.Options.of(rows).withBadRowsPerKind(Math.min(badPerKind, rows / 7)).withSeed(seed));
@@ -86,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
         env.put("SHARD_TARGET_ROWS", Integer.toString(Math.max(500, rows / 20)));
         env.put("LEASE_SECONDS", "30");
         LocalDeployment deployment = LocalDeployment.create("demo-" + runId.substring(runId.length() - 6),
-                RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
+                dynamoUp.get(), sqsUp.get(), s3Up.get(), env);
         out.printf("Loaded %,d turns (%d bad rows planted) into PostgreSQL in %.1f s.%n", loaded.rows(), loaded.badRows(),
                 (System.currentTimeMillis() - t0) / 1000.0);
 

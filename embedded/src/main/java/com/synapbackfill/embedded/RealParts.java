@@ -42,10 +42,18 @@ public final class RealParts {
         }
     }
 
+    // one lock per part (not the class): a demo starts them on parallel threads
+    private static final Object DYNAMO_LOCK = new Object();
+    private static final Object SQS_LOCK = new Object();
+    private static final Object S3_LOCK = new Object();
+    private static final Object POSTGRES_LOCK = new Object();
+
     /** DynamoDB Local in memory; the endpoint URL. */
-    public static synchronized String dynamo() {
-        if (dynamo == null) dynamo = startDynamo(null);
-        return dynamo;
+    public static String dynamo() {
+        synchronized (DYNAMO_LOCK) {
+            if (dynamo == null) dynamo = startDynamo(null);
+            return dynamo;
+        }
     }
 
     /**
@@ -85,7 +93,13 @@ public final class RealParts {
     }
 
     /** ElasticMQ; the SQS endpoint URL. */
-    public static synchronized String sqs() {
+    public static String sqs() {
+        synchronized (SQS_LOCK) {
+            return startSqsOnce();
+        }
+    }
+
+    private static String startSqsOnce() {
         if (sqs == null) {
             int port = freePort();
             SQSRestServer server = SQSRestServerBuilder.withPort(port).withInterface("127.0.0.1").start();
@@ -98,7 +112,13 @@ public final class RealParts {
     }
 
     /** s3mock over plain HTTP; the S3 endpoint URL (path-style). */
-    public static synchronized String s3() {
+    public static String s3() {
+        synchronized (S3_LOCK) {
+            return startS3Once();
+        }
+    }
+
+    private static String startS3Once() {
         if (s3 == null) {
             int port = freePort();
             Map<String, Object> props = new HashMap<>();
@@ -122,9 +142,11 @@ public final class RealParts {
     }
 
     /** Embedded PostgreSQL (real server processes). */
-    public static synchronized Postgres postgres() {
-        if (postgres == null) postgres = startPostgres(null);
-        return postgres;
+    public static Postgres postgres() {
+        synchronized (POSTGRES_LOCK) {
+            if (postgres == null) postgres = startPostgres(null);
+            return postgres;
+        }
     }
 
     /** Starts a PostgreSQL; {@code dataDir} keeps its data across restarts when not null. */

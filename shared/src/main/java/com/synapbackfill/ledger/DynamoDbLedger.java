@@ -99,6 +99,18 @@ public final class DynamoDbLedger implements Ledger {
                 num(item, "skipped"), num(item, "calls"), num(item, "throttled"));
     }
 
+    /** " ADD rowsRead :c0, failed :c3" for the non-zero counters of {@code d}, their values put into {@code values}. */
+    private static StringBuilder addCounters(long[] d, Map<String, AttributeValue> values) {
+        StringBuilder add = new StringBuilder();
+        for (int i = 0; i < COUNTERS.length; i++) {
+            if (d[i] != 0) {
+                add.append(add.length() == 0 ? " ADD " : ", ").append(COUNTERS[i]).append(" :c").append(i);
+                values.put(":c" + i, n(d[i]));
+            }
+        }
+        return add;
+    }
+
     private static long[] values(Counters c) {
         return new long[] {c.rowsRead(), c.accepted(), c.alreadyPresent(), c.failed(), c.skipped(), c.calls(), c.throttled()};
     }
@@ -298,13 +310,7 @@ public final class DynamoDbLedger implements Ledger {
             set.append(", leaseExpiresAt = :exp");
             sv.put(":exp", n(now + lease.toMillis()));
         }
-        StringBuilder add = new StringBuilder();
-        for (int i = 0; i < COUNTERS.length; i++) {
-            if (d[i] != 0) {
-                add.append(add.length() == 0 ? " ADD " : ", ").append(COUNTERS[i]).append(" :c").append(i);
-                sv.put(":c" + i, n(d[i]));
-            }
-        }
+        StringBuilder add = addCounters(d, sv);
         String cond = "leaseOwner = :o AND #st <> :done AND "
                 + (current.checkpoint() == null ? "attribute_not_exists(checkpoint)" : "checkpoint = :from");
         if (current.checkpoint() != null) sv.put(":from", s(current.checkpoint()));
@@ -315,13 +321,7 @@ public final class DynamoDbLedger implements Ledger {
 
         Map<String, AttributeValue> rv = new HashMap<>();
         rv.put(":now", n(now));
-        StringBuilder radd = new StringBuilder();
-        for (int i = 0; i < COUNTERS.length; i++) {
-            if (d[i] != 0) {
-                radd.append(radd.length() == 0 ? " ADD " : ", ").append(COUNTERS[i]).append(" :c").append(i);
-                rv.put(":c" + i, n(d[i]));
-            }
-        }
+        StringBuilder radd = addCounters(d, rv);
         if (done) {
             radd.append(radd.length() == 0 ? " ADD " : ", ").append("shardsDone :one");
             rv.put(":one", n(1));
@@ -437,13 +437,7 @@ public final class DynamoDbLedger implements Ledger {
         long[] d = values(delta);
         Map<String, AttributeValue> rv = new HashMap<>();
         rv.put(":now", n(now));
-        StringBuilder radd = new StringBuilder();
-        for (int i = 0; i < COUNTERS.length; i++) {
-            if (d[i] != 0) {
-                radd.append(radd.length() == 0 ? " ADD " : ", ").append(COUNTERS[i]).append(" :c").append(i);
-                rv.put(":c" + i, n(d[i]));
-            }
-        }
+        StringBuilder radd = addCounters(d, rv);
         List<TransactWriteItem> items = List.of(
                 TransactWriteItem.builder().update(Update.builder().tableName(table).key(key(failPk(runId), key))
                         .updateExpression("SET resolved = :yes, lastSeen = :now")
