@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
  * {@code backfill}: the local runner and operator commands. Exit codes: 0 done, 1 other error,
  * 2 bad usage or configuration, 3 run blocked, 4 invariant broken.
  */
-@Command(name = "backfill", mixinStandardHelpOptions = true, version = "synap-backfill 0.1.0",
+// scope INHERIT: every subcommand takes -h/--help (and -V) too
+@Command(name = "backfill", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "synap-backfill 0.1.0",
         description = "Replays historical chat turns from SQL into Synap memory.",
         subcommands = {DemoCommand.class, RunCommand.class, StartCommand.class, StatusCommand.class, ResumeCommand.class,
                 ReportCommand.class, TuneCommand.class, FailuresCommand.class, RetryFailuresCommand.class, EstimateCommand.class, com.synapbackfill.cli.bench.BenchCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class},

@@ -31,7 +31,7 @@ final class ResumeCommand extends OperatorCommand {
         CliConfig c = config();
         String id = runId(runId);
         boolean deployed = stack.deployed(c);
-        Map<String, String> env = deployed ? none() : source.env(c, SourceOptions.Needs.SEND);
+        Map<String, String> env = deployed ? none() : source.env(c, SourceOptions.Needs.SEND, null);
         Integer workers = RunCommand.workers(c, concurrency);
         if (!deployed) RunCommand.checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
         try (Target target = Target.open(stack, c, deployed ? Target.Access.READ : Target.Access.WORK, env)) {

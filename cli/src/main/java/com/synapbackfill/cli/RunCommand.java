@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
                 "  backfill run --config backfill.yaml --aws default --stack synap-backfill   # the stack's ledger, queue and bucket"})
 final class RunCommand extends OperatorCommand {
     @Mixin SourceOptions source;
+    @Mixin RunSettingsOptions settings;
     @Option(names = "--aws", description = "embedded (ledger under --state-dir; default) or default (a deployed stack's parts)") String aws;
     @Option(names = "--concurrency", description = "workers, 2..1000 (default: recommended)") Integer concurrency;
     @Option(names = "--run-id", description = "run id; the same id continues a stopped run") String runId;
@@ -40,7 +41,7 @@ final class RunCommand extends OperatorCommand {
     @Override
     public Integer call() throws Exception {
         CliConfig c = config();
-        Map<String, String> env = source.env(c, SourceOptions.Needs.PLAN_AND_SEND);
+        Map<String, String> env = source.env(c, SourceOptions.Needs.SEND, settings);
         Integer workers = workers(c, concurrency);
         String id = c.pick(runId, "runId", "RUN_ID");
         id = id == null ? RunIds.generate(Clock.systemUTC()) : RunIds.requireValid(id);

@@ -28,6 +28,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
                 "  backfill resume nov --jdbc-url jdbc:postgresql://db/app --db-user r                       # ...then work it"})
 final class StartCommand extends OperatorCommand {
     @Mixin SourceOptions source;
+    @Mixin RunSettingsOptions settings;
     @Option(names = "--run-id", description = "run id (default: generated); starting an existing run changes nothing") String runId;
     @Option(names = "--via", description = "on a stack: state-machine (default when the stack has one) or planner") String via;
     @Option(names = "--watch", description = "follow the run until it ends") boolean watch;
@@ -38,7 +39,7 @@ final class StartCommand extends OperatorCommand {
         String id = c.pick(runId, "runId", "RUN_ID");
         id = id == null ? RunIds.generate(Clock.systemUTC()) : RunIds.requireValid(id);
         boolean deployed = stack.deployed(c);
-        Map<String, String> env = deployed ? none() : source.env(c, SourceOptions.Needs.PLAN);
+        Map<String, String> env = deployed ? none() : source.env(c, SourceOptions.Needs.PLAN, settings);
         try (Target target = Target.open(stack, c, deployed ? Target.Access.READ : Target.Access.WORK, env)) {
             String how = via != null ? via : target.stateMachine() != null ? "state-machine" : "planner";
             if (!how.equals("state-machine") && !how.equals("planner"))
@@ -46,11 +47,11 @@ final class StartCommand extends OperatorCommand {
             if (how.equals("state-machine")) {
                 if (target.local()) throw new IllegalArgumentException("--via state-machine: needs a deployed stack (--stack or --state-machine)");
                 if (target.stateMachine() == null) throw new IllegalArgumentException("--state-machine: unknown (give --stack or --state-machine)");
-                String execution = startExecution(target.stateMachine(), id, stateMachineInput(source.startRequest(c, id)));
+                String execution = startExecution(target.stateMachine(), id, stateMachineInput(settings.startRequest(c, id)));
                 out.println("Started " + execution);
                 out.println("Follow it: backfill status " + id + " " + following(c) + " --watch");
             } else {
-                PlannerRequest request = deployed ? source.startRequest(c, id) : PlannerRequest.of(PlannerRequest.Action.START, id);
+                PlannerRequest request = deployed ? settings.startRequest(c, id) : PlannerRequest.of(PlannerRequest.Action.START, id);
                 PlannerResults.Start s = target.planner().start(request);
                 out.printf("Run %s: %s%s; %d shards over ~%,d rows; ceiling %.0f docs/s, ETA %s; recommended concurrency %d%n",
                         s.runId(), s.status(), s.created() ? "" : " (it existed: nothing changed)", s.shards(), s.estimatedRows(),

@@ -16,7 +16,7 @@ class DeployedStackContractTest {
 
     @Test
     void aStartEventCarriesOnlyWhatWasGivenAndThePlannerReadsItBack() {
-        SourceOptions o = new SourceOptions();
+        RunSettingsOptions o = new RunSettingsOptions();
         o.table = "public.turns";
         o.rateLimit = 1200;
         o.rateUnit = "document";
@@ -34,7 +34,7 @@ class DeployedStackContractTest {
 
     @Test
     void theStateMachineInputIsTheStartEventUnderStartWithoutItsAction() throws Exception {
-        SourceOptions o = new SourceOptions();
+        RunSettingsOptions o = new RunSettingsOptions();
         o.batchSize = 50;
         JsonNode input = Json.read(StartCommand.stateMachineInput(o.startRequest(NO_FILE, "nov-run")), JsonNode.class);
         assertThat(input.fieldNames()).toIterable().containsExactly("start");
@@ -51,7 +51,7 @@ class DeployedStackContractTest {
         Path file = Files.createTempFile("backfill", ".yaml");
         Files.writeString(file, "table: public.turns\nrateLimit: 900\n");
         CliConfig c = CliConfig.load(file, Map.of("RATE_LIMIT_PER_MINUTE", "300", "SOURCE_TABLE", "env_table"));
-        SourceOptions o = new SourceOptions();
+        RunSettingsOptions o = new RunSettingsOptions();
         o.rateLimit = 1500;
         assertThat(c.pick(o.rateLimit, "rateLimit", "RATE_LIMIT_PER_MINUTE")).isEqualTo("1500");
         assertThat(c.pick(null, "rateLimit", "RATE_LIMIT_PER_MINUTE")).isEqualTo("900");

@@ -1,0 +1,40 @@
+package com.synapbackfill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Every subcommand answers --help with its usage (exit 0), and the ones people run name examples. */
+class CommandLineHelpTest {
+    static final List<String> WITH_EXAMPLES = List.of("demo", "run", "start", "status", "resume", "report", "tune", "failures",
+            "retry-failures", "estimate");
+
+    @Test
+    void everySubcommandTakesHelpAndTheOperatorOnesShowExamples() {
+        CommandLine root = new CommandLine(new BackfillCommand());
+        assertThat(root.getSubcommands().keySet()).containsAll(WITH_EXAMPLES);
+        for (String name : root.getSubcommands().keySet()) {
+            if (name.equals("help")) continue;
+            StringWriter text = new StringWriter();
+            CommandLine cl = new CommandLine(new BackfillCommand());
+            cl.setOut(new PrintWriter(text));
+            assertThat(cl.execute(name, "--help")).as(name + " --help").isZero();
+            assertThat(text.toString()).as(name).contains("Usage: backfill " + name);
+            if (WITH_EXAMPLES.contains(name)) assertThat(text.toString()).as(name).contains("Examples:");
+        }
+    }
+
+    @Test
+    void commandsThatResumeOrRetryDoNotOfferSettingsTheLedgerAlreadyHolds() {
+        CommandLine root = new CommandLine(new BackfillCommand());
+        for (String name : List.of("resume", "retry-failures")) {
+            assertThat(root.getSubcommands().get(name).getCommandSpec().findOption("--batch-size")).as(name).isNull();
+            assertThat(root.getSubcommands().get(name).getCommandSpec().findOption("--jdbc-url")).as(name).isNotNull();
+        }
+        assertThat(root.getSubcommands().get("run").getCommandSpec().findOption("--batch-size")).isNotNull();
+    }
+}
