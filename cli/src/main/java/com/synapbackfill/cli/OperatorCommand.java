@@ -18,6 +18,8 @@ abstract class OperatorCommand implements Callable<Integer> {
     @Option(names = "--config", description = "YAML file with any of the long options (flags win over it)") Path configFile;
 
     final PrintStream out = System.out;
+    /** Consecutive failed status calls a watch rides out before it gives up. */
+    static final int MAX_UNAVAILABLE = 10;
 
     CliConfig config() {
         return CliConfig.load(configFile, System.getenv());
@@ -30,8 +32,22 @@ abstract class OperatorCommand implements Callable<Integer> {
     /** Follows a run until it is COMPLETED, FAILED or BLOCKED, with the progress bar (plain lines off a terminal). */
     PlannerResults.Status watch(PlannerActions planner, String runId, Duration every) throws InterruptedException {
         try (Progress progress = new Progress(out, System.console() != null, every.toMillis())) {
+            int unavailable = 0;
             while (true) {
-                PlannerResults.Status s = planner.status(runId);
+                PlannerResults.Status s;
+                try {
+                    s = planner.status(runId);
+                    unavailable = 0;
+                } catch (IllegalArgumentException e) {
+                    throw e; // no such run, bad id: asking again will not help
+                } catch (RuntimeException e) {
+                    // an hours-long watch outlives a throttled invocation or a network blip: say so and ask again
+                    if (++unavailable >= MAX_UNAVAILABLE) throw e;
+                    out.printf("status unavailable (%s); asking again in %d s (%d/%d)%n", e.getMessage(), every.toSeconds(),
+                            unavailable, MAX_UNAVAILABLE);
+                    Thread.sleep(every.toMillis());
+                    continue;
+                }
                 progress.accept(s);
                 if (s.done() || s.blocked()) return s;
                 Thread.sleep(every.toMillis());

@@ -79,10 +79,6 @@ final class StateDir implements AutoCloseable {
         return dir.resolve("reports");
     }
 
-    Path dir() {
-        return dir;
-    }
-
     /** Whether this process serves the ledger (else it reads another process's). */
     boolean owner() {
         return lock != null;

@@ -74,6 +74,7 @@ final class Target implements AutoCloseable {
                 // reading, reporting, retrying failures: the ledger is all it needs
                 local = new LinkedHashMap<>(env);
                 local.put("DYNAMODB_ENDPOINT", state.dynamoEndpoint());
+                local.put("RATE_SCOPE", "backfill-local"); // the scope LocalDeployment gives a local run
                 aws = new AwsClients(new Settings.Endpoints(state.dynamoEndpoint(), null, null, null));
                 com.synapbackfill.ledger.LedgerTable.createIfMissing(aws.dynamo(), local.get("LEDGER_TABLE"));
             }
@@ -122,10 +123,6 @@ final class Target implements AutoCloseable {
         } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
             throw new IllegalArgumentException("--stack: cannot reach CloudFormation for \"" + stack + "\" (credentials, region?): " + e.getMessage());
         }
-    }
-
-    Kind kind() {
-        return kind;
     }
 
     boolean local() {

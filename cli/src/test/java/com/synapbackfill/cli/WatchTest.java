@@ -1,0 +1,65 @@
+package com.synapbackfill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.synapbackfill.model.Counters;
+import com.synapbackfill.planner.PlannerActions;
+import com.synapbackfill.planner.PlannerRequest;
+import com.synapbackfill.planner.PlannerResults;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** status --watch rides out a few failed status calls (throttling, a network blip) but not a wrong run id. */
+class WatchTest {
+    static final OperatorCommand COMMAND = new OperatorCommand() {
+        @Override
+        public Integer call() {
+            return 0;
+        }
+    };
+
+    /** A planner whose status fails {@code failures} times, then answers RUNNING once and COMPLETED after. */
+    static PlannerActions planner(int failures, RuntimeException error, AtomicInteger calls) {
+        return new PlannerActions() {
+            @Override public PlannerResults.Start start(PlannerRequest r) { throw new UnsupportedOperationException(); }
+            @Override public PlannerResults.Resume resume(String id) { throw new UnsupportedOperationException(); }
+            @Override public PlannerResults.Report report(String id) { throw new UnsupportedOperationException(); }
+            @Override public PlannerResults.Tune tune(String id, boolean apply) { throw new UnsupportedOperationException(); }
+
+            @Override
+            public PlannerResults.Status status(String id) {
+                int n = calls.incrementAndGet();
+                if (n <= failures) throw error;
+                boolean done = n > failures + 1;
+                return new PlannerResults.Status(id, done ? "COMPLETED" : "RUNNING", null, done, false, 10, 1, done ? 1 : 0,
+                        new Counters(done ? 10 : 5, done ? 10 : 5, 0, 0, 0, 1, 0), 1, 5, 100, 10);
+            }
+        };
+    }
+
+    @Test
+    void aFewFailedStatusCallsAreRiddenOut() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        PlannerResults.Status s = COMMAND.watch(planner(3, new IllegalStateException("Rate exceeded"), calls), "r1", Duration.ofMillis(5));
+        assertThat(s.status()).isEqualTo("COMPLETED");
+        assertThat(calls.get()).isEqualTo(5);
+    }
+
+    @Test
+    void aWatchGivesUpAfterTooManyFailuresInARow() {
+        AtomicInteger calls = new AtomicInteger();
+        assertThatThrownBy(() -> COMMAND.watch(planner(100, new IllegalStateException("down"), calls), "r1", Duration.ofMillis(1)))
+                .hasMessage("down");
+        assertThat(calls.get()).isEqualTo(OperatorCommand.MAX_UNAVAILABLE);
+    }
+
+    @Test
+    void aWrongRunIdEndsTheWatchAtOnce() {
+        AtomicInteger calls = new AtomicInteger();
+        assertThatThrownBy(() -> COMMAND.watch(planner(100, new IllegalArgumentException("runId: no run \"r1\""), calls), "r1",
+                Duration.ofMillis(1))).hasMessageContaining("no run");
+        assertThat(calls.get()).isEqualTo(1);
+    }
+}
