@@ -1,18 +1,23 @@
 package com.synapbackfill.cli;
 
+import com.synapbackfill.ledger.Ledger;
+import com.synapbackfill.model.RunState;
 import com.synapbackfill.planner.PlannerResults;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code backfill status RUN}: where a run stands, once or followed with {@code --watch}. */
-@Command(name = "status", description = "Show a run's progress (local ledger or deployed stack); --watch follows it.",
+/** {@code backfill status [RUN]}: where a run stands, once or followed with {@code --watch}; without RUN, the ledger's runs. */
+@Command(name = "status", description = "Show a run's progress (local ledger or deployed stack); --watch follows it; no RUN lists the runs.",
         footer = {"", "Exit codes: 0 running or completed, 3 blocked, 1 failed.", "", "Examples:",
+                "  backfill status                                       # the runs in the local ledger, newest first",
                 "  backfill status backfill-nov --watch                  # beside a running `backfill run` (same --state-dir)",
                 "  backfill status backfill-nov --stack synap-backfill --watch"})
 final class StatusCommand extends OperatorCommand {
-    @Parameters(index = "0", paramLabel = "RUN", description = "run id") String runId;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "run id (none: list the runs)") String runId;
     @Option(names = "--watch", description = "refresh until the run is completed, failed or blocked") boolean watch;
     @Option(names = "--every", defaultValue = "5", description = "seconds between refreshes (default ${DEFAULT-VALUE})") int everySeconds;
 
@@ -20,10 +25,31 @@ final class StatusCommand extends OperatorCommand {
     public Integer call() throws Exception {
         if (everySeconds < 1) throw new IllegalArgumentException("--every: must be >= 1, was " + everySeconds);
         try (Target target = Target.open(stack, config(), Target.Access.READ, none())) {
+            if (runId == null) {
+                if (watch) throw new IllegalArgumentException("RUN: --watch follows one run; name it (backfill status lists them)");
+                return list(target);
+            }
             PlannerResults.Status s = watch ? watch(target.planner(), runId(runId), Duration.ofSeconds(everySeconds))
                     : target.planner().status(runId(runId));
             printStatus(s);
             return exitCode(s);
         }
+    }
+
+    private int list(Target target) {
+        Ledger ledger = target.ledger();
+        List<String> ids = ledger.runIds(20);
+        if (ids.isEmpty()) {
+            out.println("No runs in the " + target.describe() + ".");
+            return BackfillCommand.OK;
+        }
+        out.printf("%-36s %-10s %14s %12s  %s%n", "RUN", "STATUS", "ROWS", "FAILED", "CREATED");
+        for (String id : ids) {
+            RunState r = ledger.run(id).orElse(null);
+            if (r == null) continue;
+            out.printf("%-36s %-10s %14s %,12d  %s%n", id, r.status(), String.format("%,d/%,d", r.counters().handled(), r.estimatedRows()),
+                    r.counters().failed(), Instant.ofEpochMilli(r.createdAtEpochMillis()));
+        }
+        return BackfillCommand.OK;
     }
 }

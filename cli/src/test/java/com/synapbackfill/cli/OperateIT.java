@@ -130,6 +130,10 @@ class OperateIT {
         CliIT.Result after = CliIT.run(Map.of(), "status", "op-fail", "--state-dir", state.toString());
         assertThat(after.output()).containsPattern("failed " + (loaded.badRows() - 4) + "\\b")
                 .contains("accepted " + String.format("%,d", loaded.validRows() + 4));
+        CliIT.Result runs = CliIT.run(Map.of(), "status", "--state-dir", state.toString());
+        assertThat(runs.exit()).as(runs.output()).isZero();
+        assertThat(runs.output()).containsPattern("op-fail\\s+COMPLETED\\s+3,000/3,000\\s+" + (loaded.badRows() - 4) + "\\b")
+                .doesNotContain("other");
         CliIT.Result unresolved = CliIT.run(Map.of(), "failures", "op-fail", "--state-dir", state.toString(), "--unresolved",
                 "--reason", "bad_row:", "--show", "0");
         assertThat(unresolved.output()).contains((loaded.badRows() - 4) + " failures with reason bad_row:")

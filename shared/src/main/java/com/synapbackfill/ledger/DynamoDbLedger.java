@@ -137,7 +137,24 @@ public final class DynamoDbLedger implements Ledger {
         } catch (ConditionalCheckFailedException exists) {
             // idempotent start: the stored run wins
         }
-        return run(run.runId()).orElseThrow();
+        RunState stored = run(run.runId()).orElseThrow();
+        // the run index entry, keyed by the stored run's creation time: a repeated start writes the same item
+        call(() -> dynamo.putItem(r -> r.tableName(table).item(Map.of(LedgerTable.PARTITION_KEY, s(RUNS_PK),
+                LedgerTable.SORT_KEY, s(String.format("%013d#%s", stored.createdAtEpochMillis(), stored.runId())),
+                "v", n(LedgerTable.SCHEMA_VERSION), "runId", s(stored.runId())))));
+        return stored;
+    }
+
+    static final String RUNS_PK = "RUNS";
+
+    @Override
+    public List<String> runIds(int limit) {
+        QueryResponse resp = call(() -> dynamo.query(QueryRequest.builder().tableName(table)
+                .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s(RUNS_PK)))
+                .scanIndexForward(false).limit(limit).build()));
+        List<String> ids = new ArrayList<>();
+        for (Map<String, AttributeValue> item : resp.items()) ids.add(str(item, "runId"));
+        return ids;
     }
 
     @Override

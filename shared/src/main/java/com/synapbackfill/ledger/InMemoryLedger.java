@@ -43,6 +43,13 @@ public final class InMemoryLedger implements Ledger {
     }
 
     @Override
+    public synchronized List<String> runIds(int limit) {
+        return runs.values().stream()
+                .sorted(java.util.Comparator.comparingLong(RunState::createdAtEpochMillis).thenComparing(RunState::runId).reversed())
+                .limit(limit).map(RunState::runId).toList();
+    }
+
+    @Override
     public synchronized void putShards(String runId, List<ShardState> list, long estimatedRows) {
         TreeMap<Integer, ShardState> m = shards.computeIfAbsent(runId, k -> new TreeMap<>());
         for (ShardState s : list) m.put(s.shard().shardNo(), s);

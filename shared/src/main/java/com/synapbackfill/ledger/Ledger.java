@@ -23,6 +23,9 @@ public interface Ledger {
 
     Optional<RunState> run(String runId);
 
+    /** Ids of the runs this ledger holds, newest first (by creation time), at most {@code limit}. */
+    List<String> runIds(int limit);
+
     /** Writes shard items (all of them, retrying unprocessed ones) and sets the run's shard total. */
     void putShards(String runId, List<ShardState> shards, long estimatedRows);
 

@@ -23,6 +23,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateTimeToLiveRequest;
  *   minute    pk = RUN#{runId}        sk = MIN#{epochMinute}         (documents handled, TTL 7 days)
  *   failure   pk = RUN#{runId}#FAIL   sk = {document id | row:{source id}}
  *   rate      pk = RATE#{instance}    sk = W#{window}  |  PAUSE        (limiter, TTL)
+ *   run index pk = RUNS               sk = {createdAt:013d}#{runId}   (the ledger's runs, newest last)
  * </pre>
  */
 public final class LedgerTable {

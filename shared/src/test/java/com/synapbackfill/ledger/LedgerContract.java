@@ -68,6 +68,20 @@ public abstract class LedgerContract {
     }
 
     @Test
+    void runsAreListedNewestFirstOnceEach() {
+        clock.advance(Duration.ofDays(365L * 200)); // newer than any other test's runs in a shared table
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(runId + "-" + i);
+            ledger.createRun(newRun(runId + "-" + i));
+            clock.advance(Duration.ofSeconds(1));
+        }
+        ledger.createRun(newRun(runId + "-0")); // a repeated start lists the run once, at its first creation
+        assertThat(ledger.runIds(3)).containsExactly(runId + "-2", runId + "-1", runId + "-0");
+        assertThat(ledger.runIds(1)).containsExactly(runId + "-2");
+    }
+
+    @Test
     void putShardsWritesEveryShardAndTheTotal() {
         planShards(60); // more than one BatchWriteItem of 25
         RunState run = ledger.run(runId).orElseThrow();
