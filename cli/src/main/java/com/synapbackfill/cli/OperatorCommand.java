@@ -29,6 +29,22 @@ abstract class OperatorCommand implements Callable<Integer> {
         return RunIds.requireValid(id);
     }
 
+    /** The run id of a new run: the flag, the file's runId, RUN_ID, or a generated one. */
+    static String newRunId(CliConfig c, String flag) {
+        String id = c.pick(flag, "runId", "RUN_ID");
+        return id == null ? RunIds.generate(java.time.Clock.systemUTC()) : RunIds.requireValid(id);
+    }
+
+    /** How to reach a stack's workers: {@code via} as given, else the state machine when the stack has one. */
+    static boolean viaStateMachine(String via, Target target) {
+        String how = via != null ? via : target.stateMachine() != null ? "state-machine" : "planner";
+        if (!how.equals("state-machine") && !how.equals("planner"))
+            throw new IllegalArgumentException("--via: must be state-machine or planner, was \"" + via + "\"");
+        if (how.equals("state-machine") && target.stateMachine() == null)
+            throw new IllegalArgumentException("--via state-machine: needs a deployed stack with one (--stack or --state-machine)");
+        return how.equals("state-machine");
+    }
+
     /** Follows a run until it is COMPLETED, FAILED or BLOCKED, with the progress bar (plain lines off a terminal). */
     PlannerResults.Status watch(PlannerActions planner, String runId, Duration every) throws InterruptedException {
         try (Progress progress = new Progress(out, System.console() != null, every.toMillis())) {

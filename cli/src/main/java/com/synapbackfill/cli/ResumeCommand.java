@@ -42,17 +42,13 @@ final class ResumeCommand extends OperatorCommand {
                 int n = workers != null ? workers : run.planner().tune(id, false).recommendedConcurrency();
                 return RunCommand.work(run, id, n, out);
             }
-            String how = via != null ? via : target.stateMachine() != null ? "state-machine" : "planner";
-            if (how.equals("state-machine")) {
-                if (target.stateMachine() == null) throw new IllegalArgumentException("--state-machine: unknown (give --stack or --state-machine)");
+            if (viaStateMachine(via, target)) {
                 String name = id + "-resume-" + Clock.systemUTC().millis() / 1000;
                 out.println("Started " + StartCommand.startExecution(target.stateMachine(), name,
                         "{\"resume\":true,\"start\":{\"runId\":\"" + id + "\"}}"));
-            } else if (how.equals("planner")) {
+            } else {
                 PlannerResults.Resume r = target.planner().resume(id);
                 out.printf("Run %s (%s): %d unfinished shards re-enqueued for the deployed workers.%n", id, r.status(), r.shardsEnqueued());
-            } else {
-                throw new IllegalArgumentException("--via: must be state-machine or planner, was \"" + via + "\"");
             }
             if (!watch) return BackfillCommand.OK;
             PlannerResults.Status s = watch(target.planner(), id, Duration.ofSeconds(5));

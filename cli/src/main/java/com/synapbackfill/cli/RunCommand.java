@@ -2,7 +2,6 @@ package com.synapbackfill.cli;
 
 import com.synapbackfill.error.BackfillException;
 import com.synapbackfill.error.BlockedException;
-import com.synapbackfill.model.RunIds;
 import com.synapbackfill.planner.PlannerRequest;
 import com.synapbackfill.planner.PlannerResults;
 import com.synapbackfill.synap.OkHttpSynapApi;
@@ -43,8 +42,7 @@ final class RunCommand extends OperatorCommand {
         CliConfig c = config();
         Map<String, String> env = source.env(c, SourceOptions.Needs.SEND, settings);
         Integer workers = workers(c, concurrency);
-        String id = c.pick(runId, "runId", "RUN_ID");
-        id = id == null ? RunIds.generate(Clock.systemUTC()) : RunIds.requireValid(id);
+        String id = newRunId(c, runId);
         String mode = c.pick(aws, "aws", null);
         if (mode == null) mode = stack.deployed(c) ? "default" : "embedded";
         if (!mode.equals("embedded") && !mode.equals("default"))

@@ -1,10 +1,8 @@
 package com.synapbackfill.cli;
 
 import com.synapbackfill.json.Json;
-import com.synapbackfill.model.RunIds;
 import com.synapbackfill.planner.PlannerRequest;
 import com.synapbackfill.planner.PlannerResults;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,17 +34,11 @@ final class StartCommand extends OperatorCommand {
     @Override
     public Integer call() throws Exception {
         CliConfig c = config();
-        String id = c.pick(runId, "runId", "RUN_ID");
-        id = id == null ? RunIds.generate(Clock.systemUTC()) : RunIds.requireValid(id);
+        String id = newRunId(c, runId);
         boolean deployed = stack.deployed(c);
         Map<String, String> env = deployed ? none() : source.env(c, SourceOptions.Needs.PLAN, settings);
         try (Target target = Target.open(stack, c, deployed ? Target.Access.READ : Target.Access.WORK, env)) {
-            String how = via != null ? via : target.stateMachine() != null ? "state-machine" : "planner";
-            if (!how.equals("state-machine") && !how.equals("planner"))
-                throw new IllegalArgumentException("--via: must be state-machine or planner, was \"" + via + "\"");
-            if (how.equals("state-machine")) {
-                if (target.local()) throw new IllegalArgumentException("--via state-machine: needs a deployed stack (--stack or --state-machine)");
-                if (target.stateMachine() == null) throw new IllegalArgumentException("--state-machine: unknown (give --stack or --state-machine)");
+            if (viaStateMachine(via, target)) {
                 String execution = startExecution(target.stateMachine(), id, stateMachineInput(settings.startRequest(c, id)));
                 out.println("Started " + execution);
                 out.println("Follow it: backfill status " + id + " " + following(c) + " --watch");
