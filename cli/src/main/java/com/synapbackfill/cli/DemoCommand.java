@@ -118,7 +118,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  accepted         %,10d%n", c.accepted());
         out.printf("  already present  %,10d%n", c.alreadyPresent());
         out.printf("  failed           %,10d%n", c.failed());
-        report.failuresByClass().forEach((k, v) -> out.printf("    %-28s %,6d%n", k, v));
+        report.failuresByClass().forEach((k, v) -> out.printf("    %-32s %,6d%n", k, v));
         out.printf("  calls %,d, 429s %,d, p95 latency %d ms%n", c.calls(), c.throttled(), status.latencyP95Millis());
         double docsPerSecond = c.handled() / Math.max(0.001, elapsed);
         out.printf("  elapsed %.1f s, %.0f docs/s = %.0f%% of the %.0f docs/s ceiling%n", elapsed, docsPerSecond,
