@@ -69,8 +69,6 @@ final class FailuresCommand extends OperatorCommand {
     }
 
     private boolean matches(FailureRecord f) {
-        if (unresolvedOnly && f.resolved()) return false;
-        if (reason == null) return true;
-        return reason.endsWith(":") ? f.errorClass().startsWith(reason) : f.errorClass().equals(reason);
+        return !(unresolvedOnly && f.resolved()) && f.hasReason(reason);
     }
 }

@@ -48,9 +48,8 @@ final class LambdaPlanner implements PlannerActions {
 
     @Override
     public PlannerResults.Tune tune(String runId, boolean apply) {
-        PlannerRequest r = PlannerRequest.of(PlannerRequest.Action.TUNE, runId);
-        return invoke(new PlannerRequest(r.action(), runId, null, null, null, null, null, null, null, null, null, null, null, null,
-                apply), PlannerResults.Tune.class);
+        return invoke(new PlannerRequest(PlannerRequest.Action.TUNE, runId, null, null, null, null, null, null, null, null, null,
+                null, null, null, apply), PlannerResults.Tune.class);
     }
 
     /** The event as the planner reads it: lower-case action, only the fields that are set. */

@@ -95,50 +95,42 @@ public final class RealParts {
     /** ElasticMQ; the SQS endpoint URL. */
     public static String sqs() {
         synchronized (SQS_LOCK) {
-            return startSqsOnce();
+            if (sqs == null) {
+                int port = freePort();
+                SQSRestServer server = SQSRestServerBuilder.withPort(port).withInterface("127.0.0.1").start();
+                server.waitUntilStarted();
+                Runtime.getRuntime().addShutdownHook(new Thread(server::stopAndWait));
+                sqs = "http://127.0.0.1:" + port;
+                LOG.info("ElasticMQ on {}", sqs);
+            }
+            return sqs;
         }
-    }
-
-    private static String startSqsOnce() {
-        if (sqs == null) {
-            int port = freePort();
-            SQSRestServer server = SQSRestServerBuilder.withPort(port).withInterface("127.0.0.1").start();
-            server.waitUntilStarted();
-            Runtime.getRuntime().addShutdownHook(new Thread(server::stopAndWait));
-            sqs = "http://127.0.0.1:" + port;
-            LOG.info("ElasticMQ on {}", sqs);
-        }
-        return sqs;
     }
 
     /** s3mock over plain HTTP; the S3 endpoint URL (path-style). */
     public static String s3() {
         synchronized (S3_LOCK) {
-            return startS3Once();
-        }
-    }
-
-    private static String startS3Once() {
-        if (s3 == null) {
-            int port = freePort();
-            Map<String, Object> props = new HashMap<>();
-            props.put(S3MockApplication.PROP_HTTP_PORT, port);
-            props.put(S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT);
-            props.put(S3MockApplication.PROP_SILENT, true);
-            props.put("server.address", "127.0.0.1");
-            props.put("spring.main.banner-mode", "off");
-            props.put("logging.level.root", "WARN");
-            try {
-                props.put(S3MockApplication.PROP_ROOT_DIRECTORY, Files.createTempDirectory("s3mock").toString());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            if (s3 == null) {
+                int port = freePort();
+                Map<String, Object> props = new HashMap<>();
+                props.put(S3MockApplication.PROP_HTTP_PORT, port);
+                props.put(S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT);
+                props.put(S3MockApplication.PROP_SILENT, true);
+                props.put("server.address", "127.0.0.1");
+                props.put("spring.main.banner-mode", "off");
+                props.put("logging.level.root", "WARN");
+                try {
+                    props.put(S3MockApplication.PROP_ROOT_DIRECTORY, Files.createTempDirectory("s3mock").toString());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                S3MockApplication app = S3MockApplication.start(props);
+                Runtime.getRuntime().addShutdownHook(new Thread(app::stop));
+                s3 = "http://127.0.0.1:" + app.getHttpPort();
+                LOG.info("s3mock on {}", s3);
             }
-            S3MockApplication app = S3MockApplication.start(props);
-            Runtime.getRuntime().addShutdownHook(new Thread(app::stop));
-            s3 = "http://127.0.0.1:" + app.getHttpPort();
-            LOG.info("s3mock on {}", s3);
+            return s3;
         }
-        return s3;
     }
 
     /** Embedded PostgreSQL (real server processes). */

@@ -32,6 +32,15 @@ public record FailureRecord(String runId, String key, String documentId, String 
         message = message == null ? "" : message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "…" : message;
     }
 
+    /**
+     * Whether this failure has {@code reason}: an error class (e.g. {@code bad_row:empty_text}) or a prefix
+     * ending in {@code :} (e.g. {@code bad_row:} for every bad-row kind); null matches every failure.
+     */
+    public boolean hasReason(String reason) {
+        if (reason == null) return true;
+        return reason.endsWith(":") ? errorClass.startsWith(reason) : errorClass.equals(reason);
+    }
+
     /** A first occurrence at {@code nowMillis}. */
     public static FailureRecord of(String runId, String documentId, String sourceId, int shardNo, String errorClass,
                                    int httpStatus, String message, long nowMillis) {

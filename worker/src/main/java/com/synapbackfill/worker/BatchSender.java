@@ -28,15 +28,21 @@ final class BatchSender {
 
     /** What one or more calls did; {@code failures} are new records for rows Synap refused. */
     static final class Tally {
-        long accepted;
-        long present;
         long calls;
         long throttled;
         final List<Long> latencies = new ArrayList<>();
         final List<FailureRecord> failures = new ArrayList<>();
-        /** Rows Synap accepted, and rows it already had (for the failure retry, which resolves them one by one). */
+        /** Rows Synap accepted, and rows it already had (the failure retry resolves them one by one). */
         final List<Mapped> acceptedRows = new ArrayList<>();
         final List<Mapped> presentRows = new ArrayList<>();
+
+        long accepted() {
+            return acceptedRows.size();
+        }
+
+        long present() {
+            return presentRows.size();
+        }
     }
 
     void send(String runId, int shardNo, List<Mapped> docs, SynapApi synap, Tally t) {
@@ -51,10 +57,8 @@ final class BatchSender {
             for (int i = 0; i < docs.size(); i++) {
                 BatchResult.ItemResult r = result.results().get(i);
                 if (!r.failed()) {
-                    t.accepted++;
                     t.acceptedRows.add(docs.get(i));
                 } else if (r.duplicate()) {
-                    t.present++;
                     t.presentRows.add(docs.get(i));
                 } else {
                     t.failures.add(FailureRecord.of(runId, docs.get(i).documentId(), docs.get(i).turn().id(), shardNo,
@@ -89,7 +93,6 @@ final class BatchSender {
     /** 409: documents the answer names are already present; the rest is sent again, or split when none are named. */
     private void conflict(String runId, int shardNo, List<Mapped> docs, SynapApi synap, Tally t, PermanentException e) {
         if (docs.size() == 1) {
-            t.present++;
             t.presentRows.add(docs.get(0));
             return;
         }
@@ -106,7 +109,6 @@ final class BatchSender {
             bisect(runId, shardNo, docs, synap, t);
             return;
         }
-        t.present += named.size();
         t.presentRows.addAll(named);
         if (!rest.isEmpty()) send(runId, shardNo, rest, synap, t);
     }

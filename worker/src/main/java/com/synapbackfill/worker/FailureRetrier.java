@@ -76,8 +76,7 @@ public final class FailureRetrier {
         if (run.status() == RunStatus.RUNNING || run.status() == RunStatus.PLANNING)
             throw new IllegalStateException("run " + runId + " is " + run.status() + ": retry its failures once it has "
                     + "stopped (COMPLETED, BLOCKED, PAUSED or FAILED), so no worker sends the same rows meanwhile");
-        Predicate<FailureRecord> wanted = f -> !f.resolved() && (errorClass == null
-                || (errorClass.endsWith(":") ? f.errorClass().startsWith(errorClass) : f.errorClass().equals(errorClass)));
+        Predicate<FailureRecord> wanted = f -> !f.resolved() && f.hasReason(errorClass);
         DocumentMapper mapper = new DocumentMapper(run.config(), runId);
         Totals totals = new Totals();
         try (RunResources res = resourcesFactory.open(run)) {

@@ -293,7 +293,7 @@ public final class ShardWorker {
         crash.afterBatchCall(run.runId(), shardNo);
         if (!t.failures.isEmpty()) ledger.recordFailures(t.failures);
         crash.afterFailureItems(run.runId(), shardNo);
-        Counters delta = new Counters(step.rows(), t.accepted, t.present, t.failures.size(), 0, t.calls, t.throttled);
+        Counters delta = new Counters(step.rows(), t.accepted(), t.present(), t.failures.size(), 0, t.calls, t.throttled);
         return new StepOutcome(delta, t.latencies);
     }
 }
