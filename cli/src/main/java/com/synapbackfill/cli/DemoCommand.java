@@ -120,6 +120,10 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  failed           %,10d%n", c.failed());
         report.failuresByClass().forEach((k, v) -> out.printf("    %-32s %,6d%n", k, v));
         out.printf("  calls %,d, 429s %,d, p95 latency %d ms%n", c.calls(), c.throttled(), status.latencyP95Millis());
+        // what the client retried (inside a call, with backoff) is what Synap received beyond the answered calls
+        out.printf("  Synap received %,d batch requests for %,d answered calls: %,d retried (503s %,d, dropped %,d, "
+                        + "accepted-then-slow %,d, 429s %,d)%n", stats.batchCalls(), c.calls(), Math.max(0, stats.batchCalls() - c.calls()),
+                stats.status(503), stats.dropped(), stats.acceptedThenSlow(), stats.status(429));
         double docsPerSecond = c.handled() / Math.max(0.001, elapsed);
         out.printf("  elapsed %.1f s, %.0f docs/s = %.0f%% of the %.0f docs/s ceiling%n", elapsed, docsPerSecond,
                 100 * docsPerSecond / start.ceilingDocsPerSecond(), start.ceilingDocsPerSecond());

@@ -51,10 +51,17 @@ class CliIT {
 
     @Test
     void demoWithFaultsStillExitsZero() throws Exception {
-        Result r = run(Map.of(), "demo", "--rows", "3000", "--rate-limit", "12000", "--latency-p50-ms", "5", "--latency-p95-ms", "20",
+        Result r = run(Map.of(), "demo", "--rows", "5000", "--rate-limit", "12000", "--latency-p50-ms", "5", "--latency-p95-ms", "20",
                 "--faults", "--seed", "3");
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("exactly once");
+        // the faults were met and retried: ~50 calls at 10 % 503s, 2 % drops, 2 % slow accepts, 429 bursts
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Synap received ([\\d,]+) batch requests for ([\\d,]+) answered calls: ([\\d,]+) retried")
+                .matcher(r.output());
+        assertThat(m.find()).as(r.output()).isTrue();
+        long requests = Long.parseLong(m.group(1).replace(",", ""));
+        long calls = Long.parseLong(m.group(2).replace(",", ""));
+        assertThat(Long.parseLong(m.group(3).replace(",", ""))).isPositive().isEqualTo(requests - calls);
     }
 
     @Test
