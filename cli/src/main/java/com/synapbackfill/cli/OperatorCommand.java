@@ -47,11 +47,22 @@ abstract class OperatorCommand implements Callable<Integer> {
 
     /** Follows a run until it is COMPLETED, FAILED or BLOCKED, with the progress bar (plain lines off a terminal). */
     PlannerResults.Status watch(PlannerActions planner, String runId, Duration every) throws InterruptedException {
+        return watch(planner, () -> planner, runId, every);
+    }
+
+    /**
+     * @param reconnect the planner to ask after a failed call: a reader of a local ledger opens the state
+     *                  directory again, since the run that served the ledger may just have ended
+     */
+    PlannerResults.Status watch(PlannerActions first, java.util.function.Supplier<PlannerActions> reconnect, String runId,
+                                Duration every) throws InterruptedException {
         try (Progress progress = new Progress(out, System.console() != null, every.toMillis())) {
             int unavailable = 0;
+            PlannerActions planner = first;
             while (true) {
                 PlannerResults.Status s;
                 try {
+                    if (planner == null) planner = reconnect.get();
                     s = planner.status(runId);
                     unavailable = 0;
                 } catch (IllegalArgumentException e) {
@@ -59,6 +70,7 @@ abstract class OperatorCommand implements Callable<Integer> {
                 } catch (RuntimeException e) {
                     // an hours-long watch outlives a throttled invocation or a network blip: say so and ask again
                     if (++unavailable >= MAX_UNAVAILABLE) throw e;
+                    planner = null;
                     out.printf("status unavailable (%s); asking again in %d s (%d/%d)%n", e.getMessage(), every.toSeconds(),
                             unavailable, MAX_UNAVAILABLE);
                     Thread.sleep(every.toMillis());

@@ -21,19 +21,34 @@ final class StatusCommand extends OperatorCommand {
     @Option(names = "--watch", description = "refresh until the run is completed, failed or blocked") boolean watch;
     @Option(names = "--every", defaultValue = "5", description = "seconds between refreshes (default ${DEFAULT-VALUE})") int everySeconds;
 
+    private Target target;
+
     @Override
     public Integer call() throws Exception {
         if (everySeconds < 1) throw new IllegalArgumentException("--every: must be >= 1, was " + everySeconds);
-        try (Target target = Target.open(stack, config(), Target.Access.READ, none())) {
+        CliConfig c = config();
+        target = Target.open(stack, c, Target.Access.READ, none());
+        try {
             if (runId == null) {
                 if (watch) throw new IllegalArgumentException("RUN: --watch follows one run; name it (backfill status lists them)");
                 return list(target);
             }
-            PlannerResults.Status s = watch ? watch(target.planner(), runId(runId), Duration.ofSeconds(everySeconds))
-                    : target.planner().status(runId(runId));
+            PlannerResults.Status s = watch ? watch(target.planner(), () -> reopened(c).planner(), runId(runId),
+                    Duration.ofSeconds(everySeconds)) : target.planner().status(runId(runId));
             printStatus(s);
             return exitCode(s);
+        } finally {
+            target.close();
         }
+    }
+
+    /** After a failed call: a local reader opens the state directory again (it serves the ledger itself once the run has ended). */
+    private Target reopened(CliConfig c) {
+        if (target.local()) {
+            target.close();
+            target = Target.open(stack, c, Target.Access.READ, none());
+        }
+        return target;
     }
 
     private int list(Target target) {

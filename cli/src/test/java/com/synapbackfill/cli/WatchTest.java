@@ -62,4 +62,20 @@ class WatchTest {
                 Duration.ofMillis(1))).hasMessageContaining("no run");
         assertThat(calls.get()).isEqualTo(1);
     }
+
+    @Test
+    void afterAFailedCallTheWatchAsksAReconnectedPlanner() throws Exception {
+        AtomicInteger deadCalls = new AtomicInteger();
+        AtomicInteger liveCalls = new AtomicInteger();
+        AtomicInteger reconnects = new AtomicInteger();
+        PlannerActions dead = planner(100, new IllegalStateException("Connection refused"), deadCalls);
+        PlannerActions live = planner(0, null, liveCalls);
+        PlannerResults.Status s = COMMAND.watch(dead, () -> {
+            reconnects.incrementAndGet();
+            return live;
+        }, "r1", Duration.ofMillis(1));
+        assertThat(s.status()).isEqualTo("COMPLETED");
+        assertThat(deadCalls.get()).isEqualTo(1);
+        assertThat(reconnects.get()).isEqualTo(1);
+    }
 }
