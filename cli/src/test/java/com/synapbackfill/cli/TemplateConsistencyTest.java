@@ -133,7 +133,12 @@ class TemplateConsistencyTest {
         targets.forEach(t -> assertThat(states.has(t)).as("state " + t + " exists").isTrue());
         // the poll loop (Wait → Status → Done?) is bounded by the machine's timeout
         assertThat(asl.path("TimeoutSeconds").asInt()).isBetween(3600, 31_536_000);
-        assertThat(states.path("Wait").path("Seconds").asInt()).isPositive();
+        // the Wait state polls every StatusPollSeconds (a template parameter, substituted into the PollInterval state)
+        assertThat(states.path("Wait").path("SecondsPath").asText()).isEqualTo("$.poll.seconds");
+        assertThat(states.path("PollInterval").path("Parameters").path("seconds.$").asText()).contains("${StatusPollSeconds}");
+        assertThat(RES.path("BackfillStateMachine").path("Properties").path("DefinitionSubstitutions").has("StatusPollSeconds")).isTrue();
+        assertThat(T.path("Parameters").path("StatusPollSeconds").path("Default").asInt()).isEqualTo(60);
+        assertThat(T.path("Parameters").path("StatusPollSeconds").path("MinValue").asInt()).isPositive();
         String blocked = null;
         for (JsonNode c : states.path("Done?").path("Choices")) if (c.path("Variable").asText().equals("$.status.blocked")) blocked = c.get("Next").asText();
         assertThat(states.path(blocked).path("Type").asText()).isEqualTo("Fail");

@@ -129,6 +129,12 @@ public final class SynapEmulator implements AutoCloseable {
     /** Every later call with this key is answered 403. */
     public void forbidKey(String apiKey) { forbiddenKeys.add(apiKey); }
 
+    /** The key is fixed on Synap's side (permissions restored, or reinstated): accepted again. */
+    public void restoreKey(String apiKey) {
+        revokedKeys.remove(apiKey);
+        forbiddenKeys.remove(apiKey);
+    }
+
     /** Adds a key at runtime (e.g. the "new key" after a revocation). */
     public void addKey(String apiKey, EmulatorSettings.Instance instance) { extraKeys.put(apiKey, instance); }
 

@@ -1,5 +1,6 @@
 package com.synapbackfill.cli;
 
+import com.synapbackfill.e2e.LocalStackHost;
 import com.synapbackfill.embedded.RealParts;
 import com.synapbackfill.embedded.SyntheticHistory;
 import com.synapbackfill.emulator.EmulatorSettings;
@@ -7,24 +8,29 @@ import com.synapbackfill.emulator.SynapEmulator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.junit.jupiter.Container;
-import org.testcontainers.junit.jupiter.Testcontainers;
+import org.testcontainers.DockerClientFactory;
 import org.testcontainers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * The end-to-end scenario of {@link PipelineIT} against LocalStack's SQS, DynamoDB and S3, for users with
- * Docker. Skipped where no Docker engine runs (as on the project's build machines, which use the in-process
- * real parts instead).
+ * The end-to-end scenario of {@link PipelineIT} (handlers, local event source mapping) against LocalStack's SQS,
+ * DynamoDB and S3 instead of the in-process stand-ins. One class for every LocalStack: the one at
+ * {@code LOCALSTACK_ENDPOINT} when set; else a Testcontainers LocalStack where a Docker engine runs; else the
+ * project's host-mode LocalStack ({@link LocalStackHost}), as on the build machines.
  */
-@Testcontainers(disabledWithoutDocker = true)
 class LocalStackPipelineIT {
-    @Container
-    static final LocalStackContainer LOCALSTACK = new LocalStackContainer(DockerImageName.parse("localstack/localstack:4.4"))
-            .withServices("sqs", "dynamodb", "s3");
+    static LocalStackContainer container;
+    static String endpoint;
 
     @BeforeAll
     static void setUp() {
+        if (System.getenv("LOCALSTACK_ENDPOINT") == null && DockerClientFactory.instance().isDockerAvailable()) {
+            container = new LocalStackContainer(DockerImageName.parse("localstack/localstack:4.4")).withServices("sqs", "dynamodb", "s3");
+            container.start();
+            endpoint = container.getEndpoint().toString();
+        } else {
+            endpoint = LocalStackHost.endpoint();
+        }
         PipelineIT.pg = RealParts.postgres();
         PipelineIT.loaded = SyntheticHistory.load(PipelineIT.pg.jdbcUrl(), PipelineIT.pg.user(), PipelineIT.pg.password(),
                 "localstack_turns", SyntheticHistory.Options.of(PipelineIT.ROWS).withBadRowsPerKind(12));
@@ -33,12 +39,12 @@ class LocalStackPipelineIT {
 
     @AfterAll
     static void tearDown() {
-        PipelineIT.emulator.close();
+        if (PipelineIT.emulator != null) PipelineIT.emulator.close();
+        if (container != null) container.stop();
     }
 
     @Test
     void backfillsEveryValidRowExactlyOnceOnLocalStack() throws Exception {
-        String endpoint = LOCALSTACK.getEndpoint().toString();
         LocalDeployment d = LocalDeployment.create("localstack", endpoint, endpoint, endpoint, PipelineIT.env("localstack_turns"));
         PipelineIT.scenario(d, "localstack-1");
     }

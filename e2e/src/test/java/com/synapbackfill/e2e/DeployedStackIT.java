@@ -1,0 +1,382 @@
+package com.synapbackfill.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.synapbackfill.embedded.RealParts;
+import com.synapbackfill.embedded.SyntheticHistory;
+import com.synapbackfill.emulator.EmulatorSettings;
+import com.synapbackfill.emulator.StoredDocument;
+import com.synapbackfill.emulator.SynapEmulator;
+import com.synapbackfill.json.Json;
+import com.synapbackfill.ledger.DynamoDbLedger;
+import com.synapbackfill.model.FailureRecord;
+import com.synapbackfill.model.RunState;
+import com.synapbackfill.model.RunStatus;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Assumptions;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.cloudformation.model.Output;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * template.yaml deployed for real — SAM transform, IAM, versions and the {@code live} alias, the SQS event
+ * source mapping, the state machine — on LocalStack in host mode (see {@link LocalStackHost}), and driven the way
+ * an operator drives an account: Step Functions executions and the {@code backfill} CLI with {@code --stack}.
+ * The functions are the shaded jars on the real Java runtime (RIE + the runtime interface client); the
+ * source is an embedded PostgreSQL and Synap the project's emulator, both on loopback, where the functions reach
+ * them as they would reach an RDS instance and Synap.
+ *
+ * <p>What is changed for the test, and why: {@code StatusPollSeconds=2} (the production default polls every
+ * minute), {@code LeaseSeconds=10} and the shard queue's visibility timeout lowered to 30 s after the deploy (it
+ * is 5400 s, six worker timeouts; a killed worker's message would come back in 90 minutes).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DeployedStackIT {
+    static final String STACK = "synap-backfill-e2e";
+    static final int ROWS = 3_000;
+    static final Duration VISIBILITY = Duration.ofSeconds(30);
+    static SynapEmulator emulator;
+    static RealParts.Postgres pg;
+    static SyntheticHistory.Loaded loaded;
+    static String endpoint;
+    static Map<String, String> outputs;
+    static SfnClient sfn;
+    static SqsClient sqs;
+    static DynamoDbLedger ledger;
+    static long deploySeconds;
+
+    @BeforeAll
+    static void deploy() throws Exception {
+        Assumptions.assumeTrue(LocalStackHost.hostMode() || System.getenv("LOCALSTACK_HAS_SYNAP_RIE") != null,
+                "the deployed stack needs LocalStack with this project's Lambda executor (host mode)");
+        pg = RealParts.postgres();
+        loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "stack_turns",
+                SyntheticHistory.Options.of(ROWS).withBadRowsPerKind(5));
+        emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(6000)
+                .latency(Duration.ofMillis(40), Duration.ofMillis(120)).build());
+        endpoint = LocalStackHost.endpoint();
+        long t0 = System.nanoTime();
+
+        SecretsManagerClient secrets = client(SecretsManagerClient.builder());
+        String keyArn = secrets.createSecret(r -> r.name("e2e/synap-api-key").secretString(EmulatorSettings.DEFAULT_API_KEY)).arn();
+        String dbArn = secrets.createSecret(r -> r.name("e2e/source-db").secretString(
+                Json.write(Map.of("username", pg.user(), "password", pg.password())))).arn();
+        S3Client s3 = client(S3Client.builder().forcePathStyle(true));
+        s3.createBucket(r -> r.bucket("e2e-deploy"));
+
+        Path packaged = packageTemplate();
+        aws("cloudformation", "deploy", "--template-file", packaged.toString(), "--stack-name", STACK,
+                "--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND", "--parameter-overrides",
+                "SynapBaseUrl=" + emulator.baseUrl(), "SynapApiKeySecretArn=" + keyArn,
+                "SourceJdbcUrl=" + pg.jdbcUrl(), "SourceDbSecretArn=" + dbArn, "SourceTable=stack_turns",
+                "MaxConcurrency=3", "RateLimitPerMinute=6000", "ShardTargetRows=500", "WorkerTimeout=60",
+                "LeaseSeconds=10", "StatusPollSeconds=2");
+        deploySeconds = (System.nanoTime() - t0) / 1_000_000_000;
+        outputs = new LinkedHashMap<>();
+        try (CloudFormationClient cfn = client(CloudFormationClient.builder())) {
+            for (Output o : cfn.describeStacks(r -> r.stackName(STACK)).stacks().get(0).outputs()) outputs.put(o.outputKey(), o.outputValue());
+        }
+        System.out.printf("deployed-stack: %s deployed in %d s, outputs %s%n", STACK, deploySeconds, outputs.keySet());
+        sfn = client(SfnClient.builder());
+        sqs = client(SqsClient.builder());
+        // a killed worker's message must come back within the test (see the class comment)
+        sqs.setQueueAttributes(r -> r.queueUrl(outputs.get("ShardQueueUrl"))
+                .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(VISIBILITY.toSeconds()))));
+        ledger = new DynamoDbLedger(client(DynamoDbClient.builder()), outputs.get("LedgerTableName"), Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (emulator != null) emulator.close();
+    }
+
+    // ------------------------------------------------------------------ scenarios
+
+    @Test
+    @Order(1)
+    void stateMachineRunsABackfillToSucceededWithTheReportInTheBucket() throws Exception {
+        emulator.clearDocuments();
+        long t0 = System.nanoTime();
+        DescribeExecutionResponse done = execute("run-ok", "{\"start\":{\"runId\":\"run-ok\",\"source\":{\"table\":\"stack_turns\"}}}",
+                Duration.ofMinutes(6));
+        long seconds = (System.nanoTime() - t0) / 1_000_000_000;
+        assertThat(done.status()).as(done.toString()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        JsonNode out = Json.MAPPER.readTree(done.output());
+        assertThat(out.path("report").path("invariantHolds").asBoolean()).as(done.output()).isTrue();
+        String location = out.path("report").path("reportLocation").asText();
+        assertThat(location).isEqualTo("s3://" + outputs.get("ReportBucketName") + "/runs/run-ok/report.json");
+        S3Client s3 = client(S3Client.builder().forcePathStyle(true));
+        JsonNode report = Json.MAPPER.readTree(s3.getObjectAsBytes(r -> r.bucket(outputs.get("ReportBucketName"))
+                .key("runs/run-ok/report.json")).asByteArray());
+        assertThat(report.path("counts").path("failed").asLong()).isEqualTo(loaded.badRows());
+        assertExactlyOnce("run-ok");
+        assertDlqEmpty();
+        System.out.printf("deployed-stack: run-ok SUCCEEDED in %d s: %,d rows, %,d documents once each, %d failure items%n",
+                seconds, ROWS, loaded.validRows(), loaded.badRows());
+    }
+
+    @Test
+    @Order(2)
+    void aRefusedKeyFailsTheExecutionAndAResumeExecutionCompletesIt() throws Exception {
+        emulator.clearDocuments();
+        emulator.forbidKey(EmulatorSettings.DEFAULT_API_KEY);
+        DescribeExecutionResponse blocked = execute("run-blocked", "{\"start\":{\"runId\":\"run-blocked\",\"source\":{\"table\":\"stack_turns\"}}}",
+                Duration.ofMinutes(3));
+        assertThat(blocked.status()).as(blocked.toString()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(blocked.error()).isEqualTo("RunBlocked");
+        assertThat(blocked.cause()).contains("403");
+        assertThat(ledger.run("run-blocked").orElseThrow().status()).isEqualTo(RunStatus.BLOCKED);
+        assertThat(emulator.documents()).isEmpty();
+
+        emulator.restoreKey(EmulatorSettings.DEFAULT_API_KEY);
+        DescribeExecutionResponse resumed = execute("run-blocked-resume", "{\"resume\":true,\"start\":{\"runId\":\"run-blocked\"}}",
+                Duration.ofMinutes(6));
+        assertThat(resumed.status()).as(resumed.toString()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(Json.MAPPER.readTree(resumed.output()).path("report").path("invariantHolds").asBoolean()).isTrue();
+        assertExactlyOnce("run-blocked");
+        assertDlqEmpty();
+    }
+
+    @Test
+    @Order(3)
+    void aWorkerKilledMidShardIsRecoveredByRedeliveryAndTheLease() throws Exception {
+        emulator.clearDocuments();
+        // slower calls, so a shard is mid-way when the worker is killed
+        emulator.reconfigure(EmulatorSettings.builder().rateLimitPerMinute(6000)
+                .latency(Duration.ofMillis(400), Duration.ofMillis(800)).build());
+        String name = "run-killed";
+        String arn = sfn.startExecution(r -> r.stateMachineArn(outputs.get("StateMachineArn")).name(name)
+                .input("{\"start\":{\"runId\":\"" + name + "\",\"source\":{\"table\":\"stack_turns\"}}}")).executionArn();
+        int killed = 0;
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (killed == 0 && System.currentTimeMillis() < deadline) {
+            if (!emulator.documents().isEmpty()) killed = killWorkers();
+            Thread.sleep(100);
+        }
+        assertThat(killed).as("a worker process was found and killed mid-shard").isPositive();
+        emulator.reconfigure(EmulatorSettings.builder().rateLimitPerMinute(6000)
+                .latency(Duration.ofMillis(40), Duration.ofMillis(120)).build());
+        DescribeExecutionResponse done = await(arn, Duration.ofMinutes(8));
+        assertThat(done.status()).as(done.toString()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertExactlyOnce(name);
+        assertDlqEmpty();
+        System.out.printf("deployed-stack: %s: %d worker process(es) killed mid-shard, SUCCEEDED, exactly once%n", name, killed);
+    }
+
+    @Test
+    @Order(4)
+    void theCliOperatesTheStackThroughCloudFormationStepFunctionsAndLambda() throws Exception {
+        emulator.clearDocuments();
+        // start --stack: the stack's outputs from CloudFormation, the run through the state machine (the default)
+        Cli start = cli("start", "--stack", STACK, "--run-id", "cli-run", "--table", "stack_turns");
+        assertThat(start.exit).as(start.output).isZero();
+        assertThat(start.output).contains("Started arn:").contains(":execution:").contains("cli-run");
+        // status --watch follows it through the planner function (Lambda Invoke)
+        Cli watch = cli("status", "cli-run", "--stack", STACK, "--watch");
+        assertThat(watch.exit).as(watch.output).isZero();
+        assertThat(watch.output).contains("COMPLETED");
+        String arn = start.output.replaceAll("(?s).*Started (arn:\\S+).*", "$1");
+        assertThat(await(arn, Duration.ofMinutes(2)).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertExactlyOnce("cli-run");
+        Cli report = cli("report", "cli-run", "--stack", STACK);
+        assertThat(report.exit).as(report.output).isZero();
+        assertThat(report.output).contains("s3://" + outputs.get("ReportBucketName") + "/runs/cli-run/report.json");
+        // tune applies the recommendation to the worker's event source mapping
+        Cli tune = cli("tune", "cli-run", "--stack", STACK);
+        assertThat(tune.exit).as(tune.output).isZero();
+        assertThat(tune.output).contains("applied to the worker's event source mapping");
+        try (var lambda = client(software.amazon.awssdk.services.lambda.LambdaClient.builder())) {
+            Integer max = lambda.getEventSourceMapping(r -> r.uuid(outputs.get("WorkerEventSourceMappingId"))).scalingConfig().maximumConcurrency();
+            assertThat(tune.output).contains("concurrency " + max);
+        }
+        // --via planner: the planner function plans, the event source mapping works it, no state machine
+        emulator.clearDocuments();
+        Cli viaPlanner = cli("start", "--stack", STACK, "--via", "planner", "--run-id", "cli-planner", "--table", "stack_turns", "--watch");
+        assertThat(viaPlanner.exit).as(viaPlanner.output).isZero();
+        assertThat(viaPlanner.output).contains("COMPLETED");
+        assertExactlyOnce("cli-planner");
+        assertDlqEmpty();
+    }
+
+    record Cli(int exit, String output) {
+    }
+
+    /** The backfill command as a process, with the AWS SDK's endpoint pointed at LocalStack (AWS_ENDPOINT_URL). */
+    static Cli cli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "com.synapbackfill.cli.BackfillCommand"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("SYNAP_") || k.endsWith("_ENDPOINT"));
+        pb.environment().put("AWS_ENDPOINT_URL", endpoint);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(8, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+        System.out.printf("deployed-stack: backfill %s -> exit %d%n", String.join(" ", args), p.exitValue());
+        return new Cli(p.exitValue(), out);
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    /** Every valid row in the emulator exactly once, every bad row one failure item with its reason, counters agree. */
+    static void assertExactlyOnce(String runId) {
+        RunState run = ledger.run(runId).orElseThrow();
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        List<StoredDocument> docs = new ArrayList<>(emulator.documents());
+        Set<String> ids = docs.stream().map(d -> d.metadata().get("source_row_id").asText()).collect(Collectors.toSet());
+        assertThat(docs).hasSize(loaded.validRows());
+        assertThat(ids).hasSize(loaded.validRows());
+        assertThat(emulator.stats().updates()).isZero();
+        List<FailureRecord> failures = ledger.failures(runId, null, 10_000);
+        assertThat(failures).hasSize(loaded.badRows());
+        Map<String, Set<String>> byReason = new HashMap<>();
+        for (FailureRecord f : failures) byReason.computeIfAbsent(f.errorClass(), k -> new HashSet<>()).add(f.sourceId());
+        loaded.badByKind().forEach((kind, rows) -> assertThat(byReason.get("bad_row:" + kind)).containsExactlyInAnyOrderElementsOf(rows));
+        assertThat(run.counters().rowsRead()).isEqualTo(ROWS);
+        assertThat(run.counters().accepted() + run.counters().alreadyPresent()).isEqualTo(loaded.validRows());
+    }
+
+    static void assertDlqEmpty() {
+        var attrs = sqs.getQueueAttributes(r -> r.queueUrl(outputs.get("ShardDeadLetterQueueUrl"))
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        assertThat(attrs.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isEqualTo("0");
+        assertThat(attrs.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).isEqualTo("0");
+    }
+
+    /** Ends the worker's Java processes (the execution environments LocalStack started) as a crash would. */
+    static int killWorkers() {
+        List<ProcessHandle> workers = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("AWSLambda") && c.contains("WorkerHandler")).orElse(false))
+                .toList();
+        workers.forEach(ProcessHandle::destroyForcibly);
+        return workers.size();
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    static DescribeExecutionResponse execute(String name, String input, Duration max) throws InterruptedException {
+        String arn = sfn.startExecution(r -> r.stateMachineArn(outputs.get("StateMachineArn")).name(name).input(input)).executionArn();
+        return await(arn, max);
+    }
+
+    static DescribeExecutionResponse await(String arn, Duration max) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + max.toMillis();
+        while (true) {
+            DescribeExecutionResponse d = sfn.describeExecution(r -> r.executionArn(arn));
+            if (d.status() != ExecutionStatus.RUNNING) return d;
+            // a message in the DLQ means the workers failed it five times: no point waiting for the end
+            String dlq = sqs.getQueueAttributes(r -> r.queueUrl(outputs.get("ShardDeadLetterQueueUrl"))
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes().get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+            if (!"0".equals(dlq)) throw new AssertionError("shard messages reached the DLQ (" + dlq + "): " + d + "\n" + lambdaLogTail());
+            if (System.currentTimeMillis() > deadline)
+                throw new AssertionError("execution still RUNNING after " + max + ": " + d + "\n" + tail(LocalStackHost.logs()));
+            Thread.sleep(500);
+        }
+    }
+
+    /** template.yaml with each function's CodeUri at its sam-build directory, packaged into the deploy bucket. */
+    static Path packageTemplate() throws IOException {
+        String t = Files.readString(Tools.repo().resolve("template.yaml"));
+        t = codeUri(t, "PlannerFunction", Tools.samLayout("PlannerFunction", "planner"));
+        t = codeUri(t, "WorkerFunction", Tools.samLayout("WorkerFunction", "worker"));
+        t = t.replace("DefinitionUri: statemachine/backfill.asl.json",
+                "DefinitionUri: " + Tools.repo().resolve("statemachine/backfill.asl.json"));
+        Path dir = Files.createDirectories(Tools.target().resolve("deploy"));
+        Path template = dir.resolve("template.yaml");
+        Files.writeString(template, t);
+        Path packaged = dir.resolve("packaged.yaml");
+        aws("cloudformation", "package", "--template-file", template.toString(), "--s3-bucket", "e2e-deploy",
+                "--output-template-file", packaged.toString());
+        return packaged;
+    }
+
+    static String codeUri(String template, String function, Path dir) {
+        Matcher m = Pattern.compile("(?s)(\n  " + function + ":\n.*?\n      CodeUri: )\\.\n").matcher(template);
+        if (!m.find()) throw new IllegalStateException("no CodeUri: . under " + function + " in template.yaml");
+        return template.substring(0, m.start()) + m.group(1) + dir + "\n" + template.substring(m.end());
+    }
+
+    /** The AWS CLI of LocalStack's virtualenv, pointed at LocalStack. */
+    static String aws(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Tools.localStackBin().resolve("aws").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Tools.target().toFile()).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("AWS_ENDPOINT_URL", endpoint, "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
+                "AWS_DEFAULT_REGION", "us-east-1", "AWS_REGION", "us-east-1"));
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (p.waitFor() != 0)
+                throw new AssertionError("aws " + String.join(" ", args) + " failed:\n" + out + "\n" + tail(LocalStackHost.logs()));
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The end of the most recent worker environment's output (what CloudWatch Logs would show). */
+    static String lambdaLogTail() {
+        try (var files = Files.list(LocalStackHost.lambdaLogs())) {
+            return files.filter(f -> f.getFileName().toString().contains("Worker"))
+                    .max(java.util.Comparator.comparingLong(f -> f.toFile().lastModified()))
+                    .map(f -> {
+                        try {
+                            return tail(Files.readString(f));
+                        } catch (IOException e) {
+                            return e.toString();
+                        }
+                    }).orElse("(no worker log)");
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    static String tail(String s) {
+        return s.length() <= 6000 ? s : s.substring(s.length() - 6000);
+    }
+
+    static <B extends AwsClientBuilder<B, C>, C> C client(B builder) {
+        return builder.endpointOverride(URI.create(endpoint)).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .build();
+    }
+}
