@@ -17,7 +17,7 @@ import java.util.Set;
  */
 final class CliConfig {
     /** Every key a config file may hold (the options of run, start, resume and retry-failures). */
-    static final Set<String> KEYS = Set.of("jdbcUrl", "dbUser", "table", "timestampZone", "fromId", "toId", "synapUrl",
+    static final Set<String> KEYS = Set.of("jdbcUrl", "dbUser", "table", "columns", "filter", "since", "until", "timestampZone", "fromId", "toId", "synapUrl",
             "rateLimit", "rateUnit", "batchSize", "mode", "shardRows", "concurrency", "runId", "stateDir", "stack",
             "plannerFunction", "stateMachine", "ledgerTable", "queueUrl", "reportBucket", "rateScope", "region", "aws");
 
@@ -48,10 +48,23 @@ final class CliConfig {
     /** The flag's value, else the file's {@code key}, else the environment's {@code envVar} (may be null: none). */
     String pick(Object flag, String key, String envVar) {
         if (flag != null) return flag.toString();
-        if (file.hasNonNull(key)) return file.get(key).asText();
+        if (file.hasNonNull(key)) {
+            if (file.get(key).isContainerNode()) throw new IllegalArgumentException("--config: " + key + " must be a single value, was " + file.get(key));
+            return file.get(key).asText();
+        }
         if (envVar == null) return null;
         String e = env.get(envVar);
         return e == null || e.isBlank() ? null : e;
+    }
+
+    /** A mapping key of the file ({@code columns:}), as text values; empty when absent. */
+    Map<String, String> map(String key) {
+        JsonNode n = file.get(key);
+        if (n == null || n.isNull()) return Map.of();
+        if (!n.isObject()) throw new IllegalArgumentException("--config: " + key + " must be a mapping (FIELD: COLUMN), was " + n);
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
+        return out;
     }
 
     String env(String name) {

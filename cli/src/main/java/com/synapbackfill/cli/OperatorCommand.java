@@ -86,8 +86,9 @@ abstract class OperatorCommand implements Callable<Integer> {
     void printStatus(PlannerResults.Status s) {
         Counters c = s.counters();
         out.printf("Run %s: %s%s%n", s.runId(), s.status(), s.reason() == null ? "" : " (" + s.reason() + ")");
-        out.printf("  shards %d/%d done; rows %,d of ~%,d: accepted %,d, already present %,d, failed %,d%n", s.shardsDone(),
-                s.shardsTotal(), c.rowsRead(), s.estimatedRows(), c.accepted(), c.alreadyPresent(), c.failed());
+        out.printf("  shards %d/%d done; rows %,d of ~%,d: accepted %,d, already present %,d, failed %,d%s%n", s.shardsDone(),
+                s.shardsTotal(), c.rowsRead(), s.estimatedRows(), c.accepted(), c.alreadyPresent(), c.failed(),
+                c.skipped() == 0 ? "" : String.format(", skipped %,d (filter or cutover)", c.skipped()));
         String rate = s.done() ? String.format("%.1f docs/s overall", c.handled() / (double) Math.max(1, s.elapsedSeconds()))
                 : String.format("%.1f docs/s over the last minutes, ETA %s", s.docsPerSecond(), Progress.eta(s.etaSeconds()));
         out.printf("  %s, calls %,d, 429s %,d, p95 latency %d ms, elapsed %s%n", rate, c.calls(), c.throttled(),
@@ -96,7 +97,7 @@ abstract class OperatorCommand implements Callable<Integer> {
     }
 
     void printReport(PlannerResults.Report r) {
-        out.printf("Report of %s: %,d failures%s; invariant (rows read = accepted + already present + failed) %s%n", r.runId(),
+        out.printf("Report of %s: %,d failures%s; invariant (rows read = accepted + already present + failed + skipped) %s%n", r.runId(),
                 r.failures(), r.failures() == 0 ? "" : " " + r.failuresByClass(), r.invariantHolds() ? "holds" : "BROKEN");
         out.println("  report:   " + r.reportLocation());
         out.println("  failures: " + r.failuresLocation());

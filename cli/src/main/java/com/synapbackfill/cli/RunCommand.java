@@ -83,9 +83,9 @@ final class RunCommand extends OperatorCommand {
             status = run.work(id, workers, Duration.ofMinutes(5), Duration.ofDays(30), Duration.ofSeconds(1), progress);
         }
         PlannerResults.Report report = run.planner().report(id);
-        out.printf("Run %s: %s%s; rows %,d: accepted %,d, already present %,d, failed %,d. Report: %s%n", id, status.status(),
+        out.printf("Run %s: %s%s; rows %,d: accepted %,d, already present %,d, failed %,d, skipped %,d. Report: %s%n", id, status.status(),
                 status.reason() == null ? "" : " (" + status.reason() + ")", status.counters().rowsRead(), status.counters().accepted(),
-                status.counters().alreadyPresent(), status.counters().failed(), report.reportLocation());
+                status.counters().alreadyPresent(), status.counters().failed(), status.counters().skipped(), report.reportLocation());
         if (status.counters().failed() > 0)
             out.printf("Failed rows: `backfill failures %s` lists them; after fixing the source, `backfill retry-failures %s`.%n", id, id);
         if (status.blocked()) return BackfillCommand.BLOCKED;

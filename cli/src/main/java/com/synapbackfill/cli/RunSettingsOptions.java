@@ -1,5 +1,6 @@
 package com.synapbackfill.cli;
 
+import com.synapbackfill.config.Settings;
 import com.synapbackfill.model.RunConfig;
 import com.synapbackfill.planner.PlannerRequest;
 import com.synapbackfill.source.SourceConfig;
@@ -13,6 +14,13 @@ import picocli.CommandLine.Option;
  */
 final class RunSettingsOptions {
     @Option(names = "--table", description = "table or schema.table (env SOURCE_TABLE)") String table;
+    @Option(names = "--column", paramLabel = "FIELD=COLUMN", description = "the table's column for a field, repeatable: "
+            + "id, userId, customerId (empty: none), conversationId, messageIndex, userText, assistantText, createdAt "
+            + "(snake_case too); unmapped fields keep their default names (env SOURCE_COLUMNS)") java.util.List<String> column;
+    @Option(names = "--filter", description = "SQL boolean expression over the table's columns: only matching rows are sent, "
+            + "the rest are counted as skipped, e.g. \"deleted_at IS NULL AND consent\" (env SOURCE_FILTER)") String filter;
+    @Option(names = "--since", description = "only rows created at or after this time (ISO-8601; without offset: in --timestamp-zone)") String since;
+    @Option(names = "--until", description = "only rows created before this time: when live ingestion into Synap started (the go-live cutover)") String until;
     @Option(names = "--timestamp-zone", description = "zone of timestamp-without-zone columns (default UTC)") String timestampZone;
     @Option(names = "--from-id", description = "smallest id to include") String fromId;
     @Option(names = "--to-id", description = "largest id to include") String toId;
@@ -27,6 +35,11 @@ final class RunSettingsOptions {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("SOURCE_TABLE", SourceOptions.required(c.pick(table, "table", "SOURCE_TABLE"), "--table (or table, SOURCE_TABLE)"));
         SourceOptions.putIf(env, "SOURCE_TIMESTAMP_ZONE", c.pick(timestampZone, "timestampZone", "SOURCE_TIMESTAMP_ZONE"));
+        SourceConfig source = source(c, env.get("SOURCE_TABLE"), env.get("SOURCE_TIMESTAMP_ZONE"));
+        if (source.columns() != com.synapbackfill.source.ColumnMapping.DEFAULT) env.put("SOURCE_COLUMNS", Settings.columnsEnv(source.columns()));
+        SourceOptions.putIf(env, "SOURCE_FILTER", source.filter());
+        SourceOptions.putIf(env, "SOURCE_SINCE", source.since());
+        SourceOptions.putIf(env, "SOURCE_UNTIL", source.until());
         SourceOptions.putIf(env, "SOURCE_FROM_ID", c.pick(fromId, "fromId", "SOURCE_FROM_ID"));
         SourceOptions.putIf(env, "SOURCE_TO_ID", c.pick(toId, "toId", "SOURCE_TO_ID"));
         SourceOptions.putIf(env, "RATE_LIMIT_PER_MINUTE", c.pick(rateLimit, "rateLimit", "RATE_LIMIT_PER_MINUTE"));
@@ -43,12 +56,61 @@ final class RunSettingsOptions {
      */
     PlannerRequest startRequest(CliConfig c, String runId) {
         String t = c.pick(table, "table", null);
-        SourceConfig source = t == null ? null : new SourceConfig(t, null, c.pick(timestampZone, "timestampZone", null),
-                c.pick(fromId, "fromId", null), c.pick(toId, "toId", null));
+        SourceConfig source = t == null ? null : source(c, t, c.pick(timestampZone, "timestampZone", null));
         String unit = c.pick(rateUnit, "rateUnit", null);
         return new PlannerRequest(PlannerRequest.Action.START, runId, source, integer(c.pick(batchSize, "batchSize", null), "--batch-size"),
                 null, null, null, integer(c.pick(shardRows, "shardRows", null), "--shard-rows"), c.pick(mode, "mode", null), null, null,
                 integer(c.pick(rateLimit, "rateLimit", null), "--rate-limit"), unit == null ? null : rateUnit(unit), null, null);
+    }
+
+    /**
+     * The source contract from the flags, the file and the environment, each error naming what the user wrote:
+     * {@code --column} pairs over the file's {@code columns:} map over SOURCE_COLUMNS, field by field.
+     */
+    SourceConfig source(CliConfig c, String tableName, String zone) {
+        java.util.Map<String, String> pairs = new LinkedHashMap<>(Settings.columnsFromEnv(c.env("SOURCE_COLUMNS")));
+        String from = "SOURCE_COLUMNS";
+        java.util.Map<String, String> file = c.map("columns");
+        if (!file.isEmpty()) from = "columns";
+        pairs.putAll(canonical("columns", file));
+        if (column != null && !column.isEmpty()) {
+            java.util.Map<String, String> flags = new LinkedHashMap<>();
+            for (String pair : column) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) throw new IllegalArgumentException("--column " + pair + ": expected FIELD=COLUMN, e.g. --column createdAt=sent_at");
+                flags.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+            pairs.putAll(canonical("--column", flags));
+            from = "--column";
+        }
+        com.synapbackfill.source.ColumnMapping mapping = pairs.isEmpty() ? null : com.synapbackfill.source.ColumnMapping.of(from, pairs);
+        String f = c.pick(filter, "filter", "SOURCE_FILTER");
+        String fieldOfFilter = filter != null ? "--filter" : c.pick(null, "filter", null) != null ? "filter" : "SOURCE_FILTER";
+        if (f != null) com.synapbackfill.source.SourceFilter.parse(fieldOfFilter, f);
+        String s = c.pick(since, "since", "SOURCE_SINCE");
+        String u = c.pick(until, "until", "SOURCE_UNTIL");
+        try {
+            return new SourceConfig(tableName, mapping, f, s, u, zone, c.pick(fromId, "fromId", "SOURCE_FROM_ID"), c.pick(toId, "toId", "SOURCE_TO_ID"));
+        } catch (IllegalArgumentException e) {
+            // name the flag the user wrote, not the contract's key
+            throw new IllegalArgumentException(e.getMessage().replaceFirst("^source\\.since", since != null ? "--since" : "since")
+                    .replaceFirst("^source\\.until", until != null ? "--until" : "until")
+                    .replaceFirst("^source\\.timestampZone", timestampZone != null ? "--timestamp-zone" : "timestampZone")
+                    .replaceFirst("^source\\.table", table != null ? "--table" : "table"), e);
+        }
+    }
+
+    /** Field names checked (camelCase or snake_case) and made camelCase, so later sources override earlier ones. */
+    private static java.util.Map<String, String> canonical(String what, java.util.Map<String, String> pairs) {
+        java.util.Map<String, String> out = new LinkedHashMap<>();
+        for (var e : pairs.entrySet()) {
+            String field = com.synapbackfill.source.ColumnMapping.field(e.getKey());
+            if (field == null)
+                throw new IllegalArgumentException(what + " " + e.getKey() + "=" + e.getValue() + ": unknown field \"" + e.getKey() + "\"; fields: "
+                        + String.join(", ", com.synapbackfill.source.ColumnMapping.DEFAULTS.keySet()) + " (or snake_case)");
+            out.put(field, e.getValue());
+        }
+        return out;
     }
 
     private static RunConfig.RateLimitUnit rateUnit(String v) {

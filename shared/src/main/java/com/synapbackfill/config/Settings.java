@@ -50,10 +50,29 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
             "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "S3_ENDPOINT", "LAMBDA_ENDPOINT", "SYNAP_BASE_URL", "SYNAP_API_KEY_SECRET_ARN",
             "SYNAP_API_KEY", "SYNAP_CONNECT_TIMEOUT_MS", "SYNAP_READ_TIMEOUT_MS", "SYNAP_CALL_TIMEOUT_MS", "SYNAP_MAX_ATTEMPTS",
             "SYNAP_MAX_RETRY_SECONDS", "SYNAP_BACKOFF_BASE_MS", "SYNAP_BACKOFF_MAX_MS", "SOURCE_JDBC_URL", "SOURCE_DB_USER", "SOURCE_DB_SECRET_ARN", "SOURCE_DB_PASSWORD",
-            "SOURCE_TABLE", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID", "BATCH_SIZE", "RATE_LIMIT_PER_MINUTE",
+            "SOURCE_TABLE", "SOURCE_COLUMNS", "SOURCE_FILTER", "SOURCE_SINCE", "SOURCE_UNTIL", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID", "BATCH_SIZE", "RATE_LIMIT_PER_MINUTE",
             "RATE_LIMIT_UNIT", "SHARD_TARGET_ROWS", "PAGE_SIZE", "MAX_DOCUMENT_BYTES", "SYNAP_MODE", "DOCUMENT_ID_TEMPLATE",
             "REQUIRE_CUSTOMER_ID", "LEASE_SECONDS", "WORKER_RESERVE_MS", "SHARD_RETRY_DELAY_MS", "RATE_SCOPE", "WORKER_EVENT_SOURCE_MAPPING_ID",
             "TUNE_HEADROOM", "LOG_LEVEL", "JAVA_TOOL_OPTIONS");
+
+    /** SOURCE_COLUMNS: {@code field=column} pairs separated by commas (fields camelCase or snake_case). */
+    public static Map<String, String> columnsFromEnv(String v) {
+        Map<String, String> pairs = new java.util.LinkedHashMap<>();
+        if (v == null || v.isBlank()) return pairs;
+        for (String pair : v.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("SOURCE_COLUMNS: expected field=column pairs separated by commas, was \"" + v + "\"");
+            pairs.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+        return pairs;
+    }
+
+    /** A mapping as SOURCE_COLUMNS (every field, customerId empty when none). */
+    public static String columnsEnv(ColumnMapping m) {
+        java.util.List<String> pairs = new java.util.ArrayList<>();
+        for (String f : ColumnMapping.DEFAULTS.keySet()) pairs.add(f + "=" + (m.column(f) == null ? "" : m.column(f)));
+        return String.join(",", pairs);
+    }
 
     /** Endpoint overrides for local runs (DynamoDB Local, ElasticMQ, s3mock); null means AWS's. */
     public record Endpoints(String dynamodb, String sqs, String s3, String lambda) {
@@ -64,8 +83,19 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
         Env e = new Env(env);
         Optional<RunConfig> defaults = Optional.empty();
         if (e.get("SOURCE_TABLE") != null) {
-            SourceConfig source = new SourceConfig(e.get("SOURCE_TABLE"), ColumnMapping.DEFAULT, e.get("SOURCE_TIMESTAMP_ZONE"),
-                    e.get("SOURCE_FROM_ID"), e.get("SOURCE_TO_ID"));
+            Map<String, String> pairs = columnsFromEnv(e.get("SOURCE_COLUMNS"));
+            SourceConfig source;
+            try {
+                source = new SourceConfig(e.get("SOURCE_TABLE"), pairs.isEmpty() ? ColumnMapping.DEFAULT : ColumnMapping.of("SOURCE_COLUMNS", pairs),
+                        e.get("SOURCE_FILTER"), e.get("SOURCE_SINCE"), e.get("SOURCE_UNTIL"), e.get("SOURCE_TIMESTAMP_ZONE"),
+                        e.get("SOURCE_FROM_ID"), e.get("SOURCE_TO_ID"));
+            } catch (IllegalArgumentException ex) {
+                String m = ex.getMessage();
+                for (String[] k : new String[][] {{"source.filter", "SOURCE_FILTER"}, {"source.since", "SOURCE_SINCE"},
+                        {"source.until", "SOURCE_UNTIL"}, {"source.timestampZone", "SOURCE_TIMESTAMP_ZONE"}, {"source.table", "SOURCE_TABLE"}})
+                    if (m.startsWith(k[0])) m = k[1] + m.substring(k[0].length());
+                throw new IllegalArgumentException(m, ex);
+            }
             RunConfig.Builder b = RunConfig.builder(source);
             e.integer("BATCH_SIZE").ifPresent(b::batchSize);
             e.integer("RATE_LIMIT_PER_MINUTE").ifPresent(b::rateLimitPerMinute);

@@ -15,10 +15,17 @@ import java.util.Objects;
  * @param userText       what the user said
  * @param assistantText  what the assistant answered
  * @param createdAt      when the turn happened (already converted from the configured zone)
+ * @param skipped        left out by the run's filter or cutover: counted as skipped, its text not read
  */
 public record Turn(String id, String userId, String customerId, String conversationId, Long messageIndex,
-                   String userText, String assistantText, Instant createdAt) {
+                   String userText, String assistantText, Instant createdAt, boolean skipped) {
     public Turn {
         Objects.requireNonNull(id, "id");
+    }
+
+    /** A row the run takes. */
+    public Turn(String id, String userId, String customerId, String conversationId, Long messageIndex,
+                String userText, String assistantText, Instant createdAt) {
+        this(id, userId, customerId, conversationId, messageIndex, userText, assistantText, createdAt, false);
     }
 }

@@ -30,14 +30,27 @@ public final class DocumentMapper {
         this.runId = runId;
     }
 
-    /** The outcome of mapping one row: a document, or a reason (with the document id when one exists). */
+    /**
+     * The outcome of mapping one row: a document, a reason (with the document id when one exists), or neither
+     * when the run's filter or cutover left the row out.
+     */
     public record Mapped(Turn turn, MemoryDocument document, String documentId, BadRowReason reason) {
         public boolean ok() {
             return document != null;
         }
+
+        public boolean skipped() {
+            return turn.skipped();
+        }
+    }
+
+    /** A bad-row reason in the source's own column names ({@code sent_at is null}, not {@code created_at is null}). */
+    public String describe(BadRowReason reason) {
+        return config.source().columns().describe(reason.description());
     }
 
     public Mapped map(Turn t) {
+        if (t.skipped()) return new Mapped(t, null, null, null);
         String documentId = documentId(t);
         BadRowReason reason = null;
         boolean hasUser = !blank(t.userText());

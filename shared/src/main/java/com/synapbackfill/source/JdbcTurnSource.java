@@ -46,8 +46,11 @@ public final class JdbcTurnSource implements TurnSource {
         this.zone = config.zone();
     }
 
-    /** Column facts read once from the catalog. */
-    private record Catalog(IdType idType, boolean createdAtHasZone, boolean isView, String selectList) {
+    /**
+     * Column facts read once from the catalog, and the SQL built from them: the select list (with its own bound
+     * values, when a filter or cutover decides per row whether its text is read at all).
+     */
+    private record Catalog(IdType idType, boolean createdAtHasZone, boolean isView, String selectList, List<Object> selectBinds) {
     }
 
     // ---------------------------------------------------------------- connection and validation
@@ -70,6 +73,8 @@ public final class JdbcTurnSource implements TurnSource {
                     + e.getSQLState() + "): " + redact(e.getMessage()), 0, null, e);
         }
     }
+
+    private static final String MAPPING_HINT = " (map it with --column FIELD=COLUMN, or columns.FIELD in the config file or start event)";
 
     private Catalog catalog() {
         if (catalog != null) return catalog;
@@ -96,49 +101,122 @@ public final class JdbcTurnSource implements TurnSource {
         if (types.isEmpty())
             throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source.table: table or view \"" + config.table()
                     + "\" not found (or not visible to user " + connection.user() + ")");
+        // every problem at once: a user fixing a mapping should not meet them one run at a time
         ColumnMapping c = config.columns();
-        String idUdt = require(types, "columns.id", c.id());
-        IdType idType = dialect.idType(idUdt);
-        if (idType == null)
-            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.id: column \"" + c.id() + "\" has type "
-                    + idUdt + "; supported id types: bigint/integer/smallint, uuid, text/varchar");
-        require(types, "columns.userId", c.userId());
-        if (c.customerId() != null) require(types, "columns.customerId", c.customerId());
-        require(types, "columns.conversationId", c.conversationId());
-        String mi = require(types, "columns.messageIndex", c.messageIndex());
-        if (!List.of("int2", "int4", "int8", "numeric").contains(mi))
-            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.messageIndex: column \""
-                    + c.messageIndex() + "\" has type " + mi + "; it must be an integer type");
-        textual(types, "columns.userText", c.userText());
-        textual(types, "columns.assistantText", c.assistantText());
-        String ts = require(types, "columns.createdAt", c.createdAt());
-        if (!List.of("timestamptz", "timestamp").contains(ts))
-            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.createdAt: column \""
-                    + c.createdAt() + "\" has type " + ts + "; it must be timestamp or timestamptz");
+        List<String> problems = new ArrayList<>();
+        String idUdt = require(types, "id", c.id(), problems);
+        IdType idType = idUdt == null ? null : dialect.idType(idUdt);
+        if (idUdt != null && idType == null)
+            problems.add("id: column \"" + c.id() + "\" has type " + idUdt + "; supported id types: bigint/integer/smallint, uuid, text/varchar");
+        require(types, "userId", c.userId(), problems);
+        // a B2C table has no customer column: the default name may be absent; a mapped one must exist
+        String customer = c.customerId() == null || (c.customerId().equals("customer_id") && !types.containsKey("customer_id"))
+                ? null : c.customerId();
+        if (customer != null) require(types, "customerId", customer, problems);
+        require(types, "conversationId", c.conversationId(), problems);
+        String mi = require(types, "messageIndex", c.messageIndex(), problems);
+        if (mi != null && !List.of("int2", "int4", "int8", "numeric").contains(mi))
+            problems.add("messageIndex: column \"" + c.messageIndex() + "\" has type " + mi + "; it must be an integer type");
+        textual(types, "userText", c.userText(), problems);
+        textual(types, "assistantText", c.assistantText(), problems);
+        String ts = require(types, "createdAt", c.createdAt(), problems);
+        if (ts != null && !List.of("timestamptz", "timestamp").contains(ts))
+            problems.add("createdAt: column \"" + c.createdAt() + "\" has type " + ts + "; it must be timestamp or timestamptz");
+        SourceFilter filter = config.parsedFilter();
+        Map<String, String> filterColumns = new LinkedHashMap<>();
+        if (filter != null) {
+            for (String col : filter.columns()) {
+                String actual = types.containsKey(col) ? col : types.containsKey(col.toLowerCase(Locale.ROOT)) ? col.toLowerCase(Locale.ROOT) : null;
+                if (actual == null) problems.add("source.filter: column \"" + col + "\" not found");
+                else filterColumns.put(col, actual);
+            }
+        }
+        if (!problems.isEmpty())
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source " + config.table() + ": "
+                    + String.join("; ", problems) + ". The table has " + types.keySet()
+                    + (problems.stream().anyMatch(p -> !p.startsWith("source.filter")) ? MAPPING_HINT : ""));
+        boolean hasZone = ts.equals("timestamptz");
+
+        // which rows of the id range the run takes: the filter and the cutover; the rest are read as ids only
+        List<Object> predBinds = new ArrayList<>();
+        List<String> pred = new ArrayList<>();
+        if (filter != null) {
+            SourceFilter.Rendered r = filter.render(col -> dialect.quote(filterColumns.get(col)));
+            pred.add("COALESCE((" + r.sql() + "), FALSE)");
+            predBinds.addAll(r.binds());
+        }
+        String created = dialect.quote(c.createdAt());
+        if (config.sinceInstant() != null) {
+            pred.add("(" + created + " IS NULL OR " + created + " >= ?)");
+            predBinds.add(timestampBind(config.sinceInstant(), hasZone));
+        }
+        if (config.untilInstant() != null) {
+            pred.add("(" + created + " IS NULL OR " + created + " < ?)");
+            predBinds.add(timestampBind(config.untilInstant(), hasZone));
+        }
+        String included = pred.isEmpty() ? null : String.join(" AND ", pred);
+        if (included != null) checkFilter(included, predBinds);
+        List<Object> selectBinds = new ArrayList<>();
         // Output columns are aliased: an unaliased "id"::text would be named "id", and ORDER BY "id" would then
         // sort by the text (PostgreSQL resolves ORDER BY names to output columns first), breaking keyset reads.
+        String userText = dialect.quote(c.userText());
+        String assistantText = dialect.quote(c.assistantText());
+        String flag = "TRUE";
+        if (included != null) {
+            // the text of a row left out is never read (not even detoasted)
+            flag = "(" + included + ")";
+            userText = "CASE WHEN " + flag + " THEN " + userText + " END";
+            selectBinds.addAll(predBinds);
+            assistantText = "CASE WHEN " + flag + " THEN " + assistantText + " END";
+            selectBinds.addAll(predBinds);
+            selectBinds.addAll(predBinds); // the flag itself, last in the list
+        }
         String select = String.join(", ", dialect.quote(c.id()) + "::text AS sb_id", dialect.quote(c.userId()) + "::text AS sb_user",
-                (c.customerId() == null ? "NULL" : dialect.quote(c.customerId()) + "::text") + " AS sb_customer",
+                (customer == null ? "NULL" : dialect.quote(customer) + "::text") + " AS sb_customer",
                 dialect.quote(c.conversationId()) + "::text AS sb_conversation", dialect.quote(c.messageIndex()) + " AS sb_index",
-                dialect.quote(c.userText()) + " AS sb_user_text", dialect.quote(c.assistantText()) + " AS sb_assistant_text",
-                dialect.quote(c.createdAt()) + " AS sb_created_at");
-        catalog = new Catalog(idType, ts.equals("timestamptz"), view, select);
+                userText + " AS sb_user_text", assistantText + " AS sb_assistant_text",
+                dialect.quote(c.createdAt()) + " AS sb_created_at", flag + " AS sb_included");
+        catalog = new Catalog(idType, hasZone, view, select, List.copyOf(selectBinds));
         return catalog;
     }
 
-    private static String require(Map<String, String> types, String field, String column) {
+    private Object timestampBind(Instant at, boolean hasZone) {
+        return hasZone ? at.atOffset(java.time.ZoneOffset.UTC) : LocalDateTime.ofInstant(at, zone);
+    }
+
+    /** The database's own check of the filter (types, operators) on a query that reads no row. */
+    private void checkFilter(String predicate, List<Object> binds) {
+        try (PreparedStatement ps = conn().prepareStatement("SELECT 1 FROM " + dialect.quote(config.table()) + " WHERE " + predicate + " LIMIT 0")) {
+            bindAll(ps, 1, binds);
+            ps.executeQuery().close();
+        } catch (SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            if (state.startsWith("08")) throw sqlError("checking the filter", e);
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source.filter: the database refused \""
+                    + config.filter() + "\" (" + state + "): " + redact(e.getMessage()), 0, null, e);
+        }
+    }
+
+    private int bindAll(PreparedStatement ps, int from, List<Object> binds) throws SQLException {
+        int i = from;
+        for (Object b : binds) {
+            if (b instanceof String str) ps.setObject(i++, str, java.sql.Types.OTHER); // typed by the server, as a literal is
+            else if (b instanceof LocalDateTime ldt) ps.setObject(i++, ldt);
+            else ps.setObject(i++, b);
+        }
+        return i;
+    }
+
+    private static String require(Map<String, String> types, String field, String column, List<String> problems) {
         String t = types.get(column);
-        if (t == null)
-            throw new PermanentException(PermanentException.Kind.CONFIGURATION, field + ": column \"" + column
-                    + "\" not found; the table has " + types.keySet());
+        if (t == null) problems.add(field + ": column \"" + column + "\" not found");
         return t;
     }
 
-    private static void textual(Map<String, String> types, String field, String column) {
-        String t = require(types, field, column);
-        if (!List.of("text", "varchar", "bpchar", "json", "jsonb").contains(t))
-            throw new PermanentException(PermanentException.Kind.CONFIGURATION, field + ": column \"" + column
-                    + "\" has type " + t + "; it must be text or varchar");
+    private static void textual(Map<String, String> types, String field, String column, List<String> problems) {
+        String t = require(types, field, column, problems);
+        if (t != null && !List.of("text", "varchar", "bpchar", "json", "jsonb").contains(t))
+            problems.add(field + ": column \"" + column + "\" has type " + t + "; it must be text or varchar");
     }
 
     // ---------------------------------------------------------------- planning
@@ -268,9 +346,10 @@ public final class JdbcTurnSource implements TurnSource {
         String sql = "SELECT " + cat.selectList() + " FROM " + dialect.quote(config.table()) + " WHERE " + lower
                 + " AND " + id + " <= " + p + " ORDER BY " + id + " LIMIT ?";
         try (PreparedStatement ps = conn().prepareStatement(sql)) {
-            bindId(ps, 1, cat.idType(), fromStart ? shard.lo() : afterExclusive, "checkpoint");
-            bindId(ps, 2, cat.idType(), shard.hi(), "shard.hi");
-            ps.setInt(3, limit);
+            int i = bindAll(ps, 1, cat.selectBinds());
+            bindId(ps, i, cat.idType(), fromStart ? shard.lo() : afterExclusive, "checkpoint");
+            bindId(ps, i + 1, cat.idType(), shard.hi(), "shard.hi");
+            ps.setInt(i + 2, limit);
             ps.setFetchSize(limit);
             return readTurns(ps, cat);
         } catch (SQLException e) {
@@ -291,7 +370,8 @@ public final class JdbcTurnSource implements TurnSource {
         String sql = "SELECT " + cat.selectList() + " FROM " + dialect.quote(config.table()) + " WHERE " + id
                 + " = ANY(?::" + arrayType + ") ORDER BY " + id;
         try (PreparedStatement ps = conn().prepareStatement(sql)) {
-            ps.setArray(1, conn().createArrayOf("text", ids.toArray()));
+            int i = bindAll(ps, 1, cat.selectBinds());
+            ps.setArray(i, conn().createArrayOf("text", ids.toArray()));
             return readTurns(ps, cat);
         } catch (SQLException e) {
             throw sqlError("re-reading rows by id", e);
@@ -332,7 +412,7 @@ public final class JdbcTurnSource implements TurnSource {
                     created = ldt == null ? null : ldt.atZone(zone).toInstant();
                 }
                 out.add(new Turn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), messageIndex,
-                        rs.getString(6), rs.getString(7), created));
+                        rs.getString(6), rs.getString(7), created, !rs.getBoolean(9)));
             }
         }
         return out;

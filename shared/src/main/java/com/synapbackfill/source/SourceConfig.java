@@ -3,22 +3,38 @@ package com.synapbackfill.source;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 
 /**
- * Where the turns are: table (or view, optionally schema-qualified), column mapping, the zone that
- * {@code timestamp without time zone} values are read in, and optional id bounds to backfill a slice.
- * Connection settings (URL, user, password) are not here: they are secrets of the deployment, not of a run.
+ * Where the turns are and which of them a run takes — the one source contract shared by the CLI (flags and
+ * {@code --config} YAML), the planner's start event, the state machine's input and the ledger's run snapshot:
+ * table (or view, optionally schema-qualified), column mapping, an optional row filter, the go-live cutover on
+ * the timestamp column, the zone that {@code timestamp without time zone} values are read in, and optional id
+ * bounds. Connection settings (URL, user, password) are not here: they are secrets of the deployment.
+ *
+ * <p>Rows in the id range that the filter or the cutover leaves out are counted as {@code skipped}; their text
+ * is never read.
  *
  * @param table          {@code turns} or {@code app.turns}
- * @param columns        column mapping (defaults of DESIGN §2 for every null)
- * @param timestampZone  zone for timestamps without zone, default UTC
+ * @param columns        column mapping (defaults of docs/design.md §2 for every field not given)
+ * @param filter         SQL boolean expression over the table's columns ({@link SourceFilter}), or null
+ * @param since          only rows created at or after this instant (ISO-8601; without offset: in {@code timestampZone})
+ * @param until          only rows created before this instant: the moment live ingestion into Synap started
+ * @param timestampZone  zone for timestamps without zone (and for {@code since}/{@code until} without offset), default UTC
  * @param fromId         smallest id to include (inclusive), or null
  * @param toId           largest id to include (inclusive), or null
  */
-public record SourceConfig(String table, ColumnMapping columns, String timestampZone, String fromId, String toId) {
+public record SourceConfig(String table, ColumnMapping columns, String filter, String since, String until,
+                           String timestampZone, String fromId, String toId) {
     @JsonCreator
     public SourceConfig(@JsonProperty("table") String table, @JsonProperty("columns") ColumnMapping columns,
+                        @JsonProperty("filter") String filter, @JsonProperty("since") String since,
+                        @JsonProperty("until") String until,
                         @JsonProperty("timestampZone") String timestampZone, @JsonProperty("fromId") String fromId,
                         @JsonProperty("toId") String toId) {
         this.table = SqlIdentifiers.requireTable("source.table", table);
@@ -30,8 +46,20 @@ public record SourceConfig(String table, ColumnMapping columns, String timestamp
             throw new IllegalArgumentException("source.timestampZone: unknown zone \"" + zone + "\" (use e.g. UTC or Europe/Berlin)");
         }
         this.timestampZone = zone;
-        this.fromId = fromId == null || fromId.isBlank() ? null : fromId;
-        this.toId = toId == null || toId.isBlank() ? null : toId;
+        this.filter = blankToNull(filter);
+        if (this.filter != null) SourceFilter.parse("source.filter", this.filter);
+        this.since = blankToNull(since);
+        this.until = blankToNull(until);
+        Instant s = instant("source.since", this.since, ZoneId.of(zone));
+        Instant u = instant("source.until", this.until, ZoneId.of(zone));
+        if (s != null && u != null && !s.isBefore(u))
+            throw new IllegalArgumentException("source.since: " + this.since + " is not before source.until " + this.until);
+        this.fromId = blankToNull(fromId);
+        this.toId = blankToNull(toId);
+    }
+
+    public SourceConfig(String table, ColumnMapping columns, String timestampZone, String fromId, String toId) {
+        this(table, columns, null, null, null, timestampZone, fromId, toId);
     }
 
     public static SourceConfig of(String table) {
@@ -40,5 +68,50 @@ public record SourceConfig(String table, ColumnMapping columns, String timestamp
 
     public ZoneId zone() {
         return ZoneId.of(timestampZone);
+    }
+
+    /** The parsed filter, or null. */
+    public SourceFilter parsedFilter() {
+        return filter == null ? null : SourceFilter.parse("source.filter", filter);
+    }
+
+    public Instant sinceInstant() {
+        return instant("source.since", since, zone());
+    }
+
+    public Instant untilInstant() {
+        return instant("source.until", until, zone());
+    }
+
+    /** True when some rows in the id range may be left out (counted as skipped). */
+    public boolean selective() {
+        return filter != null || since != null || until != null;
+    }
+
+    /**
+     * An instant from {@code 2026-03-01T09:30:00Z}, {@code 2026-03-01T09:30:00+01:00}, or a local
+     * {@code 2026-03-01T09:30[:00]} / {@code 2026-03-01 09:30} / {@code 2026-03-01} in {@code zone}.
+     */
+    static Instant instant(String field, String v, ZoneId zone) {
+        if (v == null) return null;
+        String s = v.trim().replace(' ', 'T');
+        try {
+            return OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeParseException notOffset) {
+            try {
+                return LocalDateTime.parse(s).atZone(zone).toInstant();
+            } catch (DateTimeParseException notLocal) {
+                try {
+                    return LocalDate.parse(s).atStartOfDay(zone).toInstant();
+                } catch (DateTimeParseException notDate) {
+                    throw new IllegalArgumentException(field + ": \"" + v + "\" is not a timestamp; use ISO-8601, e.g. "
+                            + "2026-03-01T09:30:00Z, 2026-03-01T09:30:00+01:00, or 2026-03-01 09:30 (in the timestamp zone)");
+                }
+            }
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
     }
 }

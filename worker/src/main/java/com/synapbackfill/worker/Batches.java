@@ -21,11 +21,16 @@ public final class Batches {
     /**
      * @param documents rows that became documents, in row order
      * @param rejected  rows that could not, in row order
+     * @param skipped   rows the run's filter or cutover left out
      * @param lastId    id of the last row this step covers
      */
-    public record Step(List<Mapped> documents, List<Mapped> rejected, String lastId) {
+    public record Step(List<Mapped> documents, List<Mapped> rejected, int skipped, String lastId) {
+        public Step(List<Mapped> documents, List<Mapped> rejected, String lastId) {
+            this(documents, rejected, 0, lastId);
+        }
+
         public int rows() {
-            return documents.size() + rejected.size();
+            return documents.size() + rejected.size() + skipped;
         }
     }
 
@@ -40,25 +45,29 @@ public final class Batches {
         List<Step> steps = new ArrayList<>();
         List<Mapped> docs = new ArrayList<>();
         List<Mapped> bad = new ArrayList<>();
+        int skipped = 0;
         long bytes = ENVELOPE_BYTES;
         String lastId = null;
         for (Mapped m : page) {
             if (m.ok()) {
                 int size = Json.writeBytes(m.document()).length + 1;
                 if (!docs.isEmpty() && (docs.size() >= batchSize || bytes + size > maxBatchBytes)) {
-                    steps.add(new Step(List.copyOf(docs), List.copyOf(bad), lastId));
+                    steps.add(new Step(List.copyOf(docs), List.copyOf(bad), skipped, lastId));
                     docs.clear();
                     bad.clear();
+                    skipped = 0;
                     bytes = ENVELOPE_BYTES;
                 }
                 docs.add(m);
                 bytes += size;
+            } else if (m.skipped()) {
+                skipped++;
             } else {
                 bad.add(m);
             }
             lastId = m.turn().id();
         }
-        if (!docs.isEmpty() || !bad.isEmpty()) steps.add(new Step(List.copyOf(docs), List.copyOf(bad), lastId));
+        if (!docs.isEmpty() || !bad.isEmpty() || skipped > 0) steps.add(new Step(List.copyOf(docs), List.copyOf(bad), skipped, lastId));
         return steps;
     }
 }

@@ -139,9 +139,12 @@ public final class FailureRetrier {
             Mapped m = mapper.map(turn);
             if (m.ok()) {
                 documents.add(m);
+            } else if (m.skipped()) {
+                for (FailureRecord f : e.getValue())
+                    again.add(refailed(f, f.errorClass(), 0, "row " + f.sourceId() + " is now left out by the run's filter or cutover", now));
             } else {
                 for (FailureRecord f : e.getValue())
-                    again.add(refailed(f, m.reason().errorClass(), 0, m.reason().description(), now));
+                    again.add(refailed(f, m.reason().errorClass(), 0, mapper.describe(m.reason()), now));
             }
         }
         BatchSender.Tally t = new BatchSender.Tally();

@@ -166,13 +166,14 @@ public final class ShardWorker {
                 List<Batches.Step> steps = Batches.steps(carried, run.config().batchSize(), run.config().maxBatchBytes());
                 int runnable = steps.size();
                 Batches.Step tail = steps.get(steps.size() - 1);
-                if (!lastPage && tail.documents().size() < run.config().batchSize()
-                        && Batches.bytes(tail) < run.config().maxBatchBytes() / 2) runnable--; // carry it over
+                // carry a partial tail over to fill the next call; a tail with nothing to send is only a checkpoint move
+                if (!lastPage && !tail.documents().isEmpty() && tail.documents().size() < run.config().batchSize()
+                        && Batches.bytes(tail) < run.config().maxBatchBytes() / 2) runnable--;
                 for (int i = 0; i < runnable; i++) {
                     Outcome stop = checkBetweenBatches(run.runId(), remainingMillis);
                     if (stop != null) return stopEarly(stop, state, message, total, started);
                     boolean done = lastPage && i == steps.size() - 1;
-                    StepOutcome so = runStep(run, state, steps.get(i), res);
+                    StepOutcome so = runStep(run, state, steps.get(i), res, mapper);
                     state = ledger.advance(state, steps.get(i).lastId(), so.delta, so.latencies, done, options.lease());
                     total = total.plus(so.delta);
                     metrics.step(so.delta, so.latencies);
@@ -281,19 +282,19 @@ public final class ShardWorker {
     private record StepOutcome(Counters delta, List<Long> latencies) {
     }
 
-    private StepOutcome runStep(RunState run, ShardState state, Batches.Step step, RunResources res) {
+    private StepOutcome runStep(RunState run, ShardState state, Batches.Step step, RunResources res, DocumentMapper mapper) {
         long now = clock.millis();
         int shardNo = state.shard().shardNo();
         BatchSender.Tally t = new BatchSender.Tally();
         for (Mapped bad : step.rejected()) {
             t.failures.add(FailureRecord.of(run.runId(), bad.documentId(), bad.turn().id(), shardNo,
-                    bad.reason().errorClass(), 0, bad.reason().description(), now));
+                    bad.reason().errorClass(), 0, mapper.describe(bad.reason()), now));
         }
         if (!step.documents().isEmpty()) sender.send(run.runId(), shardNo, step.documents(), res.synap(), t);
         crash.afterBatchCall(run.runId(), shardNo);
         if (!t.failures.isEmpty()) ledger.recordFailures(t.failures);
         crash.afterFailureItems(run.runId(), shardNo);
-        Counters delta = new Counters(step.rows(), t.accepted(), t.present(), t.failures.size(), 0, t.calls, t.throttled);
+        Counters delta = new Counters(step.rows(), t.accepted(), t.present(), t.failures.size(), step.skipped(), t.calls, t.throttled);
         return new StepOutcome(delta, t.latencies);
     }
 }
