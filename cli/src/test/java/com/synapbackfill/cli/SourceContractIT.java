@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * Mapping, filter and cutover given as flags, as a --config file, and as a planner start event: exactly the rows
  * they take arrive, once, byte-exact, with their own time; the rest are counted as skipped.
  */
-class SourceContractIT {
+public class SourceContractIT {
     static final int ROWS = 1_500;
     static RealParts.Postgres pg;
     static ChatLogFixture.Loaded loaded;
@@ -79,6 +79,14 @@ class SourceContractIT {
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains(String.format("skipped %,d", loaded.skipped()));
         assertArrived(state, "flags-run");
+        // the same run id with another filter: refused, naming what differs; nothing more is sent
+        long received = emulator.stats().documentsReceived();
+        List<String> other = new ArrayList<>(args);
+        other.set(other.indexOf(ChatLogFixture.FILTER), "deleted_at IS NULL");
+        CliIT.Result again = CliIT.run(env(), other.toArray(String[]::new));
+        assertThat(again.exit()).as(again.output()).isEqualTo(2);
+        assertThat(again.output()).contains("exists with another source").contains("filter is \"" + ChatLogFixture.FILTER + "\", not \"deleted_at IS NULL\"");
+        assertThat(emulator.stats().documentsReceived()).isEqualTo(received);
     }
 
     @Test
@@ -113,8 +121,8 @@ class SourceContractIT {
         CliIT.Result r = CliIT.run(env(), args.toArray(String[]::new));
         assertThat(r.exit()).as(r.output()).isEqualTo(2);
         // every problem in one message, with the table's columns and how to map them
-        assertThat(r.output()).contains("userId: column \"sent_by\" not found").contains("createdAt: column \"sent\" not found")
-                .contains("conversationId: column \"conversation_id\" not found").contains("[pk, account, chat, pos, prompt, reply, sent_at, deleted_at, consent]")
+        assertThat(r.output()).contains("columns.userId: column \"sent_by\" not found").contains("columns.createdAt: column \"sent\" not found")
+                .contains("columns.conversationId: column \"conversation_id\" not found").contains("[pk, account, chat, pos, prompt, reply, sent_at, deleted_at, consent]")
                 .contains("--column FIELD=COLUMN").doesNotContain("Exception");
         CliIT.Result unknownField = CliIT.run(env(), "run", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x", "--db-user", "u",
                 "--table", "chat_log", "--column", "author=account");
@@ -191,7 +199,8 @@ class SourceContractIT {
         assertThat(failures.lines()).hasSize(loaded.bad().size()).allSatisfy(l -> assertThat(l).contains("sent_at is null"));
     }
 
-    static void assertArrived(SynapEmulator emulator, ChatLogFixture.Loaded loaded) throws Exception {
+    /** Exactly the rows the fixture's filter and cutover take are in {@code emulator}, once, byte-exact, with their own time. */
+    public static void assertArrived(SynapEmulator emulator, ChatLogFixture.Loaded loaded) throws Exception {
         List<StoredDocument> docs = List.copyOf(emulator.documents());
         Map<String, StoredDocument> bySource = docs.stream().collect(Collectors.toMap(d -> d.metadata().get("source_row_id").asText(), d -> d));
         assertThat(docs).hasSize(loaded.included().size());

@@ -3,6 +3,7 @@ package com.synapbackfill.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.synapbackfill.embedded.ChatLogFixture;
 import com.synapbackfill.embedded.RealParts;
 import com.synapbackfill.embedded.SyntheticHistory;
 import com.synapbackfill.emulator.EmulatorSettings;
@@ -229,6 +230,23 @@ class DeployedStackIT {
         assertThat(viaPlanner.exit).as(viaPlanner.output).isZero();
         assertThat(viaPlanner.output).contains("COMPLETED");
         assertExactlyOnce("cli-planner");
+        assertDlqEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void aStateMachineInputCarriesTheSourceContract() throws Exception {
+        emulator.clearDocuments();
+        ChatLogFixture.Loaded chatLog = ChatLogFixture.load(pg, "chat_log", 1_200);
+        DescribeExecutionResponse done = execute("sfn-contract", "{\"start\":{\"runId\":\"sfn-contract\",\"source\":"
+                + ChatLogFixture.sourceJson("chat_log") + "}}", Duration.ofMinutes(6));
+        assertThat(done.status()).as(done.toString()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(Json.MAPPER.readTree(done.output()).path("report").path("invariantHolds").asBoolean()).as(done.output()).isTrue();
+        com.synapbackfill.cli.SourceContractIT.assertArrived(emulator, chatLog);
+        RunState run = ledger.run("sfn-contract").orElseThrow();
+        assertThat(run.counters().skipped()).isEqualTo(chatLog.skipped());
+        assertThat(run.counters().failed()).isEqualTo(chatLog.bad().size());
+        assertThat(run.config().source().until()).isEqualTo(ChatLogFixture.UNTIL);
         assertDlqEmpty();
     }
 

@@ -1,7 +1,7 @@
 package com.synapbackfill.planner;
 
 /**
- * What an operator can ask the planner (DESIGN §5), wherever it runs: {@link PlannerService} in this process,
+ * What an operator can ask the planner (docs/design.md §5), wherever it runs: {@link PlannerService} in this process,
  * or the deployed planner function invoked over the Lambda API (the CLI's {@code LambdaPlanner}).
  */
 public interface PlannerActions {

@@ -33,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** Planner actions (DESIGN §5): start, resume, status, report, tune. Every collaborator is a constructor parameter. */
+/** Planner actions (docs/design.md §5): start, resume, status, report, tune. Every collaborator is a constructor parameter. */
 public final class PlannerService implements PlannerActions {
     private static final Logger LOG = LoggerFactory.getLogger(PlannerService.class);
     /** Latency assumed before any call was measured (Synap documents p95 < 500 ms for batch_create). */
@@ -74,6 +74,34 @@ public final class PlannerService implements PlannerActions {
 
     // ---------------------------------------------------------------- start
 
+    /**
+     * Starting an existing run again is idempotent only for the same source: another table, mapping, filter or
+     * cutover under the same run id would mix two selections in one ledger. Refused, naming what differs.
+     */
+    private void requireSameSource(RunState run, PlannerRequest request) {
+        com.synapbackfill.source.SourceConfig asked = request.source() != null ? request.source()
+                : defaults.map(RunConfig::source).orElse(null);
+        com.synapbackfill.source.SourceConfig had = run.config().source();
+        if (asked == null || asked.equals(had)) return;
+        List<String> diffs = new ArrayList<>();
+        diff(diffs, "table", had.table(), asked.table());
+        for (String f : com.synapbackfill.source.ColumnMapping.DEFAULTS.keySet())
+            diff(diffs, "columns." + f, had.columns().column(f), asked.columns().column(f));
+        diff(diffs, "filter", had.filter(), asked.filter());
+        diff(diffs, "since", had.since(), asked.since());
+        diff(diffs, "until", had.until(), asked.until());
+        diff(diffs, "timestampZone", had.timestampZone(), asked.timestampZone());
+        diff(diffs, "fromId", had.fromId(), asked.fromId());
+        diff(diffs, "toId", had.toId(), asked.toId());
+        throw new IllegalArgumentException("runId: run " + run.runId() + " exists with another source (" + String.join("; ", diffs)
+                + "); continue it with its own source, or start a new run with a new run id");
+    }
+
+    private static void diff(List<String> diffs, String field, String had, String asked) {
+        if (!java.util.Objects.equals(had, asked)) diffs.add(field + " is " + (had == null ? "unset" : "\"" + had + "\"")
+                + ", not " + (asked == null ? "unset" : "\"" + asked + "\""));
+    }
+
     @Override
     public PlannerResults.Start start(PlannerRequest request) {
         String runId = request.runId() == null ? RunIds.generate(clock) : RunIds.requireValid(request.runId());
@@ -81,6 +109,7 @@ public final class PlannerService implements PlannerActions {
         try {
             Optional<RunState> existing = ledger.run(runId);
             if (existing.isPresent() && existing.get().status() != RunStatus.PLANNING) {
+                requireSameSource(existing.get(), request);
                 LOG.info("start: run exists ({}), nothing to do", existing.get().status());
                 return startAnswer(existing.get(), false);
             }

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The single truth of a run (DESIGN §4): run, shards with leases and checkpoints, failures, throughput.
+ * The single truth of a run (docs/design.md §4): run, shards with leases and checkpoints, failures, throughput.
  * Every state change is conditional; a lost condition is a
  * {@link com.synapbackfill.error.LeaseConflictException}. Implementations: {@link DynamoDbLedger},
  * {@link InMemoryLedger}; both pass the same contract suite.

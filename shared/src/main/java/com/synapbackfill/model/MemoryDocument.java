@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * One item of Synap's {@code POST /api/v1/memories/batch} body, field for field as the official SDK sends it
- * (synap-api.md §3.2: snake_case, this key order, unset values as null), including the {@code scope} key SDK 0.6
+ * (docs/synap-api.md §3.2: snake_case, this key order, unset values as null), including the {@code scope} key SDK 0.6
  * added after {@code customer_id}.
  *
  * @param document          the text, {@code "User: …\nAssistant: …"}

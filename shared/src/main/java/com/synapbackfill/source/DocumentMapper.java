@@ -13,7 +13,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Turns a source row into the document Synap's replay pattern describes (DESIGN §3), or says why it cannot.
+ * Turns a source row into the document Synap's replay pattern describes (docs/design.md §3), or says why it cannot.
  * Pure and deterministic: the same row always gives the same document and document id.
  */
 public final class DocumentMapper {

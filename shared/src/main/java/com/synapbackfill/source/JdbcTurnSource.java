@@ -107,7 +107,7 @@ public final class JdbcTurnSource implements TurnSource {
         String idUdt = require(types, "id", c.id(), problems);
         IdType idType = idUdt == null ? null : dialect.idType(idUdt);
         if (idUdt != null && idType == null)
-            problems.add("id: column \"" + c.id() + "\" has type " + idUdt + "; supported id types: bigint/integer/smallint, uuid, text/varchar");
+            problems.add("columns.id: column \"" + c.id() + "\" has type " + idUdt + "; supported id types: bigint/integer/smallint, uuid, text/varchar");
         require(types, "userId", c.userId(), problems);
         // a B2C table has no customer column: the default name may be absent; a mapped one must exist
         String customer = c.customerId() == null || (c.customerId().equals("customer_id") && !types.containsKey("customer_id"))
@@ -116,12 +116,12 @@ public final class JdbcTurnSource implements TurnSource {
         require(types, "conversationId", c.conversationId(), problems);
         String mi = require(types, "messageIndex", c.messageIndex(), problems);
         if (mi != null && !List.of("int2", "int4", "int8", "numeric").contains(mi))
-            problems.add("messageIndex: column \"" + c.messageIndex() + "\" has type " + mi + "; it must be an integer type");
+            problems.add("columns.messageIndex: column \"" + c.messageIndex() + "\" has type " + mi + "; it must be an integer type");
         textual(types, "userText", c.userText(), problems);
         textual(types, "assistantText", c.assistantText(), problems);
         String ts = require(types, "createdAt", c.createdAt(), problems);
         if (ts != null && !List.of("timestamptz", "timestamp").contains(ts))
-            problems.add("createdAt: column \"" + c.createdAt() + "\" has type " + ts + "; it must be timestamp or timestamptz");
+            problems.add("columns.createdAt: column \"" + c.createdAt() + "\" has type " + ts + "; it must be timestamp or timestamptz");
         SourceFilter filter = config.parsedFilter();
         Map<String, String> filterColumns = new LinkedHashMap<>();
         if (filter != null) {
@@ -209,14 +209,14 @@ public final class JdbcTurnSource implements TurnSource {
 
     private static String require(Map<String, String> types, String field, String column, List<String> problems) {
         String t = types.get(column);
-        if (t == null) problems.add(field + ": column \"" + column + "\" not found");
+        if (t == null) problems.add("columns." + field + ": column \"" + column + "\" not found");
         return t;
     }
 
     private static void textual(Map<String, String> types, String field, String column, List<String> problems) {
         String t = require(types, field, column, problems);
         if (t != null && !List.of("text", "varchar", "bpchar", "json", "jsonb").contains(t))
-            problems.add(field + ": column \"" + column + "\" has type " + t + "; it must be text or varchar");
+            problems.add("columns." + field + ": column \"" + column + "\" has type " + t + "; it must be text or varchar");
     }
 
     // ---------------------------------------------------------------- planning

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A parsed 200 answer of batch_create (synap-api.md §4.1) plus what the client measured.
+ * A parsed 200 answer of batch_create (docs/synap-api.md §4.1) plus what the client measured.
  *
  * @param batchId       server's batch UUID
  * @param total         documents the server counted

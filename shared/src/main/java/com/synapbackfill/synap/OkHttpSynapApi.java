@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Synap's memory API over OkHttp + Jackson, speaking exactly what the official SDK sends (synap-api.md §3).
+ * Synap's memory API over OkHttp + Jackson, speaking exactly what the official SDK sends (docs/synap-api.md §3).
  *
  * <p>Unlike the SDK (which retries only I/O failures), this client also retries 429 (honouring an integer or
  * HTTP-date {@code Retry-After}) and 5xx, with exponential backoff and full jitter, within a budget of attempts
@@ -189,7 +189,7 @@ public final class OkHttpSynapApi implements SynapApi {
     private static final List<String> CREDIT_ERRORS = List.of("insufficient_credits", "trial_limit_reached");
 
     /**
-     * Maps a non-200 answer to the exception family: synap-api.md §5.2, updated for SDK 0.6.9 (403 is an
+     * Maps a non-200 answer to the exception family: docs/synap-api.md §5.2, updated for SDK 0.6.9 (403 is an
      * auth refusal; a 409 may be {@code instance_not_ready}, which clears after its cooldown, or
      * {@code instance_build_failed}; a 429 with a {@code reason} is a credit stop, not a rate limit).
      */
@@ -305,7 +305,7 @@ public final class OkHttpSynapApi implements SynapApi {
         return new RetryableException("malformed_response", "Synap answered 200 but " + what, 200, null, null);
     }
 
-    /** {@code syn_<6>_<epoch millis>_<6 hex>} like the SDK's (synap-api.md §3.1). */
+    /** {@code syn_<6>_<epoch millis>_<6 hex>} like the SDK's (docs/synap-api.md §3.1). */
     private String correlationId() {
         String hex = HexFormat.of().formatHex(UUID.randomUUID().toString().getBytes(), 0, 3);
         return "syn_bkfill_" + clock.millis() + "_" + hex;

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Every knob of the emulator. Each UNKNOWN of Synap's protocol (shared/synap-api.md) is a setting here,
+ * Every knob of the emulator. Each UNKNOWN of Synap's protocol (docs/synap-api.md) is a setting here,
  * with the documented default. Immutable; build with {@link #builder()}.
  *
  * @param port                TCP port on 127.0.0.1 (0 = any free port)
@@ -80,7 +80,7 @@ public record EmulatorSettings(
 
     /**
      * What a document whose document_id was already accepted gets. Synap's own pages disagree
-     * (synap-api.md §5.3), so the emulator can do each.
+     * (docs/synap-api.md §5.3), so the emulator can do each.
      */
     public enum DuplicatePolicy {
         /** a per-item {@code failed} result, "document_id already ingested" (default) */

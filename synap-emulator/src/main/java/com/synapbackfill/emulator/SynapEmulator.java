@@ -41,7 +41,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An in-process emulator of Synap's memory API as the official SDK speaks it (shared/synap-api.md §11.2):
+ * An in-process emulator of Synap's memory API as the official SDK speaks it (docs/synap-api.md §11.2):
  * batch create, single create, status, whoami, telemetry and health, errors as {@code {"detail": ...}}.
  * It keeps every accepted document so tests can prove each row arrived exactly once.
  *

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Works one shard message (DESIGN §6): lease → keyset pages from the checkpoint → documents → batches →
+ * Works one shard message (docs/design.md §6): lease → keyset pages from the checkpoint → documents → batches →
  * batch_create → classify → failure items → checkpoint and counters, until the shard is done, the time
  * budget runs short (continuation), the run stops, or Synap blocks it.
  *
