@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * DynamoDB Local, ElasticMQ, s3mock and the Synap emulator over HTTP. Short invocation budgets force
  * continuations; three pollers work concurrently.
  */
-class PipelineIT {
+public class PipelineIT {
     static final int ROWS = 20_000;
     static SynapEmulator emulator;
     static SyntheticHistory.Loaded loaded;
@@ -66,7 +66,7 @@ class PipelineIT {
     }
 
     /** The functions' environment for a run against {@code emulator} and the embedded PostgreSQL. */
-    static Map<String, String> envFor(SynapEmulator emulator, RealParts.Postgres pg, String table) {
+    public static Map<String, String> envFor(SynapEmulator emulator, RealParts.Postgres pg, String table) {
         Map<String, String> env = LocalDeployment.runEnv(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY, pg, table);
         env.put("SHARD_TARGET_ROWS", "2000");
         env.put("RATE_LIMIT_PER_MINUTE", "60000");

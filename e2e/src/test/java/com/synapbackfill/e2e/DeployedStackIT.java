@@ -353,22 +353,10 @@ class DeployedStackIT {
     static String aws(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Tools.localStackBin().resolve("aws").toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Tools.target().toFile()).redirectErrorStream(true);
-        pb.environment().putAll(Map.of("AWS_ENDPOINT_URL", endpoint, "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
-                "AWS_DEFAULT_REGION", "us-east-1", "AWS_REGION", "us-east-1"));
-        try {
-            Process p = pb.start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (p.waitFor() != 0)
-                throw new AssertionError("aws " + String.join(" ", args) + " failed:\n" + out + "\n" + tail(LocalStackHost.logs()));
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Tools.Result r = Tools.run(Tools.target(), cmd, Map.of("AWS_ENDPOINT_URL", endpoint, "AWS_ACCESS_KEY_ID", "test",
+                "AWS_SECRET_ACCESS_KEY", "test", "AWS_DEFAULT_REGION", "us-east-1", "AWS_REGION", "us-east-1"), 600);
+        if (r.exit() != 0) throw new AssertionError("aws " + String.join(" ", args) + " failed:\n" + r.output() + "\n" + tail(LocalStackHost.logs()));
+        return r.stdout();
     }
 
     /** The end of the most recent worker environment's output (what CloudWatch Logs would show). */

@@ -55,14 +55,8 @@ class LambdaRuntimeIT {
         loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "turns",
                 SyntheticHistory.Options.of(ROWS).withBadRowsPerKind(5));
         emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0).build());
-        Map<String, String> env = new java.util.LinkedHashMap<>(
-                LocalDeployment.runEnv(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY, pg, "turns"));
+        Map<String, String> env = new java.util.LinkedHashMap<>(com.synapbackfill.cli.PipelineIT.envFor(emulator, pg, "turns"));
         env.put("SHARD_TARGET_ROWS", "500");
-        env.put("RATE_LIMIT_PER_MINUTE", "60000");
-        env.put("SYNAP_CALL_TIMEOUT_MS", "5000");
-        env.put("WORKER_RESERVE_MS", "1500");
-        env.put("LEASE_SECONDS", "10");
-        env.put("LOG_LEVEL", "INFO");
         deployment = LocalDeployment.create("runtime", RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
         planner = LambdaRuntime.start("PlannerFunction", Tools.samLayout("PlannerFunction", "planner"),
                 "com.synapbackfill.planner.lambda.PlannerHandler::handleRequest", deployment.env(), Duration.ofSeconds(900));

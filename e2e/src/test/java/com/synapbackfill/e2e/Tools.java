@@ -75,9 +75,15 @@ final class Tools {
 
     /** Runs a command; stdout apart, stderr merged into {@code output} with it. */
     static Result run(Path dir, List<String> cmd, long timeoutSeconds) {
+        return run(dir, cmd, java.util.Map.of(), timeoutSeconds);
+    }
+
+    static Result run(Path dir, List<String> cmd, java.util.Map<String, String> env, long timeoutSeconds) {
         try {
             Path err = Files.createTempFile(target(), "cmd", ".err");
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(err.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
             p.getOutputStream().close();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

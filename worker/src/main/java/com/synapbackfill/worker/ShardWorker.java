@@ -2,6 +2,7 @@ package com.synapbackfill.worker;
 
 import com.synapbackfill.error.BlockedException;
 import com.synapbackfill.error.LeaseConflictException;
+import com.synapbackfill.error.PermanentException;
 import com.synapbackfill.error.RetryableException;
 import com.synapbackfill.ledger.Ledger;
 import com.synapbackfill.model.Counters;
@@ -54,7 +55,9 @@ public final class ShardWorker {
         /** transient trouble and the retry could not be scheduled: let the queue deliver this message again */
         RETRY_LATER,
         /** the message points at nothing we know */
-        INVALID
+        INVALID,
+        /** a permanent error no retry can fix (a dropped column, a revoked grant): run FAILED with the reason, resumable after the fix */
+        RUN_FAILED
     }
 
     /** Points where a test can simulate a crash (the process dying there). */
@@ -219,6 +222,15 @@ public final class ShardWorker {
         } catch (LeaseConflictException e) {
             LOG.warn("lost the lease while working, stopping: {}", e.getMessage());
             return Outcome.LEASE_HELD_ELSEWHERE;
+        } catch (PermanentException e) {
+            // Retrying cannot help (the source refused the query, a setting is wrong): end the run with the reason
+            // instead of letting the message come back for hours. The checkpoint stays; resume after the fix.
+            boolean moved = ledger.transition(run.runId(), EnumSet.of(RunStatus.RUNNING), RunStatus.FAILED,
+                    e.errorClass() + ": " + e.getMessage());
+            ledger.release(run.runId(), state.shard().shardNo(), options.owner());
+            LOG.error("run failed: {} ({}); status {} → FAILED{}; fix it, then resume", e.getMessage(), e.errorClass(),
+                    run.status(), moved ? "" : " (already moved)", e);
+            return Outcome.RUN_FAILED;
         }
         LOG.info("shard end: rows {}, accepted {}, already present {}, failed {}, calls {}, elapsed ms {}",
                 total.rowsRead(), total.accepted(), total.alreadyPresent(), total.failed(), total.calls(),

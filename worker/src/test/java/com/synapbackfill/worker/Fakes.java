@@ -27,7 +27,7 @@ final class Fakes {
     }
 
     /** Turns with bigint ids, in memory, read with the same keyset semantics as the JDBC source. */
-    static final class Source implements TurnSource {
+    static class Source implements TurnSource {
         final List<Turn> turns;
         int pagesRead;
 

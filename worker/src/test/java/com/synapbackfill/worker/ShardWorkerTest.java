@@ -246,4 +246,50 @@ class ShardWorkerTest {
         // if the holder died, the re-check after its lease takes the shard over
         assertThat(queue.sent()).containsExactly(ShardMessage.first(RUN, 0));
     }
+
+    @Test
+    void rowsLeftOutByTheFilterAreCountedAsSkippedAndNeverSent() {
+        List<Turn> turns = new ArrayList<>();
+        for (long i = 1; i <= 700; i++) {
+            Turn t = Fakes.turn(i);
+            // a run of excluded rows longer than a page, and scattered ones
+            boolean skipped = (i > 100 && i <= 400) || i % 7 == 0;
+            turns.add(skipped ? new Turn(t.id(), t.userId(), t.customerId(), t.conversationId(), t.messageIndex(), null, null, t.createdAt(), true) : t);
+        }
+        long skipped = turns.stream().filter(Turn::skipped).count();
+        setUp(turns, cfg());
+        assertThat(run()).isEqualTo(ShardWorker.Outcome.DONE);
+        assertThat(synap.calls.stream().flatMap(List::stream).map(d -> d.metadata().get("source_row_id")))
+                .hasSize((int) (700 - skipped)).doesNotHaveDuplicates()
+                .noneMatch(id -> turns.get(Integer.parseInt(id.toString()) - 1).skipped());
+        var c = ledger.run(RUN).orElseThrow().counters();
+        assertThat(c.skipped()).isEqualTo(skipped);
+        assertThat(c.rowsRead()).isEqualTo(700);
+        assertThat(c.accepted() + c.skipped()).isEqualTo(700);
+        assertThat(ledger.run(RUN).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    @Test
+    void aPermanentSourceErrorFailsTheRunWithTheReasonAndReleasesTheLease() {
+        setUp(turns(1_000), cfg());
+        source = new Fakes.Source(turns(1_000)) {
+            @Override
+            public List<Turn> readPage(Shard shard, String after, int limit) {
+                if (pagesRead >= 1) throw new com.synapbackfill.error.PermanentException(com.synapbackfill.error.PermanentException.Kind.CONFIGURATION,
+                        "source database refused reading shard 0 (42501): permission denied for table turns");
+                return super.readPage(shard, after, limit);
+            }
+        };
+        worker = newWorker("w1");
+        assertThat(run()).isEqualTo(ShardWorker.Outcome.RUN_FAILED);
+        var r = ledger.run(RUN).orElseThrow();
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.statusReason()).contains("configuration").contains("permission denied");
+        // the lease is free (a resume after the fix takes it at once) and the checkpoint kept the work done
+        ShardState shard = ledger.shard(RUN, 0).orElseThrow();
+        assertThat(shard.leaseOwner()).isNull();
+        assertThat(shard.checkpoint()).isNotNull();
+        // nothing was scheduled to come back: the message is acknowledged
+        assertThat(queue.sent()).isEmpty();
+    }
 }

@@ -53,6 +53,7 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
+        if (context != null && context.getAwsRequestId() != null) MDC.put("requestId", context.getAwsRequestId());
         for (SQSEvent.SQSMessage m : records) {
             MDC.put("messageId", m.getMessageId());
             try {
@@ -70,12 +71,13 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
                 }
             } catch (RuntimeException e) {
                 // never let one message take the others down with it
-                LOG.error("shard message failed: {}: {}", e.getClass().getSimpleName(), e.getMessage());
+                LOG.error("shard message failed: {}: {}", e.getClass().getSimpleName(), e.getMessage(), e);
                 failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
             } finally {
                 MDC.remove("messageId");
             }
         }
+        MDC.remove("requestId");
         return new SQSBatchResponse(failures);
     }
 }
