@@ -39,6 +39,8 @@ public final class BackfillCommand implements Runnable {
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new BackfillCommand());
+        // the emulator's own flags (--port 8080, as its help shows) pass through to it, not to picocli
+        cl.getSubcommands().get("emulator").setUnmatchedOptionsArePositionalParams(true);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             String aws = awsSetupProblem(ex);
             if (aws != null) {

@@ -455,10 +455,7 @@ public final class JdbcTurnSource implements TurnSource {
     }
 
     private String redact(String msg) {
-        if (msg == null) return "";
-        String m = msg;
-        if (connection.password() != null && !connection.password().isEmpty()) m = m.replace(connection.password(), "<redacted>");
-        return m.toLowerCase(Locale.ROOT).contains("password=") ? m.replaceAll("password=[^&\\s]*", "password=<redacted>") : m;
+        return com.synapbackfill.config.Redaction.secret(msg, connection.password());
     }
 
     private void closeQuietly() {
