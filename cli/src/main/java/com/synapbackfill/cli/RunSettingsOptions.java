@@ -96,7 +96,8 @@ final class RunSettingsOptions {
             throw new IllegalArgumentException(e.getMessage().replaceFirst("^source\\.since", since != null ? "--since" : "since")
                     .replaceFirst("^source\\.until", until != null ? "--until" : "until")
                     .replaceFirst("^source\\.timestampZone", timestampZone != null ? "--timestamp-zone" : "timestampZone")
-                    .replaceFirst("^source\\.table", table != null ? "--table" : "table"), e);
+                    .replaceFirst("^source\\.table", table != null ? "--table" : "table")
+                    .replaceFirst("^source\\.fromId: (\\S+) is above source\\.toId", fromId != null ? "--from-id: $1 is above --to-id" : "fromId: $1 is above toId"), e);
         }
     }
 

@@ -70,7 +70,7 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
     /** A mapping as SOURCE_COLUMNS (every field, customerId empty when none). */
     public static String columnsEnv(ColumnMapping m) {
         java.util.List<String> pairs = new java.util.ArrayList<>();
-        for (String f : ColumnMapping.DEFAULTS.keySet()) pairs.add(f + "=" + (m.column(f) == null ? "" : m.column(f)));
+        for (String f : ColumnMapping.DEFAULTS.keySet()) pairs.add(f + "=" + m.column(f));
         return String.join(",", pairs);
     }
 

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Which source column holds what (docs/design.md §2). Every field not given keeps its default name, which
  * matches Synap's replay pattern. {@code customerId}: a B2C table has none — when the default
- * {@code customer_id} column does not exist the run sends no customer id; an explicit empty value means none.
+ * {@code customer_id} column does not exist the run sends no customer id; an explicit empty value means none
+ * ({@code customerId} is then "").
  * Field names are accepted in camelCase ({@code userId}) and snake_case ({@code user_id}).
  */
 public record ColumnMapping(String id, String userId, String customerId, String conversationId,
@@ -30,8 +31,9 @@ public record ColumnMapping(String id, String userId, String customerId, String 
                          @JsonProperty("createdAt") @JsonAlias("created_at") String createdAt) {
         this.id = SqlIdentifiers.requireName("columns.id", id == null ? "id" : id);
         this.userId = SqlIdentifiers.requireName("columns.userId", userId == null ? "user_id" : userId);
+        // "" means none (and stays "" in the ledger's JSON snapshot: a null would read back as the default)
         this.customerId = customerId == null ? "customer_id"
-                : customerId.isEmpty() ? null : SqlIdentifiers.requireName("columns.customerId", customerId);
+                : customerId.isEmpty() ? "" : SqlIdentifiers.requireName("columns.customerId", customerId);
         this.conversationId = SqlIdentifiers.requireName("columns.conversationId", conversationId == null ? "conversation_id" : conversationId);
         this.messageIndex = SqlIdentifiers.requireName("columns.messageIndex", messageIndex == null ? "message_index" : messageIndex);
         this.userText = SqlIdentifiers.requireName("columns.userText", userText == null ? "user_text" : userText);
@@ -69,7 +71,7 @@ public record ColumnMapping(String id, String userId, String customerId, String 
         return null;
     }
 
-    /** The column of a field (null: customerId mapped to none). */
+    /** The column of a field ("" for a customerId mapped to none). */
     public String column(String field) {
         return switch (field) {
             case "id" -> id;
@@ -89,7 +91,7 @@ public record ColumnMapping(String id, String userId, String customerId, String 
         String s = textWithDefaultNames;
         for (Map.Entry<String, String> f : DEFAULTS.entrySet()) {
             String mine = column(f.getKey());
-            if (mine != null && !mine.equals(f.getValue())) s = s.replaceAll("\\b" + f.getValue() + "\\b", java.util.regex.Matcher.quoteReplacement(mine));
+            if (!mine.isEmpty() && !mine.equals(f.getValue())) s = s.replaceAll("\\b" + f.getValue() + "\\b", java.util.regex.Matcher.quoteReplacement(mine));
         }
         return s;
     }

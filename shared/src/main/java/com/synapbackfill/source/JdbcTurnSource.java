@@ -110,7 +110,7 @@ public final class JdbcTurnSource implements TurnSource {
             problems.add("columns.id: column \"" + c.id() + "\" has type " + idUdt + "; supported id types: bigint/integer/smallint, uuid, text/varchar");
         require(types, "userId", c.userId(), problems);
         // a B2C table has no customer column: the default name may be absent; a mapped one must exist
-        String customer = c.customerId() == null || (c.customerId().equals("customer_id") && !types.containsKey("customer_id"))
+        String customer = c.customerId().isEmpty() || (c.customerId().equals("customer_id") && !types.containsKey("customer_id"))
                 ? null : c.customerId();
         if (customer != null) require(types, "customerId", customer, problems);
         require(types, "conversationId", c.conversationId(), problems);

@@ -56,6 +56,14 @@ public record SourceConfig(String table, ColumnMapping columns, String filter, S
             throw new IllegalArgumentException("source.since: " + this.since + " is not before source.until " + this.until);
         this.fromId = blankToNull(fromId);
         this.toId = blankToNull(toId);
+        if (this.fromId != null && this.toId != null) {
+            try {
+                if (Long.parseLong(this.fromId) > Long.parseLong(this.toId))
+                    throw new IllegalArgumentException("source.fromId: " + this.fromId + " is above source.toId " + this.toId + " (the slice would be empty)");
+            } catch (NumberFormatException textIds) {
+                // UUID or text ids: their order is the database's; the planner finds an empty slice
+            }
+        }
     }
 
     public SourceConfig(String table, ColumnMapping columns, String timestampZone, String fromId, String toId) {
