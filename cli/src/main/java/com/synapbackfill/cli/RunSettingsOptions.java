@@ -92,11 +92,11 @@ final class RunSettingsOptions {
         try {
             return new SourceConfig(tableName, mapping, f, s, u, zone, c.pick(fromId, "fromId", "SOURCE_FROM_ID"), c.pick(toId, "toId", "SOURCE_TO_ID"));
         } catch (IllegalArgumentException e) {
-            // name the flag the user wrote, not the contract's key
-            throw new IllegalArgumentException(e.getMessage().replaceFirst("^source\\.since", since != null ? "--since" : "since")
-                    .replaceFirst("^source\\.until", until != null ? "--until" : "until")
-                    .replaceFirst("^source\\.timestampZone", timestampZone != null ? "--timestamp-zone" : "timestampZone")
-                    .replaceFirst("^source\\.table", table != null ? "--table" : "table")
+            // name the flag the user wrote, beside the contract's key
+            throw new IllegalArgumentException(e.getMessage().replaceFirst("^source\\.since", (since != null ? "--since" : "since") + " (source.since)")
+                    .replaceFirst("^source\\.until", (until != null ? "--until" : "until") + " (source.until)")
+                    .replaceFirst("^source\\.timestampZone", (timestampZone != null ? "--timestamp-zone" : "timestampZone") + " (source.timestampZone)")
+                    .replaceFirst("^source\\.table", (table != null ? "--table" : "table") + " (source.table)")
                     .replaceFirst("^source\\.fromId: (\\S+) is above source\\.toId", fromId != null ? "--from-id: $1 is above --to-id" : "fromId: $1 is above toId"), e);
         }
     }

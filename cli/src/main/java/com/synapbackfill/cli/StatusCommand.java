@@ -27,25 +27,33 @@ final class StatusCommand extends OperatorCommand {
     public Integer call() throws Exception {
         if (everySeconds < 1) throw new IllegalArgumentException("--every: must be >= 1, was " + everySeconds);
         CliConfig c = config();
-        target = Target.open(stack, c, Target.Access.READ, none());
+        if (runId == null && watch) throw new IllegalArgumentException("RUN: --watch follows one run; name it (backfill status lists them)");
         try {
-            if (runId == null) {
-                if (watch) throw new IllegalArgumentException("RUN: --watch follows one run; name it (backfill status lists them)");
-                return list(target);
+            if (watch) {
+                // the ledger is opened inside the watch: a run that ends (and stops serving its ledger) between
+                // opening and the first call is ridden out like any failed call, not an error
+                PlannerResults.Status s = watch(null, () -> reopened(c).planner(), runId(runId), Duration.ofSeconds(everySeconds));
+                printStatus(s);
+                return exitCode(s);
             }
-            PlannerResults.Status s = watch ? watch(target.planner(), () -> reopened(c).planner(), runId(runId),
-                    Duration.ofSeconds(everySeconds)) : target.planner().status(runId(runId));
+            target = Target.open(stack, c, Target.Access.READ, none());
+            if (runId == null) return list(target);
+            PlannerResults.Status s = target.planner().status(runId(runId));
             printStatus(s);
             return exitCode(s);
         } finally {
-            target.close();
+            if (target != null) target.close();
         }
     }
 
-    /** After a failed call: a local reader opens the state directory again (it serves the ledger itself once the run has ended). */
+    /**
+     * The target to ask next: opened on first use; after a failed call a local reader opens the state directory
+     * again (it serves the ledger itself once the run that served it has ended).
+     */
     private Target reopened(CliConfig c) {
-        if (target.local()) {
-            target.close();
+        if (target == null || target.local()) {
+            if (target != null) target.close();
+            target = null;
             target = Target.open(stack, c, Target.Access.READ, none());
         }
         return target;

@@ -78,4 +78,19 @@ class WatchTest {
         assertThat(deadCalls.get()).isEqualTo(1);
         assertThat(reconnects.get()).isEqualTo(1);
     }
+
+    @Test
+    void aLedgerThatCannotBeOpenedYetIsRiddenOutLikeAFailedCall() throws Exception {
+        // status --watch opens the ledger inside the watch: the run serving it may end between the lock check and
+        // the first call (a clean-clone CI run met "Connection refused" there)
+        AtomicInteger opens = new AtomicInteger();
+        AtomicInteger liveCalls = new AtomicInteger();
+        PlannerActions live = planner(0, null, liveCalls);
+        PlannerResults.Status s = COMMAND.watch(null, () -> {
+            if (opens.incrementAndGet() == 1) throw new IllegalStateException("Unable to execute HTTP request: Connection refused");
+            return live;
+        }, "r1", Duration.ofMillis(1));
+        assertThat(s.status()).isEqualTo("COMPLETED");
+        assertThat(opens.get()).isEqualTo(2);
+    }
 }
