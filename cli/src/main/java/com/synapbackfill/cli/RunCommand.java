@@ -64,10 +64,15 @@ final class RunCommand extends OperatorCommand {
             }
             out.println("Ledger: " + target.describe() + "; run " + id);
             LocalRun run = new LocalRun(target.deployment(), target.reports());
-            PlannerResults.Start start = run.start(PlannerRequest.of(PlannerRequest.Action.START, id));
+            // an explicit rate limit also applies to an existing run (recorded in it); the source must be the run's own
+            String rate = c.pick(settings.rateLimit, "rateLimit", "RATE_LIMIT_PER_MINUTE");
+            PlannerResults.Start start = run.start(rate == null ? PlannerRequest.of(PlannerRequest.Action.START, id)
+                    : new PlannerRequest(PlannerRequest.Action.START, id, null, null, null, null, null, null, null, null, null,
+                            CliConfig.integer(rate, "--rate-limit"), null, null, null));
             if (!start.created()) {
                 PlannerResults.Resume r = run.planner().resume(id);
-                out.printf("Run %s exists (%s): %d unfinished shards continue from their checkpoints.%n", id, start.status(), r.shardsEnqueued());
+                out.printf("Run %s exists (%s): %d unfinished shards continue from their checkpoints, ceiling %.0f docs/s.%n", id,
+                        start.status(), r.shardsEnqueued(), start.ceilingDocsPerSecond());
             } else {
                 out.printf("Run %s: %d shards over ~%,d rows, ceiling %.0f docs/s, ETA %s.%n", id, start.shards(), start.estimatedRows(),
                         start.ceilingDocsPerSecond(), Progress.eta(start.etaSeconds()));

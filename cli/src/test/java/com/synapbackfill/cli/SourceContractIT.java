@@ -87,6 +87,12 @@ public class SourceContractIT {
         assertThat(again.exit()).as(again.output()).isEqualTo(2);
         assertThat(again.output()).contains("exists with another source").contains("filter is \"" + ChatLogFixture.FILTER + "\", not \"deleted_at IS NULL\"");
         assertThat(emulator.stats().documentsReceived()).isEqualTo(received);
+        // the same source with another rate limit: applied to the run (and recorded), not ignored
+        List<String> faster = new ArrayList<>(args);
+        faster.set(faster.indexOf("60000") , "1200");
+        CliIT.Result raised = CliIT.run(env(), faster.toArray(String[]::new));
+        assertThat(raised.exit()).as(raised.output()).isZero();
+        assertThat(raised.output()).contains("Run flags-run exists (COMPLETED)").contains("ceiling 2000 docs/s");
     }
 
     @Test

@@ -250,6 +250,17 @@ class DeployedStackIT {
         assertDlqEmpty();
     }
 
+    @Test
+    @Order(6)
+    void aFunctionErrorReachesTheCallerAsLambdasUnhandled() {
+        try (var lambda = client(software.amazon.awssdk.services.lambda.LambdaClient.builder())) {
+            var r = lambda.invoke(b -> b.functionName(outputs.get("PlannerFunctionName") + ":live")
+                    .payload(software.amazon.awssdk.core.SdkBytes.fromUtf8String("{\"action\":\"launch\"}")));
+            assertThat(r.functionError()).isEqualTo("Unhandled");
+            assertThat(r.payload().asUtf8String()).contains("errorMessage").contains("launch").contains("start, resume, status, report, tune");
+        }
+    }
+
     record Cli(int exit, String output) {
     }
 

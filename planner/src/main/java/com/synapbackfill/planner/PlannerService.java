@@ -97,6 +97,24 @@ public final class PlannerService implements PlannerActions {
                 + "); continue it with its own source, or start a new run with a new run id");
     }
 
+    /**
+     * The rate limit may change mid-run (Synap raised the Instance's limit, or another job shares it): a start of an
+     * existing run that gives one applies it and records it in the run's snapshot; every other setting stays.
+     */
+    private RunState applyRateLimit(RunState run, PlannerRequest request) {
+        RunConfig had = run.config();
+        int rate = request.rateLimitPerMinute() != null ? request.rateLimitPerMinute() : had.rateLimitPerMinute();
+        RunConfig.RateLimitUnit unit = request.rateLimitUnit() != null ? request.rateLimitUnit() : had.rateLimitUnit();
+        if (rate == had.rateLimitPerMinute() && unit == had.rateLimitUnit()) {
+            LOG.info("start: run exists ({}), nothing to do", run.status());
+            return run;
+        }
+        ledger.updateConfig(run.runId(), had.toBuilder().rateLimitPerMinute(rate).rateLimitUnit(unit).build());
+        LOG.info("start: run exists ({}); rate limit {} per {} → {} per {}, recorded in the run", run.status(),
+                had.rateLimitPerMinute(), had.rateLimitUnit(), rate, unit);
+        return requireRun(run.runId());
+    }
+
     private static void diff(List<String> diffs, String field, String had, String asked) {
         if (!java.util.Objects.equals(had, asked)) diffs.add(field + " is " + (had == null ? "unset" : "\"" + had + "\"")
                 + ", not " + (asked == null ? "unset" : "\"" + asked + "\""));
@@ -110,8 +128,7 @@ public final class PlannerService implements PlannerActions {
             Optional<RunState> existing = ledger.run(runId);
             if (existing.isPresent() && existing.get().status() != RunStatus.PLANNING) {
                 requireSameSource(existing.get(), request);
-                LOG.info("start: run exists ({}), nothing to do", existing.get().status());
-                return startAnswer(existing.get(), false);
+                return startAnswer(applyRateLimit(existing.get(), request), false);
             }
             RunConfig config = existing.map(RunState::config).orElseGet(() -> request.config(defaults));
             long t0 = clock.millis();

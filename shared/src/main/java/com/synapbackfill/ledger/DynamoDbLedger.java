@@ -236,6 +236,19 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     @Override
+    public void updateConfig(String runId, RunConfig config) {
+        try {
+            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), "RUN"))
+                    .updateExpression("SET #cfg = :c, updatedAt = :now")
+                    .conditionExpression("attribute_exists(pk)")
+                    .expressionAttributeNames(Map.of("#cfg", "config"))
+                    .expressionAttributeValues(Map.of(":c", s(Json.write(config)), ":now", n(clock.millis())))));
+        } catch (ConditionalCheckFailedException e) {
+            throw new IllegalArgumentException("runId: no run \"" + runId + "\"");
+        }
+    }
+
+    @Override
     public boolean transition(String runId, Set<RunStatus> from, RunStatus to, String reason) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":to", s(to.name()));

@@ -60,6 +60,13 @@ public final class InMemoryLedger implements Ledger {
     }
 
     @Override
+    public synchronized void updateConfig(String runId, com.synapbackfill.model.RunConfig config) {
+        RunState r = require(runId);
+        runs.put(runId, new RunState(r.runId(), r.status(), r.statusReason(), config, r.idType(), r.estimatedRows(), r.shardsTotal(),
+                r.shardsDone(), r.counters(), r.createdAtEpochMillis(), clock.millis(), r.completedAtEpochMillis()));
+    }
+
+    @Override
     public synchronized boolean transition(String runId, Set<RunStatus> from, RunStatus to, String reason) {
         RunState r = require(runId);
         if (!from.contains(r.status())) return false;

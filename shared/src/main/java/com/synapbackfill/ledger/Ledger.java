@@ -23,6 +23,14 @@ public interface Ledger {
 
     Optional<RunState> run(String runId);
 
+    /**
+     * Replaces the run's config snapshot with one that differs only in settings that may change mid-run (the rate
+     * limit); workers use it from their next shard message on.
+     *
+     * @throws IllegalArgumentException when there is no such run
+     */
+    void updateConfig(String runId, com.synapbackfill.model.RunConfig config);
+
     /** Ids of the runs this ledger holds, newest first (by creation time), at most {@code limit}. */
     List<String> runIds(int limit);
 

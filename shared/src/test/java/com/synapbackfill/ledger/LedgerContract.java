@@ -68,6 +68,19 @@ public abstract class LedgerContract {
     }
 
     @Test
+    void updateConfigReplacesTheSnapshotAndKeepsTheRest() {
+        planShards(2);
+        RunState before = ledger.run(runId).orElseThrow();
+        RunConfig raised = before.config().toBuilder().rateLimitPerMinute(3_000).build();
+        ledger.updateConfig(runId, raised);
+        RunState after = ledger.run(runId).orElseThrow();
+        assertThat(after.config()).isEqualTo(raised);
+        assertThat(after.status()).isEqualTo(before.status());
+        assertThat(after.shardsTotal()).isEqualTo(2);
+        assertThatThrownBy(() -> ledger.updateConfig("run-none", raised)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void runsAreListedNewestFirstOnceEach() {
         clock.advance(Duration.ofDays(365L * 200)); // newer than any other test's runs in a shared table
         List<String> ids = new ArrayList<>();

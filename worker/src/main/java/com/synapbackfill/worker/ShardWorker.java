@@ -89,6 +89,7 @@ public final class ShardWorker {
     private final BatchSender sender;
 
     private String cachedRunId;
+    private com.synapbackfill.model.RunConfig cachedConfig;
     private RunResources resources;
     private RunState cachedRun;
     private long cachedRunAt;
@@ -274,10 +275,12 @@ public final class ShardWorker {
     }
 
     private RunResources resources(RunState run) {
-        if (!run.runId().equals(cachedRunId)) {
+        // a new run, or the run's settings changed (a rate limit raised mid-run): a limiter with the new values
+        if (!run.runId().equals(cachedRunId) || !run.config().equals(cachedConfig)) {
             if (resources != null) resources.close();
             resources = resourcesFactory.open(run);
             cachedRunId = run.runId();
+            cachedConfig = run.config();
         }
         return resources;
     }
@@ -287,6 +290,7 @@ public final class ShardWorker {
         if (resources != null) resources.close();
         resources = null;
         cachedRunId = null;
+        cachedConfig = null;
     }
 
     // ---------------------------------------------------------------- one step

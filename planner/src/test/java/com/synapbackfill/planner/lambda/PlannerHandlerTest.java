@@ -132,4 +132,17 @@ class PlannerHandlerTest {
         assertThat(ConcurrencyTuner.recommend(10_000, 1, 1)).isEqualTo(1000);
         assertThat(ConcurrencyTuner.recommend(10, 0.4, 1.5)).isEqualTo(10);
     }
+
+    @Test
+    void startingAnExistingRunAppliesANewRateLimitAndRefusesAnotherSource() throws Exception {
+        invoke(event("start"));
+        JsonNode raised = invoke(event("start").replace("\"rateLimitPerMinute\": 600", "\"rateLimitPerMinute\": 1200"));
+        assertThat(raised.get("created").asBoolean()).isFalse();
+        assertThat(raised.get("ceilingDocsPerSecond").asDouble()).isEqualTo(2000.0);
+        assertThat(ledger.run("backfill-2026-11").orElseThrow().config().rateLimitPerMinute()).isEqualTo(1200);
+        assertThat(queue.sent()).hasSize(24); // nothing planned or enqueued again
+        assertThatThrownBy(() -> invoke(event("start").replace("2026-11-15T00:00:00Z", "2026-10-01T00:00:00Z")))
+                .hasMessageContaining("exists with another source").hasMessageContaining("until is \"2026-11-15T00:00:00Z\", not \"2026-10-01T00:00:00Z\"");
+        assertThat(ledger.run("backfill-2026-11").orElseThrow().config().source().until()).isEqualTo("2026-11-15T00:00:00Z");
+    }
 }
