@@ -109,6 +109,23 @@ public class PipelineIT {
         }
 
         DynamoDbLedger ledger = new DynamoDbLedger(d.aws().dynamo(), d.table(), Clock.systemUTC());
+        RunState run = assertExactlyOnce(ledger, emulator, loaded, runId, ROWS);
+
+        // the report agrees with the ledger
+        JsonNode report = Json.MAPPER.readTree(invokePlanner(planner, "{\"action\":\"report\",\"runId\":\"" + runId + "\"}"));
+        assertThat(report.get("invariantHolds").asBoolean()).isTrue();
+        byte[] reportJson = new S3ReportStore(d.aws().s3(), d.bucket()).get("runs/" + runId + "/report.json").orElseThrow();
+        JsonNode counts = Json.MAPPER.readTree(reportJson).get("counts");
+        assertThat(counts.get("accepted").asLong()).isEqualTo(run.counters().accepted());
+        assertThat(counts.get("failed").asLong()).isEqualTo(loaded.badRows());
+    }
+
+    /**
+     * The run is COMPLETED, every valid row of {@code loaded} is in Synap exactly once and nothing else, every bad row
+     * has one failure item with its reason, and the counters agree with the source and with Synap.
+     */
+    public static RunState assertExactlyOnce(com.synapbackfill.ledger.Ledger ledger, SynapEmulator emulator,
+                                             SyntheticHistory.Loaded loaded, String runId, int rows) {
         RunState run = ledger.run(runId).orElseThrow();
         assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
 
@@ -130,17 +147,10 @@ public class PipelineIT {
         loaded.badByKind().forEach((kind, ids) -> assertThat(byReason.get("bad_row:" + kind)).containsExactlyInAnyOrderElementsOf(ids));
 
         // counters agree with the source and with Synap
-        assertThat(run.counters().rowsRead()).isEqualTo(ROWS);
+        assertThat(run.counters().rowsRead()).isEqualTo(rows);
         assertThat(run.counters().accepted() + run.counters().alreadyPresent()).isEqualTo(loaded.validRows());
         assertThat(run.counters().failed()).isEqualTo(loaded.badRows());
-
-        // the report agrees with the ledger
-        JsonNode report = Json.MAPPER.readTree(invokePlanner(planner, "{\"action\":\"report\",\"runId\":\"" + runId + "\"}"));
-        assertThat(report.get("invariantHolds").asBoolean()).isTrue();
-        byte[] reportJson = new S3ReportStore(d.aws().s3(), d.bucket()).get("runs/" + runId + "/report.json").orElseThrow();
-        JsonNode counts = Json.MAPPER.readTree(reportJson).get("counts");
-        assertThat(counts.get("accepted").asLong()).isEqualTo(run.counters().accepted());
-        assertThat(counts.get("failed").asLong()).isEqualTo(loaded.badRows());
+        return run;
     }
 
     static void waitUntilDone(PlannerService planner, String runId, Duration max) throws InterruptedException {

@@ -7,11 +7,9 @@ import com.synapbackfill.embedded.ChatLogFixture;
 import com.synapbackfill.embedded.RealParts;
 import com.synapbackfill.embedded.SyntheticHistory;
 import com.synapbackfill.emulator.EmulatorSettings;
-import com.synapbackfill.emulator.StoredDocument;
 import com.synapbackfill.emulator.SynapEmulator;
 import com.synapbackfill.json.Json;
 import com.synapbackfill.ledger.DynamoDbLedger;
-import com.synapbackfill.model.FailureRecord;
 import com.synapbackfill.model.RunState;
 import com.synapbackfill.model.RunStatus;
 import java.io.IOException;
@@ -21,15 +19,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -40,7 +34,6 @@ import org.junit.jupiter.api.Assumptions;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.Output;
@@ -284,20 +277,7 @@ class DeployedStackIT {
 
     /** Every valid row in the emulator exactly once, every bad row one failure item with its reason, counters agree. */
     static void assertExactlyOnce(String runId) {
-        RunState run = ledger.run(runId).orElseThrow();
-        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
-        List<StoredDocument> docs = new ArrayList<>(emulator.documents());
-        Set<String> ids = docs.stream().map(d -> d.metadata().get("source_row_id").asText()).collect(Collectors.toSet());
-        assertThat(docs).hasSize(loaded.validRows());
-        assertThat(ids).hasSize(loaded.validRows());
-        assertThat(emulator.stats().updates()).isZero();
-        List<FailureRecord> failures = ledger.failures(runId, null, 10_000);
-        assertThat(failures).hasSize(loaded.badRows());
-        Map<String, Set<String>> byReason = new HashMap<>();
-        for (FailureRecord f : failures) byReason.computeIfAbsent(f.errorClass(), k -> new HashSet<>()).add(f.sourceId());
-        loaded.badByKind().forEach((kind, rows) -> assertThat(byReason.get("bad_row:" + kind)).containsExactlyInAnyOrderElementsOf(rows));
-        assertThat(run.counters().rowsRead()).isEqualTo(ROWS);
-        assertThat(run.counters().accepted() + run.counters().alreadyPresent()).isEqualTo(loaded.validRows());
+        com.synapbackfill.cli.PipelineIT.assertExactlyOnce(ledger, emulator, loaded, runId, ROWS);
     }
 
     static void assertDlqEmpty() {

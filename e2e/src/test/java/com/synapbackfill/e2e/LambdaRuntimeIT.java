@@ -15,7 +15,6 @@ import com.synapbackfill.json.Json;
 import com.synapbackfill.ledger.DynamoDbLedger;
 import com.synapbackfill.model.RunStatus;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
