@@ -48,7 +48,7 @@ public final class DynamoDbRateLimiter implements RateLimiter {
     }
 
     @Override
-    public void acquire(int permits) {
+    public long acquire(int permits) {
         while (true) {
             long now = clock.millis();
             long pause = pausedUntil(now);
@@ -58,7 +58,7 @@ public final class DynamoDbRateLimiter implements RateLimiter {
             }
             long w = windows.windowOf(now);
             long quota = windows.quota(w, factorAt(now));
-            if (permits <= quota && tryTake(w, permits, quota)) return;
+            if (permits <= quota && tryTake(w, permits, quota)) return windows.startOf(w);
             LocalRateLimiter.sleep(windows.startOf(w + 1) - now + ThreadLocalRandom.current().nextLong(5));
         }
     }

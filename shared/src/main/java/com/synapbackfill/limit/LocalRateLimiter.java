@@ -18,7 +18,7 @@ public final class LocalRateLimiter implements RateLimiter {
     }
 
     @Override
-    public void acquire(int permits) {
+    public long acquire(int permits) {
         while (true) {
             long now = clock.millis();
             long wait;
@@ -33,7 +33,7 @@ public final class LocalRateLimiter implements RateLimiter {
                     }
                     if (granted + permits <= windows.quota(w)) {
                         granted += permits;
-                        return;
+                        return windows.startOf(w);
                     }
                     wait = windows.startOf(w + 1) - now;
                 }

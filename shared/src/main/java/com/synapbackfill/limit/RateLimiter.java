@@ -8,8 +8,12 @@ import java.time.Instant;
  * shared pause after a 429.
  */
 public interface RateLimiter {
-    /** Blocks until {@code permits} may be used (1 per call, or one per document). */
-    void acquire(int permits);
+    /**
+     * Blocks until {@code permits} may be used (1 per call, or one per document).
+     *
+     * @return the start (epoch millis) of the window the permits were granted in: what they count against
+     */
+    long acquire(int permits);
 
     /** Every caller waits until {@code until} before its next permit (a 429's Retry-After). */
     void pauseUntil(Instant until);

@@ -31,9 +31,10 @@ class DynamoDbRateLimiterIT {
             RateLimiter limiter = new DynamoDbRateLimiter(DYNAMO, TABLE, scope, limit, 1, Clock.systemUTC());
             fs.add(pool.submit(() -> {
                 while (System.currentTimeMillis() < end) {
-                    limiter.acquire(1);
-                    long now = System.currentTimeMillis();
-                    if (now < end) perSecond.computeIfAbsent(now / 1000, k -> new AtomicLong()).incrementAndGet();
+                    // counted in the second of the window the grant belongs to, as the limiter decided it: a thread
+                    // descheduled between the grant and reading the clock must not move it into the next second
+                    long granted = limiter.acquire(1);
+                    if (granted < end) perSecond.computeIfAbsent(granted / 1000, k -> new AtomicLong()).incrementAndGet();
                 }
                 return null;
             }));
