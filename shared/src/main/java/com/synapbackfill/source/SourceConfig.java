@@ -91,11 +91,6 @@ public record SourceConfig(String table, ColumnMapping columns, String filter, S
         return instant("source.until", until, zone());
     }
 
-    /** True when some rows in the id range may be left out (counted as skipped). */
-    public boolean selective() {
-        return filter != null || since != null || until != null;
-    }
-
     /**
      * An instant from {@code 2026-03-01T09:30:00Z}, {@code 2026-03-01T09:30:00+01:00}, or a local
      * {@code 2026-03-01T09:30[:00]} / {@code 2026-03-01 09:30} / {@code 2026-03-01} in {@code zone}.

@@ -25,10 +25,6 @@ public final class Batches {
      * @param lastId    id of the last row this step covers
      */
     public record Step(List<Mapped> documents, List<Mapped> rejected, int skipped, String lastId) {
-        public Step(List<Mapped> documents, List<Mapped> rejected, String lastId) {
-            this(documents, rejected, 0, lastId);
-        }
-
         public int rows() {
             return documents.size() + rejected.size() + skipped;
         }
