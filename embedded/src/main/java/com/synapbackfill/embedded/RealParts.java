@@ -20,7 +20,7 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
 /**
  * The real parts tests and the demo run against, each started in-process on a free 127.0.0.1 port at first
  * use and shared by everything in the JVM until it exits: DynamoDB Local, ElasticMQ (SQS), s3mock (S3),
- * embedded PostgreSQL. They speak the real wire protocols, so the AWS SDK and JDBC code under test is the
+ * embedded PostgreSQL, MariaDB. They speak the real wire protocols, so the AWS SDK and JDBC code under test is the
  * production code.
  */
 public final class RealParts {
@@ -30,6 +30,7 @@ public final class RealParts {
     private static String sqs;
     private static String s3;
     private static Postgres postgres;
+    private static EmbeddedMariaDb mariaDb;
 
     private RealParts() {
     }
@@ -47,6 +48,7 @@ public final class RealParts {
     private static final Object SQS_LOCK = new Object();
     private static final Object S3_LOCK = new Object();
     private static final Object POSTGRES_LOCK = new Object();
+    private static final Object MARIADB_LOCK = new Object();
 
     /** DynamoDB Local in memory; the endpoint URL. */
     public static String dynamo() {
@@ -165,6 +167,14 @@ public final class RealParts {
             return p;
         } catch (IOException e) {
             throw new IllegalStateException("could not start embedded PostgreSQL (linux-amd64 binaries)", e);
+        }
+    }
+
+    /** A real MariaDB server (the MySQL family: MySQL, Aurora MySQL and MariaDB sources are tested on it). */
+    public static EmbeddedMariaDb mariaDb() {
+        synchronized (MARIADB_LOCK) {
+            if (mariaDb == null) mariaDb = EmbeddedMariaDb.start();
+            return mariaDb;
         }
     }
 

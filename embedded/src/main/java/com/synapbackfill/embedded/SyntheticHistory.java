@@ -22,8 +22,9 @@ import org.postgresql.copy.CopyManager;
 /**
  * A realistic, seeded chat history for the demo, tests and benchmarks: users in customers, conversations of
  * varying length over the last 12 months, several languages and emoji, one-sided turns, non-UUID
- * conversation ids, long texts, and a configurable number of bad rows of each kind. Loaded with COPY.
- * The same options and seed always give the same table.
+ * conversation ids, long texts, and a configurable number of bad rows of each kind. Loaded with COPY into
+ * PostgreSQL, with batched INSERTs into MySQL/MariaDB (a {@code jdbc:mysql:} or {@code jdbc:mariadb:} URL).
+ * The same options and seed always give the same rows on either.
  */
 public final class SyntheticHistory {
     /** Bad-row kinds, named as the project's failure error classes ({@code bad_row:<kind>}). */
@@ -34,7 +35,14 @@ public final class SyntheticHistory {
     public enum IdLayout { DENSE, SPARSE, SKEWED, NEGATIVE_AND_MAX }
 
     /** Type of the id column. */
-    public enum IdKind { BIGINT, UUID, TEXT }
+    public enum IdKind {
+        BIGINT,
+        /** PostgreSQL uuid; MySQL BINARY(16) */
+        UUID,
+        TEXT,
+        /** UUID values in a text column (MySQL CHAR(36)) */
+        UUID_TEXT
+    }
 
     /**
      * @param rows              total rows (bad ones included)
@@ -92,27 +100,13 @@ public final class SyntheticHistory {
 
     /** Creates (or replaces) {@code table} and loads it. */
     public static Loaded load(String jdbcUrl, String user, String password, String table, Options o) {
+        Map<String, List<String>> bad = new LinkedHashMap<>();
+        for (String k : BAD_KINDS) bad.put(k, new ArrayList<>());
+        List<String[]> rows = new ArrayList<>(o.rows());
+        generate(o, bad, rows::add);
         try (Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
-            String idType = switch (o.idKind()) {
-                case BIGINT -> "bigint";
-                case UUID -> "uuid";
-                case TEXT -> "text";
-            };
-            try (Statement st = c.createStatement()) {
-                st.execute("DROP TABLE IF EXISTS " + table + " CASCADE");
-                st.execute("CREATE TABLE " + table + " (id " + idType + " PRIMARY KEY, user_id text, customer_id text, "
-                        + "conversation_id text, message_index integer, user_text text, assistant_text text, created_at "
-                        + (o.timestampWithZone() ? "timestamptz" : "timestamp") + ")");
-            }
-            Map<String, List<String>> bad = new LinkedHashMap<>();
-            for (String k : BAD_KINDS) bad.put(k, new ArrayList<>());
-            StringBuilder copy = new StringBuilder();
-            generate(o, bad, copy);
-            CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
-            cm.copyIn("COPY " + table + " FROM STDIN", new StringReader(copy.toString()));
-            try (Statement st = c.createStatement()) {
-                st.execute("ANALYZE " + table);
-            }
+            if (jdbcUrl.startsWith("jdbc:postgresql:")) loadPostgres(c, table, o, rows);
+            else loadMySql(c, table, o, rows);
             int badCount = bad.values().stream().mapToInt(List::size).sum();
             return new Loaded(table, o.rows(), bad, o.rows() - badCount);
         } catch (SQLException | IOException e) {
@@ -120,7 +114,70 @@ public final class SyntheticHistory {
         }
     }
 
-    private static void generate(Options o, Map<String, List<String>> bad, StringBuilder out) {
+    private static void loadPostgres(Connection c, String table, Options o, List<String[]> rows) throws SQLException, IOException {
+        String idType = switch (o.idKind()) {
+            case BIGINT -> "bigint";
+            case UUID -> "uuid";
+            case TEXT, UUID_TEXT -> "text";
+        };
+        try (Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS " + table + " CASCADE");
+            st.execute("CREATE TABLE " + table + " (id " + idType + " PRIMARY KEY, user_id text, customer_id text, "
+                    + "conversation_id text, message_index integer, user_text text, assistant_text text, created_at "
+                    + (o.timestampWithZone() ? "timestamptz" : "timestamp") + ")");
+        }
+        StringBuilder copy = new StringBuilder();
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) field(copy, row[i]).append(i == row.length - 1 ? '\n' : '\t');
+        }
+        CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
+        cm.copyIn("COPY " + table + " FROM STDIN", new StringReader(copy.toString()));
+        try (Statement st = c.createStatement()) {
+            st.execute("ANALYZE " + table);
+        }
+    }
+
+    /** MySQL/MariaDB: TIMESTAMP(6) (UTC session) or DATETIME(6) holding the UTC wall clock, utf8mb4 LONGTEXT. */
+    private static void loadMySql(Connection c, String table, Options o, List<String[]> rows) throws SQLException {
+        String idType = switch (o.idKind()) {
+            case BIGINT -> "BIGINT";
+            case UUID -> "BINARY(16)";
+            case TEXT -> "VARCHAR(64)";
+            case UUID_TEXT -> "CHAR(36)";
+        };
+        try (Statement st = c.createStatement()) {
+            st.execute("SET time_zone = '+00:00'");
+            st.execute("DROP TABLE IF EXISTS " + table);
+            st.execute("CREATE TABLE " + table + " (id " + idType + " PRIMARY KEY, user_id VARCHAR(255), customer_id VARCHAR(255), "
+                    + "conversation_id VARCHAR(255), message_index INT, user_text LONGTEXT, assistant_text LONGTEXT, created_at "
+                    + (o.timestampWithZone() ? "TIMESTAMP(6) NULL" : "DATETIME(6) NULL") + ") CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+        }
+        String idParam = o.idKind() == IdKind.UUID ? "UNHEX(REPLACE(?, '-', ''))" : "?";
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " VALUES (" + idParam + ", ?, ?, ?, ?, ?, ?, ?)")) {
+            int n = 0;
+            for (String[] row : rows) {
+                for (int i = 0; i < row.length; i++) {
+                    String v = row[i];
+                    if (i == 7 && v != null) v = v.replace('T', ' ').replace("Z", ""); // ISO → 'yyyy-MM-dd HH:mm:ss[.f]'
+                    if (i == 4 && v != null) ps.setInt(5, Integer.parseInt(v));
+                    else ps.setString(i + 1, v);
+                }
+                ps.addBatch();
+                if (++n % 500 == 0) ps.executeBatch();
+            }
+            ps.executeBatch();
+            c.commit();
+        } finally {
+            c.setAutoCommit(auto);
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("ANALYZE TABLE " + table);
+        }
+    }
+
+    private static void generate(Options o, Map<String, List<String>> bad, java.util.function.Consumer<String[]> out) {
         Random r = new Random(o.seed());
         int users = Math.max(3, o.rows() / 120);
         int customers = Math.max(2, users / 8);
@@ -171,21 +228,14 @@ public final class SyntheticHistory {
                     }
                     bad.get(kind).add(id);
                 }
-                field(out, id).append('\t');
-                field(out, uid).append('\t');
-                field(out, customerId).append('\t');
-                field(out, cid).append('\t');
-                field(out, idx == null ? null : idx.toString()).append('\t');
-                field(out, u).append('\t');
-                field(out, a).append('\t');
-                field(out, ts).append('\n');
+                out.accept(new String[] {id, uid, customerId, cid, idx == null ? null : idx.toString(), u, a, ts});
             }
         }
     }
 
     private static String id(Options o, int row, Random r) {
         return switch (o.idKind()) {
-            case UUID -> new UUID(0x1000_0000_0000_0000L + (long) row * 7919L * 1_000_003L, row).toString();
+            case UUID, UUID_TEXT -> new UUID(0x1000_0000_0000_0000L + (long) row * 7919L * 1_000_003L, row).toString();
             case TEXT -> String.format("turn-%09d", row);
             case BIGINT -> switch (o.idLayout()) {
                 case DENSE -> Long.toString(row + 1L);

@@ -11,9 +11,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +28,6 @@ import java.util.UUID;
  */
 public final class JdbcTurnSource implements TurnSource {
     private static final int SAMPLE_FLOOR = 2_000;
-    private static final java.util.regex.Pattern PLAN_ROWS = java.util.regex.Pattern.compile("\"Plan Rows\":\\s*(\\d+)");
 
     private final JdbcConnectionSettings connection;
     private final SourceConfig config;
@@ -50,7 +48,7 @@ public final class JdbcTurnSource implements TurnSource {
      * Column facts read once from the catalog, and the SQL built from them: the select list (with its own bound
      * values, when a filter or cutover decides per row whether its text is read at all).
      */
-    private record Catalog(IdType idType, boolean createdAtHasZone, boolean isView, String selectList, List<Object> selectBinds) {
+    private record Catalog(IdType idType, SqlDialect.Column createdAt, boolean isView, String selectList, List<Object> selectBinds) {
     }
 
     // ---------------------------------------------------------------- connection and validation
@@ -59,16 +57,21 @@ public final class JdbcTurnSource implements TurnSource {
         try {
             if (conn != null && !conn.isClosed() && conn.isValid(2)) return conn;
             closeQuietly();
-            Properties p = new Properties();
+            Properties p = dialect.connectionProperties();
             p.setProperty("user", connection.user());
             if (connection.password() != null) p.setProperty("password", connection.password());
-            p.setProperty("connectTimeout", "10");
-            p.setProperty("ApplicationName", "synap-backfill");
-            conn = DriverManager.getConnection(connection.jdbcUrl(), p);
-            conn.setReadOnly(true);
+            Connection c = DriverManager.getConnection(connection.jdbcUrl(), p);
+            try {
+                c.setReadOnly(true);
+                dialect.prepareSession(c);
+            } catch (SQLException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            conn = c;
             return conn;
         } catch (SQLException e) {
-            conn = null;
+            closeQuietly();
             throw new RetryableException("source_unreachable", "SOURCE_JDBC_URL: cannot connect to the source database ("
                     + e.getSQLState() + "): " + redact(e.getMessage()), 0, null, e);
         }
@@ -78,64 +81,50 @@ public final class JdbcTurnSource implements TurnSource {
 
     private Catalog catalog() {
         if (catalog != null) return catalog;
-        String[] parts = config.table().split("\\.");
-        String schema = parts.length == 2 ? parts[0] : null;
-        String table = parts.length == 2 ? parts[1] : parts[0];
-        Map<String, String> types = new LinkedHashMap<>();
-        boolean view = false;
-        try (PreparedStatement ps = conn().prepareStatement(
-                "SELECT c.column_name, c.udt_name, t.table_type FROM information_schema.columns c "
-                        + "JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
-                        + "WHERE c.table_name = ? AND c.table_schema = coalesce(?, current_schema()) ORDER BY c.ordinal_position")) {
-            ps.setString(1, table);
-            ps.setString(2, schema);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    types.put(rs.getString(1), rs.getString(2));
-                    view = "VIEW".equals(rs.getString(3));
-                }
-            }
+        SqlDialect.Table table;
+        try {
+            table = dialect.describe(conn(), config.table());
         } catch (SQLException e) {
             throw sqlError("reading the catalog", e);
         }
-        if (types.isEmpty())
+        if (table.columns().isEmpty())
             throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source.table: table or view \"" + config.table()
                     + "\" not found (or not visible to user " + connection.user() + ")");
         // every problem at once: a user fixing a mapping should not meet them one run at a time
         ColumnMapping c = config.columns();
         List<String> problems = new ArrayList<>();
-        String idUdt = require(types, "id", c.id(), problems);
-        IdType idType = idUdt == null ? null : dialect.idType(idUdt);
-        if (idUdt != null && idType == null)
-            problems.add("columns.id: column \"" + c.id() + "\" has type " + idUdt + "; supported id types: bigint/integer/smallint, uuid, text/varchar");
-        require(types, "userId", c.userId(), problems);
+        SqlDialect.Column idCol = require(table, "id", c.id(), problems);
+        IdType idType = idCol == null ? null : dialect.idType(idCol);
+        if (idCol != null && idType == null)
+            problems.add("columns.id: column \"" + c.id() + "\" has type " + idCol.type() + "; supported id types: integer types, "
+                    + "uuid" + (dialect instanceof MySqlDialect ? " (BINARY(16))" : "") + ", text/varchar");
+        SqlDialect.Column userCol = require(table, "userId", c.userId(), problems);
         // a B2C table has no customer column: the default name may be absent; a mapped one must exist
-        String customer = c.customerId().isEmpty() || (c.customerId().equals("customer_id") && !types.containsKey("customer_id"))
-                ? null : c.customerId();
-        if (customer != null) require(types, "customerId", customer, problems);
-        require(types, "conversationId", c.conversationId(), problems);
-        String mi = require(types, "messageIndex", c.messageIndex(), problems);
-        if (mi != null && !List.of("int2", "int4", "int8", "numeric").contains(mi))
-            problems.add("columns.messageIndex: column \"" + c.messageIndex() + "\" has type " + mi + "; it must be an integer type");
-        textual(types, "userText", c.userText(), problems);
-        textual(types, "assistantText", c.assistantText(), problems);
-        String ts = require(types, "createdAt", c.createdAt(), problems);
-        if (ts != null && !List.of("timestamptz", "timestamp").contains(ts))
-            problems.add("columns.createdAt: column \"" + c.createdAt() + "\" has type " + ts + "; it must be timestamp or timestamptz");
+        boolean noCustomer = c.customerId().isEmpty() || (c.customerId().equals("customer_id") && table.column("customer_id") == null);
+        SqlDialect.Column customerCol = noCustomer ? null : require(table, "customerId", c.customerId(), problems);
+        SqlDialect.Column convCol = require(table, "conversationId", c.conversationId(), problems);
+        SqlDialect.Column indexCol = require(table, "messageIndex", c.messageIndex(), problems);
+        if (indexCol != null && indexCol.kind() != SqlDialect.Kind.INTEGER && indexCol.kind() != SqlDialect.Kind.DECIMAL)
+            problems.add("columns.messageIndex: column \"" + c.messageIndex() + "\" has type " + indexCol.type() + "; it must be an integer type");
+        SqlDialect.Column userTextCol = textual(table, "userText", c.userText(), problems);
+        SqlDialect.Column assistantTextCol = textual(table, "assistantText", c.assistantText(), problems);
+        SqlDialect.Column ts = require(table, "createdAt", c.createdAt(), problems);
+        if (ts != null && ts.kind() != SqlDialect.Kind.TIMESTAMP_ZONED && ts.kind() != SqlDialect.Kind.TIMESTAMP_LOCAL)
+            problems.add("columns.createdAt: column \"" + c.createdAt() + "\" has type " + ts.type() + "; it must be "
+                    + (dialect instanceof MySqlDialect ? "DATETIME or TIMESTAMP" : "timestamp or timestamptz"));
         SourceFilter filter = config.parsedFilter();
         Map<String, String> filterColumns = new LinkedHashMap<>();
         if (filter != null) {
             for (String col : filter.columns()) {
-                String actual = types.containsKey(col) ? col : types.containsKey(col.toLowerCase(Locale.ROOT)) ? col.toLowerCase(Locale.ROOT) : null;
+                SqlDialect.Column actual = table.column(col) != null ? table.column(col) : table.column(col.toLowerCase(Locale.ROOT));
                 if (actual == null) problems.add("source.filter: column \"" + col + "\" not found");
-                else filterColumns.put(col, actual);
+                else filterColumns.put(col, actual.name());
             }
         }
         if (!problems.isEmpty())
             throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source " + config.table() + ": "
-                    + String.join("; ", problems) + ". The table has " + types.keySet()
+                    + String.join("; ", problems) + ". The table has " + table.names()
                     + (problems.stream().anyMatch(p -> !p.startsWith("source.filter")) ? MAPPING_HINT : ""));
-        boolean hasZone = ts.equals("timestamptz");
 
         // which rows of the id range the run takes: the filter and the cutover; the rest are read as ids only
         List<Object> predBinds = new ArrayList<>();
@@ -145,22 +134,22 @@ public final class JdbcTurnSource implements TurnSource {
             pred.add("COALESCE((" + r.sql() + "), FALSE)");
             predBinds.addAll(r.binds());
         }
-        String created = dialect.quote(c.createdAt());
+        String created = dialect.quote(ts.name());
         if (config.sinceInstant() != null) {
             pred.add("(" + created + " IS NULL OR " + created + " >= ?)");
-            predBinds.add(timestampBind(config.sinceInstant(), hasZone));
+            predBinds.add(dialect.timestampBind(config.sinceInstant(), ts, zone));
         }
         if (config.untilInstant() != null) {
             pred.add("(" + created + " IS NULL OR " + created + " < ?)");
-            predBinds.add(timestampBind(config.untilInstant(), hasZone));
+            predBinds.add(dialect.timestampBind(config.untilInstant(), ts, zone));
         }
         String included = pred.isEmpty() ? null : String.join(" AND ", pred);
         if (included != null) checkFilter(included, predBinds);
         List<Object> selectBinds = new ArrayList<>();
         // Output columns are aliased: an unaliased "id"::text would be named "id", and ORDER BY "id" would then
         // sort by the text (PostgreSQL resolves ORDER BY names to output columns first), breaking keyset reads.
-        String userText = dialect.quote(c.userText());
-        String assistantText = dialect.quote(c.assistantText());
+        String userText = dialect.text(dialect.quote(userTextCol.name()), userTextCol);
+        String assistantText = dialect.text(dialect.quote(assistantTextCol.name()), assistantTextCol);
         String flag = "TRUE";
         if (included != null) {
             // the text of a row left out is never read (not even detoasted)
@@ -171,17 +160,14 @@ public final class JdbcTurnSource implements TurnSource {
             selectBinds.addAll(predBinds);
             selectBinds.addAll(predBinds); // the flag itself, last in the list
         }
-        String select = String.join(", ", dialect.quote(c.id()) + "::text AS sb_id", dialect.quote(c.userId()) + "::text AS sb_user",
-                (customer == null ? "NULL" : dialect.quote(customer) + "::text") + " AS sb_customer",
-                dialect.quote(c.conversationId()) + "::text AS sb_conversation", dialect.quote(c.messageIndex()) + " AS sb_index",
+        String select = String.join(", ", dialect.idText(dialect.quote(idCol.name()), idType) + " AS sb_id",
+                dialect.text(dialect.quote(userCol.name()), userCol) + " AS sb_user",
+                (customerCol == null ? "NULL" : dialect.text(dialect.quote(customerCol.name()), customerCol)) + " AS sb_customer",
+                dialect.text(dialect.quote(convCol.name()), convCol) + " AS sb_conversation", dialect.quote(indexCol.name()) + " AS sb_index",
                 userText + " AS sb_user_text", assistantText + " AS sb_assistant_text",
-                dialect.quote(c.createdAt()) + " AS sb_created_at", flag + " AS sb_included");
-        catalog = new Catalog(idType, hasZone, view, select, List.copyOf(selectBinds));
+                dialect.timestamp(created, ts) + " AS sb_created_at", flag + " AS sb_included");
+        catalog = new Catalog(idType, ts, table.view(), select, List.copyOf(selectBinds));
         return catalog;
-    }
-
-    private Object timestampBind(Instant at, boolean hasZone) {
-        return hasZone ? at.atOffset(java.time.ZoneOffset.UTC) : LocalDateTime.ofInstant(at, zone);
     }
 
     /** The database's own check of the filter (types, operators) on a query that reads no row. */
@@ -190,8 +176,8 @@ public final class JdbcTurnSource implements TurnSource {
             bindAll(ps, 1, binds);
             ps.executeQuery().close();
         } catch (SQLException e) {
+            if (dialect.transientError(e)) throw sqlError("checking the filter", e);
             String state = e.getSQLState() == null ? "" : e.getSQLState();
-            if (state.startsWith("08")) throw sqlError("checking the filter", e);
             throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source.filter: the database refused \""
                     + config.filter() + "\" (" + state + "): " + redact(e.getMessage()), 0, null, e);
         }
@@ -199,24 +185,21 @@ public final class JdbcTurnSource implements TurnSource {
 
     private int bindAll(PreparedStatement ps, int from, List<Object> binds) throws SQLException {
         int i = from;
-        for (Object b : binds) {
-            if (b instanceof String str) ps.setObject(i++, str, java.sql.Types.OTHER); // typed by the server, as a literal is
-            else if (b instanceof LocalDateTime ldt) ps.setObject(i++, ldt);
-            else ps.setObject(i++, b);
-        }
+        for (Object b : binds) dialect.bind(ps, i++, b);
         return i;
     }
 
-    private static String require(Map<String, String> types, String field, String column, List<String> problems) {
-        String t = types.get(column);
+    private static SqlDialect.Column require(SqlDialect.Table table, String field, String column, List<String> problems) {
+        SqlDialect.Column t = table.column(column);
         if (t == null) problems.add("columns." + field + ": column \"" + column + "\" not found");
         return t;
     }
 
-    private static void textual(Map<String, String> types, String field, String column, List<String> problems) {
-        String t = require(types, field, column, problems);
-        if (t != null && !List.of("text", "varchar", "bpchar", "json", "jsonb").contains(t))
-            problems.add("columns." + field + ": column \"" + column + "\" has type " + t + "; it must be text or varchar");
+    private static SqlDialect.Column textual(SqlDialect.Table table, String field, String column, List<String> problems) {
+        SqlDialect.Column t = require(table, field, column, problems);
+        if (t != null && t.kind() != SqlDialect.Kind.TEXT && t.kind() != SqlDialect.Kind.JSON)
+            problems.add("columns." + field + ": column \"" + column + "\" has type " + t.type() + "; it must be text or varchar");
+        return t;
     }
 
     // ---------------------------------------------------------------- planning
@@ -227,14 +210,19 @@ public final class JdbcTurnSource implements TurnSource {
         return profile;
     }
 
+    private String idColumn() {
+        return dialect.quote(config.columns().id());
+    }
+
     private SourceProfile readProfile() {
         Catalog cat = catalog();
-        String id = dialect.quote(config.columns().id());
+        String id = idColumn();
         String p = dialect.param(cat.idType());
+        String text = dialect.idText(id, cat.idType());
         // ORDER BY ... LIMIT 1 rather than min()/max(): index-backed for every id type (PostgreSQL has no min(uuid))
         String where = " FROM " + dialect.quote(config.table()) + " WHERE (" + p + " IS NULL OR " + id + " >= " + p
                 + ") AND (" + p + " IS NULL OR " + id + " <= " + p + ") ORDER BY " + id;
-        String sql = "SELECT (SELECT " + id + "::text AS sb_lo" + where + " LIMIT 1), (SELECT " + id + "::text AS sb_hi"
+        String sql = "SELECT (SELECT " + text + " AS sb_lo" + where + " LIMIT 1), (SELECT " + text + " AS sb_hi"
                 + where + " DESC LIMIT 1)";
         String min;
         String max;
@@ -254,6 +242,16 @@ public final class JdbcTurnSource implements TurnSource {
             throw sqlError("reading the id bounds", e);
         }
         if (min == null) return new SourceProfile(cat.idType(), null, null, 0);
+        if (cat.idType() == IdType.BIGINT) {
+            for (String bound : new String[] {min, max}) {
+                try {
+                    Long.parseLong(bound);
+                } catch (NumberFormatException e) {
+                    throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.id: id " + bound
+                            + " is outside the signed 64-bit range (an unsigned BIGINT above 9223372036854775807)");
+                }
+            }
+        }
         long estimate = estimate(cat);
         if ((config.fromId() != null || config.toId() != null) && cat.idType() == IdType.BIGINT) {
             // statistics describe the whole table: scale to the slice by id span (uniform ids assumed; the
@@ -267,10 +265,11 @@ public final class JdbcTurnSource implements TurnSource {
     }
 
     private String[] fullBounds(Catalog cat) {
-        String id = dialect.quote(config.columns().id());
+        String id = idColumn();
+        String text = dialect.idText(id, cat.idType());
         String from = " FROM " + dialect.quote(config.table()) + " ORDER BY " + id;
-        try (PreparedStatement ps = conn().prepareStatement("SELECT (SELECT " + id + "::text AS sb_lo" + from + " LIMIT 1), (SELECT "
-                + id + "::text AS sb_hi" + from + " DESC LIMIT 1)"); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = conn().prepareStatement("SELECT (SELECT " + text + " AS sb_lo" + from + " LIMIT 1), (SELECT "
+                + text + " AS sb_hi" + from + " DESC LIMIT 1)"); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return new String[] {rs.getString(1), rs.getString(2)};
         } catch (SQLException e) {
@@ -280,26 +279,21 @@ public final class JdbcTurnSource implements TurnSource {
 
     private long estimate(Catalog cat) {
         try {
-            if (!cat.isView()) {
-                try (PreparedStatement ps = conn().prepareStatement(dialect.estimateSql(config.table()))) {
-                    ps.setString(1, dialect.quote(config.table()));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next() && rs.getLong(1) > 0) return rs.getLong(1);
-                    }
-                }
-            }
-            // never analyzed, or a view: the planner's own estimate
-            try (PreparedStatement ps = conn().prepareStatement("EXPLAIN (FORMAT JSON) SELECT 1 FROM " + dialect.quote(config.table()));
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                java.util.regex.Matcher m = PLAN_ROWS.matcher(rs.getString(1));
-                if (m.find()) return Math.max(1, Long.parseLong(m.group(1)));
-            }
+            return Math.max(1, dialect.estimateRows(conn(), config.table(), cat.isView()));
         } catch (SQLException | NumberFormatException e) {
-            // fall through
+            return 1; // no statistics: one shard per target rows from the sample alone
         }
-        return 1;
     }
+
+    /**
+     * Above this many rows (statistics), a database without block sampling is sampled by index probes rather
+     * than a coin flip per row, so planning never reads a large table whole. Text ids cannot be probed (no
+     * arithmetic between two strings): they are sampled per row at any size.
+     */
+    long probeAboveRows = 250_000;
+    static final int PROBES = 400;
+    static final int PROBE_ROWS = 32;
+    static final int PROBE_BUDGET = 2_000;
 
     @Override
     public List<String> sampleIds(int n) {
@@ -307,7 +301,11 @@ public final class JdbcTurnSource implements TurnSource {
         SourceProfile profile = profile();
         if (profile.empty()) return List.of();
         double percent = Math.min(100.0, Math.max(0.01, 100.0 * Math.max(n, SAMPLE_FLOOR) / Math.max(1, profile.estimatedRows())));
-        List<String> ids = sample(cat, profile, percent, cat.isView());
+        if (!dialect.blockSampling()) {
+            if (profile.estimatedRows() > probeAboveRows && cat.idType() != IdType.TEXT) return probeSample(cat, profile, Math.max(n, SAMPLE_FLOOR));
+            return sample(cat, profile, percent, true);
+        }
+        List<String> ids = sample(cat, profile, percent, false);
         if (ids.size() < Math.min(n, profile.estimatedRows()) / 4 && !cat.isView()) {
             // block sampling found too little (small or clustered table): sample rows instead
             ids = sample(cat, profile, percent, true);
@@ -316,7 +314,7 @@ public final class JdbcTurnSource implements TurnSource {
     }
 
     private List<String> sample(Catalog cat, SourceProfile profile, double percent, boolean rowSampling) {
-        String sql = dialect.sampleSql(config.table(), config.columns().id(), cat.idType(), percent, rowSampling);
+        String sql = dialect.sampleSql(config.table(), config.columns().id(), cat.idType(), percent, rowSampling || cat.isView());
         List<String> ids = new ArrayList<>();
         try (PreparedStatement ps = conn().prepareStatement(sql)) {
             bindId(ps, 1, cat.idType(), profile.minId(), "source.fromId");
@@ -331,6 +329,90 @@ public final class JdbcTurnSource implements TurnSource {
         return ids;
     }
 
+    /**
+     * Sampling by index probes, for integer and UUID ids where the database cannot sample pages. A probe at
+     * {@code p} reads the next {@link #PROBE_ROWS} ids from {@code p} by the primary key (one index seek). The
+     * id range starts as {@link #PROBES} even segments, one probe each: a segment whose probe reached the next
+     * segment has an exact count; otherwise its first ids are counted and the rest stays open, estimated
+     * from the probe's density. The open segment with the largest estimate is then split in four and probed
+     * again, until at most {@link #PROBE_BUDGET} probes ({@code PROBE_BUDGET × PROBE_ROWS} rows, whatever the
+     * table's size). The answer is {@code n} ids at the quantiles of the counted and estimated distribution
+     * (interpolated values: the planner only makes cuts of them).
+     */
+    List<String> probeSample(Catalog cat, SourceProfile profile, int n) {
+        boolean uuid = cat.idType() == IdType.UUID;
+        java.util.function.Function<String, BigInteger> value = uuid ? ShardPlanner::uuidValue : BigInteger::new;
+        java.util.function.Function<BigInteger, String> text = uuid ? ShardPlanner::uuidText : BigInteger::toString;
+        BigInteger lo = value.apply(profile.minId());
+        BigInteger end = value.apply(profile.maxId()).add(BigInteger.ONE);
+        BigInteger span = end.subtract(lo);
+        String id = idColumn();
+        String p = dialect.param(cat.idType());
+        String sql = "SELECT " + dialect.idText(id, cat.idType()) + " AS sb_id FROM " + dialect.quote(config.table()) + " WHERE "
+                + id + " >= " + p + " AND " + id + " <= " + p + " ORDER BY " + id + " LIMIT " + PROBE_ROWS;
+        List<Segment> done = new ArrayList<>();
+        java.util.PriorityQueue<Segment> open = new java.util.PriorityQueue<>((a, b) -> Double.compare(b.mass, a.mass));
+        int probes = 0;
+        try (PreparedStatement ps = conn().prepareStatement(sql)) {
+            List<Segment> todo = new ArrayList<>();
+            int first = (int) span.min(BigInteger.valueOf(PROBES)).longValue();
+            for (int k = 0; k < first; k++)
+                todo.add(new Segment(lo.add(span.multiply(BigInteger.valueOf(k)).divide(BigInteger.valueOf(first))),
+                        lo.add(span.multiply(BigInteger.valueOf(k + 1)).divide(BigInteger.valueOf(first))), 0, false));
+            while (true) {
+                for (Segment seg : todo) {
+                    probes++;
+                    bindId(ps, 1, cat.idType(), text.apply(seg.start), "probe");
+                    bindId(ps, 2, cat.idType(), profile.maxId(), "source.toId");
+                    List<BigInteger> found = new ArrayList<>(PROBE_ROWS);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) found.add(value.apply(rs.getString(1)));
+                    }
+                    long inside = found.stream().filter(v -> v.compareTo(seg.end) < 0).count();
+                    if (inside < found.size() || found.size() < PROBE_ROWS) {
+                        done.add(new Segment(seg.start, seg.end, inside, false)); // reached the next segment: exact
+                    } else {
+                        BigInteger counted = found.get(found.size() - 1).add(BigInteger.ONE);
+                        done.add(new Segment(seg.start, counted, PROBE_ROWS, false));
+                        double density = PROBE_ROWS / counted.subtract(seg.start).doubleValue();
+                        if (counted.compareTo(seg.end) < 0)
+                            open.add(new Segment(counted, seg.end, density * seg.end.subtract(counted).doubleValue(), true));
+                    }
+                }
+                todo.clear();
+                if (open.isEmpty() || probes + 4 > PROBE_BUDGET) break;
+                Segment big = open.poll();
+                BigInteger width = big.end.subtract(big.start);
+                int parts = (int) width.min(BigInteger.valueOf(4)).longValue();
+                for (int k = 0; k < parts; k++)
+                    todo.add(new Segment(big.start.add(width.multiply(BigInteger.valueOf(k)).divide(BigInteger.valueOf(parts))),
+                            big.start.add(width.multiply(BigInteger.valueOf(k + 1)).divide(BigInteger.valueOf(parts))), 0, false));
+            }
+        } catch (SQLException e) {
+            throw sqlError("probing ids", e);
+        }
+        done.addAll(open);
+        done.sort((a, b) -> a.start.compareTo(b.start));
+        double total = done.stream().mapToDouble(x -> x.mass).sum();
+        List<String> out = new ArrayList<>(n);
+        if (total <= 0) return out;
+        int k = 0;
+        double before = 0; // mass of segments 0..k-1
+        for (int i = 0; i < n; i++) {
+            double q = (i + 0.5) * total / n;
+            while (k < done.size() - 1 && before + done.get(k).mass < q) before += done.get(k++).mass;
+            Segment seg = done.get(k);
+            double within = seg.mass == 0 ? 0 : Math.min(1.0, Math.max(0.0, (q - before) / seg.mass));
+            BigInteger at = seg.start.add(new java.math.BigDecimal(seg.end.subtract(seg.start)).multiply(java.math.BigDecimal.valueOf(within)).toBigInteger());
+            out.add(text.apply(at.min(end.subtract(BigInteger.ONE))));
+        }
+        return out;
+    }
+
+    /** A part {@code [start, end)} of the id range holding {@code mass} rows: counted, or estimated while {@code open}. */
+    private record Segment(BigInteger start, BigInteger end, double mass, boolean open) {
+    }
+
     // ---------------------------------------------------------------- reading
 
     @Override
@@ -339,7 +421,7 @@ public final class JdbcTurnSource implements TurnSource {
         if (cat.idType() != shard.idType())
             throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.id: the id column is now "
                     + cat.idType() + " but the run was planned for " + shard.idType());
-        String id = dialect.quote(config.columns().id());
+        String id = idColumn();
         String p = dialect.param(cat.idType());
         boolean fromStart = afterExclusive == null;
         String lower = fromStart && !shard.loExclusive() ? id + " >= " + p : id + " > " + p;
@@ -361,27 +443,28 @@ public final class JdbcTurnSource implements TurnSource {
     public List<Turn> readByIds(List<String> ids) {
         if (ids.isEmpty()) return List.of();
         Catalog cat = catalog();
-        String id = dialect.quote(config.columns().id());
-        String arrayType = switch (cat.idType()) {
-            case BIGINT -> "bigint[]";
-            case UUID -> "uuid[]";
-            case TEXT -> "text[]";
-        };
-        String sql = "SELECT " + cat.selectList() + " FROM " + dialect.quote(config.table()) + " WHERE " + id
-                + " = ANY(?::" + arrayType + ") ORDER BY " + id;
-        try (PreparedStatement ps = conn().prepareStatement(sql)) {
-            int i = bindAll(ps, 1, cat.selectBinds());
-            ps.setArray(i, conn().createArrayOf("text", ids.toArray()));
-            return readTurns(ps, cat);
-        } catch (SQLException e) {
-            throw sqlError("re-reading rows by id", e);
+        String id = idColumn();
+        List<Turn> out = new ArrayList<>(ids.size());
+        for (int from = 0; from < ids.size(); from += 1_000) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1_000));
+            String in = String.join(", ", java.util.Collections.nCopies(chunk.size(), dialect.param(cat.idType())));
+            String sql = "SELECT " + cat.selectList() + " FROM " + dialect.quote(config.table()) + " WHERE " + id
+                    + " IN (" + in + ") ORDER BY " + id;
+            try (PreparedStatement ps = conn().prepareStatement(sql)) {
+                int i = bindAll(ps, 1, cat.selectBinds());
+                for (String v : chunk) bindId(ps, i++, cat.idType(), v, "failure row id");
+                out.addAll(readTurns(ps, cat));
+            } catch (SQLException e) {
+                throw sqlError("re-reading rows by id", e);
+            }
         }
+        return out;
     }
 
     @Override
     public long countRows(Shard shard) {
         Catalog cat = catalog();
-        String id = dialect.quote(config.columns().id());
+        String id = idColumn();
         String p = dialect.param(cat.idType());
         String sql = "SELECT count(*) FROM " + dialect.quote(config.table()) + " WHERE " + id
                 + (shard.loExclusive() ? " > " : " >= ") + p + " AND " + id + " <= " + p;
@@ -403,14 +486,7 @@ public final class JdbcTurnSource implements TurnSource {
             while (rs.next()) {
                 long mi = rs.getLong(5);
                 Long messageIndex = rs.wasNull() ? null : mi;
-                Instant created;
-                if (cat.createdAtHasZone()) {
-                    OffsetDateTime odt = rs.getObject(8, OffsetDateTime.class);
-                    created = odt == null ? null : odt.toInstant();
-                } else {
-                    LocalDateTime ldt = rs.getObject(8, LocalDateTime.class);
-                    created = ldt == null ? null : ldt.atZone(zone).toInstant();
-                }
+                Instant created = dialect.readTimestamp(rs, 8, cat.createdAt(), zone);
                 out.add(new Turn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), messageIndex,
                         rs.getString(6), rs.getString(7), created, !rs.getBoolean(9)));
             }
@@ -444,8 +520,7 @@ public final class JdbcTurnSource implements TurnSource {
 
     private RuntimeException sqlError(String doing, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        // 08xxx connection, 40xxx rollback/serialization, 53xxx resources, 57xxx operator intervention: transient
-        if (state.startsWith("08") || state.startsWith("40") || state.startsWith("53") || state.startsWith("57")) {
+        if (dialect.transientError(e)) {
             closeQuietly();
             return new RetryableException("source_error", "source database error while " + doing + " (" + state + "): "
                     + redact(e.getMessage()), 0, null, e);

@@ -1,12 +1,81 @@
 package com.synapbackfill.source;
 
 import com.synapbackfill.model.IdType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** PostgreSQL (and Aurora/RDS PostgreSQL). */
+/** PostgreSQL (and Aurora/RDS PostgreSQL), 12 and later. */
 public final class PostgresDialect implements SqlDialect {
+    private static final Pattern PLAN_ROWS = Pattern.compile("\"Plan Rows\":\\s*(\\d+)");
+
+    @Override
+    public String name() {
+        return "PostgreSQL";
+    }
+
+    @Override
+    public Properties connectionProperties() {
+        Properties p = new Properties();
+        p.setProperty("connectTimeout", "10"); // seconds
+        p.setProperty("ApplicationName", "synap-backfill");
+        return p;
+    }
+
+    @Override
+    public void prepareSession(Connection c) {
+        // timestamptz is read as OffsetDateTime, whatever the session's TimeZone
+    }
+
+    @Override
+    public Table describe(Connection c, String table) throws SQLException {
+        String[] parts = table.split("\\.");
+        Map<String, Column> columns = new LinkedHashMap<>();
+        boolean view = false;
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT c.column_name, c.udt_name, t.table_type FROM information_schema.columns c "
+                        + "JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+                        + "WHERE c.table_name = ? AND c.table_schema = coalesce(?, current_schema()) ORDER BY c.ordinal_position")) {
+            ps.setString(1, parts.length == 2 ? parts[1] : parts[0]);
+            ps.setString(2, parts.length == 2 ? parts[0] : null);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String type = rs.getString(2);
+                    columns.put(rs.getString(1), new Column(rs.getString(1), type, kind(type)));
+                    view = "VIEW".equals(rs.getString(3));
+                }
+            }
+        }
+        return new Table(columns, view, false);
+    }
+
+    static Kind kind(String udt) {
+        return switch (udt.toLowerCase(Locale.ROOT)) {
+            case "int8", "int4", "int2" -> Kind.INTEGER;
+            case "uuid" -> Kind.UUID;
+            case "text", "varchar", "bpchar", "name", "citext" -> Kind.TEXT;
+            case "json", "jsonb" -> Kind.JSON;
+            case "numeric" -> Kind.DECIMAL;
+            case "timestamptz" -> Kind.TIMESTAMP_ZONED;
+            case "timestamp" -> Kind.TIMESTAMP_LOCAL;
+            default -> Kind.OTHER;
+        };
+    }
+
     @Override
     public String quote(String identifier) {
         return Arrays.stream(identifier.split("\\.")).map(p -> '"' + p.replace("\"", "\"\"") + '"')
@@ -14,11 +83,11 @@ public final class PostgresDialect implements SqlDialect {
     }
 
     @Override
-    public IdType idType(String t) {
-        return switch (t.toLowerCase(Locale.ROOT)) {
-            case "int8", "int4", "int2", "bigint", "integer", "smallint", "bigserial", "serial" -> IdType.BIGINT;
-            case "uuid" -> IdType.UUID;
-            case "text", "varchar", "character varying", "bpchar" -> IdType.TEXT;
+    public IdType idType(Column column) {
+        return switch (column.kind()) {
+            case INTEGER -> IdType.BIGINT;
+            case UUID -> IdType.UUID;
+            case TEXT -> IdType.TEXT;
             default -> null;
         };
     }
@@ -29,18 +98,80 @@ public final class PostgresDialect implements SqlDialect {
     }
 
     @Override
-    public String estimateSql(String table) {
-        // reltuples is -1 before the first ANALYZE/VACUUM and absent for views; the caller falls back to EXPLAIN.
-        return "SELECT c.reltuples::bigint FROM pg_class c WHERE c.oid = to_regclass(?)";
+    public String idText(String quotedColumn, IdType idType) {
+        return quotedColumn + "::text";
     }
 
     @Override
-    public String sampleSql(String table, String idColumn, IdType idType, double percent, boolean isView) {
+    public String text(String quotedColumn, Column column) {
+        return quotedColumn + "::text";
+    }
+
+    @Override
+    public String timestamp(String quotedColumn, Column column) {
+        return quotedColumn;
+    }
+
+    @Override
+    public Instant readTimestamp(ResultSet rs, int index, Column column, ZoneId zone) throws SQLException {
+        if (column.kind() == Kind.TIMESTAMP_ZONED) {
+            OffsetDateTime odt = rs.getObject(index, OffsetDateTime.class);
+            return odt == null ? null : odt.toInstant();
+        }
+        LocalDateTime ldt = rs.getObject(index, LocalDateTime.class);
+        return ldt == null ? null : ldt.atZone(zone).toInstant();
+    }
+
+    @Override
+    public Object timestampBind(Instant at, Column column, ZoneId zone) {
+        return column.kind() == Kind.TIMESTAMP_ZONED ? at.atOffset(ZoneOffset.UTC) : LocalDateTime.ofInstant(at, zone);
+    }
+
+    @Override
+    public void bind(PreparedStatement ps, int index, Object value) throws SQLException {
+        if (value instanceof String s) ps.setObject(index, s, java.sql.Types.OTHER); // typed by the server, as a literal is
+        else ps.setObject(index, value);
+    }
+
+    @Override
+    public long estimateRows(Connection c, String table, boolean view) throws SQLException {
+        if (!view) {
+            // reltuples is -1 before the first ANALYZE/VACUUM and absent for views: then the planner's own estimate
+            try (PreparedStatement ps = c.prepareStatement("SELECT c.reltuples::bigint FROM pg_class c WHERE c.oid = to_regclass(?)")) {
+                ps.setString(1, quote(table));
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) > 0) return rs.getLong(1);
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("EXPLAIN (FORMAT JSON) SELECT 1 FROM " + quote(table));
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            Matcher m = PLAN_ROWS.matcher(rs.getString(1));
+            if (m.find()) return Math.max(1, Long.parseLong(m.group(1)));
+        }
+        return 1;
+    }
+
+    @Override
+    public boolean blockSampling() {
+        return true;
+    }
+
+    @Override
+    public String sampleSql(String table, String idColumn, IdType idType, double percent, boolean rowSampling) {
         String id = quote(idColumn);
         String p = param(idType);
-        String from = isView
+        String from = rowSampling
                 ? quote(table) + " WHERE random() < " + (percent / 100.0) + " AND "
                 : quote(table) + " TABLESAMPLE SYSTEM (" + percent + ") WHERE ";
-        return "SELECT " + id + "::text AS sb_id FROM " + from + id + " >= " + p + " AND " + id + " <= " + p + " ORDER BY " + id;
+        return "SELECT " + idText(id, idType) + " AS sb_id FROM " + from + id + " >= " + p + " AND " + id + " <= " + p + " ORDER BY " + id;
+    }
+
+    @Override
+    public boolean transientError(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        // 08xxx connection, 40xxx rollback/serialization, 53xxx resources, 57xxx operator intervention
+        return state.startsWith("08") || state.startsWith("40") || state.startsWith("53") || state.startsWith("57");
     }
 }

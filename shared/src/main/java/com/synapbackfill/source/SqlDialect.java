@@ -1,24 +1,133 @@
 package com.synapbackfill.source;
 
 import com.synapbackfill.model.IdType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 
 /**
- * The SQL that differs between databases, behind one small interface so MySQL/MariaDB can be added without
- * touching the planner or the worker. Identifiers reach here already validated by {@link SqlIdentifiers}.
+ * Everything that differs between databases: every catalog lookup, every cast, every bind and every SQL
+ * string that is not plain SQL. {@link JdbcTurnSource} holds no database's own text; it asks here. One
+ * implementation per family: {@link PostgresDialect} (PostgreSQL, Aurora/RDS PostgreSQL) and
+ * {@link MySqlDialect} (MySQL, Aurora MySQL, MariaDB), chosen from the JDBC URL by {@link #forUrl}.
+ * Identifiers reach here already validated by {@link SqlIdentifiers}; values are always bound.
  */
 public interface SqlDialect {
+
+    /** What a column holds, as far as reading turns is concerned. */
+    enum Kind {
+        /** any integer type */
+        INTEGER,
+        /** a UUID stored as such (PostgreSQL uuid, MySQL BINARY(16)): ordered by its 128-bit value */
+        UUID,
+        /** character data */
+        TEXT,
+        /** json/jsonb (read as its text) */
+        JSON,
+        /** a point in time (timestamptz, MySQL TIMESTAMP) */
+        TIMESTAMP_ZONED,
+        /** a wall-clock time read in {@code source.timestampZone} (timestamp, MySQL DATETIME) */
+        TIMESTAMP_LOCAL,
+        /** numeric/decimal (an order column may be one) */
+        DECIMAL,
+        /** float, boolean, binary, ... */
+        OTHER
+    }
+
+    /** One column of the source table as the catalog describes it. */
+    record Column(String name, String type, Kind kind) {
+    }
+
+    /**
+     * The table's columns in catalog order and whether it is a view; no columns when the table is not found
+     * or not visible. With {@code caseInsensitive} (MySQL) the keys are lower case and names resolve as the
+     * database resolves them.
+     */
+    record Table(Map<String, Column> columns, boolean view, boolean caseInsensitive) {
+        /** The column named {@code name}, or null. */
+        public Column column(String name) {
+            return columns.get(caseInsensitive ? name.toLowerCase(java.util.Locale.ROOT) : name);
+        }
+
+        /** The columns' names as the catalog spells them. */
+        public List<String> names() {
+            return columns.values().stream().map(Column::name).toList();
+        }
+    }
+
+    /** The family's name for messages ("PostgreSQL", "MySQL/MariaDB"). */
+    String name();
+
+    /** Driver properties for a connection (timeouts, client name, character set); user/password are added by the caller. */
+    Properties connectionProperties();
+
+    /** Session settings after connecting (time zone for TIMESTAMP reads, ...). */
+    void prepareSession(Connection c) throws SQLException;
+
+    /** Reads the catalog for {@code table} or {@code schema.table}. */
+    Table describe(Connection c, String table) throws SQLException;
+
     /** Quotes a validated identifier (or schema.table). */
     String quote(String identifier);
 
-    /** Maps the catalog's type name of the id column, or null when unsupported. */
-    IdType idType(String sqlTypeName);
+    /** The id type a column of this kind is sharded as, or null when it cannot be an id. */
+    IdType idType(Column column);
 
-    /** A cast for a bound id parameter ({@code ?::uuid}), or "?" */
+    /** A bound id parameter ({@code ?::uuid}, {@code UNHEX(...)}), for an id column of {@code idType}. */
     String param(IdType idType);
 
-    /** SQL returning one row, one column: the planner's row estimate for {@code table} (statistics only). */
-    String estimateSql(String table);
+    /** The id column's value as canonical text (what shards, checkpoints and failure rows hold). */
+    String idText(String quotedColumn, IdType idType);
 
-    /** A sample of the id column, {@code percent} of the table's pages/rows, bounded by two params. */
-    String sampleSql(String table, String idColumn, IdType idType, double percent, boolean isView);
+    /** Any other column's value as text ({@code col::text}). */
+    String text(String quotedColumn, Column column);
+
+    /** A timestamp column, as {@link #readTimestamp} reads it. */
+    String timestamp(String quotedColumn, Column column);
+
+    /** Reads what {@link #timestamp} selected at {@code index}; null when SQL NULL (or not a real date). */
+    Instant readTimestamp(ResultSet rs, int index, Column column, ZoneId zone) throws SQLException;
+
+    /** The value to bind when comparing {@code column} with {@code at} ({@code --since}, {@code --until}). */
+    Object timestampBind(Instant at, Column column, ZoneId zone);
+
+    /** Binds one value of a rendered filter or a timestamp bound. */
+    void bind(PreparedStatement ps, int index, Object value) throws SQLException;
+
+    /** The planner's row estimate for the table, from statistics only (never a COUNT); at least 1. */
+    long estimateRows(Connection c, String table, boolean view) throws SQLException;
+
+    /**
+     * Whether the database can sample table pages ({@code TABLESAMPLE SYSTEM}): then {@link #sampleSql} with
+     * {@code rowSampling=false} reads only a share of the pages. Without it, large tables are sampled by
+     * index probes (see {@link JdbcTurnSource}).
+     */
+    boolean blockSampling();
+
+    /**
+     * A sample of the id column, about {@code percent} of the rows, bounded by two id params, in id order.
+     * {@code rowSampling} asks for a per-row coin flip (reads every row in the bounds).
+     */
+    String sampleSql(String table, String idColumn, IdType idType, double percent, boolean rowSampling);
+
+    /** Whether the error is worth a retry with a fresh connection (connection lost, deadlock, resources). */
+    boolean transientError(SQLException e);
+
+    /** The dialect for a JDBC URL, or an error naming the setting and the supported schemes. */
+    static SqlDialect forUrl(String jdbcUrl) {
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) return new PostgresDialect();
+        if (jdbcUrl.startsWith("jdbc:mysql:")) return new MySqlDialect(MySqlDialect.Driver.MYSQL);
+        if (jdbcUrl.startsWith("jdbc:mariadb:")) return new MySqlDialect(MySqlDialect.Driver.MARIADB);
+        throw new IllegalArgumentException("SOURCE_JDBC_URL: unsupported database in \"" + JdbcConnectionSettings.redactUrl(jdbcUrl)
+                + "\"; supported: " + String.join(", ", SUPPORTED));
+    }
+
+    /** The URL schemes {@link #forUrl} accepts. */
+    List<String> SUPPORTED = List.of("jdbc:postgresql:", "jdbc:mysql:", "jdbc:mariadb:");
 }
