@@ -33,12 +33,18 @@ import picocli.CommandLine.Option;
 @Command(name = "estimate", description = "Sample the table, validate documents without sending, and project the run.",
         footer = {"", "--send N sends N real documents (they are real memories; the backfill later counts them as already present).",
                 "", "Examples:", "  SOURCE_DB_PASSWORD=... backfill estimate --jdbc-url jdbc:postgresql://db:5432/app --db-user r --table turns",
+                "  SOURCE_DB_PASSWORD=... backfill estimate --jdbc-url jdbc:mysql://db:3306/app --db-user r --table chat_log \\",
+                "      --column id=pk --column createdAt=sent_at --filter \"deleted_at IS NULL\" --timestamp-zone Europe/Berlin",
                 "  SYNAP_API_KEY=... backfill estimate ... --sample 20000 --send 300 --rate-limit 600"})
 final class EstimateCommand implements Callable<Integer> {
     @Option(names = "--jdbc-url", required = true, description = "source database") String jdbcUrl;
     @Option(names = "--db-user", required = true, description = "database user (password from SOURCE_DB_PASSWORD)") String dbUser;
     @Option(names = "--table", required = true, description = "table or schema.table") String table;
     @Option(names = "--timestamp-zone", description = "zone of timestamp-without-zone columns (default UTC)") String zone;
+    @Option(names = "--column", paramLabel = "FIELD=COLUMN", description = "the table's column for a field, repeatable (as for run)") List<String> column;
+    @Option(names = "--filter", description = "SQL boolean expression: rows it leaves out are counted as skipped (as for run)") String filter;
+    @Option(names = "--since", description = "only rows created at or after this time (as for run)") String since;
+    @Option(names = "--until", description = "only rows created before this time (as for run)") String until;
     @Option(names = "--sample", defaultValue = "5000", description = "rows to sample, spread over the id range (default ${DEFAULT-VALUE})") int sample;
     @Option(names = "--send", defaultValue = "0", description = "real documents to send to measure latency (default 0)") int send;
     @Option(names = "--synap-url", defaultValue = SynapClientConfig.DEFAULT_BASE_URL, description = "Synap base URL") String synapUrl;
@@ -50,13 +56,21 @@ final class EstimateCommand implements Callable<Integer> {
         PrintStream out = System.out;
         if (sample < 1) throw new IllegalArgumentException("--sample: must be >= 1, was " + sample);
         if (send < 0) throw new IllegalArgumentException("--send: must be >= 0, was " + send);
-        SourceConfig source = new SourceConfig(table, null, zone, null, null);
+        RunSettingsOptions contract = new RunSettingsOptions();
+        contract.table = table;
+        contract.column = column;
+        contract.filter = filter;
+        contract.since = since;
+        contract.until = until;
+        contract.timestampZone = zone;
+        SourceConfig source = contract.source(CliConfig.load(null, System.getenv()), table, zone);
         RunConfig cfg = RunConfig.builder(source).batchSize(batchSize).rateLimitPerMinute(rateLimit).build();
         DocumentMapper mapper = new DocumentMapper(cfg, "estimate");
         Map<String, Long> bad = new TreeMap<>();
         List<MemoryDocument> valid = new ArrayList<>();
         long docBytes = 0;
         long sampled = 0;
+        long skipped = 0;
         SourceProfile profile;
         try (JdbcTurnSource src = new JdbcTurnSource(new JdbcConnectionSettings(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD")), source)) {
             profile = src.profile();
@@ -73,6 +87,10 @@ final class EstimateCommand implements Callable<Integer> {
             for (int i = 0; i < ids.size(); i += 1000) {
                 for (Turn t : src.readByIds(ids.subList(i, Math.min(ids.size(), i + 1000)))) {
                     sampled++;
+                    if (t.skipped()) {
+                        skipped++;
+                        continue;
+                    }
                     DocumentMapper.Mapped m = mapper.map(t);
                     if (m.ok()) {
                         docBytes += Json.writeBytes(m.document()).length;
@@ -84,11 +102,12 @@ final class EstimateCommand implements Callable<Integer> {
             }
         }
         long badCount = bad.values().stream().mapToLong(Long::longValue).sum();
-        double validShare = sampled == 0 ? 0 : (double) (sampled - badCount) / sampled;
+        double validShare = sampled == 0 ? 0 : (double) (sampled - skipped - badCount) / sampled;
         out.printf("Table %s: ~%,d rows (statistics), ids %s..%s (%s); sampled %,d rows%n", table, profile.estimatedRows(),
                 profile.minId(), profile.maxId(), profile.idType(), sampled);
-        out.printf("  valid %,d (%.1f%%), average document %,d bytes%n", sampled - badCount, 100 * validShare,
-                sampled - badCount == 0 ? 0 : docBytes / (sampled - badCount));
+        if (skipped > 0) out.printf("  skipped %,d (%.1f%%) by the filter or cutover%n", skipped, 100.0 * skipped / sampled);
+        long validRows = sampled - skipped - badCount;
+        out.printf("  valid %,d (%.1f%%), average document %,d bytes%n", validRows, 100 * validShare, validRows == 0 ? 0 : docBytes / validRows);
         bad.forEach((reason, n) -> out.printf("  %-36s %,8d%n", reason, n));
 
         double latency = 0.5;

@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
                 "", "Examples:",
                 "  SYNAP_API_KEY=synap_... SOURCE_DB_PASSWORD=... backfill run --jdbc-url jdbc:postgresql://db:5432/app \\",
                 "      --db-user reader --table public.turns --rate-limit 600 --run-id backfill-nov",
+                "  SYNAP_API_KEY=... SOURCE_DB_PASSWORD=... backfill run --jdbc-url jdbc:mysql://db:3306/app --db-user reader \\",
+                "      --table chat_log --column createdAt=sent_at --timestamp-zone America/New_York   # DATETIME wall clocks",
                 "  backfill run --config backfill.yaml --run-id backfill-nov     # again after a crash: continues",
                 "  backfill run --config backfill.yaml --aws default --stack synap-backfill   # the stack's ledger, queue and bucket"})
 final class RunCommand extends OperatorCommand {

@@ -57,6 +57,7 @@ class MySqlRunIT {
     static final Map<String, Object[]> expected = new HashMap<>();
     static final Set<String> broken = new TreeSet<>();
     static int skipped;
+    static int zeroDates;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -103,7 +104,10 @@ class MySqlRunIT {
                     ps.addBatch();
                     if (i % 500 == 0) ps.executeBatch();
                     if (removed) skipped++;
-                    else if (brokenAs != null) broken.add(id);
+                    else if (brokenAs != null) {
+                        broken.add(id);
+                        if (brokenAs.equals("timestamp")) zeroDates++;
+                    }
                     else {
                         // DATETIME has no zone: the run reads it in --timestamp-zone
                         Instant instant = at.atZone(ZONE).toInstant();
@@ -174,5 +178,19 @@ class MySqlRunIT {
         assertThat(again.exit()).as(again.output()).isZero();
         assertThat(emulator.stats().documentsReceived()).isEqualTo(received);
         assertThat(emulator.documents()).hasSize(expected.size());
+    }
+
+    @Test
+    void estimateTakesTheSameMappingAndFilterAndCountsWhatTheRunWould() throws Exception {
+        CliIT.Result r = CliIT.run(Map.of("SOURCE_DB_PASSWORD", EmbeddedMariaDb.PASSWORD), "estimate", "--jdbc-url", maria.mysqlJdbcUrl(),
+                "--db-user", EmbeddedMariaDb.USER, "--table", "chat_history", "--column", "id=msg_id", "--column", "userId=author",
+                "--column", "conversationId=thread", "--column", "messageIndex=seq", "--column", "userText=asked",
+                "--column", "assistantText=answered", "--column", "createdAt=happened_at", "--filter", "removed = 0",
+                "--timestamp-zone", ZONE.getId(), "--sample", "40000");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains(String.format("sampled %,d rows", ROWS)).contains(String.format("skipped %,d", skipped))
+                .containsPattern("bad_row:missing_timestamp\\s+" + zeroDates + "\\b")
+                .containsPattern("bad_row:empty_text\\s+" + (broken.size() - zeroDates) + "\\b")
+                .contains(String.format("valid %,d", expected.size()));
     }
 }
