@@ -53,6 +53,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "data and fault seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--db", defaultValue = "postgres", description = "the embedded source database: postgres or mysql (MariaDB 11.4) (default ${DEFAULT-VALUE})")
+    String db;
+
     @Option(names = "--keep", description = "leave the services up afterwards and print their endpoints")
     boolean keep;
 
@@ -69,23 +72,33 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--duplicates: must be item-failure, conflict or upsert, was " + duplicates);
         }
+        if (!db.equals("postgres") && !db.equals("mysql"))
+            throw new IllegalArgumentException("--db: must be postgres or mysql, was \"" + db + "\"");
+        String dbName = db.equals("mysql") ? "MariaDB" : "PostgreSQL";
         long t0 = System.currentTimeMillis();
-        out.println("Starting embedded PostgreSQL, DynamoDB Local, ElasticMQ, s3mock and the Synap emulator...");
+        out.println("Starting embedded " + dbName + ", DynamoDB Local, ElasticMQ, s3mock and the Synap emulator...");
         // the AWS stand-ins start on their own threads while PostgreSQL starts and is seeded
         java.util.concurrent.ExecutorService boot = java.util.concurrent.Executors.newFixedThreadPool(3);
         java.util.concurrent.Future<String> dynamoUp = boot.submit(RealParts::dynamo);
         java.util.concurrent.Future<String> sqsUp = boot.submit(RealParts::sqs);
         java.util.concurrent.Future<String> s3Up = boot.submit(RealParts::s3);
         boot.shutdown();
-        RealParts.Postgres pg = RealParts.postgres();
-        SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "turns",
+        String[] source; // url, user, password
+        if (db.equals("mysql")) {
+            com.synapbackfill.embedded.EmbeddedMariaDb maria = RealParts.mariaDb();
+            source = new String[] {maria.jdbcUrl(), com.synapbackfill.embedded.EmbeddedMariaDb.USER, com.synapbackfill.embedded.EmbeddedMariaDb.PASSWORD};
+        } else {
+            RealParts.Postgres pg = RealParts.postgres();
+            source = new String[] {pg.jdbcUrl(), pg.user(), pg.password()};
+        }
+        SyntheticHistory.Loaded loaded = SyntheticHistory.load(source[0], source[1], source[2], "turns",
                 SyntheticHistory.Options.of(rows).withBadRowsPerKind(Math.min(badPerKind, rows / 7)).withSeed(seed));
         EmulatorSettings es = EmulatorSettings.builder().rateLimitPerMinute(rateLimit)
                 .latency(Duration.ofMillis(p50), Duration.ofMillis(Math.max(p50, p95))).duplicatePolicy(policy)
                 .faults(faults ? EmulatorSettings.Faults.TYPICAL : EmulatorSettings.Faults.NONE).seed(seed).build();
         SynapEmulator emulator = SynapEmulator.start(es);
         String runId = RunIds.generate(Clock.systemUTC());
-        Map<String, String> env = LocalDeployment.runEnv(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY, pg, "turns");
+        Map<String, String> env = LocalDeployment.runEnv(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY, source[0], source[1], source[2], "turns");
         env.put("SYNAP_READ_TIMEOUT_MS", "2500");
         env.put("SYNAP_CALL_TIMEOUT_MS", "5000");
         env.put("RATE_LIMIT_PER_MINUTE", Integer.toString(rateLimit));
@@ -93,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
         env.put("LEASE_SECONDS", "30");
         LocalDeployment deployment = LocalDeployment.create("demo-" + runId.substring(runId.length() - 6),
                 dynamoUp.get(), sqsUp.get(), s3Up.get(), env);
-        out.printf("Loaded %,d turns (%d bad rows planted) into PostgreSQL in %.1f s.%n", loaded.rows(), loaded.badRows(),
+        out.printf("Loaded %,d turns (%d bad rows planted) into %s in %.1f s.%n", loaded.rows(), loaded.badRows(), dbName,
                 (System.currentTimeMillis() - t0) / 1000.0);
 
         LocalRun run = new LocalRun(deployment);
@@ -142,7 +155,7 @@ final class DemoCommand implements Callable<Integer> {
 
         if (keep) {
             out.println("Services stay up (Ctrl-C to stop):");
-            out.println("  PostgreSQL  " + pg.jdbcUrl());
+            out.println("  " + dbName + "  " + source[0]);
             out.println("  DynamoDB    " + RealParts.dynamo() + "  table " + deployment.table());
             out.println("  SQS         " + RealParts.sqs() + "  queue " + deployment.queueUrl());
             out.println("  S3          " + RealParts.s3() + "  bucket " + deployment.bucket());

@@ -66,12 +66,17 @@ public record LocalDeployment(Map<String, String> env, String queueUrl, String d
      */
     public static Map<String, String> runEnv(String synapBaseUrl, String apiKey,
                                              com.synapbackfill.embedded.RealParts.Postgres pg, String table) {
+        return runEnv(synapBaseUrl, apiKey, pg.jdbcUrl(), pg.user(), pg.password(), table);
+    }
+
+    /** The same for any source database. */
+    public static Map<String, String> runEnv(String synapBaseUrl, String apiKey, String jdbcUrl, String user, String password, String table) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("SYNAP_BASE_URL", synapBaseUrl);
         env.put("SYNAP_API_KEY", apiKey);
-        env.put("SOURCE_JDBC_URL", pg.jdbcUrl());
-        env.put("SOURCE_DB_USER", pg.user());
-        env.put("SOURCE_DB_PASSWORD", pg.password());
+        env.put("SOURCE_JDBC_URL", jdbcUrl);
+        env.put("SOURCE_DB_USER", user);
+        env.put("SOURCE_DB_PASSWORD", password);
         env.put("SOURCE_TABLE", table);
         return env;
     }

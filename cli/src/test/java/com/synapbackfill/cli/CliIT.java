@@ -50,6 +50,17 @@ class CliIT {
     }
 
     @Test
+    void demoOnMariaDbExitsZeroWithTheSummary() throws Exception {
+        Result r = run(Map.of(), "demo", "--db", "mysql", "--rows", "3000", "--rate-limit", "12000", "--latency-p50-ms", "5", "--latency-p95-ms", "20");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("into MariaDB").contains("COMPLETED").contains("Invariant: source 3,000").contains("holds")
+                .contains("exactly once").doesNotContain("commons-logging");
+        Result bad = run(Map.of(), "demo", "--db", "oracle");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.output()).contains("--db: must be postgres or mysql, was \"oracle\"");
+    }
+
+    @Test
     void demoWithFaultsStillExitsZero() throws Exception {
         Result r = run(Map.of(), "demo", "--rows", "5000", "--rate-limit", "12000", "--latency-p50-ms", "5", "--latency-p95-ms", "20",
                 "--faults", "--seed", "3");
