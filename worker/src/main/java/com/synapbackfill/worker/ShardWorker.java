@@ -117,6 +117,31 @@ public final class ShardWorker {
         }
     }
 
+    /**
+     * An invocation that starts with less time than {@code WORKER_RESERVE_MS} can never send a batch: every
+     * message would only enqueue its continuation, forever. The caller (the Lambda handler, which knows the
+     * invocation's budget at its start) hands such messages here: the run ends FAILED naming the settings,
+     * instead of looping silently.
+     */
+    public Outcome refuseTooShortInvocation(ShardMessage message, long budgetMillis) {
+        MDC.put("runId", message.runId());
+        try {
+            String reason = "configuration: the worker invocation had " + budgetMillis + " ms but WORKER_RESERVE_MS is "
+                    + options.reserve().toMillis() + " ms (default SYNAP_CALL_TIMEOUT_MS + 5 s), so no batch can ever run: "
+                    + "raise the worker function's Timeout above the reserve, or lower WORKER_RESERVE_MS / SYNAP_CALL_TIMEOUT_MS; then resume";
+            boolean moved = ledger.transition(message.runId(), EnumSet.of(RunStatus.RUNNING), RunStatus.FAILED, reason);
+            LOG.error("run failed: {}{}", reason, moved ? "" : " (the run was not RUNNING)");
+            return Outcome.RUN_FAILED;
+        } finally {
+            MDC.remove("runId");
+        }
+    }
+
+    /** The time an invocation keeps back for finishing a batch ({@code WORKER_RESERVE_MS}). */
+    public long reserveMillis() {
+        return options.reserve().toMillis();
+    }
+
     private Outcome doProcess(ShardMessage message, LongSupplier remainingMillis) {
         long started = clock.millis();
         RunState run = ledger.run(message.runId()).orElse(null);

@@ -54,6 +54,8 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
         if (context != null && context.getAwsRequestId() != null) MDC.put("requestId", context.getAwsRequestId());
+        long budget = context == null ? Long.MAX_VALUE : context.getRemainingTimeInMillis();
+        boolean tooShort = budget < worker.reserveMillis(); // the function's Timeout is below the reserve
         for (SQSEvent.SQSMessage m : records) {
             MDC.put("messageId", m.getMessageId());
             try {
@@ -65,7 +67,8 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
                     failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
                     continue;
                 }
-                ShardWorker.Outcome outcome = worker.process(message, context::getRemainingTimeInMillis);
+                ShardWorker.Outcome outcome = tooShort ? worker.refuseTooShortInvocation(message, budget)
+                        : worker.process(message, context::getRemainingTimeInMillis);
                 if (outcome == ShardWorker.Outcome.RETRY_LATER || outcome == ShardWorker.Outcome.INVALID) {
                     failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
                 }

@@ -75,4 +75,16 @@ class WorkerHandlerTest {
         assertThat(resp.getBatchItemFailures()).isEmpty();
         assertThat(f.synapStored()).isEmpty();
     }
+
+    @Test
+    void anInvocationShorterThanTheReserveEndsTheRunNamingTheSettingsInsteadOfLoopingOnContinuations() throws Exception {
+        HandlerFixtures f = new HandlerFixtures("backfill-2026-11", 10);
+        SQSBatchResponse resp = new WorkerHandler(f.worker).handleRequest(fixture(), f.context(500)); // reserve 1 s
+        assertThat(resp.getBatchItemFailures()).isEmpty();
+        assertThat(f.synapStored()).isEmpty();
+        assertThat(f.queue.size()).as("no continuation enqueued").isZero();
+        var run = f.ledger.run("backfill-2026-11").orElseThrow();
+        assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(run.statusReason()).contains("WORKER_RESERVE_MS is 1000 ms").contains("Timeout");
+    }
 }
