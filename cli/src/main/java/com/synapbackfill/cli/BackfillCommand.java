@@ -55,7 +55,13 @@ public final class BackfillCommand implements Runnable {
                 line.getErr().println("backfill: " + ex.getMessage());
                 return USAGE;
             }
-            line.getErr().println("backfill: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+            if (ex instanceof com.synapbackfill.error.RetryableException) {
+                // transient (a database or Synap out of reach): nothing is lost, the same command continues
+                line.getErr().println("backfill: " + ex.getMessage() + " (a transient error: nothing was lost; run the same command again once it is reachable)");
+                return ERROR;
+            }
+            line.getErr().println("backfill: unexpected error" + (ex.getMessage() == null ? "" : ": " + ex.getMessage())
+                    + " (" + ex.getClass().getName() + "; nothing was lost, the same command continues the run)");
             return ERROR;
         });
         cl.setExitCodeExceptionMapper(ex -> USAGE);

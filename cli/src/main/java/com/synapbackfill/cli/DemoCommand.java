@@ -47,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duplicates", defaultValue = "item-failure", description = "emulator duplicate policy: item-failure, conflict, upsert")
     String duplicates;
 
-    @Option(names = "--concurrency", defaultValue = "0", description = "workers (2..1000; default: the planner's recommendation)")
+    @Option(names = "--concurrency", defaultValue = "0", description = "workers (1..1000; default: the planner's recommendation)")
     int concurrency;
 
     @Option(names = "--seed", defaultValue = "7", description = "data and fault seed (default ${DEFAULT-VALUE})")
@@ -63,8 +63,8 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         if (rows < 1) throw new IllegalArgumentException("--rows: must be >= 1, was " + rows);
-        if (concurrency != 0 && (concurrency < 2 || concurrency > 1000))
-            throw new IllegalArgumentException("--concurrency: must be 2..1000, was " + concurrency);
+        if (concurrency < 0 || concurrency > 1000)
+            throw new IllegalArgumentException("--concurrency: must be 1..1000, was " + concurrency);
         if (rateLimit < 1) throw new IllegalArgumentException("--rate-limit: must be >= 1, was " + rateLimit);
         EmulatorSettings.DuplicatePolicy policy;
         try {
@@ -112,9 +112,9 @@ final class DemoCommand implements Callable<Integer> {
         LocalRun run = new LocalRun(deployment);
         PlannerResults.Start start = run.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
         int workers = concurrency > 0 ? concurrency : start.recommendedConcurrency();
-        out.printf("Run %s: %d shards over ~%,d rows; ceiling %.0f docs/s at %d req/min; ETA %s; %d workers.%n",
+        out.printf("Run %s: %d shards over ~%,d rows; ceiling %.0f docs/s at %d req/min; ETA %s; %s.%n",
                 runId, start.shards(), start.estimatedRows(), start.ceilingDocsPerSecond(), rateLimit,
-                Progress.eta(start.etaSeconds()), workers);
+                Progress.eta(start.etaSeconds()), workers == 1 ? "1 worker" : workers + " workers");
         long t1 = System.currentTimeMillis();
         PlannerResults.Status status;
         try (Progress progress = new Progress(out, System.console() != null, 5_000)) {

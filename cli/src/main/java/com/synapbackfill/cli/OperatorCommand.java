@@ -93,7 +93,22 @@ abstract class OperatorCommand implements Callable<Integer> {
                 : String.format("%.1f docs/s over the last minutes, ETA %s", s.docsPerSecond(), Progress.eta(s.etaSeconds()));
         out.printf("  %s, calls %,d, 429s %,d, p95 latency %d ms, elapsed %s%n", rate, c.calls(), c.throttled(),
                 s.latencyP95Millis(), Progress.eta(s.elapsedSeconds()));
+        String hint = throttleHint(c, s.elapsedSeconds());
+        if (hint != null) out.println("  " + hint);
         if (s.blocked()) out.println("  Synap refused the run: fix the key, plan or permissions, then `backfill resume " + s.runId() + "`.");
+    }
+
+    /**
+     * When more than 5 % of at least 20 calls were answered 429, the Instance's limit is below the run's rate
+     * limit: a hint with the rate Synap actually took, ready to pass as {@code --rate-limit}. Null otherwise.
+     */
+    static String throttleHint(Counters c, long elapsedSeconds) {
+        long attempts = c.calls() + c.throttled();
+        if (attempts < 20 || c.throttled() <= 0.05 * attempts) return null;
+        long perMinute = Math.max(1, Math.round(c.calls() * 60.0 / Math.max(1, elapsedSeconds)));
+        return String.format("hint: %.1f %% of calls were throttled (429): Synap's limit for this Instance is below the run's rate limit; "
+                + "Synap took ~%,d calls/min, so pass --rate-limit %d (resume or run again with the same --run-id)",
+                100.0 * c.throttled() / attempts, perMinute, perMinute);
     }
 
     void printReport(PlannerResults.Report r) {

@@ -23,7 +23,7 @@ final class ResumeCommand extends OperatorCommand {
     @Parameters(index = "0", paramLabel = "RUN", description = "run id") String runId;
     @Mixin SourceOptions source;
     @Option(names = "--via", description = "on a stack: state-machine (default when the stack has one) or planner") String via;
-    @Option(names = "--concurrency", description = "local workers, 2..1000 (default: recommended)") Integer concurrency;
+    @Option(names = "--concurrency", description = "local workers, 1..1000 (default: recommended)") Integer concurrency;
     @Option(names = "--watch", description = "on a stack: follow the run until it ends (locally it is always followed)") boolean watch;
 
     @Override
@@ -40,7 +40,7 @@ final class ResumeCommand extends OperatorCommand {
                 PlannerResults.Resume r = run.planner().resume(id);
                 out.printf("Run %s (%s): %d unfinished shards continue from their checkpoints.%n", id, r.status(), r.shardsEnqueued());
                 int n = workers != null ? workers : run.planner().tune(id, false).recommendedConcurrency();
-                return RunCommand.work(run, id, n, out);
+                return RunCommand.work(run, id, n, out, stack.where(), RunCommand.sourceFlags(env));
             }
             if (viaStateMachine(via, target)) {
                 String name = id + "-resume-" + Clock.systemUTC().millis() / 1000;

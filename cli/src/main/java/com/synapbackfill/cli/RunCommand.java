@@ -36,7 +36,7 @@ final class RunCommand extends OperatorCommand {
     @Mixin SourceOptions source;
     @Mixin RunSettingsOptions settings;
     @Option(names = "--aws", description = "embedded (ledger under --state-dir; default) or default (a deployed stack's parts)") String aws;
-    @Option(names = "--concurrency", description = "workers, 2..1000 (default: recommended)") Integer concurrency;
+    @Option(names = "--concurrency", description = "workers on this machine, 1..1000 (default: recommended)") Integer concurrency;
     @Option(names = "--run-id", description = "run id; the same id continues a stopped run") String runId;
 
     @Override
@@ -79,12 +79,12 @@ final class RunCommand extends OperatorCommand {
                 out.printf("Run %s: %d shards over ~%,d rows, ceiling %.0f docs/s, ETA %s.%n", id, start.shards(), start.estimatedRows(),
                         start.ceilingDocsPerSecond(), Progress.eta(start.etaSeconds()));
             }
-            return work(run, id, workers != null ? workers : start.recommendedConcurrency(), out);
+            return work(run, id, workers != null ? workers : start.recommendedConcurrency(), out, stack.where(), sourceFlags(env));
         }
     }
 
     /** Works the run with local workers until it ends, then writes and summarizes the report; returns the exit code. */
-    static int work(LocalRun run, String id, int workers, PrintStream out) throws InterruptedException {
+    static int work(LocalRun run, String id, int workers, PrintStream out, String where, String sourceFlags) throws InterruptedException {
         PlannerResults.Status status;
         try (Progress progress = new Progress(out, System.console() != null, 10_000)) {
             status = run.work(id, workers, Duration.ofMinutes(5), Duration.ofDays(30), Duration.ofSeconds(1), progress);
@@ -93,18 +93,31 @@ final class RunCommand extends OperatorCommand {
         out.printf("Run %s: %s%s; rows %,d: accepted %,d, already present %,d, failed %,d, skipped %,d. Report: %s%n", id, status.status(),
                 status.reason() == null ? "" : " (" + status.reason() + ")", status.counters().rowsRead(), status.counters().accepted(),
                 status.counters().alreadyPresent(), status.counters().failed(), status.counters().skipped(), report.reportLocation());
+        if (status.blocked()) {
+            out.printf("Synap refused the run: fix the key, plan or permissions, then `backfill resume %s%s%s`.%n", id, where, sourceFlags);
+            return BackfillCommand.BLOCKED;
+        }
+        if ("FAILED".equals(status.status()))
+            out.printf("Fix what the reason names, then `backfill resume %s%s%s` continues from the checkpoints.%n", id, where, sourceFlags);
         if (status.counters().failed() > 0)
-            out.printf("Failed rows: `backfill failures %s` lists them; after fixing the source, `backfill retry-failures %s`.%n", id, id);
-        if (status.blocked()) return BackfillCommand.BLOCKED;
+            out.printf("Failed rows: `backfill failures %s%s` lists them; after fixing the source, `backfill retry-failures %s%s%s`.%n",
+                    id, where, id, where, sourceFlags);
         if (!"COMPLETED".equals(status.status())) return BackfillCommand.ERROR;
         return report.invariantHolds() ? BackfillCommand.OK : BackfillCommand.INVARIANT;
+    }
+
+    /** The source flags of a hint: URL (password parameters hidden) and user; the password stays in the environment. */
+    static String sourceFlags(Map<String, String> env) {
+        if (env.get("SOURCE_JDBC_URL") == null) return "";
+        return " --jdbc-url " + com.synapbackfill.source.JdbcConnectionSettings.redactUrl(env.get("SOURCE_JDBC_URL"))
+                + (env.get("SOURCE_DB_USER") == null ? "" : " --db-user " + env.get("SOURCE_DB_USER"));
     }
 
     static Integer workers(CliConfig c, Integer flag) {
         String v = c.pick(flag, "concurrency", "CONCURRENCY");
         if (v == null) return null;
         int n = CliConfig.integer(v, "--concurrency");
-        if (n < 2 || n > 1000) throw new IllegalArgumentException("--concurrency: must be 2..1000, was " + n);
+        if (n < 1 || n > 1000) throw new IllegalArgumentException("--concurrency: must be 1..1000, was " + n);
         return n;
     }
 

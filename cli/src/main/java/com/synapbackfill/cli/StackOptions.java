@@ -18,6 +18,13 @@ final class StackOptions {
     @Option(names = "--rate-scope", description = "rate-limit scope shared with the deployed workers (default the stack name)") String rateScope;
     @Option(names = "--region", description = "AWS region (default: the SDK's chain, e.g. AWS_REGION)") String region;
 
+    /** The options that name where this run lives, for a hint the user can paste ("" for the default state directory). */
+    String where() {
+        if (stack != null) return " --stack " + stack;
+        if (stateDir != null) return " --state-dir " + stateDir;
+        return "";
+    }
+
     /** Whether any option names a deployed stack. */
     boolean deployed(CliConfig c) {
         return c.pick(stack, "stack", "BACKFILL_STACK") != null || c.pick(plannerFunction, "plannerFunction", null) != null

@@ -61,6 +61,14 @@ class CliIT {
     }
 
     @Test
+    void oneWorkerIsAllowedAndFinishesTheRun() throws Exception {
+        Result r = run(Map.of(), "demo", "--rows", "1500", "--concurrency", "1", "--rate-limit", "12000", "--latency-p50-ms", "5",
+                "--latency-p95-ms", "20");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("; 1 worker.").contains("exactly once");
+    }
+
+    @Test
     void demoWithFaultsStillExitsZero() throws Exception {
         Result r = run(Map.of(), "demo", "--rows", "5000", "--rate-limit", "12000", "--latency-p50-ms", "5", "--latency-p95-ms", "20",
                 "--faults", "--seed", "3");
@@ -77,9 +85,10 @@ class CliIT {
 
     @Test
     void badConfigurationExitsTwoNamingTheField() throws Exception {
-        Result conc = run(Map.of(), "demo", "--concurrency", "1");
+        // one worker is a valid choice on one machine (the issue's own report); 1001 is not
+        Result conc = run(Map.of(), "demo", "--concurrency", "1001");
         assertThat(conc.exit()).isEqualTo(2);
-        assertThat(conc.output()).contains("--concurrency").contains("2..1000");
+        assertThat(conc.output()).contains("--concurrency").contains("1..1000").contains("1001");
         Result noKey = run(Map.of(), "run", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x", "--db-user", "u", "--table", "t");
         assertThat(noKey.exit()).isEqualTo(2);
         assertThat(noKey.output()).contains("SYNAP_API_KEY");

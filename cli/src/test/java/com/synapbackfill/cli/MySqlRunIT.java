@@ -172,6 +172,18 @@ class MySqlRunIT {
         assertThat(reasons.values()).containsOnly("bad_row:missing_timestamp", "bad_row:empty_text")
                 .contains("bad_row:missing_timestamp", "bad_row:empty_text");
 
+        // the hints are ready to paste: they name the state directory and the source, never the password
+        java.util.regex.Matcher hint = java.util.regex.Pattern.compile("`(backfill failures [^`]+)`").matcher(r.output());
+        assertThat(hint.find()).as(r.output()).isTrue();
+        assertThat(hint.group(1)).isEqualTo("backfill failures mysql-run --state-dir " + state);
+        assertThat(r.output()).contains("`backfill retry-failures mysql-run --state-dir " + state + " --jdbc-url " + maria.jdbcUrl()
+                + " --db-user " + EmbeddedMariaDb.USER + "`").doesNotContain(EmbeddedMariaDb.PASSWORD);
+        List<String> pasted = new ArrayList<>(List.of(hint.group(1).split(" ")));
+        pasted.remove(0);
+        CliIT.Result listed = CliIT.run(env, pasted.toArray(String[]::new));
+        assertThat(listed.exit()).as(listed.output()).isZero();
+        assertThat(listed.output()).contains(broken.iterator().next());
+
         // the same run again: nothing new is sent
         long received = emulator.stats().documentsReceived();
         CliIT.Result again = CliIT.run(env, args.toArray(String[]::new));
@@ -192,5 +204,22 @@ class MySqlRunIT {
                 .containsPattern("bad_row:missing_timestamp\\s+" + zeroDates + "\\b")
                 .containsPattern("bad_row:empty_text\\s+" + (broken.size() - zeroDates) + "\\b")
                 .contains(String.format("valid %,d", expected.size()));
+    }
+
+    @Test
+    void aWrongPasswordIsAConfigurationErrorNamingTheVariableAndAnUnreachableDatabaseSaysWhatToDo() throws Exception {
+        Path state = Files.createTempDirectory("mysql-auth");
+        CliIT.Result wrong = CliIT.run(Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", "not-the-Pw-42"),
+                "run", "--jdbc-url", maria.jdbcUrl(), "--db-user", EmbeddedMariaDb.USER, "--table", "chat_history",
+                "--synap-url", emulator.baseUrl(), "--run-id", "auth-run", "--state-dir", state.toString());
+        assertThat(wrong.exit()).as(wrong.output()).isEqualTo(2);
+        assertThat(wrong.output()).contains("SOURCE_DB_PASSWORD: the database refused user " + EmbeddedMariaDb.USER + " (28000)")
+                .doesNotContain("Exception").doesNotContain("not-the-Pw-42");
+        CliIT.Result down = CliIT.run(Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", "x"),
+                "run", "--jdbc-url", "jdbc:mariadb://127.0.0.1:1/app", "--db-user", "u", "--table", "chat_history",
+                "--synap-url", emulator.baseUrl(), "--run-id", "down-run", "--state-dir", state.toString());
+        assertThat(down.exit()).as(down.output()).isEqualTo(1);
+        assertThat(down.output()).contains("SOURCE_JDBC_URL: cannot connect to the source database").contains("run the same command again")
+                .doesNotContain("RetryableException");
     }
 }

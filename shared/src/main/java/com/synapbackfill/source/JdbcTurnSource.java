@@ -72,6 +72,15 @@ public final class JdbcTurnSource implements TurnSource {
             return conn;
         } catch (SQLException e) {
             closeQuietly();
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            if (state.startsWith("28")) {
+                // invalid authorization (PostgreSQL 28P01/28000, MySQL 1045 "Access denied"): the setting is wrong, retrying cannot help
+                String which = connection.password() == null || connection.password().isEmpty()
+                        ? "SOURCE_DB_PASSWORD (or the secret of SOURCE_DB_SECRET_ARN) is not set, and the database wants one"
+                        : "check SOURCE_DB_PASSWORD (or the secret of SOURCE_DB_SECRET_ARN) and SOURCE_DB_USER";
+                throw new PermanentException(PermanentException.Kind.CONFIGURATION, "SOURCE_DB_PASSWORD: the database refused user "
+                        + connection.user() + " (" + state + "): " + redact(e.getMessage()) + "; " + which, 0, null, e);
+            }
             throw new RetryableException("source_unreachable", "SOURCE_JDBC_URL: cannot connect to the source database ("
                     + e.getSQLState() + "): " + redact(e.getMessage()), 0, null, e);
         }
