@@ -55,7 +55,9 @@ final class RunCommand extends OperatorCommand {
             throw new IllegalArgumentException("--aws embedded: cannot be combined with --stack or deployed parts; use --aws default");
 
         // validate what can be validated before any work: settings, the run config, Synap's answer to the key
-        com.synapbackfill.config.Settings.fromEnvironment(withTable(env));
+        com.synapbackfill.config.Settings settings0 = com.synapbackfill.config.Settings.fromEnvironment(withTable(env));
+        // the source first, in a second or two: login, table, mapping, types, filter (before any AWS part starts)
+        settings0.runDefaults().ifPresent(rc -> checkSource(env, rc.source()));
         checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
 
         try (Target target = Target.open(stack, c, Target.Access.WORK, env)) {
@@ -104,6 +106,14 @@ final class RunCommand extends OperatorCommand {
                     id, where, id, where, sourceFlags);
         if (!"COMPLETED".equals(status.status())) return BackfillCommand.ERROR;
         return report.invariantHolds() ? BackfillCommand.OK : BackfillCommand.INVARIANT;
+    }
+
+    /** Reads the catalog and the id bounds once: every configuration error of the source, before the run starts. */
+    static void checkSource(Map<String, String> env, com.synapbackfill.source.SourceConfig source) {
+        try (var src = new com.synapbackfill.source.JdbcTurnSource(new com.synapbackfill.source.JdbcConnectionSettings(env.get("SOURCE_JDBC_URL"),
+                env.get("SOURCE_DB_USER"), env.get("SOURCE_DB_PASSWORD")), source)) {
+            src.profile();
+        }
     }
 
     /** The source flags of a hint: URL (password parameters hidden) and user; the password stays in the environment. */

@@ -215,6 +215,9 @@ class MySqlRunIT {
         assertThat(wrong.exit()).as(wrong.output()).isEqualTo(2);
         assertThat(wrong.output()).contains("SOURCE_DB_PASSWORD: the database refused user " + EmbeddedMariaDb.USER + " (28000)")
                 .doesNotContain("Exception").doesNotContain("not-the-Pw-42");
+        try (var files = Files.list(state)) {
+            assertThat(files.toList()).as("the source is checked before any part of the run starts").isEmpty();
+        }
         CliIT.Result down = CliIT.run(Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", "x"),
                 "run", "--jdbc-url", "jdbc:mariadb://127.0.0.1:1/app", "--db-user", "u", "--table", "chat_history",
                 "--synap-url", emulator.baseUrl(), "--run-id", "down-run", "--state-dir", state.toString());

@@ -130,6 +130,9 @@ public class SourceContractIT {
         assertThat(r.output()).contains("columns.userId: column \"sent_by\" not found").contains("columns.createdAt: column \"sent\" not found")
                 .contains("columns.conversationId: column \"conversation_id\" not found").contains("[pk, account, chat, pos, prompt, reply, sent_at, deleted_at, consent]")
                 .contains("--column FIELD=COLUMN").doesNotContain("Exception");
+        try (var files = Files.list(state)) {
+            assertThat(files.toList()).as("the source is checked before any part of the run starts").isEmpty();
+        }
         CliIT.Result unknownField = CliIT.run(env(), "run", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x", "--db-user", "u",
                 "--table", "chat_log", "--column", "author=account");
         assertThat(unknownField.exit()).isEqualTo(2);
