@@ -33,12 +33,17 @@ final class ResumeCommand extends OperatorCommand {
         boolean deployed = stack.deployed(c);
         Map<String, String> env = deployed ? none() : source.env(c, SourceOptions.Needs.SEND, null);
         Integer workers = RunCommand.workers(c, concurrency);
-        if (!deployed) RunCommand.checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
+        if (!deployed) {
+            env = new java.util.LinkedHashMap<>(env);
+            SynapUrlRecord.apply(c, source, stack, id, env, out);
+            RunCommand.checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
+        }
         try (Target target = Target.open(stack, c, deployed ? Target.Access.READ : Target.Access.WORK, env)) {
             if (target.local()) {
                 LocalRun run = new LocalRun(target.deployment(), target.reports());
                 PlannerResults.Resume r = run.planner().resume(id);
                 out.printf("Run %s (%s): %d unfinished shards continue from their checkpoints.%n", id, r.status(), r.shardsEnqueued());
+                SynapUrlRecord.write(c, stack, id, env.get("SYNAP_BASE_URL"));
                 int n = workers != null ? workers : run.planner().tune(id, false).recommendedConcurrency();
                 return RunCommand.work(run, id, n, out, stack.where(), RunCommand.sourceFlags(env));
             }

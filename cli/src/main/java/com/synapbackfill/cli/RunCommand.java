@@ -42,9 +42,10 @@ final class RunCommand extends OperatorCommand {
     @Override
     public Integer call() throws Exception {
         CliConfig c = config();
-        Map<String, String> env = source.env(c, SourceOptions.Needs.SEND, settings);
+        Map<String, String> env = new java.util.LinkedHashMap<>(source.env(c, SourceOptions.Needs.SEND, settings));
         Integer workers = workers(c, concurrency);
         String id = newRunId(c, runId);
+        if (!stack.deployed(c) && SynapUrlRecord.read(c, stack, id).isPresent()) SynapUrlRecord.apply(c, source, stack, id, env, out);
         String mode = c.pick(aws, "aws", null);
         if (mode == null) mode = stack.deployed(c) ? "default" : "embedded";
         if (!mode.equals("embedded") && !mode.equals("default"))
@@ -66,7 +67,8 @@ final class RunCommand extends OperatorCommand {
                     throw new IllegalArgumentException("--aws default: the stack's queue and bucket are unknown (--queue-url, --report-bucket)");
                 out.println("Note: the stack's own workers also take shards from its queue while this run works; both share the ledger.");
             }
-            out.println("Ledger: " + target.describe() + "; run " + id);
+            out.println("Ledger: " + target.describe() + "; run " + id + "; Synap " + env.get("SYNAP_BASE_URL"));
+            if (target.local()) SynapUrlRecord.write(c, stack, id, env.get("SYNAP_BASE_URL"));
             LocalRun run = new LocalRun(target.deployment(), target.reports());
             // an explicit rate limit also applies to an existing run (recorded in it); the source must be the run's own
             String rate = c.pick(settings.rateLimit, "rateLimit", "RATE_LIMIT_PER_MINUTE");

@@ -184,6 +184,15 @@ class MySqlRunIT {
         assertThat(listed.exit()).as(listed.output()).isZero();
         assertThat(listed.output()).contains(broken.iterator().next());
 
+        // resume and retry-failures without --synap-url continue against the Synap the run was started on, not production
+        for (String cmd : List.of("resume", "retry-failures")) {
+            CliIT.Result again = CliIT.run(env, cmd, "mysql-run", "--state-dir", state.toString(), "--jdbc-url", maria.jdbcUrl(),
+                    "--db-user", EmbeddedMariaDb.USER);
+            assertThat(again.output()).as(cmd).contains("Synap: " + emulator.baseUrl() + " (recorded with run mysql-run; --synap-url overrides)")
+                    .doesNotContain("cannot reach Synap");
+            assertThat(again.exit()).as(again.output()).isZero();
+        }
+
         // the same run again: nothing new is sent
         long received = emulator.stats().documentsReceived();
         CliIT.Result again = CliIT.run(env, args.toArray(String[]::new));
