@@ -35,7 +35,7 @@ final class ResumeCommand extends OperatorCommand {
         Integer workers = RunCommand.workers(c, concurrency);
         if (!deployed) {
             env = new java.util.LinkedHashMap<>(env);
-            SynapUrlRecord.apply(c, source, stack, id, env, out);
+            LocalRunRecord.apply(c, source, stack, id, env, out);
             RunCommand.checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
         }
         try (Target target = Target.open(stack, c, deployed ? Target.Access.READ : Target.Access.WORK, env)) {
@@ -43,9 +43,11 @@ final class ResumeCommand extends OperatorCommand {
                 LocalRun run = new LocalRun(target.deployment(), target.reports());
                 PlannerResults.Resume r = run.planner().resume(id);
                 out.printf("Run %s (%s): %d unfinished shards continue from their checkpoints.%n", id, r.status(), r.shardsEnqueued());
-                SynapUrlRecord.write(c, stack, id, env.get("SYNAP_BASE_URL"));
+                LocalRunRecord.write(c, stack, id, env.get("SYNAP_BASE_URL"));
                 int n = workers != null ? workers : run.planner().tune(id, false).recommendedConcurrency();
-                return RunCommand.work(run, id, n, out, stack.where(), RunCommand.sourceFlags(env));
+                int exit = RunCommand.work(run, id, n, out, stack.where(), RunCommand.sourceFlags(env));
+                if (exit == BackfillCommand.OK || exit == BackfillCommand.INVARIANT) LocalRunRecord.completed(c, stack, id);
+                return exit;
             }
             if (viaStateMachine(via, target)) {
                 String name = id + "-resume-" + Clock.systemUTC().millis() / 1000;

@@ -44,8 +44,18 @@ final class RunCommand extends OperatorCommand {
         CliConfig c = config();
         Map<String, String> env = new java.util.LinkedHashMap<>(source.env(c, SourceOptions.Needs.SEND, settings));
         Integer workers = workers(c, concurrency);
-        String id = newRunId(c, runId);
-        if (!stack.deployed(c) && SynapUrlRecord.read(c, stack, id).isPresent()) SynapUrlRecord.apply(c, source, stack, id, env, out);
+        com.synapbackfill.config.Settings settings0 = com.synapbackfill.config.Settings.fromEnvironment(withTable(env));
+        com.synapbackfill.source.SourceConfig contract = settings0.runDefaults().map(rc -> rc.source()).orElse(null);
+        String id;
+        java.util.Optional<String> unfinished = c.pick(runId, "runId", "RUN_ID") != null || stack.deployed(c) || contract == null
+                ? java.util.Optional.empty() : LocalRunRecord.unfinished(c, stack, contract);
+        if (unfinished.isPresent()) {
+            id = unfinished.get();
+            out.println("Continuing run " + id + ": the same source in this state directory is not finished (--run-id NEW starts another)");
+        } else {
+            id = newRunId(c, runId);
+        }
+        if (!stack.deployed(c) && LocalRunRecord.read(c, stack, id).isPresent()) LocalRunRecord.apply(c, source, stack, id, env, out);
         String mode = c.pick(aws, "aws", null);
         if (mode == null) mode = stack.deployed(c) ? "default" : "embedded";
         if (!mode.equals("embedded") && !mode.equals("default"))
@@ -55,8 +65,7 @@ final class RunCommand extends OperatorCommand {
         if (mode.equals("embedded") && stack.deployed(c))
             throw new IllegalArgumentException("--aws embedded: cannot be combined with --stack or deployed parts; use --aws default");
 
-        // validate what can be validated before any work: settings, the run config, Synap's answer to the key
-        com.synapbackfill.config.Settings settings0 = com.synapbackfill.config.Settings.fromEnvironment(withTable(env));
+        // validate what can be validated before any work: settings and the run config (above), the source, Synap's answer to the key
         // the source first, in a second or two: login, table, mapping, types, filter (before any AWS part starts)
         settings0.runDefaults().ifPresent(rc -> checkSource(env, rc.source()));
         checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
@@ -68,7 +77,10 @@ final class RunCommand extends OperatorCommand {
                 out.println("Note: the stack's own workers also take shards from its queue while this run works; both share the ledger.");
             }
             out.println("Ledger: " + target.describe() + "; run " + id + "; Synap " + env.get("SYNAP_BASE_URL"));
-            if (target.local()) SynapUrlRecord.write(c, stack, id, env.get("SYNAP_BASE_URL"));
+            if (target.local()) {
+                LocalRunRecord.write(c, stack, id, env.get("SYNAP_BASE_URL"));
+                if (contract != null) LocalRunRecord.source(c, stack, id, contract);
+            }
             LocalRun run = new LocalRun(target.deployment(), target.reports());
             // an explicit rate limit also applies to an existing run (recorded in it); the source must be the run's own
             String rate = c.pick(settings.rateLimit, "rateLimit", "RATE_LIMIT_PER_MINUTE");
@@ -83,7 +95,9 @@ final class RunCommand extends OperatorCommand {
                 out.printf("Run %s: %d shards over ~%,d rows, ceiling %.0f docs/s, ETA %s.%n", id, start.shards(), start.estimatedRows(),
                         start.ceilingDocsPerSecond(), Progress.eta(start.etaSeconds()));
             }
-            return work(run, id, workers != null ? workers : start.recommendedConcurrency(), out, stack.where(), sourceFlags(env));
+            int exit = work(run, id, workers != null ? workers : start.recommendedConcurrency(), out, stack.where(), sourceFlags(env));
+            if (target.local() && (exit == BackfillCommand.OK || exit == BackfillCommand.INVARIANT)) LocalRunRecord.completed(c, stack, id);
+            return exit;
         }
     }
 

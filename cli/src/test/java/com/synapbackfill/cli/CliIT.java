@@ -152,4 +152,34 @@ class CliIT {
             assertThat(new File(state.toFile(), "reports/runs/cli-run/report.json")).exists();
         }
     }
+
+    @Test
+    void theSameCommandWithoutARunIdContinuesTheUnfinishedRunOfThatSource() throws Exception {
+        RealParts.Postgres pg = RealParts.postgres();
+        SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "cli_again",
+                SyntheticHistory.Options.of(6_000).withBadRowsPerKind(2));
+        Path state = Files.createTempDirectory("backfill-again");
+        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(600).build())) {
+            Map<String, String> env = Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
+            String[] args = {"run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "cli_again",
+                    "--synap-url", emulator.baseUrl(), "--rate-limit", "600", "--shard-rows", "1000", "--state-dir", state.toString()};
+            Process first = start(env, args);
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (emulator.stats().accepted() < 1_500 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            first.destroyForcibly().waitFor();
+            assertThat(emulator.stats().accepted()).isBetween(1_000L, (long) loaded.validRows() - 1);
+            Result second = run(env, args);
+            assertThat(second.exit()).as(second.output()).isZero();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Continuing run (\\S+): the same source").matcher(second.output());
+            assertThat(m.find()).as(second.output()).isTrue();
+            assertThat(second.output()).contains("Run " + m.group(1) + " exists").contains("COMPLETED");
+            assertThat(emulator.documents()).hasSize(loaded.validRows());
+            assertThat(emulator.stats().documentsReceived() - emulator.stats().accepted()).as("not restarted").isLessThan(1_000);
+            // once it completed, the same command starts a new run (and Synap answers "already present")
+            Result third = run(env, args);
+            assertThat(third.exit()).as(third.output()).isZero();
+            assertThat(third.output()).doesNotContain("Continuing run").contains("already present " + String.format("%,d", loaded.validRows()));
+            assertThat(emulator.documents()).hasSize(loaded.validRows());
+        }
+    }
 }
