@@ -48,10 +48,19 @@ public final class LocalRun {
             while (true) {
                 PlannerResults.Status s = planner.status(runId);
                 progress.accept(s);
-                if (s.done() || s.blocked() || System.currentTimeMillis() > deadline) return s;
+                if (s.done() || s.blocked() || "PAUSED".equals(s.status()) || System.currentTimeMillis() > deadline) return s;
                 Thread.sleep(every.toMillis());
             }
         }
+    }
+
+    /**
+     * Ctrl-C: the run goes RUNNING → PAUSED, so every worker stops at its next batch boundary, checkpoints and
+     * releases its lease, and {@link #work} returns. {@code resume} (or the same {@code run}) continues it.
+     */
+    public boolean pause(String runId, String reason) {
+        return new com.synapbackfill.ledger.DynamoDbLedger(deployment.aws().dynamo(), deployment.table(), Clock.systemUTC())
+                .transition(runId, java.util.EnumSet.of(com.synapbackfill.model.RunStatus.RUNNING), com.synapbackfill.model.RunStatus.PAUSED, reason);
     }
 
     public PlannerResults.Start start(PlannerRequest request) {

@@ -104,8 +104,18 @@ final class RunCommand extends OperatorCommand {
     /** Works the run with local workers until it ends, then writes and summarizes the report; returns the exit code. */
     static int work(LocalRun run, String id, int workers, PrintStream out, String where, String sourceFlags) throws InterruptedException {
         PlannerResults.Status status;
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        Interrupts.Registration onInterrupt = Interrupts.onInterrupt(() -> {
+            if (!interrupted.compareAndSet(false, true)) return false; // a second Ctrl-C: leave at once
+            out.println();
+            out.println("Interrupted: stopping at batch boundaries (Ctrl-C again to leave at once)...");
+            run.pause(id, "interrupted by the operator");
+            return true;
+        });
         try (Progress progress = new Progress(out, System.console() != null, 10_000)) {
             status = run.work(id, workers, Duration.ofMinutes(5), Duration.ofDays(30), Duration.ofSeconds(1), progress);
+        } finally {
+            onInterrupt.close();
         }
         PlannerResults.Report report = run.planner().report(id);
         out.printf("Run %s: %s%s; rows %,d: accepted %,d, already present %,d, failed %,d, skipped %,d. Report: %s%n", id, status.status(),
@@ -114,6 +124,12 @@ final class RunCommand extends OperatorCommand {
         if (status.blocked()) {
             out.printf("Synap refused the run: fix the key, plan or permissions, then `backfill resume %s%s%s`.%n", id, where, sourceFlags);
             return BackfillCommand.BLOCKED;
+        }
+        if (interrupted.get() || "PAUSED".equals(status.status())) {
+            out.printf("The run is PAUSED at its checkpoints, no shard is leased. Continue it with `backfill resume %s%s%s` "
+                    + "(or the same run command). Documents Synap accepted after the last checkpoints are sent again and counted "
+                    + "as already present.%n", id, where, sourceFlags);
+            return Interrupts.EXIT_INTERRUPTED;
         }
         if ("FAILED".equals(status.status()))
             out.printf("Fix what the reason names, then `backfill resume %s%s%s` continues from the checkpoints.%n", id, where, sourceFlags);

@@ -182,4 +182,36 @@ class CliIT {
             assertThat(emulator.documents()).hasSize(loaded.validRows());
         }
     }
+
+    @Test
+    void ctrlCPausesTheRunAtBatchBoundariesAndPrintsHowToContinue() throws Exception {
+        RealParts.Postgres pg = RealParts.postgres();
+        SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "cli_interrupt",
+                SyntheticHistory.Options.of(6_000).withBadRowsPerKind(2));
+        Path state = Files.createTempDirectory("backfill-interrupt");
+        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(600).build())) {
+            Map<String, String> env = Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
+            String[] args = {"run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "cli_interrupt",
+                    "--synap-url", emulator.baseUrl(), "--rate-limit", "600", "--shard-rows", "1000", "--run-id", "ctrl-c",
+                    "--state-dir", state.toString()};
+            Process first = start(env, args);
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (emulator.stats().accepted() < 1_500 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            new ProcessBuilder("kill", "-INT", Long.toString(first.pid())).start().waitFor();
+            String out = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(first.waitFor(60, TimeUnit.SECONDS)).as(out).isTrue();
+            assertThat(first.exitValue()).as(out).isEqualTo(130);
+            assertThat(out).contains("Interrupted: stopping at batch boundaries").contains("The run is PAUSED at its checkpoints")
+                    .contains("`backfill resume ctrl-c --state-dir " + state + " --jdbc-url " + pg.jdbcUrl());
+            long sent = emulator.stats().documentsReceived();
+            Thread.sleep(3_000);
+            assertThat(emulator.stats().documentsReceived()).as("nothing is sent after the interrupt").isEqualTo(sent);
+            Result status = run(env, "status", "ctrl-c", "--state-dir", state.toString());
+            assertThat(status.output()).contains("PAUSED");
+            Result again = run(env, args);
+            assertThat(again.exit()).as(again.output()).isZero();
+            assertThat(again.output()).contains("COMPLETED");
+            assertThat(emulator.documents()).hasSize(loaded.validRows());
+        }
+    }
 }
