@@ -64,6 +64,14 @@ public final class BackfillCommand implements Runnable {
                     + " (" + ex.getClass().getName() + "; nothing was lost, the same command continues the run)");
             return ERROR;
         });
+        // a mistyped flag or value: the error and where to look, not the whole usage
+        cl.setParameterExceptionHandler((ex, args2) -> {
+            CommandLine at = ex.getCommandLine();
+            at.getErr().println("backfill: " + ex.getMessage());
+            if (ex instanceof CommandLine.UnmatchedArgumentException u) CommandLine.UnmatchedArgumentException.printSuggestions(u, at.getErr());
+            at.getErr().println("See '" + at.getCommandSpec().qualifiedName() + " --help' for the options and examples.");
+            return USAGE;
+        });
         cl.setExitCodeExceptionMapper(ex -> USAGE);
         return cl.execute(args);
     }

@@ -66,9 +66,10 @@ final class RunCommand extends OperatorCommand {
             throw new IllegalArgumentException("--aws embedded: cannot be combined with --stack or deployed parts; use --aws default");
 
         // validate what can be validated before any work: settings and the run config (above), the source, Synap's answer to the key
-        // the source first, in a second or two: login, table, mapping, types, filter (before any AWS part starts)
-        settings0.runDefaults().ifPresent(rc -> checkSource(env, rc.source()));
+        // Synap's answer to the key, then the source (login, table, mapping, types, filter): both in a second or two,
+        // before any AWS part starts
         checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
+        settings0.runDefaults().ifPresent(rc -> checkSource(env, rc.source()));
 
         try (Target target = Target.open(stack, c, Target.Access.WORK, env)) {
             if (!target.local()) {

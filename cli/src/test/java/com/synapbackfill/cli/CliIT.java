@@ -89,6 +89,14 @@ class CliIT {
         Result conc = run(Map.of(), "demo", "--concurrency", "1001");
         assertThat(conc.exit()).isEqualTo(2);
         assertThat(conc.output()).contains("--concurrency").contains("1..1000").contains("1001");
+        // a mistyped value or flag: the error, a suggestion, where to look — not the whole usage
+        Result badValue = run(Map.of(), "run", "--rate-limit", "abc");
+        assertThat(badValue.exit()).isEqualTo(2);
+        assertThat(badValue.output()).contains("Invalid value for option '--rate-limit': 'abc'").contains("See 'backfill run --help'")
+                .doesNotContain("Usage:");
+        Result typo = run(Map.of(), "run", "--rate-limt", "5");
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.output()).contains("--rate-limit").doesNotContain("Usage:");
         Result noKey = run(Map.of(), "run", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x", "--db-user", "u", "--table", "t");
         assertThat(noKey.exit()).isEqualTo(2);
         assertThat(noKey.output()).contains("SYNAP_API_KEY");
