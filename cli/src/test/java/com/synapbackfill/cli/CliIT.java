@@ -33,6 +33,14 @@ class CliIT {
         return pb.start();
     }
 
+    /** Starts the CLI and returns once the emulator accepted {@code accepted} documents (or two minutes passed). */
+    static Process startAndAwait(SynapEmulator emulator, long accepted, Map<String, String> env, String... args) throws Exception {
+        Process p = start(env, args);
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (emulator.stats().accepted() < accepted && System.currentTimeMillis() < deadline && p.isAlive()) Thread.sleep(100);
+        return p;
+    }
+
     static Result run(Map<String, String> env, String... args) throws Exception {
         long t0 = System.nanoTime();
         Process p = start(env, args);
@@ -145,9 +153,7 @@ class CliIT {
             String[] args = {"run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "cli_turns",
                     "--synap-url", emulator.baseUrl(), "--rate-limit", "600", "--shard-rows", "1000", "--run-id", "cli-run",
                     "--state-dir", state.toString()};
-            Process first = start(env, args);
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (emulator.stats().accepted() < 2_000 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            Process first = startAndAwait(emulator, 2_000, env, args);
             first.destroyForcibly().waitFor();
             long before = emulator.stats().accepted();
             assertThat(before).isBetween(1_000L, (long) loaded.validRows() - 1);
@@ -171,9 +177,7 @@ class CliIT {
             Map<String, String> env = Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
             String[] args = {"run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "cli_again",
                     "--synap-url", emulator.baseUrl(), "--rate-limit", "600", "--shard-rows", "1000", "--state-dir", state.toString()};
-            Process first = start(env, args);
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (emulator.stats().accepted() < 1_500 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            Process first = startAndAwait(emulator, 1_500, env, args);
             first.destroyForcibly().waitFor();
             assertThat(emulator.stats().accepted()).isBetween(1_000L, (long) loaded.validRows() - 1);
             Result second = run(env, args);
@@ -202,9 +206,7 @@ class CliIT {
             String[] args = {"run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "cli_interrupt",
                     "--synap-url", emulator.baseUrl(), "--rate-limit", "600", "--shard-rows", "1000", "--run-id", "ctrl-c",
                     "--state-dir", state.toString()};
-            Process first = start(env, args);
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (emulator.stats().accepted() < 1_500 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            Process first = startAndAwait(emulator, 1_500, env, args);
             new ProcessBuilder("kill", "-INT", Long.toString(first.pid())).start().waitFor();
             String out = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(first.waitFor(60, TimeUnit.SECONDS)).as(out).isTrue();

@@ -16,9 +16,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -95,25 +93,10 @@ public final class MySqlDialect implements SqlDialect {
 
     @Override
     public Table describe(Connection c, String table) throws SQLException {
-        String[] parts = table.split("\\.");
-        Map<String, Column> columns = new LinkedHashMap<>();
-        boolean view = false;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT c.column_name, c.data_type, c.column_type, t.table_type FROM information_schema.columns c "
-                        + "JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
-                        + "WHERE c.table_name = ? AND c.table_schema = COALESCE(?, DATABASE()) ORDER BY c.ordinal_position")) {
-            ps.setString(1, parts.length == 2 ? parts[1] : parts[0]);
-            ps.setString(2, parts.length == 2 ? parts[0] : null);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String name = rs.getString(1);
-                    String columnType = rs.getString(3);
-                    columns.put(name.toLowerCase(Locale.ROOT), new Column(name, columnType, kind(rs.getString(2), columnType)));
-                    view = "VIEW".equals(rs.getString(4));
-                }
-            }
-        }
-        return new Table(columns, view, true);
+        return SqlDialect.describe(c, table, "SELECT c.column_name, c.column_type, c.data_type, t.table_type FROM information_schema.columns c "
+                + "JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+                + "WHERE c.table_name = ? AND c.table_schema = COALESCE(?, DATABASE()) ORDER BY c.ordinal_position",
+                (columnType, dataType) -> kind(dataType, columnType), true);
     }
 
     static Kind kind(String dataType, String columnType) {

@@ -11,9 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,24 +41,10 @@ public final class PostgresDialect implements SqlDialect {
 
     @Override
     public Table describe(Connection c, String table) throws SQLException {
-        String[] parts = table.split("\\.");
-        Map<String, Column> columns = new LinkedHashMap<>();
-        boolean view = false;
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT c.column_name, c.udt_name, t.table_type FROM information_schema.columns c "
-                        + "JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
-                        + "WHERE c.table_name = ? AND c.table_schema = coalesce(?, current_schema()) ORDER BY c.ordinal_position")) {
-            ps.setString(1, parts.length == 2 ? parts[1] : parts[0]);
-            ps.setString(2, parts.length == 2 ? parts[0] : null);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String type = rs.getString(2);
-                    columns.put(rs.getString(1), new Column(rs.getString(1), type, kind(type)));
-                    view = "VIEW".equals(rs.getString(3));
-                }
-            }
-        }
-        return new Table(columns, view, false);
+        return SqlDialect.describe(c, table, "SELECT c.column_name, c.udt_name, c.udt_name, t.table_type FROM information_schema.columns c "
+                + "JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+                + "WHERE c.table_name = ? AND c.table_schema = coalesce(?, current_schema()) ORDER BY c.ordinal_position",
+                (udt, same) -> kind(udt), false);
     }
 
     static Kind kind(String udt) {

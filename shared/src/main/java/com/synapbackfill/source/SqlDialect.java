@@ -119,6 +119,30 @@ public interface SqlDialect {
     /** Whether the error is worth a retry with a fresh connection (connection lost, deadlock, resources). */
     boolean transientError(SQLException e);
 
+    /**
+     * Runs a catalog query taking (table, schema or null) whose rows are (column name, type as shown to the user,
+     * type that decides the kind, table type), in column order.
+     */
+    static Table describe(Connection c, String table, String sql, java.util.function.BiFunction<String, String, Kind> kind,
+                          boolean caseInsensitive) throws SQLException {
+        String[] parts = table.split("\\.");
+        Map<String, Column> columns = new java.util.LinkedHashMap<>();
+        boolean view = false;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, parts.length == 2 ? parts[1] : parts[0]);
+            ps.setString(2, parts.length == 2 ? parts[0] : null);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    columns.put(caseInsensitive ? name.toLowerCase(java.util.Locale.ROOT) : name,
+                            new Column(name, rs.getString(2), kind.apply(rs.getString(2), rs.getString(3))));
+                    view = "VIEW".equals(rs.getString(4));
+                }
+            }
+        }
+        return new Table(columns, view, caseInsensitive);
+    }
+
     /** The dialect for a JDBC URL, or an error naming the setting and the supported schemes. */
     static SqlDialect forUrl(String jdbcUrl) {
         if (jdbcUrl.startsWith("jdbc:postgresql:")) return new PostgresDialect();
