@@ -67,16 +67,6 @@ public final class PostgresDialect implements SqlDialect {
     }
 
     @Override
-    public IdType idType(Column column) {
-        return switch (column.kind()) {
-            case INTEGER -> IdType.BIGINT;
-            case UUID -> IdType.UUID;
-            case TEXT -> IdType.TEXT;
-            default -> null;
-        };
-    }
-
-    @Override
     public String param(IdType idType) {
         return idType == IdType.UUID ? "?::uuid" : idType == IdType.BIGINT ? "?::bigint" : "?";
     }

@@ -77,7 +77,14 @@ public interface SqlDialect {
     String quote(String identifier);
 
     /** The id type a column of this kind is sharded as, or null when it cannot be an id. */
-    IdType idType(Column column);
+    default IdType idType(Column column) {
+        return switch (column.kind()) {
+            case INTEGER -> IdType.BIGINT;
+            case UUID -> IdType.UUID;
+            case TEXT -> IdType.TEXT;
+            default -> null;
+        };
+    }
 
     /** A bound id parameter ({@code ?::uuid}, {@code UNHEX(...)}), for an id column of {@code idType}. */
     String param(IdType idType);
