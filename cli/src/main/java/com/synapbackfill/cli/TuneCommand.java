@@ -18,8 +18,9 @@ final class TuneCommand extends OperatorCommand {
     public Integer call() {
         try (Target target = Target.open(stack, config(), Target.Access.READ, none())) {
             PlannerResults.Tune t = target.planner().tune(runId(runId), !dryRun);
-            out.printf("Run %s: %.2f requests/s x p95 %d ms x headroom %.2f -> concurrency %d%n", t.runId(), t.requestsPerSecond(),
-                    t.latencyP95Millis(), t.headroom(), t.recommendedConcurrency());
+            out.printf("Run %s: %.2f requests/s x p95 %d ms x headroom %.2f -> concurrency %d%s%n", t.runId(), t.requestsPerSecond(),
+                    t.latencyP95Millis(), t.headroom(), t.recommendedConcurrency(),
+                    t.capReason() == null ? "" : " (the formula gives " + t.formulaConcurrency() + "; " + t.capReason() + ")");
             out.println(t.applied() ? "  applied to the worker's event source mapping " + t.mappingId()
                     : dryRun ? "  not applied (--dry-run)"
                     : target.local() ? "  local runs take it with --concurrency " + t.recommendedConcurrency()

@@ -38,6 +38,6 @@ public final class PlannerResults {
      * @param applied whether the worker's event source mapping was updated
      */
     public record Tune(String runId, int recommendedConcurrency, long latencyP95Millis, double requestsPerSecond,
-                       double headroom, boolean applied, String mappingId) {
+                       double headroom, boolean applied, String mappingId, int formulaConcurrency, String capReason) {
     }
 }

@@ -342,11 +342,15 @@ public final class PlannerService implements PlannerActions {
         double rps = requestsPerSecond(c);
         long p95 = p95(ledger.latencyHistogram(runId));
         double latency = p95 > 0 ? p95 / 1000.0 : ASSUMED_LATENCY_SECONDS;
-        int concurrency = capped(ConcurrencyTuner.recommend(rps, latency, headroom), run.shardsTotal());
+        int formula = ConcurrencyTuner.recommend(rps, latency, headroom);
+        int concurrency = capped(formula, run.shardsTotal());
+        // say why the answer is not the formula's: a shard is worked by one worker at a time; Lambda's floor is 2
+        String cap = concurrency < formula ? "capped at the run's " + run.shardsTotal() + " shards (a shard is leased to one worker at a time)"
+                : concurrency > formula ? "raised to 2, the event source mapping's minimum" : null;
         String mapping = apply ? tuner.apply(concurrency) : null;
         LOG.info("tune {}: {} req/s × p95 {} ms × {} → MaximumConcurrency {}{}", runId, rps, p95, headroom, concurrency,
                 mapping == null ? " (not applied)" : " applied to " + mapping);
-        return new PlannerResults.Tune(runId, concurrency, p95, rps, headroom, mapping != null, mapping);
+        return new PlannerResults.Tune(runId, concurrency, p95, rps, headroom, mapping != null, mapping, formula, cap);
     }
 
     private RunState requireRun(String runId) {

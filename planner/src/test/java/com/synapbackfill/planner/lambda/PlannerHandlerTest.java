@@ -127,6 +127,16 @@ class PlannerHandlerTest {
     }
 
     @Test
+    void tuneSaysWhyItsAnswerIsNotTheFormulas() throws Exception {
+        invoke(event("start").replace("\"rateLimitPerMinute\": 600", "\"rateLimitPerMinute\": 60000"));
+        int shards = invoke(event("status")).get("shardsTotal").asInt();
+        JsonNode tune = invoke(event("tune"));
+        assertThat(tune.get("formulaConcurrency").asInt()).isEqualTo(1000).isGreaterThan(shards);
+        assertThat(tune.get("recommendedConcurrency").asInt()).isEqualTo(shards);
+        assertThat(tune.get("capReason").asText()).isEqualTo("capped at the run's " + shards + " shards (a shard is leased to one worker at a time)");
+    }
+
+    @Test
     void tuneClampsToLambdaLimits() {
         assertThat(ConcurrencyTuner.recommend(0.1, 0.1, 1)).isEqualTo(2);
         assertThat(ConcurrencyTuner.recommend(10_000, 1, 1)).isEqualTo(1000);
