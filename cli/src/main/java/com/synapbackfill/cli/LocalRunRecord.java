@@ -96,10 +96,13 @@ final class LocalRunRecord {
 
     /**
      * Puts the URL this command uses into {@code env} (the user's when given, else the run's recorded one, else
-     * the default already there) and prints which one it is.
+     * the default already there) and prints which one it is; with {@code onlyIfRecorded}, a run with no record
+     * (a new one) is left alone and nothing is printed.
      */
-    static void apply(CliConfig c, SourceOptions source, StackOptions o, String runId, Map<String, String> env, PrintStream out) {
+    static void apply(CliConfig c, SourceOptions source, StackOptions o, String runId, Map<String, String> env, PrintStream out,
+                      boolean onlyIfRecorded) {
         Optional<String> recorded = read(c, o, runId);
+        if (onlyIfRecorded && recorded.isEmpty()) return;
         boolean given = c.pick(source.synapUrl, "synapUrl", "SYNAP_BASE_URL") != null;
         if (!given && recorded.isPresent()) {
             env.put("SYNAP_BASE_URL", recorded.get());

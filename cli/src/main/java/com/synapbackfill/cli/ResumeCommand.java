@@ -35,7 +35,7 @@ final class ResumeCommand extends OperatorCommand {
         Integer workers = RunCommand.workers(c, concurrency);
         if (!deployed) {
             env = new java.util.LinkedHashMap<>(env);
-            LocalRunRecord.apply(c, source, stack, id, env, out);
+            LocalRunRecord.apply(c, source, stack, id, env, out, false);
             RunCommand.checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
         }
         try (Target target = Target.open(stack, c, deployed ? Target.Access.READ : Target.Access.WORK, env)) {
@@ -45,9 +45,8 @@ final class ResumeCommand extends OperatorCommand {
                 out.printf("Run %s (%s): %d unfinished shards continue from their checkpoints.%n", id, r.status(), r.shardsEnqueued());
                 LocalRunRecord.write(c, stack, id, env.get("SYNAP_BASE_URL"));
                 int n = workers != null ? workers : run.planner().tune(id, false).recommendedConcurrency();
-                int exit = RunCommand.work(run, id, n, out, stack.where(), RunCommand.sourceFlags(env));
-                if (exit == BackfillCommand.OK || exit == BackfillCommand.INVARIANT) LocalRunRecord.completed(c, stack, id);
-                return exit;
+                return RunCommand.work(run, id, n, out, stack.where(), RunCommand.sourceFlags(env),
+                        () -> LocalRunRecord.completed(c, stack, id));
             }
             if (viaStateMachine(via, target)) {
                 String name = id + "-resume-" + Clock.systemUTC().millis() / 1000;

@@ -31,7 +31,7 @@ final class RetryFailuresCommand extends OperatorCommand {
         CliConfig c = config();
         String id = runId(runId);
         Map<String, String> env = new java.util.LinkedHashMap<>(source.env(c, SourceOptions.Needs.SEND, null));
-        if (!stack.deployed(c)) LocalRunRecord.apply(c, source, stack, id, env, out);
+        if (!stack.deployed(c)) LocalRunRecord.apply(c, source, stack, id, env, out, false);
         RunCommand.checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
         try (Target target = Target.open(stack, c, Target.Access.WRITE, env)) {
             FailureRetrier retrier = new FailureRetrier(target.ledger(),

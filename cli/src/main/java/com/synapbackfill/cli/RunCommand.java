@@ -55,7 +55,7 @@ final class RunCommand extends OperatorCommand {
         } else {
             id = newRunId(c, runId);
         }
-        if (!stack.deployed(c) && LocalRunRecord.read(c, stack, id).isPresent()) LocalRunRecord.apply(c, source, stack, id, env, out);
+        if (!stack.deployed(c)) LocalRunRecord.apply(c, source, stack, id, env, out, true);
         String mode = c.pick(aws, "aws", null);
         if (mode == null) mode = stack.deployed(c) ? "default" : "embedded";
         if (!mode.equals("embedded") && !mode.equals("default"))
@@ -96,14 +96,15 @@ final class RunCommand extends OperatorCommand {
                 out.printf("Run %s: %d shards over ~%,d rows, ceiling %.0f docs/s, ETA %s.%n", id, start.shards(), start.estimatedRows(),
                         start.ceilingDocsPerSecond(), Progress.eta(start.etaSeconds()));
             }
-            int exit = work(run, id, workers != null ? workers : start.recommendedConcurrency(), out, stack.where(), sourceFlags(env));
-            if (target.local() && (exit == BackfillCommand.OK || exit == BackfillCommand.INVARIANT)) LocalRunRecord.completed(c, stack, id);
-            return exit;
+            return work(run, id, workers != null ? workers : start.recommendedConcurrency(), out, stack.where(), sourceFlags(env),
+                    target.local() ? () -> LocalRunRecord.completed(c, stack, id) : () -> { });
         }
     }
 
     /** Works the run with local workers until it ends, then writes and summarizes the report; returns the exit code. */
-    static int work(LocalRun run, String id, int workers, PrintStream out, String where, String sourceFlags) throws InterruptedException {
+    /** {@code onCompleted} runs when the run ended COMPLETED. */
+    static int work(LocalRun run, String id, int workers, PrintStream out, String where, String sourceFlags, Runnable onCompleted)
+            throws InterruptedException {
         PlannerResults.Status status;
         java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
         Interrupts.Registration onInterrupt = Interrupts.onInterrupt(() -> {
@@ -118,6 +119,7 @@ final class RunCommand extends OperatorCommand {
         } finally {
             onInterrupt.close();
         }
+        if ("COMPLETED".equals(status.status())) onCompleted.run();
         PlannerResults.Report report = run.planner().report(id);
         out.printf("Run %s: %s%s; rows %,d: accepted %,d, already present %,d, failed %,d, skipped %,d. Report: %s%n", id, status.status(),
                 status.reason() == null ? "" : " (" + status.reason() + ")", status.counters().rowsRead(), status.counters().accepted(),

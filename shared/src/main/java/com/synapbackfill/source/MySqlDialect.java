@@ -63,12 +63,9 @@ public final class MySqlDialect implements SqlDialect {
     public Properties connectionProperties() {
         Properties p = new Properties();
         p.setProperty("connectTimeout", "10000"); // milliseconds, in both drivers
-        if (driver == Driver.MYSQL) {
-            p.setProperty("characterEncoding", "UTF-8"); // Connector/J 8+: utf8mb4
-            p.setProperty("connectionAttributes", "program_name:synap-backfill");
-        } else {
-            p.setProperty("connectionAttributes", "program_name:synap-backfill"); // MariaDB Connector/J: always utf8mb4
-        }
+        p.setProperty("connectionAttributes", "program_name:synap-backfill");
+        // Connector/J 8+ maps UTF-8 to utf8mb4; MariaDB Connector/J always speaks utf8mb4
+        if (driver == Driver.MYSQL) p.setProperty("characterEncoding", "UTF-8");
         return p;
     }
 
