@@ -19,14 +19,56 @@ final class CliConfig {
     /** Every key a config file may hold (the options of run, start, resume and retry-failures). */
     static final Set<String> KEYS = Set.of("jdbcUrl", "dbUser", "table", "columns", "filter", "since", "until", "timestampZone", "fromId", "toId", "synapUrl",
             "rateLimit", "rateUnit", "batchSize", "mode", "shardRows", "concurrency", "runId", "stateDir", "stack",
-            "plannerFunction", "stateMachine", "ledgerTable", "queueUrl", "reportBucket", "rateScope", "region", "aws");
+            "plannerFunction", "stateMachine", "ledgerTable", "queueUrl", "reportBucket", "rateScope", "region", "aws",
+            "shape", "userRoles", "assistantRoles", "joins", "preset");
+    /** The keys a preset may set: what a source looks like, never where it is or how fast to go. */
+    static final Set<String> PRESET_KEYS = Set.of("table", "columns", "filter", "timestampZone", "shape", "userRoles", "assistantRoles", "joins");
 
     private final JsonNode file;
     private final Map<String, String> env;
+    private final JsonNode preset; // below the environment: everything the user gives wins over it
+    private final String presetName;
 
     private CliConfig(JsonNode file, Map<String, String> env) {
+        this(file, env, new ObjectMapper().createObjectNode(), null);
+    }
+
+    private CliConfig(JsonNode file, Map<String, String> env, JsonNode preset, String presetName) {
         this.file = file;
         this.env = env;
+        this.preset = preset;
+        this.presetName = presetName;
+    }
+
+    /** The presets shipped with the tool (cli/src/main/resources/presets). */
+    static final java.util.List<String> PRESETS = java.util.List.of("langchain-postgres", "vercel-ai-chatbot", "chatwoot", "dify");
+
+    /**
+     * This configuration over a preset ({@code --preset} or the file's {@code preset:}): the preset's keys are the
+     * lowest layer, under the environment, the file and the flags. Unknown names fail, listing the presets.
+     */
+    CliConfig withPreset(String flag) {
+        String name = pick(flag, "preset", null);
+        if (name == null || name.equals(presetName)) return this;
+        if (presetName != null) throw new IllegalArgumentException("--preset: one preset at a time (" + presetName + " and " + name + ")");
+        if (!PRESETS.contains(name))
+            throw new IllegalArgumentException((flag != null ? "--preset" : "preset") + ": unknown preset \"" + name + "\"; presets: " + String.join(", ", PRESETS));
+        try (java.io.InputStream in = CliConfig.class.getResourceAsStream("/presets/" + name + ".yaml")) {
+            if (in == null) throw new IllegalStateException("preset " + name + " is missing from the jar");
+            JsonNode n = new ObjectMapper(new YAMLFactory()).readTree(in);
+            for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!PRESET_KEYS.contains(k)) throw new IllegalStateException("preset " + name + ": key " + k + " is not a source setting");
+            }
+            return new CliConfig(file, env, n, name);
+        } catch (IOException e) {
+            throw new IllegalStateException("preset " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The preset in use, or null. */
+    String presetName() {
+        return presetName;
     }
 
     static CliConfig load(Path config, Map<String, String> env) {
@@ -52,9 +94,43 @@ final class CliConfig {
             if (file.get(key).isContainerNode()) throw new IllegalArgumentException("--config: " + key + " must be a single value, was " + file.get(key));
             return file.get(key).asText();
         }
-        if (envVar == null) return null;
-        String e = env.get(envVar);
-        return e == null || e.isBlank() ? null : e;
+        String e = envVar == null ? null : env.get(envVar);
+        if (e != null && !e.isBlank()) return e;
+        if (preset.hasNonNull(key) && !preset.get(key).isContainerNode()) return preset.get(key).asText();
+        return null;
+    }
+
+    /** Where {@link #pick} found {@code key} when no flag was given: "the file", "ENV_VAR", "preset NAME", or null. */
+    String origin(String key, String envVar) {
+        if (file.hasNonNull(key)) return key;
+        if (envVar != null && env.get(envVar) != null && !env.get(envVar).isBlank()) return envVar;
+        if (preset.hasNonNull(key)) return "preset " + presetName + " (" + key + ")";
+        return null;
+    }
+
+    /** A list key ({@code joins:}, {@code userRoles:}) of the file, else the environment's {@code envVar}, else the preset's: a YAML list or one comma-separated text; null when absent. */
+    java.util.List<String> list(String key, String envVar) {
+        JsonNode n = file.get(key);
+        if ((n == null || n.isNull()) && envVar != null && env(envVar) != null) n = new ObjectMapper().getNodeFactory().textNode(env(envVar));
+        if (n == null || n.isNull()) n = preset.get(key);
+        if (n == null || n.isNull()) return null;
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (n.isArray()) n.forEach(e -> out.add(e.asText()));
+        else if (n.isValueNode()) {
+            for (String part : n.asText().split(",")) {
+                if (!part.isBlank()) out.add(part.trim());
+            }
+        } else throw new IllegalArgumentException("--config: " + key + " must be a list, was " + n);
+        return out;
+    }
+
+    /** The preset's {@code columns:} map (the lowest layer of a mapping); empty when none. */
+    Map<String, String> presetMap(String key) {
+        JsonNode n = preset.get(key);
+        if (n == null || !n.isObject()) return Map.of();
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
+        return out;
     }
 
     /** A mapping key of the file ({@code columns:}), as text values; empty when absent. */

@@ -17,6 +17,13 @@ final class RunSettingsOptions {
     @Option(names = "--column", paramLabel = "FIELD=COLUMN", description = "the table's column for a field, repeatable: "
             + "id, userId, customerId (empty: none), conversationId, messageIndex, userText, assistantText, createdAt "
             + "(snake_case too); unmapped fields keep their default names (env SOURCE_COLUMNS)") java.util.List<String> column;
+    @Option(names = "--preset", description = "a source preset shipped with the tool: langchain-postgres, vercel-ai-chatbot, chatwoot, dify "
+            + "(your flags and file override it)") String preset;
+    @Option(names = "--shape", description = "turns (a row per turn, the default) or messages (a row per message with a role; env SOURCE_SHAPE)") String shape;
+    @Option(names = "--user-roles", split = ",", description = "message shape: the role values of user messages (default user,human)") java.util.List<String> userRoles;
+    @Option(names = "--assistant-roles", split = ",", description = "message shape: the role values of assistant messages (default assistant,ai)") java.util.List<String> assistantRoles;
+    @Option(names = "--join", paramLabel = "TABLE.KEY=COLUMN", description = "message shape: join a table for fields that live there, repeatable, "
+            + "e.g. --join conversations.id=conversation_id --column userId=conversations.contact_id") java.util.List<String> join;
     @Option(names = "--filter", description = "SQL boolean expression over the table's columns: only matching rows are sent, "
             + "the rest are counted as skipped, e.g. \"deleted_at IS NULL AND consent\" (env SOURCE_FILTER)") String filter;
     @Option(names = "--since", description = "only rows created at or after this time (ISO-8601; without offset: in --timestamp-zone)") String since;
@@ -32,11 +39,13 @@ final class RunSettingsOptions {
 
     /** As environment variables of a local planner (its run defaults); the table is required. */
     Map<String, String> env(CliConfig c) {
+        c = c.withPreset(preset);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("SOURCE_TABLE", SourceOptions.required(c.pick(table, "table", "SOURCE_TABLE"), "--table (or table, SOURCE_TABLE)"));
         SourceOptions.putIf(env, "SOURCE_TIMESTAMP_ZONE", c.pick(timestampZone, "timestampZone", "SOURCE_TIMESTAMP_ZONE"));
         SourceConfig source = source(c, env.get("SOURCE_TABLE"), env.get("SOURCE_TIMESTAMP_ZONE"));
-        if (source.columns() != com.synapbackfill.source.ColumnMapping.DEFAULT) env.put("SOURCE_COLUMNS", Settings.columnsEnv(source.columns()));
+        if (source.messageShape()) env.putAll(Settings.messagesEnv(source.messages()));
+        else if (source.columns() != com.synapbackfill.source.ColumnMapping.DEFAULT) env.put("SOURCE_COLUMNS", Settings.columnsEnv(source.columns()));
         SourceOptions.putIf(env, "SOURCE_FILTER", source.filter());
         SourceOptions.putIf(env, "SOURCE_SINCE", source.since());
         SourceOptions.putIf(env, "SOURCE_UNTIL", source.until());
@@ -55,6 +64,7 @@ final class RunSettingsOptions {
      * environment (its SOURCE_TABLE and defaults). The database is the stack's, so no URL or user is sent.
      */
     PlannerRequest startRequest(CliConfig c, String runId) {
+        c = c.withPreset(preset);
         String t = c.pick(table, "table", null);
         SourceConfig source = t == null ? null : source(c, t, c.pick(timestampZone, "timestampZone", null));
         String unit = c.pick(rateUnit, "rateUnit", null);
@@ -68,11 +78,26 @@ final class RunSettingsOptions {
      * {@code --column} pairs over the file's {@code columns:} map over SOURCE_COLUMNS, field by field.
      */
     SourceConfig source(CliConfig c, String tableName, String zone) {
-        java.util.Map<String, String> pairs = new LinkedHashMap<>(Settings.columnsFromEnv(c.env("SOURCE_COLUMNS")));
-        String from = "SOURCE_COLUMNS";
+        c = c.withPreset(preset);
+        String sh = c.pick(shape, "shape", "SOURCE_SHAPE");
+        String shapeField = shape != null ? "--shape" : c.origin("shape", "SOURCE_SHAPE");
+        if (sh != null && !SourceConfig.SHAPES.contains(sh.trim()))
+            throw new IllegalArgumentException(shapeField + ": must be one of " + SourceConfig.SHAPES + ", was \"" + sh + "\"");
+        boolean messages = sh != null && sh.trim().equals("messages");
+        java.util.function.BiFunction<String, java.util.Map<String, String>, java.util.Map<String, String>> canon =
+                messages ? RunSettingsOptions::canonicalMessages : RunSettingsOptions::canonical;
+        java.util.Map<String, String> pairs = new LinkedHashMap<>();
+        String from = null;
+        if (!c.presetMap("columns").isEmpty()) {
+            from = "preset " + c.presetName() + " (columns)";
+            pairs.putAll(canon.apply(from, c.presetMap("columns")));
+        }
+        java.util.Map<String, String> fromEnv = Settings.columnsFromEnv(c.env("SOURCE_COLUMNS"));
+        if (!fromEnv.isEmpty()) from = "SOURCE_COLUMNS";
+        pairs.putAll(canon.apply("SOURCE_COLUMNS", fromEnv));
         java.util.Map<String, String> file = c.map("columns");
         if (!file.isEmpty()) from = "columns";
-        pairs.putAll(canonical("columns", file));
+        pairs.putAll(canon.apply("columns", file));
         if (column != null && !column.isEmpty()) {
             java.util.Map<String, String> flags = new LinkedHashMap<>();
             for (String pair : column) {
@@ -80,17 +105,32 @@ final class RunSettingsOptions {
                 if (eq <= 0) throw new IllegalArgumentException("--column " + pair + ": expected FIELD=COLUMN, e.g. --column createdAt=sent_at");
                 flags.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
             }
-            pairs.putAll(canonical("--column", flags));
+            pairs.putAll(canon.apply("--column", flags));
             from = "--column";
         }
-        com.synapbackfill.source.ColumnMapping mapping = pairs.isEmpty() ? null : com.synapbackfill.source.ColumnMapping.of(from, pairs);
+        com.synapbackfill.source.MessageShape shapeSettings = null;
+        if (messages) {
+            java.util.List<String> users = userRoles != null ? userRoles : c.list("userRoles", "SOURCE_USER_ROLES");
+            java.util.List<String> assistants = assistantRoles != null ? assistantRoles : c.list("assistantRoles", "SOURCE_ASSISTANT_ROLES");
+            java.util.List<String> joins = join != null ? join : c.list("joins", "SOURCE_JOINS");
+            shapeSettings = com.synapbackfill.source.MessageShape.of(from == null ? "columns" : from, pairs, users, assistants, joins);
+        } else {
+            for (String[] k : new String[][] {{"--user-roles", "userRoles", "SOURCE_USER_ROLES"}, {"--assistant-roles", "assistantRoles", "SOURCE_ASSISTANT_ROLES"},
+                    {"--join", "joins", "SOURCE_JOINS"}}) {
+                boolean given = (k[0].equals("--user-roles") ? userRoles : k[0].equals("--assistant-roles") ? assistantRoles : join) != null
+                        || c.list(k[1], k[2]) != null;
+                if (given) throw new IllegalArgumentException(k[0] + " (" + k[1] + "): is a setting of the message shape; add --shape messages");
+            }
+        }
+        com.synapbackfill.source.ColumnMapping mapping = pairs.isEmpty() || messages ? null : com.synapbackfill.source.ColumnMapping.of(from, pairs);
         String f = c.pick(filter, "filter", "SOURCE_FILTER");
         String fieldOfFilter = filter != null ? "--filter" : c.pick(null, "filter", null) != null ? "filter" : "SOURCE_FILTER";
         if (f != null) com.synapbackfill.source.SourceFilter.parse(fieldOfFilter, f);
         String s = c.pick(since, "since", "SOURCE_SINCE");
         String u = c.pick(until, "until", "SOURCE_UNTIL");
         try {
-            return new SourceConfig(tableName, mapping, f, s, u, zone, c.pick(fromId, "fromId", "SOURCE_FROM_ID"), c.pick(toId, "toId", "SOURCE_TO_ID"));
+            return new SourceConfig(tableName, mapping, f, s, u, zone, c.pick(fromId, "fromId", "SOURCE_FROM_ID"), c.pick(toId, "toId", "SOURCE_TO_ID"),
+                    shapeSettings);
         } catch (IllegalArgumentException e) {
             // name the flag the user wrote, beside the contract's key
             throw new IllegalArgumentException(e.getMessage().replaceFirst("^source\\.since", (since != null ? "--since" : "since") + " (source.since)")
@@ -99,6 +139,19 @@ final class RunSettingsOptions {
                     .replaceFirst("^source\\.table", (table != null ? "--table" : "table") + " (source.table)")
                     .replaceFirst("^source\\.fromId: (\\S+) is above source\\.toId", fromId != null ? "--from-id: $1 is above --to-id" : "fromId: $1 is above toId"), e);
         }
+    }
+
+    /** As {@link #canonical}, for the message shape's fields. */
+    private static java.util.Map<String, String> canonicalMessages(String what, java.util.Map<String, String> pairs) {
+        java.util.Map<String, String> out = new LinkedHashMap<>();
+        for (var e : pairs.entrySet()) {
+            String field = com.synapbackfill.source.MessageShape.field(e.getKey());
+            if (field == null)
+                throw new IllegalArgumentException(what + " " + e.getKey() + "=" + e.getValue() + ": unknown field \"" + e.getKey()
+                        + "\" for the message shape; fields: " + String.join(", ", com.synapbackfill.source.MessageShape.DEFAULTS.keySet()) + " (or snake_case)");
+            out.put(field, e.getValue());
+        }
+        return out;
     }
 
     /** Field names checked (camelCase or snake_case) and made camelCase, so later sources override earlier ones. */

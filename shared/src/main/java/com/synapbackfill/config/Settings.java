@@ -2,6 +2,7 @@ package com.synapbackfill.config;
 
 import com.synapbackfill.model.RunConfig;
 import com.synapbackfill.source.ColumnMapping;
+import com.synapbackfill.source.MessageShape;
 import com.synapbackfill.source.SourceConfig;
 import java.time.Duration;
 import java.util.Map;
@@ -50,7 +51,8 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
             "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "S3_ENDPOINT", "LAMBDA_ENDPOINT", "SYNAP_BASE_URL", "SYNAP_API_KEY_SECRET_ARN",
             "SYNAP_API_KEY", "SYNAP_CONNECT_TIMEOUT_MS", "SYNAP_READ_TIMEOUT_MS", "SYNAP_CALL_TIMEOUT_MS", "SYNAP_MAX_ATTEMPTS",
             "SYNAP_MAX_RETRY_SECONDS", "SYNAP_BACKOFF_BASE_MS", "SYNAP_BACKOFF_MAX_MS", "SOURCE_JDBC_URL", "SOURCE_DB_USER", "SOURCE_DB_SECRET_ARN", "SOURCE_DB_PASSWORD",
-            "SOURCE_TABLE", "SOURCE_COLUMNS", "SOURCE_FILTER", "SOURCE_SINCE", "SOURCE_UNTIL", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID", "BATCH_SIZE", "RATE_LIMIT_PER_MINUTE",
+            "SOURCE_TABLE", "SOURCE_COLUMNS", "SOURCE_FILTER", "SOURCE_SINCE", "SOURCE_UNTIL", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID",
+            "SOURCE_SHAPE", "SOURCE_USER_ROLES", "SOURCE_ASSISTANT_ROLES", "SOURCE_JOINS", "BATCH_SIZE", "RATE_LIMIT_PER_MINUTE",
             "RATE_LIMIT_UNIT", "SHARD_TARGET_ROWS", "PAGE_SIZE", "MAX_DOCUMENT_BYTES", "SYNAP_MODE", "DOCUMENT_ID_TEMPLATE",
             "REQUIRE_CUSTOMER_ID", "LEASE_SECONDS", "WORKER_RESERVE_MS", "SHARD_RETRY_DELAY_MS", "RATE_SCOPE", "WORKER_EVENT_SOURCE_MAPPING_ID",
             "TUNE_HEADROOM", "LOG_LEVEL", "JAVA_TOOL_OPTIONS");
@@ -65,6 +67,41 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
             pairs.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
         }
         return pairs;
+    }
+
+    /**
+     * The message shape from SOURCE_SHAPE ({@code turns}, the default, or {@code messages}), SOURCE_COLUMNS (the
+     * message fields), SOURCE_USER_ROLES / SOURCE_ASSISTANT_ROLES (comma lists) and SOURCE_JOINS
+     * ({@code TABLE.KEY=COLUMN}, comma-separated); null for the turn shape.
+     */
+    public static MessageShape messagesFromEnv(String shape, Map<String, String> columns, String userRoles, String assistantRoles, String joins) {
+        String sh = shape == null || shape.isBlank() ? "turns" : shape.trim();
+        if (!SourceConfig.SHAPES.contains(sh))
+            throw new IllegalArgumentException("SOURCE_SHAPE: must be one of " + SourceConfig.SHAPES + ", was \"" + shape + "\"");
+        if (sh.equals("turns")) {
+            for (String[] v : new String[][] {{"SOURCE_USER_ROLES", userRoles}, {"SOURCE_ASSISTANT_ROLES", assistantRoles}, {"SOURCE_JOINS", joins}})
+                if (v[1] != null && !v[1].isBlank()) throw new IllegalArgumentException(v[0] + ": is a setting of the message shape; set SOURCE_SHAPE=messages");
+            return null;
+        }
+        return MessageShape.of("SOURCE_COLUMNS", columns, list(userRoles), list(assistantRoles), list(joins));
+    }
+
+    /** The message shape as environment variables (the inverse of {@link #messagesFromEnv}). */
+    public static Map<String, String> messagesEnv(MessageShape m) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("SOURCE_SHAPE", "messages");
+        java.util.List<String> pairs = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> f : m.columns().entrySet()) pairs.add(f.getKey() + "=" + f.getValue());
+        env.put("SOURCE_COLUMNS", String.join(",", pairs));
+        env.put("SOURCE_USER_ROLES", String.join(",", m.userRoles()));
+        env.put("SOURCE_ASSISTANT_ROLES", String.join(",", m.assistantRoles()));
+        if (!m.joins().isEmpty()) env.put("SOURCE_JOINS", String.join(",", m.joins()));
+        return env;
+    }
+
+    private static java.util.List<String> list(String v) {
+        if (v == null || v.isBlank()) return null;
+        return java.util.Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
     /** A mapping as SOURCE_COLUMNS (every field, customerId empty when none). */
@@ -86,9 +123,11 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
             Map<String, String> pairs = columnsFromEnv(e.get("SOURCE_COLUMNS"));
             SourceConfig source;
             try {
-                source = new SourceConfig(e.get("SOURCE_TABLE"), pairs.isEmpty() ? ColumnMapping.DEFAULT : ColumnMapping.of("SOURCE_COLUMNS", pairs),
+                MessageShape messages = messagesFromEnv(e.get("SOURCE_SHAPE"), pairs, e.get("SOURCE_USER_ROLES"), e.get("SOURCE_ASSISTANT_ROLES"),
+                        e.get("SOURCE_JOINS"));
+                source = new SourceConfig(e.get("SOURCE_TABLE"), pairs.isEmpty() || messages != null ? ColumnMapping.DEFAULT : ColumnMapping.of("SOURCE_COLUMNS", pairs),
                         e.get("SOURCE_FILTER"), e.get("SOURCE_SINCE"), e.get("SOURCE_UNTIL"), e.get("SOURCE_TIMESTAMP_ZONE"),
-                        e.get("SOURCE_FROM_ID"), e.get("SOURCE_TO_ID"));
+                        e.get("SOURCE_FROM_ID"), e.get("SOURCE_TO_ID"), messages);
             } catch (IllegalArgumentException ex) {
                 String m = ex.getMessage();
                 for (String[] k : new String[][] {{"source.filter", "SOURCE_FILTER"}, {"source.since", "SOURCE_SINCE"},

@@ -50,7 +50,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * Reserved words ({@code status}) are aliased; condition failures become {@link LeaseConflictException}.
  */
 public final class DynamoDbLedger implements Ledger {
-    private static final String[] COUNTERS = {"rowsRead", "accepted", "alreadyPresent", "failed", "skipped", "calls", "throttled"};
+    private static final String[] COUNTERS = {"rowsRead", "accepted", "alreadyPresent", "failed", "skipped", "calls", "throttled", "messages"};
     private static final long MINUTE_TTL_SECONDS = 7 * 24 * 3600;
 
     private final DynamoDbClient dynamo;
@@ -96,7 +96,7 @@ public final class DynamoDbLedger implements Ledger {
 
     private static Counters counters(Map<String, AttributeValue> item) {
         return new Counters(num(item, "rowsRead"), num(item, "accepted"), num(item, "alreadyPresent"), num(item, "failed"),
-                num(item, "skipped"), num(item, "calls"), num(item, "throttled"));
+                num(item, "skipped"), num(item, "calls"), num(item, "throttled"), num(item, "messages"));
     }
 
     /** " ADD rowsRead :c0, failed :c3" for the non-zero counters of {@code d}, their values put into {@code values}. */
@@ -112,7 +112,7 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     private static long[] values(Counters c) {
-        return new long[] {c.rowsRead(), c.accepted(), c.alreadyPresent(), c.failed(), c.skipped(), c.calls(), c.throttled()};
+        return new long[] {c.rowsRead(), c.accepted(), c.alreadyPresent(), c.failed(), c.skipped(), c.calls(), c.throttled(), c.messages()};
     }
 
     // ---------------------------------------------------------------- runs

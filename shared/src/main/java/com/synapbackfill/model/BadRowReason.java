@@ -8,7 +8,9 @@ public enum BadRowReason {
     MISSING_CUSTOMER_ID("customer_id is null or blank and the run requires it (B2B)"),
     MISSING_CONVERSATION_ID("conversation_id is null or blank"),
     MISSING_MESSAGE_INDEX("message_index is null"),
-    DOCUMENT_TOO_LARGE("the rendered document is larger than the configured byte cap");
+    DOCUMENT_TOO_LARGE("the rendered document is larger than the configured byte cap"),
+    /** message shape: the text field is neither a string nor an array of text parts, or its JSON does not parse */
+    UNREADABLE_TEXT("the message's text is not a string or an array of text parts (or its JSON does not parse)");
 
     private final String description;
 

@@ -32,6 +32,16 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
     public static final Set<String> DOCUMENT_TYPES = Set.of("ai-chat-conversation", "document", "email", "pdf",
             "image", "audio", "meeting-transcript");
     public static final String DEFAULT_DOCUMENT_ID_TEMPLATE = "backfill:{conversation_id}:{message_index}";
+    /**
+     * The default for the message shape, and for a turn table without a position column: the id of the turn's
+     * first message stays the same when later messages are appended to the conversation.
+     */
+    public static final String ID_DOCUMENT_ID_TEMPLATE = "backfill:{conversation_id}:{id}";
+
+    /** The default document id template for a source. */
+    public static String defaultTemplate(com.synapbackfill.source.SourceConfig source) {
+        return source.messageShape() || source.columns().messageIndex().isEmpty() ? ID_DOCUMENT_ID_TEMPLATE : DEFAULT_DOCUMENT_ID_TEMPLATE;
+    }
 
     /** The unit of a rate limit: one per call, or one per document sent. */
     public enum RateLimitUnit { CALL, DOCUMENT }
@@ -110,7 +120,7 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
         private int shardTargetRows = 20_000;
         private String mode = "long-range";
         private String documentType = "ai-chat-conversation";
-        private String documentIdTemplate = DEFAULT_DOCUMENT_ID_TEMPLATE;
+        private String documentIdTemplate; // null: the source's default
         private int rateLimitPerMinute = 600;
         private RateLimitUnit rateLimitUnit = RateLimitUnit.CALL;
         private boolean requireCustomerId;
@@ -130,7 +140,7 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
 
         public RunConfig build() {
             return new RunConfig(source, batchSize, maxBatchBytes, maxDocumentBytes, pageSize, shardTargetRows, mode,
-                    documentType, documentIdTemplate, rateLimitPerMinute, rateLimitUnit, requireCustomerId);
+                    documentType, documentIdTemplate == null ? defaultTemplate(source) : documentIdTemplate, rateLimitPerMinute, rateLimitUnit, requireCustomerId);
         }
     }
 }

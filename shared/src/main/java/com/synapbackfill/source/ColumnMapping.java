@@ -11,7 +11,8 @@ import java.util.Map;
  * Which source column holds what (docs/design.md §2). Every field not given keeps its default name, which
  * matches Synap's replay pattern. {@code customerId}: a B2C table has none — when the default
  * {@code customer_id} column does not exist the run sends no customer id; an explicit empty value means none
- * ({@code customerId} is then "").
+ * ({@code customerId} is then ""). {@code messageIndex} may be mapped to none as well: the documents' ids then
+ * use the row id ({@code backfill:{conversation_id}:{id}}) and carry no {@code message_index}.
  * Field names are accepted in camelCase ({@code userId}) and snake_case ({@code user_id}).
  */
 public record ColumnMapping(String id, String userId, String customerId, String conversationId,
@@ -35,7 +36,9 @@ public record ColumnMapping(String id, String userId, String customerId, String 
         this.customerId = customerId == null ? "customer_id"
                 : customerId.isEmpty() ? "" : SqlIdentifiers.requireName("columns.customerId", customerId);
         this.conversationId = SqlIdentifiers.requireName("columns.conversationId", conversationId == null ? "conversation_id" : conversationId);
-        this.messageIndex = SqlIdentifiers.requireName("columns.messageIndex", messageIndex == null ? "message_index" : messageIndex);
+        // "" means none: a table with no position column (Dify's messages); documents are then keyed by {id}
+        this.messageIndex = messageIndex == null ? "message_index"
+                : messageIndex.isEmpty() ? "" : SqlIdentifiers.requireName("columns.messageIndex", messageIndex);
         this.userText = SqlIdentifiers.requireName("columns.userText", userText == null ? "user_text" : userText);
         this.assistantText = SqlIdentifiers.requireName("columns.assistantText", assistantText == null ? "assistant_text" : assistantText);
         this.createdAt = SqlIdentifiers.requireName("columns.createdAt", createdAt == null ? "created_at" : createdAt);

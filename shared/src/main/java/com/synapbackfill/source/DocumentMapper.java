@@ -24,10 +24,12 @@ public final class DocumentMapper {
 
     private final RunConfig config;
     private final String runId;
+    private final boolean hasIndex; // a turn table mapped without a position column has none to check
 
     public DocumentMapper(RunConfig config, String runId) {
         this.config = config;
         this.runId = runId;
+        this.hasIndex = config.source().messageShape() || !config.source().columns().messageIndex().isEmpty();
     }
 
     /**
@@ -46,13 +48,15 @@ public final class DocumentMapper {
 
     /** A bad-row reason in the source's own column names ({@code sent_at is null}, not {@code created_at is null}). */
     public String describe(BadRowReason reason) {
+        if (config.source().messageShape()) return config.source().messages().describe(reason.description());
         return config.source().columns().describe(reason.description());
     }
 
     public Mapped map(Turn t) {
         if (t.skipped()) return new Mapped(t, null, null, null);
         String documentId = documentId(t);
-        BadRowReason reason = null;
+        BadRowReason reason = t.problem();
+        if (reason != null) return new Mapped(t, null, documentId, reason);
         boolean hasUser = !blank(t.userText());
         boolean hasAssistant = !blank(t.assistantText());
         if (!hasUser && !hasAssistant) reason = BadRowReason.EMPTY_TEXT;
@@ -60,7 +64,7 @@ public final class DocumentMapper {
         else if (blank(t.userId())) reason = BadRowReason.MISSING_USER_ID;
         else if (config.requireCustomerId() && blank(t.customerId())) reason = BadRowReason.MISSING_CUSTOMER_ID;
         else if (blank(t.conversationId())) reason = BadRowReason.MISSING_CONVERSATION_ID;
-        else if (t.messageIndex() == null) reason = BadRowReason.MISSING_MESSAGE_INDEX;
+        else if (t.messageIndex() == null && hasIndex) reason = BadRowReason.MISSING_MESSAGE_INDEX;
         if (reason != null) return new Mapped(t, null, documentId, reason);
 
         String text = hasUser && hasAssistant ? "User: " + t.userText() + "\nAssistant: " + t.assistantText()
@@ -71,9 +75,10 @@ public final class DocumentMapper {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("conversation_id", conversationUuid);
         metadata.put("source", "backfill");
-        metadata.put("message_index", t.messageIndex());
+        if (t.messageIndex() != null) metadata.put("message_index", t.messageIndex());
         metadata.put("run_id", runId);
         metadata.put("source_row_id", t.id());
+        if (t.messages() > 0) metadata.put("source_messages", t.messages());
         if (!conversationUuid.equalsIgnoreCase(t.conversationId())) metadata.put("source_conversation_id", t.conversationId());
         MemoryDocument doc = new MemoryDocument(text, config.documentType(), documentId, t.createdAt().toString(),
                 t.userId(), blank(t.customerId()) ? null : t.customerId(), config.mode(), metadata);

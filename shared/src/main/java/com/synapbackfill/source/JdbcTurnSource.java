@@ -48,7 +48,26 @@ public final class JdbcTurnSource implements TurnSource {
      * Column facts read once from the catalog, and the SQL built from them: the select list (with its own bound
      * values, when a filter or cutover decides per row whether its text is read at all).
      */
-    private record Catalog(IdType idType, SqlDialect.Column createdAt, boolean isView, String selectList, List<Object> selectBinds) {
+    private record Catalog(IdType idType, SqlDialect.Column createdAt, boolean isView, String selectList, List<Object> selectBinds,
+                           String keyName, Messages messages) {
+        Catalog(IdType idType, SqlDialect.Column createdAt, boolean isView, String selectList, List<Object> selectBinds, String keyName) {
+            this(idType, createdAt, isView, selectList, selectBinds, keyName, null);
+        }
+    }
+
+    /**
+     * The message shape's reading: the FROM clause with its joins, the order inside a conversation, which of the
+     * selected values are JSON (and where in them), and the message ids' type.
+     *
+     * @param from     {@code table AS sb_m LEFT JOIN ...}
+     * @param key      the conversation column, qualified ({@code sb_m."chatId"})
+     * @param orderBy  {@code conversation, order (or created), id}
+     * @param idType   the message id's type (for re-reading failures by id)
+     * @param idColumn the message id column, qualified
+     * @param json     per value user, customer, role, text: read as JSON
+     * @param pointers per value user, customer, role, text: the pointer, or null
+     */
+    private record Messages(String from, String key, String orderBy, IdType idType, String idColumn, boolean[] json, String[] pointers) {
     }
 
     // ---------------------------------------------------------------- connection and validation
@@ -90,6 +109,7 @@ public final class JdbcTurnSource implements TurnSource {
 
     private Catalog catalog() {
         if (catalog != null) return catalog;
+        if (config.messageShape()) return catalog = messagesCatalog();
         SqlDialect.Table table;
         try {
             table = dialect.describe(conn(), config.table());
@@ -112,7 +132,7 @@ public final class JdbcTurnSource implements TurnSource {
         boolean noCustomer = c.customerId().isEmpty() || (c.customerId().equals("customer_id") && table.column("customer_id") == null);
         SqlDialect.Column customerCol = noCustomer ? null : require(table, "customerId", c.customerId(), problems);
         SqlDialect.Column convCol = require(table, "conversationId", c.conversationId(), problems);
-        SqlDialect.Column indexCol = require(table, "messageIndex", c.messageIndex(), problems);
+        SqlDialect.Column indexCol = c.messageIndex().isEmpty() ? null : require(table, "messageIndex", c.messageIndex(), problems);
         if (indexCol != null && indexCol.kind() != SqlDialect.Kind.INTEGER && indexCol.kind() != SqlDialect.Kind.DECIMAL)
             problems.add("columns.messageIndex: column \"" + c.messageIndex() + "\" has type " + indexCol.type() + "; it must be an integer type");
         SqlDialect.Column userTextCol = textual(table, "userText", c.userText(), problems);
@@ -153,7 +173,7 @@ public final class JdbcTurnSource implements TurnSource {
             predBinds.add(dialect.timestampBind(config.untilInstant(), ts, zone));
         }
         String included = pred.isEmpty() ? null : String.join(" AND ", pred);
-        if (included != null) checkFilter(included, predBinds);
+        if (included != null) checkFilter(dialect.quote(config.table()) + " WHERE " + included, predBinds);
         List<Object> selectBinds = new ArrayList<>();
         // Output columns are aliased: an unaliased "id"::text would be named "id", and ORDER BY "id" would then
         // sort by the text (PostgreSQL resolves ORDER BY names to output columns first), breaking keyset reads.
@@ -172,16 +192,166 @@ public final class JdbcTurnSource implements TurnSource {
         String select = String.join(", ", dialect.idText(dialect.quote(idCol.name()), idType) + " AS sb_id",
                 dialect.text(dialect.quote(userCol.name()), userCol) + " AS sb_user",
                 (customerCol == null ? "NULL" : dialect.text(dialect.quote(customerCol.name()), customerCol)) + " AS sb_customer",
-                dialect.text(dialect.quote(convCol.name()), convCol) + " AS sb_conversation", dialect.quote(indexCol.name()) + " AS sb_index",
+                dialect.text(dialect.quote(convCol.name()), convCol) + " AS sb_conversation",
+                (indexCol == null ? "NULL" : dialect.quote(indexCol.name())) + " AS sb_index",
                 userText + " AS sb_user_text", assistantText + " AS sb_assistant_text",
                 dialect.timestamp(created, ts) + " AS sb_created_at", flag + " AS sb_included");
-        catalog = new Catalog(idType, ts, table.view(), select, List.copyOf(selectBinds));
+        catalog = new Catalog(idType, ts, table.view(), select, List.copyOf(selectBinds), idCol.name());
         return catalog;
     }
 
+    /** The message shape's catalog: every field, join and role setting checked at once against the catalog. */
+    private Catalog messagesCatalog() {
+        MessageShape shape = config.messages();
+        SqlDialect.Table table = describe(config.table());
+        if (table.columns().isEmpty())
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source.table: table or view \"" + config.table()
+                    + "\" not found (or not visible to user " + connection.user() + ")");
+        List<String> problems = new ArrayList<>();
+        Map<String, SqlDialect.Table> joined = new LinkedHashMap<>();
+        Map<String, String> aliases = new LinkedHashMap<>();
+        StringBuilder from = new StringBuilder(dialect.quote(config.table()) + " sb_m");
+        int j = 0;
+        for (MessageShape.Join join : shape.parsedJoins()) {
+            SqlDialect.Table jt = describe(join.table());
+            String alias = "sb_j" + j++;
+            aliases.put(join.alias(), alias);
+            joined.put(join.alias(), jt);
+            if (jt.columns().isEmpty()) {
+                problems.add("joins: table \"" + join.table() + "\" not found");
+                continue;
+            }
+            SqlDialect.Column key = jt.column(join.key());
+            SqlDialect.Column ours = table.column(join.column());
+            if (key == null) problems.add("joins: " + join.table() + " has no column \"" + join.key() + "\" (it has " + jt.names() + ")");
+            if (ours == null) problems.add("joins: " + config.table() + " has no column \"" + join.column() + "\"");
+            if (key != null && ours != null)
+                from.append(" LEFT JOIN ").append(dialect.quote(join.table())).append(' ').append(alias).append(" ON ").append(alias).append('.')
+                        .append(dialect.quote(key.name())).append(" = sb_m.").append(dialect.quote(ours.name()));
+        }
+        // the id, the conversation, the time and the order: plain columns of the message table
+        SqlDialect.Column idCol = plain(table, shape, "id", problems);
+        IdType idType = idCol == null ? null : dialect.idType(idCol);
+        if (idCol != null && idType == null)
+            problems.add("columns.id: column \"" + idCol.name() + "\" has type " + idCol.type() + "; a message id must be an integer, uuid or text");
+        SqlDialect.Column convCol = plain(table, shape, "conversationId", problems);
+        IdType convType = convCol == null ? null : dialect.idType(convCol);
+        if (convCol != null && convType == null)
+            problems.add("columns.conversationId: column \"" + convCol.name() + "\" has type " + convCol.type()
+                    + "; a conversation id must be an integer, uuid or text (shards are ranges of it)");
+        SqlDialect.Column ts = plain(table, shape, "createdAt", problems);
+        if (ts != null && ts.kind() != SqlDialect.Kind.TIMESTAMP_ZONED && ts.kind() != SqlDialect.Kind.TIMESTAMP_LOCAL)
+            problems.add("columns.createdAt: column \"" + ts.name() + "\" has type " + ts.type() + "; it must be a timestamp");
+        SqlDialect.Column orderCol = shape.ref("order") == null ? null : plain(table, shape, "order", problems);
+        if (orderCol != null && orderCol.kind() != SqlDialect.Kind.INTEGER && orderCol.kind() != SqlDialect.Kind.DECIMAL
+                && orderCol.kind() != SqlDialect.Kind.TIMESTAMP_LOCAL && orderCol.kind() != SqlDialect.Kind.TIMESTAMP_ZONED)
+            problems.add("columns.order: column \"" + orderCol.name() + "\" has type " + orderCol.type() + "; it must be a number or a timestamp");
+        // the values that may come from a join or from inside JSON
+        String[] fields = {"userId", "customerId", "role", "text"};
+        String[] exprs = new String[4];
+        boolean[] json = new boolean[4];
+        String[] pointers = new String[4];
+        for (int k = 0; k < 4; k++) {
+            MessageShape.Ref ref = shape.ref(fields[k]);
+            if (ref == null) {
+                exprs[k] = "NULL";
+                continue;
+            }
+            SqlDialect.Table t = ref.table() == null ? table : joined.get(ref.table());
+            SqlDialect.Column col = t == null ? null : t.column(ref.column());
+            if (col == null) {
+                // a B2C table has no customer column: the default name may be absent
+                if (fields[k].equals("customerId") && ref.table() == null && shape.columns().get("customerId").equals("customer_id")) {
+                    exprs[k] = "NULL";
+                    continue;
+                }
+                if (t != null && !t.columns().isEmpty())
+                    problems.add("columns." + fields[k] + ": column \"" + ref.column() + "\" not found" + (ref.table() == null ? "" : " in " + ref.table()));
+                continue;
+            }
+            boolean isJson = col.kind() == SqlDialect.Kind.JSON || ref.pointer() != null;
+            if (ref.pointer() != null && col.kind() != SqlDialect.Kind.JSON && col.kind() != SqlDialect.Kind.TEXT)
+                problems.add("columns." + fields[k] + ": \"" + shape.columns().get(fields[k]) + "\" points into column " + col.name()
+                        + " of type " + col.type() + "; a JSON pointer needs a json, jsonb or text column");
+            if (fields[k].equals("text") && col.kind() != SqlDialect.Kind.TEXT && col.kind() != SqlDialect.Kind.JSON)
+                problems.add("columns.text: column \"" + col.name() + "\" has type " + col.type() + "; it must be text, varchar, json or jsonb");
+            json[k] = isJson;
+            pointers[k] = ref.pointer();
+            exprs[k] = dialect.text((ref.table() == null ? "sb_m" : aliases.get(ref.table())) + "." + dialect.quote(col.name()), col);
+        }
+        SourceFilter filter = config.parsedFilter();
+        Map<String, String> filterColumns = new LinkedHashMap<>();
+        if (filter != null) {
+            for (String col : filter.columns()) {
+                SqlDialect.Column actual = table.column(col) != null ? table.column(col) : table.column(col.toLowerCase(Locale.ROOT));
+                if (actual == null) problems.add("source.filter: column \"" + col + "\" not found in " + config.table());
+                else filterColumns.put(col, actual.name());
+            }
+        }
+        if (!problems.isEmpty())
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source " + config.table() + " (message shape): "
+                    + String.join("; ", problems) + ". The table has " + table.names()
+                    + " (map a field with --column FIELD=COLUMN, TABLE.COLUMN or COLUMN#/json/pointer; fields: "
+                    + String.join(", ", MessageShape.DEFAULTS.keySet()) + ")");
+
+        List<Object> predBinds = new ArrayList<>();
+        List<String> pred = new ArrayList<>();
+        if (filter != null) {
+            SourceFilter.Rendered r = filter.render(col -> "sb_m." + dialect.quote(filterColumns.get(col)));
+            pred.add("COALESCE((" + r.sql() + "), FALSE)");
+            predBinds.addAll(r.binds());
+        }
+        String created = "sb_m." + dialect.quote(ts.name());
+        if (config.sinceInstant() != null) {
+            pred.add("(" + created + " IS NULL OR " + created + " >= ?)");
+            predBinds.add(dialect.timestampBind(config.sinceInstant(), ts, zone));
+        }
+        if (config.untilInstant() != null) {
+            pred.add("(" + created + " IS NULL OR " + created + " < ?)");
+            predBinds.add(dialect.timestampBind(config.untilInstant(), ts, zone));
+        }
+        String included = pred.isEmpty() ? null : String.join(" AND ", pred);
+        if (included != null) checkFilter(from + " WHERE " + included, predBinds);
+        List<Object> selectBinds = new ArrayList<>();
+        String text = exprs[3];
+        String flag = "TRUE";
+        if (included != null) {
+            flag = "(" + included + ")";
+            text = "CASE WHEN " + flag + " THEN " + text + " END"; // a message left out is never read
+            selectBinds.addAll(predBinds);
+            selectBinds.addAll(predBinds);
+        }
+        String id = "sb_m." + dialect.quote(idCol.name());
+        String conv = "sb_m." + dialect.quote(convCol.name());
+        String select = String.join(", ", dialect.idText(id, idType) + " AS sb_id", dialect.idText(conv, convType) + " AS sb_conversation",
+                exprs[0] + " AS sb_user", exprs[1] + " AS sb_customer", exprs[2] + " AS sb_role", text + " AS sb_text",
+                dialect.timestamp(created, ts) + " AS sb_created_at", flag + " AS sb_included");
+        String orderBy = conv + ", " + (orderCol != null ? "sb_m." + dialect.quote(orderCol.name()) : created) + ", " + id;
+        return new Catalog(convType, ts, table.view(), select, List.copyOf(selectBinds), convCol.name(),
+                new Messages(from.toString(), conv, orderBy, idType, id, json, pointers));
+    }
+
+    private SqlDialect.Table describe(String name) {
+        try {
+            return dialect.describe(conn(), name);
+        } catch (SQLException e) {
+            throw sqlError("reading the catalog", e);
+        }
+    }
+
+    /** A field that must be a plain column of the message table (no join, no pointer). */
+    private static SqlDialect.Column plain(SqlDialect.Table table, MessageShape shape, String field, List<String> problems) {
+        MessageShape.Ref ref = shape.ref(field);
+        if (ref.table() != null || ref.pointer() != null) {
+            problems.add("columns." + field + ": \"" + shape.columns().get(field) + "\" must be a column of the message table itself");
+            return null;
+        }
+        return require(table, field, ref.column(), problems);
+    }
+
     /** The database's own check of the filter (types, operators) on a query that reads no row. */
-    private void checkFilter(String predicate, List<Object> binds) {
-        try (PreparedStatement ps = conn().prepareStatement("SELECT 1 FROM " + dialect.quote(config.table()) + " WHERE " + predicate + " LIMIT 0")) {
+    private void checkFilter(String fromWhere, List<Object> binds) {
+        try (PreparedStatement ps = conn().prepareStatement("SELECT 1 FROM " + fromWhere + " LIMIT 0")) {
             bindAll(ps, 1, binds);
             ps.executeQuery().close();
         } catch (SQLException e) {
@@ -219,8 +389,9 @@ public final class JdbcTurnSource implements TurnSource {
         return profile;
     }
 
+    /** The column shards are ranges of: the id, or (message shape) the conversation id. */
     private String idColumn() {
-        return dialect.quote(config.columns().id());
+        return dialect.quote(catalog().keyName());
     }
 
     private SourceProfile readProfile() {
@@ -323,7 +494,7 @@ public final class JdbcTurnSource implements TurnSource {
     }
 
     private List<String> sample(Catalog cat, SourceProfile profile, double percent, boolean rowSampling) {
-        String sql = dialect.sampleSql(config.table(), config.columns().id(), cat.idType(), percent, rowSampling || cat.isView());
+        String sql = dialect.sampleSql(config.table(), cat.keyName(), cat.idType(), percent, rowSampling || cat.isView());
         List<String> ids = new ArrayList<>();
         try (PreparedStatement ps = conn().prepareStatement(sql)) {
             bindId(ps, 1, cat.idType(), profile.minId(), "source.fromId");
@@ -427,6 +598,12 @@ public final class JdbcTurnSource implements TurnSource {
     @Override
     public List<Turn> readPage(Shard shard, String afterExclusive, int limit) {
         Catalog cat = catalog();
+        if (cat.messages() != null) {
+            if (cat.idType() != shard.idType())
+                throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.conversationId: the conversation id column is now "
+                        + cat.idType() + " but the run was planned for " + shard.idType());
+            return readConversations(cat, shard, afterExclusive, limit);
+        }
         if (cat.idType() != shard.idType())
             throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.id: the id column is now "
                     + cat.idType() + " but the run was planned for " + shard.idType());
@@ -452,6 +629,7 @@ public final class JdbcTurnSource implements TurnSource {
     public List<Turn> readByIds(List<String> ids) {
         if (ids.isEmpty()) return List.of();
         Catalog cat = catalog();
+        if (cat.messages() != null) return readTurnsByFirstMessage(cat, ids);
         String id = idColumn();
         List<Turn> out = new ArrayList<>(ids.size());
         for (int from = 0; from < ids.size(); from += 1_000) {
@@ -487,6 +665,150 @@ public final class JdbcTurnSource implements TurnSource {
         } catch (SQLException e) {
             throw sqlError("counting shard " + shard.shardNo(), e);
         }
+    }
+
+    // ---------------------------------------------------------------- the message shape
+
+    /**
+     * At least {@code limit} items (unless the shard ends first) of whole conversations from the checkpoint: the
+     * messages are read by keyset on the conversation id in pages of about {@code limit}; a conversation cut by a
+     * page's end is read again whole with the next page, and one larger than a page is read alone. A checkpoint
+     * {@code SEQ:CONVERSATION} re-reads that conversation and leaves out its first SEQ+1 items.
+     */
+    private List<Turn> readConversations(Catalog cat, Shard shard, String after, int limit) {
+        Messages msg = cat.messages();
+        String p = dialect.param(cat.idType());
+        String lowerValue = after == null ? shard.lo() : MessagePairing.conversation(after);
+        int skipThrough = after == null ? -1 : MessagePairing.seq(after);
+        boolean inclusive = after != null || !shard.loExclusive();
+        int chunk = Math.max(limit, 100);
+        List<Turn> out = new ArrayList<>();
+        String base = "SELECT " + cat.selectList() + " FROM " + msg.from() + " WHERE ";
+        while (true) {
+            String sql = base + msg.key() + (inclusive ? " >= " : " > ") + p + " AND " + msg.key() + " <= " + p
+                    + " ORDER BY " + msg.orderBy() + " LIMIT ?";
+            List<MessagePairing.Message> rows;
+            try (PreparedStatement ps = conn().prepareStatement(sql)) {
+                int i = bindAll(ps, 1, cat.selectBinds());
+                bindId(ps, i, cat.idType(), lowerValue, "checkpoint");
+                bindId(ps, i + 1, cat.idType(), shard.hi(), "shard.hi");
+                ps.setInt(i + 2, chunk);
+                ps.setFetchSize(chunk);
+                rows = readMessages(ps, cat);
+            } catch (SQLException e) {
+                throw sqlError("reading shard " + shard.shardNo(), e);
+            }
+            if (rows.isEmpty()) return out;
+            boolean full = rows.size() == chunk;
+            List<List<MessagePairing.Message>> conversations = groups(rows);
+            if (full) {
+                if (conversations.size() == 1) {
+                    conversations = List.of(readConversation(cat, shard, conversations.get(0).get(0).conversationId()));
+                } else {
+                    conversations = conversations.subList(0, conversations.size() - 1); // cut by the page: read again next time
+                }
+            }
+            for (List<MessagePairing.Message> c : conversations) {
+                List<Turn> items = MessagePairing.pair(c);
+                if (skipThrough >= 0 && c.get(0).conversationId().equals(lowerValue)) {
+                    items = items.subList(Math.min(items.size(), skipThrough + 1), items.size());
+                    skipThrough = -1;
+                }
+                out.addAll(items);
+            }
+            skipThrough = -1;
+            lowerValue = conversations.get(conversations.size() - 1).get(0).conversationId();
+            inclusive = false;
+            if (!full || out.size() >= limit) return out;
+        }
+    }
+
+    /** Every message of one conversation, in order. */
+    private List<MessagePairing.Message> readConversation(Catalog cat, Shard shard, String conversationId) {
+        Messages msg = cat.messages();
+        String sql = "SELECT " + cat.selectList() + " FROM " + msg.from() + " WHERE " + msg.key() + " = " + dialect.param(cat.idType())
+                + " ORDER BY " + msg.orderBy();
+        try (PreparedStatement ps = conn().prepareStatement(sql)) {
+            int i = bindAll(ps, 1, cat.selectBinds());
+            bindId(ps, i, cat.idType(), conversationId, "conversation");
+            ps.setFetchSize(1_000);
+            return readMessages(ps, cat);
+        } catch (SQLException e) {
+            throw sqlError("reading conversation " + conversationId + (shard == null ? "" : " of shard " + shard.shardNo()), e);
+        }
+    }
+
+    /**
+     * Re-reads turns by the id of their first message (failure rows hold it): the conversations of those
+     * messages are read whole and paired again; a turn whose first message is no longer first is absent.
+     */
+    private List<Turn> readTurnsByFirstMessage(Catalog cat, List<String> ids) {
+        Messages msg = cat.messages();
+        java.util.Set<String> wanted = new java.util.HashSet<>(ids);
+        java.util.Set<String> conversations = new java.util.LinkedHashSet<>();
+        for (int from = 0; from < ids.size(); from += 1_000) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1_000));
+            String in = String.join(", ", java.util.Collections.nCopies(chunk.size(), dialect.param(msg.idType())));
+            String sql = "SELECT DISTINCT " + dialect.idText(msg.key(), cat.idType()) + " AS sb_conversation FROM " + msg.from()
+                    + " WHERE " + msg.idColumn() + " IN (" + in + ")";
+            try (PreparedStatement ps = conn().prepareStatement(sql)) {
+                int i = 1;
+                for (String v : chunk) bindId(ps, i++, msg.idType(), v, "failure row id");
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) if (rs.getString(1) != null) conversations.add(rs.getString(1));
+                }
+            } catch (SQLException e) {
+                throw sqlError("finding the conversations of failed turns", e);
+            }
+        }
+        List<Turn> out = new ArrayList<>();
+        for (String c : conversations) {
+            for (Turn t : MessagePairing.pair(readConversation(cat, null, c))) if (!t.skipped() && wanted.contains(t.id())) out.add(t);
+        }
+        return out;
+    }
+
+    private static List<List<MessagePairing.Message>> groups(List<MessagePairing.Message> rows) {
+        List<List<MessagePairing.Message>> out = new ArrayList<>();
+        List<MessagePairing.Message> current = null;
+        for (MessagePairing.Message m : rows) {
+            if (current == null || !current.get(0).conversationId().equals(m.conversationId())) {
+                current = new ArrayList<>();
+                out.add(current);
+            }
+            current.add(m);
+        }
+        return out;
+    }
+
+    private List<MessagePairing.Message> readMessages(PreparedStatement ps, Catalog cat) throws SQLException {
+        Messages msg = cat.messages();
+        MessageShape shape = config.messages();
+        List<MessagePairing.Message> out = new ArrayList<>();
+        String[] raw = new String[4];
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                for (int k = 0; k < 4; k++) raw[k] = rs.getString(3 + k);
+                // one parse per distinct JSON value of the row (LangChain's role and text share one document)
+                com.fasterxml.jackson.databind.JsonNode[] docs = new com.fasterxml.jackson.databind.JsonNode[4];
+                for (int k = 0; k < 4; k++) {
+                    if (!msg.json()[k] || raw[k] == null) continue;
+                    for (int q = 0; q < k; q++) if (msg.json()[q] && raw[k].equals(raw[q])) docs[k] = docs[q];
+                    if (docs[k] == null) docs[k] = MessageValues.parse(raw[k]);
+                }
+                boolean included = rs.getBoolean(8);
+                String role = MessageValues.scalar(raw[2], docs[2], msg.pointers()[2], msg.json()[2]);
+                MessageValues.Text text = included ? MessageValues.text(raw[3], docs[3], msg.pointers()[3], msg.json()[3]) : MessageValues.Text.NONE;
+                Instant created = dialect.readTimestamp(rs, 7, cat.createdAt(), zone);
+                String conversation = rs.getString(2);
+                out.add(new MessagePairing.Message(rs.getString(1), conversation == null ? "" : conversation,
+                        MessageValues.scalar(raw[0], docs[0], msg.pointers()[0], msg.json()[0]),
+                        MessageValues.scalar(raw[1], docs[1], msg.pointers()[1], msg.json()[1]),
+                        shape.kindOf(role), role, text.text(), text.unreadable() ? com.synapbackfill.model.BadRowReason.UNREADABLE_TEXT : null,
+                        created, included ? null : "filter"));
+            }
+        }
+        return out;
     }
 
     private List<Turn> readTurns(PreparedStatement ps, Catalog cat) throws SQLException {

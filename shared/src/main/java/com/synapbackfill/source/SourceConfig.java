@@ -28,38 +28,58 @@ import java.time.format.DateTimeParseException;
  * @param timestampZone  zone for timestamps without zone (and for {@code since}/{@code until} without offset), default UTC
  * @param fromId         smallest id to include (inclusive), or null
  * @param toId           largest id to include (inclusive), or null
+ * @param messages       the message shape (one row per message, paired into turns), or null for the turn shape
+ *                       (one row per turn, {@code columns}); with it, the id bounds are conversation ids
  */
 public record SourceConfig(String table, ColumnMapping columns, String filter, String since, String until,
-                           String timestampZone, String fromId, String toId) {
+                           String timestampZone, String fromId, String toId, MessageShape messages) {
+    /** The shapes a source table may have. */
+    public static final java.util.List<String> SHAPES = java.util.List.of("turns", "messages");
+
     @JsonCreator
-    public SourceConfig(@JsonProperty("table") String table, @JsonProperty("columns") ColumnMapping columns,
-                        @JsonProperty("filter") String filter, @JsonProperty("since") String since,
-                        @JsonProperty("until") String until,
-                        @JsonProperty("timestampZone") String timestampZone, @JsonProperty("fromId") String fromId,
-                        @JsonProperty("toId") String toId) {
-        this.table = SqlIdentifiers.requireTable("source.table", table);
-        this.columns = columns == null ? ColumnMapping.DEFAULT : columns;
+    public static SourceConfig fromJson(@JsonProperty("table") String table, @JsonProperty("columns") ColumnMapping columns,
+                                        @JsonProperty("filter") String filter, @JsonProperty("since") String since,
+                                        @JsonProperty("until") String until,
+                                        @JsonProperty("timestampZone") String timestampZone, @JsonProperty("fromId") String fromId,
+                                        @JsonProperty("toId") String toId, @JsonProperty("shape") String shape,
+                                        @JsonProperty("messages") MessageShape messages) {
+        if (shape != null && !SHAPES.contains(shape.trim()))
+            throw new IllegalArgumentException("source.shape: must be one of " + SHAPES + ", was \"" + shape + "\"");
+        if ("turns".equals(shape == null ? null : shape.trim()) && messages != null)
+            throw new IllegalArgumentException("source.shape: is turns, but source.messages is given (the message shape's settings)");
+        if (messages == null && shape != null && shape.trim().equals("messages")) messages = MessageShape.DEFAULT;
+        return new SourceConfig(table, columns, filter, since, until, timestampZone, fromId, toId, messages);
+    }
+
+    public SourceConfig(String table, ColumnMapping columns, String filter, String since, String until,
+                        String timestampZone, String fromId, String toId) {
+        this(table, columns, filter, since, until, timestampZone, fromId, toId, null);
+    }
+
+    public SourceConfig {
+        table = SqlIdentifiers.requireTable("source.table", table);
+        columns = columns == null ? ColumnMapping.DEFAULT : columns;
         String zone = timestampZone == null || timestampZone.isBlank() ? "UTC" : timestampZone;
         try {
             ZoneId.of(zone);
         } catch (DateTimeException e) {
             throw new IllegalArgumentException("source.timestampZone: unknown zone \"" + zone + "\" (use e.g. UTC or Europe/Berlin)");
         }
-        this.timestampZone = zone;
-        this.filter = blankToNull(filter);
-        if (this.filter != null) SourceFilter.parse("source.filter", this.filter);
-        this.since = blankToNull(since);
-        this.until = blankToNull(until);
-        Instant s = instant("source.since", this.since, ZoneId.of(zone));
-        Instant u = instant("source.until", this.until, ZoneId.of(zone));
+        timestampZone = zone;
+        filter = blankToNull(filter);
+        if (filter != null) SourceFilter.parse("source.filter", filter);
+        since = blankToNull(since);
+        until = blankToNull(until);
+        Instant s = instant("source.since", since, ZoneId.of(zone));
+        Instant u = instant("source.until", until, ZoneId.of(zone));
         if (s != null && u != null && !s.isBefore(u))
-            throw new IllegalArgumentException("source.since: " + this.since + " is not before source.until " + this.until);
-        this.fromId = blankToNull(fromId);
-        this.toId = blankToNull(toId);
-        if (this.fromId != null && this.toId != null) {
+            throw new IllegalArgumentException("source.since: " + since + " is not before source.until " + until);
+        fromId = blankToNull(fromId);
+        toId = blankToNull(toId);
+        if (fromId != null && toId != null) {
             try {
-                if (Long.parseLong(this.fromId) > Long.parseLong(this.toId))
-                    throw new IllegalArgumentException("source.fromId: " + this.fromId + " is above source.toId " + this.toId + " (the slice would be empty)");
+                if (Long.parseLong(fromId) > Long.parseLong(toId))
+                    throw new IllegalArgumentException("source.fromId: " + fromId + " is above source.toId " + toId + " (the slice would be empty)");
             } catch (NumberFormatException textIds) {
                 // UUID or text ids: their order is the database's; the planner finds an empty slice
             }
@@ -72,6 +92,15 @@ public record SourceConfig(String table, ColumnMapping columns, String filter, S
 
     public static SourceConfig of(String table) {
         return new SourceConfig(table, null, null, null, null);
+    }
+
+    /** {@code turns} or {@code messages}. */
+    public String shape() {
+        return messages == null ? "turns" : "messages";
+    }
+
+    public boolean messageShape() {
+        return messages != null;
     }
 
     public ZoneId zone() {

@@ -22,9 +22,10 @@ public final class Batches {
      * @param documents rows that became documents, in row order
      * @param rejected  rows that could not, in row order
      * @param skipped   rows the run's filter or cutover left out
-     * @param lastId    id of the last row this step covers
+     * @param lastId    position of the last row this step covers (the checkpoint after it)
+     * @param messages  source messages behind the step's rows (message shape; 0 for the turn shape)
      */
-    public record Step(List<Mapped> documents, List<Mapped> rejected, int skipped, String lastId) {
+    public record Step(List<Mapped> documents, List<Mapped> rejected, int skipped, String lastId, long messages) {
         public int rows() {
             return documents.size() + rejected.size() + skipped;
         }
@@ -42,16 +43,18 @@ public final class Batches {
         List<Mapped> docs = new ArrayList<>();
         List<Mapped> bad = new ArrayList<>();
         int skipped = 0;
+        long messages = 0;
         long bytes = ENVELOPE_BYTES;
         String lastId = null;
         for (Mapped m : page) {
             if (m.ok()) {
                 int size = Json.writeBytes(m.document()).length + 1;
                 if (!docs.isEmpty() && (docs.size() >= batchSize || bytes + size > maxBatchBytes)) {
-                    steps.add(new Step(List.copyOf(docs), List.copyOf(bad), skipped, lastId));
+                    steps.add(new Step(List.copyOf(docs), List.copyOf(bad), skipped, lastId, messages));
                     docs.clear();
                     bad.clear();
                     skipped = 0;
+                    messages = 0;
                     bytes = ENVELOPE_BYTES;
                 }
                 docs.add(m);
@@ -61,9 +64,10 @@ public final class Batches {
             } else {
                 bad.add(m);
             }
-            lastId = m.turn().id();
+            lastId = m.turn().position();
+            messages += m.turn().messages();
         }
-        if (!docs.isEmpty() || !bad.isEmpty() || skipped > 0) steps.add(new Step(List.copyOf(docs), List.copyOf(bad), skipped, lastId));
+        if (!docs.isEmpty() || !bad.isEmpty() || skipped > 0) steps.add(new Step(List.copyOf(docs), List.copyOf(bad), skipped, lastId, messages));
         return steps;
     }
 }

@@ -186,7 +186,7 @@ public final class ShardWorker {
             while (true) {
                 List<Turn> page = res.source().readPage(state.shard(), cursor, run.config().pageSize());
                 boolean lastPage = page.size() < run.config().pageSize();
-                if (!page.isEmpty()) cursor = page.get(page.size() - 1).id();
+                if (!page.isEmpty()) cursor = page.get(page.size() - 1).position();
                 for (Turn t : page) carried.add(mapper.map(t));
                 if (carried.isEmpty()) {
                     state = ledger.advance(state, state.checkpoint(), Counters.ZERO, List.of(), true, options.lease());
@@ -214,7 +214,7 @@ public final class ShardWorker {
                     boolean past = after == null;
                     for (Mapped m : carried) {
                         if (past) rest.add(m);
-                        else if (m.turn().id().equals(after)) past = true;
+                        else if (m.turn().position().equals(after)) past = true;
                     }
                 }
                 carried = rest;
@@ -335,7 +335,8 @@ public final class ShardWorker {
         crash.afterBatchCall(run.runId(), shardNo);
         if (!t.failures.isEmpty()) ledger.recordFailures(t.failures);
         crash.afterFailureItems(run.runId(), shardNo);
-        Counters delta = new Counters(step.rows(), t.accepted(), t.present(), t.failures.size(), step.skipped(), t.calls, t.throttled);
+        Counters delta = new Counters(step.rows(), t.accepted(), t.present(), t.failures.size(), step.skipped(), t.calls, t.throttled,
+                step.messages());
         return new StepOutcome(delta, t.latencies);
     }
 }

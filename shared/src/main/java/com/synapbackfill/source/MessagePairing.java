@@ -1,0 +1,130 @@
+package com.synapbackfill.source;
+
+import com.synapbackfill.model.BadRowReason;
+import com.synapbackfill.model.Turn;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Pairs the messages of one conversation into turns (docs/design.md §2b). Pure and deterministic: the same
+ * messages in the same order always give the same items, so a checkpoint inside a conversation ("its first k
+ * items are handled") means the same after a crash.
+ *
+ * <p>The rules, as the README states them: walk a conversation in order; skipped and bad messages take no part.
+ * A user message opens a turn; consecutive user messages join it ({@code \n}); the assistant messages that
+ * follow, until the next user message, are its answer ({@code \n}). Assistant messages before any user message
+ * form one assistant-only turn; a user message with no answer is a user-only turn. A turn's time, id, user and
+ * customer are its first message's (user and customer: the first message that has one).
+ *
+ * <p>Items come out in the order their first message has in the walk; each has a {@link Turn#position()} of
+ * {@code SEQ:CONVERSATION}, SEQ its 0-based place among the conversation's items.
+ */
+public final class MessagePairing {
+    private MessagePairing() {
+    }
+
+    /**
+     * One source message as read.
+     *
+     * @param kind       "user", "assistant", or null for any other role
+     * @param role       the role value as stored (for the skip reason)
+     * @param text       the text found, or null
+     * @param problem    why the text could not be read, or null
+     * @param skipReason left out by the run's filter or cutover ("filter"), or null
+     */
+    public record Message(String id, String conversationId, String userId, String customerId, String kind, String role,
+                          String text, BadRowReason problem, Instant createdAt, String skipReason) {
+    }
+
+    /** The position token of item {@code seq} of a conversation. */
+    public static String position(int seq, String conversationId) {
+        return seq + ":" + conversationId;
+    }
+
+    /** The item number of a position token. */
+    public static int seq(String position) {
+        int colon = position.indexOf(':');
+        if (colon <= 0) throw new IllegalArgumentException("not a message-shape checkpoint: \"" + position + "\"");
+        return Integer.parseInt(position.substring(0, colon));
+    }
+
+    /** The conversation of a position token. */
+    public static String conversation(String position) {
+        return position.substring(position.indexOf(':') + 1);
+    }
+
+    /** Items of one conversation's messages, in walk order. */
+    public static List<Turn> pair(List<Message> messages) {
+        List<Turn> items = new ArrayList<>();
+        Open open = null;
+        long turnNo = 0;
+        for (Message m : messages) {
+            if (m.skipReason() != null) {
+                items.add(skipped(items.size(), m, m.skipReason()));
+            } else if (m.problem() != null) {
+                items.add(new Turn(m.id(), m.userId(), m.customerId(), m.conversationId(), null, null, null, m.createdAt(), false,
+                        position(items.size(), m.conversationId()), 1, m.problem(), null));
+            } else if (m.kind() == null) {
+                items.add(skipped(items.size(), m, "role:" + (m.role() == null ? "null" : m.role())));
+            } else if (m.text() == null || m.text().isBlank()) {
+                items.add(skipped(items.size(), m, "empty_text"));
+            } else if (m.kind().equals("user")) {
+                if (open != null && !open.assistant.isEmpty()) {
+                    items.set(open.slot, open.turn(turnNo++));
+                    open = null;
+                }
+                if (open == null) open = new Open(m, reserve(items));
+                open.add(m, open.user);
+            } else {
+                if (open == null) open = new Open(m, reserve(items));
+                open.add(m, open.assistant);
+            }
+        }
+        if (open != null) items.set(open.slot, open.turn(turnNo));
+        return items;
+    }
+
+    /** A place in the item list for a turn that is still open (its first message fixes where it stands). */
+    private static int reserve(List<Turn> items) {
+        items.add(null);
+        return items.size() - 1;
+    }
+
+    private static Turn skipped(int seq, Message m, String reason) {
+        return new Turn(m.id(), m.userId(), m.customerId(), m.conversationId(), null, null, null, m.createdAt(), true,
+                position(seq, m.conversationId()), 1, null, reason);
+    }
+
+    private static final class Open {
+        final Message first;
+        final int slot;
+        final List<String> user = new ArrayList<>();
+        final List<String> assistant = new ArrayList<>();
+        String userId;
+        String customerId;
+        int messages;
+
+        Open(Message first, int slot) {
+            this.first = first;
+            this.slot = slot;
+        }
+
+        void add(Message m, List<String> side) {
+            side.add(m.text());
+            messages++;
+            if (blank(userId) && !blank(m.userId())) userId = m.userId();
+            if (blank(customerId) && !blank(m.customerId())) customerId = m.customerId();
+        }
+
+        Turn turn(long turnNo) {
+            return new Turn(first.id(), userId, customerId, first.conversationId(), turnNo,
+                    user.isEmpty() ? null : String.join("\n", user), assistant.isEmpty() ? null : String.join("\n", assistant),
+                    first.createdAt(), false, position(slot, first.conversationId()), messages, null, null);
+        }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,0 +1,185 @@
+package com.synapbackfill.source;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The message shape (docs/design.md §2b): one source row per message, with a role; turns are made by pairing
+ * the messages of a conversation. Which column (or JSON value) holds each field, which role values are the
+ * user's and the assistant's, and the tables joined for fields that live elsewhere (the user on the
+ * conversation table).
+ *
+ * <p>A field is {@code [TABLE.]COLUMN[#/json/pointer]}: a column of the message table, or of a joined table
+ * (named by its table name), optionally followed by an RFC 6901 pointer into a json/jsonb (or JSON text) column.
+ * A join is {@code TABLE.KEY=COLUMN}: rows of TABLE whose KEY equals the message table's COLUMN (a LEFT JOIN:
+ * a message without a match has no value for the joined fields).
+ *
+ * @param columns        field → reference, every field present (defaults filled in; {@code customerId} and
+ *                       {@code order} may be "" for none)
+ * @param userRoles      role values of the user's messages
+ * @param assistantRoles role values of the assistant's messages
+ * @param joins          {@code TABLE.KEY=COLUMN} joins
+ */
+public record MessageShape(Map<String, String> columns, List<String> userRoles, List<String> assistantRoles, List<String> joins) {
+    // before DEFAULT: its construction parses with them
+    private static final Pattern REF = Pattern.compile("(?:([A-Za-z_][A-Za-z0-9_$]*)\\.)?([A-Za-z_][A-Za-z0-9_$]*)(#(/.*)?)?");
+    private static final Pattern JOIN = Pattern.compile("\\s*((?:[A-Za-z_][A-Za-z0-9_$]*\\.)?[A-Za-z_][A-Za-z0-9_$]*)\\.([A-Za-z_][A-Za-z0-9_$]*)\\s*=\\s*([A-Za-z_][A-Za-z0-9_$]*)\\s*");
+    /** The fields in the order users see them, with their default columns. */
+    public static final Map<String, String> DEFAULTS = defaults();
+    public static final List<String> DEFAULT_USER_ROLES = List.of("user", "human");
+    public static final List<String> DEFAULT_ASSISTANT_ROLES = List.of("assistant", "ai");
+    public static final MessageShape DEFAULT = new MessageShape(null, null, null, null);
+
+
+    /** A parsed field reference: {@code table} null for the message table; {@code pointer} null for the whole value. */
+    public record Ref(String field, String table, String column, String pointer) {
+    }
+
+    /** A parsed join: rows of {@code table} (alias: its last name part) whose {@code key} equals our {@code column}. */
+    public record Join(String table, String alias, String key, String column) {
+    }
+
+    @JsonCreator
+    public MessageShape(@JsonProperty("columns") Map<String, String> columns, @JsonProperty("userRoles") List<String> userRoles,
+                        @JsonProperty("assistantRoles") List<String> assistantRoles, @JsonProperty("joins") List<String> joins) {
+        Map<String, String> c = new LinkedHashMap<>(DEFAULTS);
+        if (columns != null) {
+            for (Map.Entry<String, String> e : columns.entrySet()) {
+                String f = field(e.getKey());
+                if (f == null)
+                    throw new IllegalArgumentException("columns: unknown field \"" + e.getKey() + "\" for the message shape; fields: "
+                            + String.join(", ", DEFAULTS.keySet()) + " (or their snake_case spellings)");
+                c.put(f, e.getValue() == null ? "" : e.getValue().trim());
+            }
+        }
+        this.joins = joins == null ? List.of() : joins.stream().map(String::trim).toList();
+        List<Join> parsedJoins = parseJoins(this.joins);
+        for (Map.Entry<String, String> e : c.entrySet()) {
+            boolean optional = e.getKey().equals("customerId") || e.getKey().equals("order");
+            if (e.getValue().isEmpty()) {
+                if (!optional) throw new IllegalArgumentException("columns." + e.getKey() + ": is required for the message shape");
+                continue;
+            }
+            parse(e.getKey(), e.getValue(), parsedJoins);
+        }
+        this.columns = java.util.Collections.unmodifiableMap(c);
+        this.userRoles = roles("userRoles", userRoles, DEFAULT_USER_ROLES);
+        this.assistantRoles = roles("assistantRoles", assistantRoles, DEFAULT_ASSISTANT_ROLES);
+        for (String r : this.userRoles)
+            if (this.assistantRoles.contains(r))
+                throw new IllegalArgumentException("assistantRoles: role \"" + r + "\" is also a user role");
+    }
+
+    /** From the CLI's pairs (fields in camelCase or snake_case), role lists and joins; errors name {@code what}. */
+    public static MessageShape of(String what, Map<String, String> pairs, List<String> userRoles, List<String> assistantRoles, List<String> joins) {
+        try {
+            return new MessageShape(pairs, userRoles, assistantRoles, joins);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": " + e.getMessage());
+        }
+    }
+
+    /** The parsed reference of a field, or null when it is mapped to none. */
+    public Ref ref(String field) {
+        String v = columns.get(field);
+        if (v == null) throw new IllegalArgumentException("no field " + field);
+        return v.isEmpty() ? null : parse(field, v, parsedJoins());
+    }
+
+    @JsonIgnore
+    public List<Join> parsedJoins() {
+        return parseJoins(joins);
+    }
+
+    /** The camelCase field for a camelCase or snake_case name, or null. */
+    public static String field(String name) {
+        for (String f : DEFAULTS.keySet()) {
+            if (f.equals(name) || ColumnMapping.snake(f).equals(name)) return f;
+        }
+        return null;
+    }
+
+    static Ref parse(String field, String value, List<Join> joins) {
+        Matcher m = REF.matcher(value);
+        if (!m.matches())
+            throw new IllegalArgumentException("columns." + field + ": \"" + SqlIdentifiers.abbreviate(value)
+                    + "\" is not COLUMN, TABLE.COLUMN or COLUMN#/json/pointer");
+        String table = m.group(1);
+        if (table != null && joins.stream().noneMatch(j -> j.alias().equals(table)))
+            throw new IllegalArgumentException("columns." + field + ": \"" + value + "\" names table " + table
+                    + ", which is not joined (joins: " + (joins.isEmpty() ? "none" : joins.stream().map(Join::table).toList()) + ")");
+        String pointer = m.group(3) == null ? null : m.group(4) == null ? "" : m.group(4);
+        if (pointer != null && pointer.matches(".*~[^01].*|.*~$"))
+            throw new IllegalArgumentException("columns." + field + ": \"" + value + "\": a JSON pointer escapes ~ as ~0 and / as ~1");
+        return new Ref(field, table, m.group(2), pointer);
+    }
+
+    static List<Join> parseJoins(List<String> joins) {
+        List<Join> out = new ArrayList<>();
+        java.util.Set<String> aliases = new LinkedHashSet<>();
+        for (String j : joins) {
+            Matcher m = JOIN.matcher(j);
+            if (!m.matches())
+                throw new IllegalArgumentException("joins: \"" + SqlIdentifiers.abbreviate(j) + "\" is not TABLE.KEY=COLUMN "
+                        + "(e.g. conversations.id=conversation_id: the conversations row whose id is the message's conversation_id)");
+            String table = m.group(1);
+            String alias = table.substring(table.lastIndexOf('.') + 1);
+            if (!aliases.add(alias)) throw new IllegalArgumentException("joins: table " + alias + " is joined twice");
+            out.add(new Join(table, alias, m.group(2), m.group(3)));
+        }
+        return out;
+    }
+
+    private static List<String> roles(String what, List<String> given, List<String> defaults) {
+        if (given == null || given.isEmpty()) return defaults;
+        List<String> out = given.stream().map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+        if (out.isEmpty()) throw new IllegalArgumentException(what + ": lists no role value");
+        return out;
+    }
+
+    /** A role's kind: "user", "assistant", or null (skipped). */
+    public String kindOf(String role) {
+        if (role == null) return null;
+        String r = role.trim();
+        if (userRoles.contains(r)) return "user";
+        if (assistantRoles.contains(r)) return "assistant";
+        return null;
+    }
+
+    /** A text naming the default columns (a bad-row reason) rewritten with this shape's fields. */
+    public String describe(String textWithDefaultNames) {
+        String s = textWithDefaultNames;
+        for (String f : List.of("userId", "customerId", "conversationId", "createdAt")) {
+            String mine = columns.get(f);
+            if (!mine.isEmpty()) s = s.replaceAll("\\b" + ColumnMapping.snake(f) + "\\b", Matcher.quoteReplacement(mine));
+        }
+        return s.replace("message_index is null", "the turn has no position");
+    }
+
+    private static Map<String, String> defaults() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("id", "id");
+        m.put("conversationId", "conversation_id");
+        m.put("userId", "user_id");
+        m.put("customerId", "customer_id");
+        m.put("role", "role");
+        m.put("text", "content");
+        m.put("createdAt", "created_at");
+        m.put("order", "");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** Lower-case name for messages ("conversation_id"). */
+    static String snake(String f) {
+        return ColumnMapping.snake(f).toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,110 @@
+package com.synapbackfill.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.synapbackfill.model.BadRowReason;
+import com.synapbackfill.model.Turn;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MessagePairingTest {
+    static int n;
+
+    static MessagePairing.Message m(String kind, String text) {
+        n++;
+        return new MessagePairing.Message("m" + n, "c1", "u1", null, kind, kind == null ? "system" : kind, text, null,
+                Instant.parse("2026-01-01T00:00:00Z").plusSeconds(n), null);
+    }
+
+    @Test
+    void theRulesOfTheReadmeOnOneConversation() {
+        n = 0;
+        List<MessagePairing.Message> c = new ArrayList<>();
+        c.add(m("assistant", "Hi! How can I help?"));          // m1 leading greeting
+        c.add(m("assistant", "We are open 9-5."));             // m2 joins it
+        c.add(m(null, "You are a helpful bot"));               // m3 system: skipped
+        c.add(m("user", "my order"));                          // m4 opens a turn
+        c.add(m("user", "is late"));                           // m5 joins it
+        c.add(m("assistant", "Sorry"));                        // m6 answer
+        c.add(m(null, "tool output"));                         // m7 skipped, no effect on the pairing
+        c.add(m("assistant", "It ships today"));               // m8 still the answer
+        c.add(new MessagePairing.Message("m9", "c1", "u1", null, "user", "user", null, BadRowReason.UNREADABLE_TEXT,
+                Instant.parse("2026-01-01T00:00:09Z"), null)); // bad: takes no part
+        n = 9;
+        c.add(m("user", "thanks"));                            // m10
+        c.add(m("assistant", " "));                            // m11 empty: skipped
+        c.add(m("user", "bye?"));                              // m12: no answer
+        n = 12;
+        List<Turn> items = MessagePairing.pair(c);
+
+        List<Turn> turns = items.stream().filter(t -> !t.skipped() && t.problem() == null).toList();
+        assertThat(turns).extracting(Turn::id).containsExactly("m1", "m4", "m10");
+        assertThat(turns.get(0).userText()).isNull();
+        assertThat(turns.get(0).assistantText()).isEqualTo("Hi! How can I help?\nWe are open 9-5.");
+        assertThat(turns.get(1).userText()).isEqualTo("my order\nis late");
+        assertThat(turns.get(1).assistantText()).isEqualTo("Sorry\nIt ships today");
+        assertThat(turns.get(1).createdAt()).isEqualTo(Instant.parse("2026-01-01T00:00:04Z"));
+        assertThat(turns.get(2).userText()).isEqualTo("thanks\nbye?");
+        assertThat(turns.get(2).assistantText()).isNull();
+        assertThat(turns).extracting(Turn::messageIndex).containsExactly(0L, 1L, 2L);
+        assertThat(turns).extracting(Turn::messages).containsExactly(2, 4, 2);
+        assertThat(items.stream().filter(Turn::skipped).map(Turn::skipReason).toList()).containsExactly("role:system", "role:system", "empty_text");
+        assertThat(items.stream().filter(t -> t.problem() != null).map(Turn::id).toList()).containsExactly("m9");
+        // every message is counted once: in a turn, skipped or bad
+        assertThat(items.stream().mapToInt(Turn::messages).sum()).isEqualTo(12);
+        // positions are the items' places, in order, and name the conversation
+        for (int i = 0; i < items.size(); i++) assertThat(items.get(i).position()).isEqualTo(i + ":c1");
+    }
+
+    @Test
+    void theSameMessagesAlwaysGiveTheSameItems() {
+        n = 0;
+        List<MessagePairing.Message> c = List.of(m("user", "a"), m("assistant", "b"), m("user", "c"));
+        assertThat(MessagePairing.pair(c)).isEqualTo(MessagePairing.pair(new ArrayList<>(c)));
+        assertThat(MessagePairing.seq("12:conv:with:colons")).isEqualTo(12);
+        assertThat(MessagePairing.conversation("12:conv:with:colons")).isEqualTo("conv:with:colons");
+        assertThatThrownBy(() -> MessagePairing.seq("1234")).hasMessageContaining("not a message-shape checkpoint");
+    }
+
+    @Test
+    void textFromJsonStringsAndPartsAndEverythingElseIsUnreadable() {
+        var parts = MessageValues.parse("[{\"type\":\"text\",\"text\":\"Hello\"},{\"type\":\"reasoning\",\"text\":\"hmm\"},"
+                + "{\"type\":\"tool-call\",\"args\":{}},\"plain\",{\"type\":\"text\",\"text\":\"world\"}]");
+        assertThat(MessageValues.text("x", parts, null, true)).isEqualTo(new MessageValues.Text("Hello\nplain\nworld", false));
+        var lc = MessageValues.parse("{\"type\":\"human\",\"data\":{\"content\":\"hi \\u00e9\",\"a/b\":{\"~k\":\"esc\"}}}");
+        assertThat(MessageValues.text("x", lc, "/data/content", true).text()).isEqualTo("hi é");
+        assertThat(MessageValues.scalar("x", lc, "/type", true)).isEqualTo("human");
+        assertThat(MessageValues.scalar("x", lc, "/data/a~1b/~0k", true)).isEqualTo("esc");
+        assertThat(MessageValues.text("x", lc, "/data", true).unreadable()).isTrue();
+        assertThat(MessageValues.text("x", lc, "/nope", true).unreadable()).isTrue();
+        assertThat(MessageValues.text("{not json", MessageValues.parse("{not json"), "", true).unreadable()).isTrue();
+        assertThat(MessageValues.text(null, null, "/data", true)).isEqualTo(MessageValues.Text.NONE);
+        assertThat(MessageValues.text("raw {text}", null, null, false).text()).isEqualTo("raw {text}");
+    }
+
+    @Test
+    void fieldsAndJoinsAreCheckedAndErrorsNameWhatWasWritten() {
+        MessageShape s = MessageShape.of("--column", Map.of("conversationId", "chatId", "userId", "Chat.userId", "text", "parts#/0/text"),
+                List.of("customer"), List.of("agent", "bot"), List.of("Chat.id=chatId"));
+        assertThat(s.ref("userId")).isEqualTo(new MessageShape.Ref("userId", "Chat", "userId", null));
+        assertThat(s.ref("text")).isEqualTo(new MessageShape.Ref("text", null, "parts", "/0/text"));
+        assertThat(s.ref("order")).isNull();
+        assertThat(s.kindOf("customer")).isEqualTo("user");
+        assertThat(s.kindOf("bot")).isEqualTo("assistant");
+        assertThat(s.kindOf("user")).isNull();
+        assertThatThrownBy(() -> MessageShape.of("--column", Map.of("userId", "users.id"), null, null, null))
+                .hasMessage("--column: columns.userId: \"users.id\" names table users, which is not joined (joins: none)");
+        assertThatThrownBy(() -> MessageShape.of("--column", Map.of("txt", "body"), null, null, null))
+                .hasMessageContaining("unknown field \"txt\"");
+        assertThatThrownBy(() -> MessageShape.of("--join", Map.of(), null, null, List.of("conversations")))
+                .hasMessageContaining("\"conversations\" is not TABLE.KEY=COLUMN");
+        assertThatThrownBy(() -> MessageShape.of("--user-roles", Map.of(), List.of("x"), List.of("x"), null))
+                .hasMessageContaining("role \"x\" is also a user role");
+        assertThatThrownBy(() -> MessageShape.of("columns", Map.of("role", ""), null, null, null))
+                .hasMessageContaining("columns.role: is required");
+    }
+}
