@@ -38,10 +38,11 @@ class LambdaRuntimeMySqlIT {
     static LocalDeployment deployment;
     static LambdaRuntime planner;
     static LambdaRuntime worker;
+    static EmbeddedMariaDb maria;
 
     @BeforeAll
     static void setUp() {
-        EmbeddedMariaDb maria = RealParts.mariaDb();
+        maria = RealParts.mariaDb();
         loaded = SyntheticHistory.load(maria.jdbcUrl(), EmbeddedMariaDb.USER, EmbeddedMariaDb.PASSWORD, "rt_turns",
                 SyntheticHistory.Options.of(ROWS).withBadRowsPerKind(4).withTimestampWithZone(false));
         emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0).build());
@@ -67,11 +68,105 @@ class LambdaRuntimeMySqlIT {
 
     @Test
     void aMariaDbTableIsPlannedAndWorkedToCompletionOnTheRealRuntime() throws Exception {
-        String status = "{\"action\":\"status\",\"runId\":\"" + RUN + "\"}";
         JsonNode start = LambdaRuntimeIT.ok(planner, "{\"action\":\"start\",\"runId\":\"" + RUN + "\",\"source\":{\"table\":\"app.rt_turns\","
                 + "\"timestampZone\":\"UTC\"}}");
         assertThat(start.get("status").asText()).as(start.toString()).isEqualTo("RUNNING");
         assertThat(start.get("shards").asInt()).isGreaterThanOrEqualTo(4);
+        work(RUN);
+        var run = new DynamoDbLedger(deployment.aws().dynamo(), deployment.table(), Clock.systemUTC()).run(RUN).orElseThrow();
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(run.counters().rowsRead()).isEqualTo(ROWS);
+        assertThat(run.counters().failed()).isEqualTo(loaded.badRows());
+        List<StoredDocument> docs = emulator.documents().stream().filter(d -> d.metadata().get("run_id").asText().equals(RUN)).toList();
+        assertThat(docs).hasSize(loaded.validRows());
+        assertThat(docs.stream().map(d -> d.metadata().get("source_row_id").asText()).collect(Collectors.toSet())).hasSize(loaded.validRows());
+    }
+
+    /**
+     * The message shape from a start event, on MariaDB, through both jars: JSON text (MariaDB's JSON is LONGTEXT, read
+     * with a pointer), the user on a joined table, a role column, system messages skipped.
+     */
+    @Test
+    void aMessageTableWithJsonAndAJoinIsPairedIntoTurnsOnTheRealRuntime() throws Exception {
+        String runId = "mysql-messages";
+        int conversations = 240;
+        java.util.Map<String, String> expected = new java.util.HashMap<>(); // first message id -> text
+        long messages = 0;
+        try (var c = java.sql.DriverManager.getConnection(maria.jdbcUrl(), EmbeddedMariaDb.USER, EmbeddedMariaDb.PASSWORD);
+             var st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS rt_messages");
+            st.execute("DROP TABLE IF EXISTS rt_conversations");
+            st.execute("CREATE TABLE rt_conversations (id INT PRIMARY KEY, owner VARCHAR(64) NOT NULL)");
+            st.execute("CREATE TABLE rt_messages (id CHAR(36) PRIMARY KEY, conversation_id INT NOT NULL, role VARCHAR(16) NOT NULL, "
+                    + "content JSON, seq INT NOT NULL, created_at DATETIME(3) NOT NULL, KEY by_conversation (conversation_id, seq)) CHARACTER SET utf8mb4");
+            try (var conv = c.prepareStatement("INSERT INTO rt_conversations VALUES (?, ?)");
+                 var msg = c.prepareStatement("INSERT INTO rt_messages VALUES (?, ?, ?, ?, ?, ?)")) {
+                for (int k = 0; k < conversations; k++) {
+                    conv.setInt(1, k);
+                    conv.setString(2, "owner-" + k);
+                    conv.addBatch();
+                    String[][] script = k % 4 == 0
+                            ? new String[][] {{"system", "be nice"}, {"user", "q1 " + k}, {"assistant", "a1 " + k}, {"user", "q2 " + k}, {"user", "more " + k}, {"assistant", "a2 ✓"}}
+                            : new String[][] {{"user", "hi " + k}, {"assistant", "hello 😀 " + k}};
+                    String first = null;
+                    StringBuilder text = null;
+                    String side = null;
+                    for (int i = 0; i < script.length; i++) {
+                        String id = java.util.UUID.nameUUIDFromBytes((k + "/" + i).getBytes()).toString();
+                        msg.setString(1, id);
+                        msg.setInt(2, k);
+                        msg.setString(3, script[i][0]);
+                        msg.setString(4, "{\"text\": " + com.synapbackfill.json.Json.write(script[i][1]) + ", \"v\": 1}");
+                        msg.setInt(5, 100 - i * 7 + i * 14); // increasing, not the id order
+                        msg.setString(6, "2025-05-0" + (1 + k % 9) + " 10:00:0" + i + ".000");
+                        msg.addBatch();
+                        messages++;
+                        String role = script[i][0];
+                        if (role.equals("system")) continue;
+                        if (role.equals("user") && "assistant".equals(side)) {
+                            expected.put(first, text.toString());
+                            first = null;
+                        }
+                        if (first == null) {
+                            first = id;
+                            text = new StringBuilder("User: " + script[i][1]);
+                        } else if (role.equals("user")) {
+                            text.append("\n").append(script[i][1]);
+                        } else {
+                            text.append("user".equals(side) ? "\nAssistant: " : "\n").append(script[i][1]);
+                        }
+                        side = role;
+                    }
+                    expected.put(first, text.toString());
+                }
+                conv.executeBatch();
+                msg.executeBatch();
+            }
+        }
+        String source = "{\"table\":\"rt_messages\",\"messages\":{\"columns\":{\"text\":\"content#/text\",\"userId\":\"rt_conversations.owner\","
+                + "\"order\":\"seq\"},\"joins\":[\"rt_conversations.id=conversation_id\"]}}";
+        JsonNode start = LambdaRuntimeIT.ok(planner, "{\"action\":\"start\",\"runId\":\"" + runId + "\",\"source\":" + source
+                + ",\"shardTargetRows\":150}");
+        assertThat(start.get("status").asText()).as(start.toString()).isEqualTo("RUNNING");
+        work(runId);
+        var run = new DynamoDbLedger(deployment.aws().dynamo(), deployment.table(), Clock.systemUTC()).run(runId).orElseThrow();
+        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(run.counters().messages()).isEqualTo(messages);
+        assertThat(run.counters().skipped()).as("the system messages").isEqualTo(conversations / 4);
+        List<StoredDocument> docs = emulator.documents().stream().filter(d -> d.metadata().get("run_id").asText().equals(runId)).toList();
+        assertThat(docs).hasSize(expected.size());
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        for (StoredDocument d : docs) {
+            String text = expected.get(d.metadata().get("source_row_id").asText());
+            assertThat(text).as("a turn starting at " + d.metadata().get("source_row_id")).isNotNull();
+            assertThat(d.sha256()).as(text).isEqualTo(java.util.HexFormat.of().formatHex(sha.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            assertThat(d.userId()).startsWith("owner-");
+        }
+    }
+
+    /** Feeds real SQS batches to the worker on the runtime until the run is done. */
+    static void work(String runId) throws Exception {
+        String status = "{\"action\":\"status\",\"runId\":\"" + runId + "\"}";
         var sqs = deployment.aws().sqs();
         long deadline = System.currentTimeMillis() + Duration.ofMinutes(2).toMillis();
         JsonNode last = null;
@@ -89,12 +184,5 @@ class LambdaRuntimeMySqlIT {
             for (Message m : batch)
                 if (!failed.contains(m.messageId())) sqs.deleteMessage(r -> r.queueUrl(deployment.queueUrl()).receiptHandle(m.receiptHandle()));
         }
-        var run = new DynamoDbLedger(deployment.aws().dynamo(), deployment.table(), Clock.systemUTC()).run(RUN).orElseThrow();
-        assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(run.counters().rowsRead()).isEqualTo(ROWS);
-        assertThat(run.counters().failed()).isEqualTo(loaded.badRows());
-        List<StoredDocument> docs = List.copyOf(emulator.documents());
-        assertThat(docs).hasSize(loaded.validRows());
-        assertThat(docs.stream().map(d -> d.metadata().get("source_row_id").asText()).collect(Collectors.toSet())).hasSize(loaded.validRows());
     }
 }
