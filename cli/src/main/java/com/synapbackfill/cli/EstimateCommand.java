@@ -39,7 +39,12 @@ import picocli.CommandLine.Option;
 final class EstimateCommand implements Callable<Integer> {
     @Option(names = "--jdbc-url", required = true, description = "source database") String jdbcUrl;
     @Option(names = "--db-user", required = true, description = "database user (password from SOURCE_DB_PASSWORD)") String dbUser;
-    @Option(names = "--table", required = true, description = "table or schema.table") String table;
+    @Option(names = "--table", description = "table or schema.table (or from --preset)") String table;
+    @Option(names = "--preset", description = "a source preset, as for run") String preset;
+    @Option(names = "--shape", description = "turns or messages, as for run") String shape;
+    @Option(names = "--user-roles", split = ",", description = "message shape: role values of user messages, as for run") List<String> userRoles;
+    @Option(names = "--assistant-roles", split = ",", description = "message shape: role values of assistant messages, as for run") List<String> assistantRoles;
+    @Option(names = "--join", paramLabel = "TABLE.KEY=COLUMN", description = "message shape: a joined table, as for run") List<String> join;
     @Option(names = "--timestamp-zone", description = "zone of timestamp-without-zone columns (default UTC)") String zone;
     @Option(names = "--column", paramLabel = "FIELD=COLUMN", description = "the table's column for a field, repeatable (as for run)") List<String> column;
     @Option(names = "--filter", description = "SQL boolean expression: rows it leaves out are counted as skipped (as for run)") String filter;
@@ -63,7 +68,16 @@ final class EstimateCommand implements Callable<Integer> {
         contract.since = since;
         contract.until = until;
         contract.timestampZone = zone;
-        SourceConfig source = contract.source(CliConfig.load(null, System.getenv()), table, zone);
+        contract.preset = preset;
+        contract.shape = shape;
+        contract.userRoles = userRoles;
+        contract.assistantRoles = assistantRoles;
+        contract.join = join;
+        CliConfig c = CliConfig.load(null, System.getenv()).withPreset(preset);
+        String tableName = SourceOptions.required(c.pick(table, "table", null), "--table (or --preset)");
+        SourceConfig source = contract.source(c, tableName, c.pick(zone, "timestampZone", null));
+        if (source.messageShape()) return estimateMessages(out, source);
+        String table = tableName;
         RunConfig cfg = RunConfig.builder(source).batchSize(batchSize).rateLimitPerMinute(rateLimit).build();
         DocumentMapper mapper = new DocumentMapper(cfg, "estimate");
         Map<String, Long> bad = new TreeMap<>();
@@ -138,12 +152,91 @@ final class EstimateCommand implements Callable<Integer> {
                     valid.size(), latencies.size(), accepted, present, failed, p50, p95);
         }
         long rows = profile.estimatedRows();
-        long calls = (long) Math.ceil(rows * validShare / batchSize);
+        project(out, rows * validShare, latency);
+        return BackfillCommand.OK;
+    }
+
+    /** Duration, calls and workers for {@code documents} at the rate limit. */
+    private void project(PrintStream out, double documents, double latency) {
+        long calls = (long) Math.ceil(documents / batchSize);
         double callsPerSecond = rateLimit / 60.0;
         long seconds = (long) Math.ceil(calls / callsPerSecond);
         out.printf("Projection at %d requests/min: ~%,d calls, %s, %d workers recommended (p95 %s)%n", rateLimit, calls,
                 Progress.eta(seconds), ConcurrencyTuner.recommend(callsPerSecond, latency, 1.5),
                 send > 0 ? Math.round(latency * 1000) + " ms measured" : "500 ms assumed");
+    }
+
+    /**
+     * The message shape: whole conversations at sampled points (weighted by their messages), paired as a run pairs
+     * them: turns per conversation, messages skipped by reason (roles, empty, filter), bad messages by reason, and
+     * the page query's plan when it would not use an index.
+     */
+    private Integer estimateMessages(PrintStream out, SourceConfig source) {
+        RunConfig cfg = RunConfig.builder(source).batchSize(batchSize).rateLimitPerMinute(rateLimit).build();
+        DocumentMapper mapper = new DocumentMapper(cfg, "estimate");
+        Map<String, Long> skippedBy = new TreeMap<>();
+        Map<String, Long> bad = new TreeMap<>();
+        long messages = 0;
+        long turns = 0;
+        long valid = 0;
+        long docBytes = 0;
+        long sampledConversations = 0;
+        List<String> conversations;
+        SourceProfile profile;
+        String plan;
+        long orphans;
+        String index;
+        try (JdbcTurnSource src = new JdbcTurnSource(new JdbcConnectionSettings(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD")), source)) {
+            profile = src.profile();
+            if (profile.empty()) {
+                out.println("The table has no message with a conversation id: a run would complete at once.");
+                return BackfillCommand.OK;
+            }
+            conversations = new ArrayList<>(new java.util.LinkedHashSet<>(src.sampleIds(sample)));
+            // read until the sample is full, in an order spread over the whole range (not its low end)
+            java.util.Collections.shuffle(conversations, new java.util.Random(1));
+            for (String conv : conversations) {
+                for (Turn t : src.readConversations(List.of(conv))) {
+                    messages += t.messages();
+                    if (t.skipped()) {
+                        skippedBy.merge(t.skipReason(), 1L, Long::sum);
+                        continue;
+                    }
+                    DocumentMapper.Mapped m = mapper.map(t);
+                    if (t.problem() == null) turns++;
+                    if (m.ok()) {
+                        valid++;
+                        docBytes += Json.writeBytes(m.document()).length;
+                    } else {
+                        bad.merge(m.reason().errorClass(), 1L, Long::sum);
+                    }
+                }
+                sampledConversations++;
+                if (messages >= sample) break;
+            }
+            plan = src.unindexedPagePlan();
+            orphans = src.messagesWithoutConversation();
+            index = src.pageIndexColumns();
+        }
+        out.printf("Table %s (message shape): ~%,d messages (statistics), conversations %s..%s (%s); sampled %,d messages%n", source.table(),
+                profile.estimatedRows(), profile.minId(), profile.maxId(), profile.idType(), messages);
+        long skipped = skippedBy.values().stream().mapToLong(Long::longValue).sum();
+        out.printf("  %,d conversations: turns %,d (%.1f per conversation, %.1f messages per turn)%n", sampledConversations, turns,
+                (double) turns / Math.max(1, sampledConversations), turns == 0 ? 0.0 : (double) (messages - skipped) / turns);
+        if (skipped > 0) {
+            out.printf("  skipped %,d messages (%.1f%%):%n", skipped, 100.0 * skipped / Math.max(1, messages));
+            skippedBy.forEach((reason, n) -> out.printf("    %-34s %,8d%n", reason, n));
+        }
+        out.printf("  valid %,d turns, average document %,d bytes%n", valid, valid == 0 ? 0 : docBytes / valid);
+        bad.forEach((reason, n) -> out.printf("  %-36s %,8d%n", reason, n));
+        if (orphans > 0) out.printf("  %,d messages have no conversation id: no shard holds them, a run never reads them%n", orphans);
+        if (plan != null) {
+            out.println("Warning: the page query would not use an index; every page would scan and sort " + source.table() + ". Create one on "
+                    + index + ". The plan:");
+            plan.lines().forEach(l -> out.println("    " + l));
+        }
+        double documentsPerMessage = messages == 0 ? 0 : (double) valid / messages;
+        project(out, profile.estimatedRows() * documentsPerMessage, 0.5);
         return BackfillCommand.OK;
     }
 }

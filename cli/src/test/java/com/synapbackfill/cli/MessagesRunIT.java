@@ -255,6 +255,37 @@ class MessagesRunIT {
         assertThat(emulator.stats().documentsReceived() - emulator.stats().accepted()).as("continued, not restarted").isLessThan(1_500);
     }
 
+    @Test
+    void estimatePairsAsTheRunDoesAndWarnsWhenThePageQueryHasNoIndex() throws Exception {
+        List<String> a = new ArrayList<>(args(Files.createTempDirectory("unused"), null, "600"));
+        a.set(0, "estimate");
+        int state = a.indexOf("--state-dir");
+        a.subList(state, state + 2).clear();
+        int shardRows = a.indexOf("--shard-rows");
+        a.subList(shardRows, shardRows + 2).clear();
+        a.addAll(List.of("--sample", "1000000"));
+        CliIT.Result r = CliIT.run(Map.of("SOURCE_DB_PASSWORD", pg.password()), a.toArray(String[]::new));
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("(message shape)").contains(String.format("sampled %,d messages", messages))
+                .contains(String.format("%,d conversations: turns %,d", CONVERSATIONS, expected.size()))
+                .contains(String.format("skipped %,d messages", skippedMessages)).contains("role:system").contains("role:tool")
+                .containsPattern("bad_row:unreadable_text\\s+" + broken.size() + "\\b")
+                .contains(String.format("valid %,d turns", expected.size()))
+                .doesNotContain("would not use an index");
+
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS chat_messages_plain");
+            st.execute("CREATE TABLE chat_messages_plain AS SELECT * FROM chat_messages");
+            st.execute("ANALYZE chat_messages_plain");
+        }
+        a.set(a.indexOf("chat_messages"), "chat_messages_plain");
+        a.set(a.indexOf("1000000"), "2000");
+        CliIT.Result plain = CliIT.run(Map.of("SOURCE_DB_PASSWORD", pg.password()), a.toArray(String[]::new));
+        assertThat(plain.exit()).as(plain.output()).isZero();
+        assertThat(plain.output()).contains("Warning: the page query would not use an index")
+                .contains("Create one on (thread_key, seq, msg_id)").contains("Seq Scan on chat_messages_plain sb_m");
+    }
+
     static void assertArrivedExactlyOnce() throws Exception {
         List<StoredDocument> docs = List.copyOf(emulator.documents());
         Map<String, StoredDocument> bySource = docs.stream().collect(Collectors.toMap(d -> d.metadata().get("source_row_id").asText(), d -> d));

@@ -723,6 +723,59 @@ public final class JdbcTurnSource implements TurnSource {
         }
     }
 
+    /** Items of whole conversations, by conversation id (message shape only; for {@code estimate}). */
+    public List<Turn> readConversations(List<String> conversationIds) {
+        Catalog cat = catalog();
+        if (cat.messages() == null) throw new IllegalStateException("not the message shape");
+        List<Turn> out = new ArrayList<>();
+        for (String c : conversationIds) out.addAll(MessagePairing.pair(readConversation(cat, null, c)));
+        return out;
+    }
+
+    /**
+     * Message shape: the database's plan of the page query when it would not use an index (then every page is a
+     * scan and sort of the table), else null. The index it needs: (conversation, order or created, id).
+     */
+    public String unindexedPagePlan() {
+        Catalog cat = catalog();
+        if (cat.messages() == null) return null;
+        SourceProfile p = profile();
+        if (p.empty()) return null;
+        String param = dialect.param(cat.idType());
+        String sql = "SELECT " + cat.selectList() + " FROM " + cat.messages().from() + " WHERE " + cat.messages().key() + " >= " + param + " AND "
+                + cat.messages().key() + " <= " + param + " ORDER BY " + cat.messages().orderBy() + " LIMIT 500";
+        try {
+            return dialect.fullScanPlan(conn(), sql, "sb_m", ps -> {
+                int i = bindAll(ps, 1, cat.selectBinds());
+                bindId(ps, i, cat.idType(), p.minId(), "min");
+                bindId(ps, i + 1, cat.idType(), p.maxId(), "max");
+            });
+        } catch (SQLException e) {
+            throw sqlError("explaining the page query", e);
+        }
+    }
+
+    /** Message shape: messages whose conversation id is NULL (no shard holds them: they are never read). */
+    public long messagesWithoutConversation() {
+        Catalog cat = catalog();
+        if (cat.messages() == null) return 0;
+        try (PreparedStatement ps = conn().prepareStatement("SELECT count(*) FROM " + dialect.quote(config.table()) + " WHERE "
+                + dialect.quote(cat.keyName()) + " IS NULL"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw sqlError("counting messages without a conversation", e);
+        }
+    }
+
+    /** The columns a message table's page query wants an index on, in order. */
+    public String pageIndexColumns() {
+        MessageShape shape = config.messages();
+        if (shape == null) return null;
+        String order = shape.ref("order") != null ? shape.ref("order").column() : shape.ref("createdAt").column();
+        return "(" + shape.ref("conversationId").column() + ", " + order + ", " + shape.ref("id").column() + ")";
+    }
+
     /** Every message of one conversation, in order. */
     private List<MessagePairing.Message> readConversation(Catalog cat, Shard shard, String conversationId) {
         Messages msg = cat.messages();

@@ -196,6 +196,25 @@ public final class MySqlDialect implements SqlDialect {
     }
 
     @Override
+    public String fullScanPlan(Connection c, String sql, String alias, Binder binds) throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        boolean unindexed = false;
+        try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + sql)) {
+            binds.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                java.sql.ResultSetMetaData md = rs.getMetaData();
+                while (rs.next()) {
+                    StringBuilder line = new StringBuilder();
+                    for (int i = 1; i <= md.getColumnCount(); i++) line.append(i == 1 ? "" : " | ").append(md.getColumnLabel(i)).append('=').append(rs.getString(i));
+                    plan.append(line).append('\n');
+                    if (alias.equals(rs.getString("table")) && rs.getString("possible_keys") == null) unindexed = true;
+                }
+            }
+        }
+        return unindexed ? plan.toString().stripTrailing() : null;
+    }
+
+    @Override
     public boolean transientError(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         return e instanceof SQLTransientException || e instanceof SQLRecoverableException || state.startsWith("08")

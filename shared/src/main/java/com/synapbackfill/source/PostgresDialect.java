@@ -143,6 +143,26 @@ public final class PostgresDialect implements SqlDialect {
     }
 
     @Override
+    public String fullScanPlan(Connection c, String sql, String alias, Binder binds) throws SQLException {
+        // with sequential scans priced out, a Seq Scan left in the plan means no index can serve the query
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute("SET enable_seqscan = off");
+        }
+        StringBuilder plan = new StringBuilder();
+        try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + sql)) {
+            binds.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) plan.append(rs.getString(1)).append('\n');
+            }
+        } finally {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("RESET enable_seqscan");
+            }
+        }
+        return java.util.regex.Pattern.compile("Seq Scan on \\S+ " + alias + "\\b").matcher(plan).find() ? plan.toString().stripTrailing() : null;
+    }
+
+    @Override
     public boolean transientError(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         // 08xxx connection, 40xxx rollback/serialization, 53xxx resources, 57xxx operator intervention

@@ -123,6 +123,17 @@ public interface SqlDialect {
      */
     String sampleSql(String table, String idColumn, IdType idType, double percent, boolean rowSampling);
 
+    /** Binds a prepared statement's parameters. */
+    interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /**
+     * The database's plan for {@code sql} when it would read the table aliased {@code alias} without an index (a
+     * full scan and sort on every page), else null.
+     */
+    String fullScanPlan(Connection c, String sql, String alias, Binder binds) throws SQLException;
+
     /** Whether the error is worth a retry with a fresh connection (connection lost, deadlock, resources). */
     boolean transientError(SQLException e);
 
