@@ -86,9 +86,15 @@ abstract class OperatorCommand implements Callable<Integer> {
     void printStatus(PlannerResults.Status s) {
         Counters c = s.counters();
         out.printf("Run %s: %s%s%n", s.runId(), s.status(), s.reason() == null ? "" : " (" + s.reason() + ")");
-        out.printf("  shards %d/%d done; rows %,d of ~%,d: accepted %,d, already present %,d, failed %,d%s%n", s.shardsDone(),
-                s.shardsTotal(), c.rowsRead(), s.estimatedRows(), c.accepted(), c.alreadyPresent(), c.failed(),
-                c.skipped() == 0 ? "" : String.format(", skipped %,d (filter or cutover)", c.skipped()));
+        if (c.messages() > 0) {
+            out.printf("  shards %d/%d done; messages %,d of ~%,d: turns accepted %,d, already present %,d, failed %,d (bad messages included)%s%n",
+                    s.shardsDone(), s.shardsTotal(), c.messages(), s.estimatedRows(), c.accepted(), c.alreadyPresent(), c.failed(),
+                    c.skipped() == 0 ? "" : String.format(", messages skipped %,d (roles, empty, filter or cutover)", c.skipped()));
+        } else {
+            out.printf("  shards %d/%d done; rows %,d of ~%,d: accepted %,d, already present %,d, failed %,d%s%n", s.shardsDone(),
+                    s.shardsTotal(), c.rowsRead(), s.estimatedRows(), c.accepted(), c.alreadyPresent(), c.failed(),
+                    c.skipped() == 0 ? "" : String.format(", skipped %,d (filter or cutover)", c.skipped()));
+        }
         String rate = s.done() ? String.format("%.1f docs/s overall", c.handled() / (double) Math.max(1, s.elapsedSeconds()))
                 : String.format("%.1f docs/s over the last minutes, ETA %s", s.docsPerSecond(), Progress.eta(s.etaSeconds()));
         out.printf("  %s, calls %,d, 429s %,d, p95 latency %d ms, elapsed %s%n", rate, c.calls(), c.throttled(),

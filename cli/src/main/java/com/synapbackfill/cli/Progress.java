@@ -24,7 +24,9 @@ public final class Progress implements Consumer<PlannerResults.Status>, AutoClos
 
     @Override
     public void accept(PlannerResults.Status s) {
-        long handled = s.counters().handled();
+        // the message shape's estimate is of messages: progress is messages read, not turns
+        boolean messages = s.counters().messages() > 0;
+        long handled = messages ? s.counters().messages() : s.counters().handled();
         String extra = String.format("%.0f docs/s, ETA %s, 429s %d, failed %d", s.docsPerSecond(), eta(s.etaSeconds()),
                 s.counters().throttled(), s.counters().failed());
         if (terminal) {
@@ -38,7 +40,7 @@ public final class Progress implements Consumer<PlannerResults.Status>, AutoClos
             bar.setExtraMessage(extra);
         } else if (System.currentTimeMillis() - lastPlain >= plainEveryMillis || s.done() || s.blocked()) {
             lastPlain = System.currentTimeMillis();
-            out.printf("progress: %d/%d rows, shards %d/%d, %s, status %s%n", handled, s.estimatedRows(), s.shardsDone(),
+            out.printf("progress: %d/%d %s, shards %d/%d, %s, status %s%n", handled, s.estimatedRows(), messages ? "messages" : "rows", s.shardsDone(),
                     s.shardsTotal(), extra, s.status());
         }
     }

@@ -124,6 +124,10 @@ final class RunCommand extends OperatorCommand {
         out.printf("Run %s: %s%s; rows %,d: accepted %,d, already present %,d, failed %,d, skipped %,d. Report: %s%n", id, status.status(),
                 status.reason() == null ? "" : " (" + status.reason() + ")", status.counters().rowsRead(), status.counters().accepted(),
                 status.counters().alreadyPresent(), status.counters().failed(), status.counters().skipped(), report.reportLocation());
+        if (status.counters().messages() > 0)
+            out.printf("  message shape: %,d messages read: %,d turns, %,d bad messages, %,d messages skipped%n", status.counters().messages(),
+                    status.counters().accepted() + status.counters().alreadyPresent() + status.counters().failed() - badMessages(report),
+                    badMessages(report), status.counters().skipped());
         if (status.blocked()) {
             out.printf("Synap refused the run: fix the key, plan or permissions, then `backfill resume %s%s%s`.%n", id, where, sourceFlags);
             return BackfillCommand.BLOCKED;
@@ -184,5 +188,11 @@ final class RunCommand extends OperatorCommand {
         } catch (BackfillException e) {
             throw new IllegalArgumentException("--synap-url: cannot reach Synap at " + url + " (" + e.errorClass() + ")");
         }
+    }
+
+    /** Messages that could not be read (their text), from the report's failure classes. */
+    static long badMessages(PlannerResults.Report report) {
+        Long n = report.failuresByClass() == null ? null : report.failuresByClass().get(com.synapbackfill.model.BadRowReason.UNREADABLE_TEXT.errorClass());
+        return n == null ? 0 : n;
     }
 }

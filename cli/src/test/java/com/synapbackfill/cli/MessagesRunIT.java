@@ -215,6 +215,8 @@ class MessagesRunIT {
         Map<String, String> env = Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
         CliIT.Result r = CliIT.run(env, args(state, "msg-run", "60000").toArray(String[]::new));
         assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains(String.format("message shape: %,d messages read: %,d turns, %,d bad messages, %,d messages skipped",
+                messages, expected.size(), broken.size(), skippedMessages));
         assertArrivedExactlyOnce();
 
         JsonNode counts = Json.MAPPER.readTree(Files.readAllBytes(state.resolve("reports/runs/msg-run/report.json"))).get("counts");

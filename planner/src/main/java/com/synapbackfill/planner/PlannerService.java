@@ -245,7 +245,11 @@ public final class PlannerService implements PlannerActions {
         double seconds = Math.max(1, (now - windowStart) / 1000.0);
         double rate = perMinute.stream().mapToLong(Long::longValue).sum() / seconds;
         Counters c = run.counters();
-        long remaining = Math.max(0, run.estimatedRows() - c.handled());
+        // the message shape estimates messages but counts items (turns and skipped or bad messages) per minute: the
+        // messages left are turned into items at the ratio seen so far
+        long remaining = c.messages() > 0
+                ? (long) Math.ceil(Math.max(0, run.estimatedRows() - c.messages()) * (c.handled() / (double) c.messages()))
+                : Math.max(0, run.estimatedRows() - c.handled());
         long eta = run.status().terminal() ? 0 : rate > 0 ? (long) Math.ceil(remaining / rate) : -1;
         long end = run.completedAtEpochMillis() > 0 ? run.completedAtEpochMillis() : now;
         return new PlannerResults.Status(runId, run.status().name(), run.statusReason(), run.status().terminal(),
