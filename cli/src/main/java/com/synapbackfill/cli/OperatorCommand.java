@@ -86,6 +86,7 @@ abstract class OperatorCommand implements Callable<Integer> {
     void printStatus(PlannerResults.Status s) {
         Counters c = s.counters();
         out.printf("Run %s: %s%s%n", s.runId(), s.status(), s.reason() == null ? "" : " (" + s.reason() + ")");
+        if (s.trouble() != null) out.println("  " + s.trouble());
         if (c.messages() > 0) {
             out.printf("  shards %d/%d done; messages %,d of ~%,d: turns accepted %,d, already present %,d, failed %,d (bad messages included)%s%n",
                     s.shardsDone(), s.shardsTotal(), c.messages(), s.estimatedRows(), c.accepted(), c.alreadyPresent(), c.failed(),

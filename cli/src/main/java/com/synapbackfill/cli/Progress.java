@@ -15,6 +15,7 @@ public final class Progress implements Consumer<PlannerResults.Status>, AutoClos
     private final long plainEveryMillis;
     private ProgressBar bar;
     private long lastPlain;
+    private String lastTrouble;
 
     public Progress(PrintStream out, boolean terminal, long plainEveryMillis) {
         this.out = out;
@@ -29,6 +30,13 @@ public final class Progress implements Consumer<PlannerResults.Status>, AutoClos
         long handled = messages ? s.counters().messages() : s.counters().handled();
         String extra = String.format("%.0f docs/s, ETA %s, 429s %d, failed %d", s.docsPerSecond(), eta(s.etaSeconds()),
                 s.counters().throttled(), s.counters().failed());
+        if (s.trouble() != null) extra = s.trouble() + "; " + extra;
+        // trouble is news: say it when it starts and when it ends, not only at the next periodic line
+        boolean changed = (s.trouble() == null) != (lastTrouble == null);
+        lastTrouble = s.trouble();
+        if (changed && !terminal) {
+            out.println(s.trouble() != null ? "trouble: " + s.trouble() : "trouble over: Synap answers again");
+        }
         if (terminal) {
             if (bar == null) {
                 bar = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(Math.max(1, s.estimatedRows()))

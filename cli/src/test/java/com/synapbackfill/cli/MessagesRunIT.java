@@ -233,6 +233,13 @@ class MessagesRunIT {
         }
         assertThat(failedIds).containsExactlyInAnyOrderElementsOf(broken);
 
+        // retry-failures re-reads the messages' conversations and pairs them again: the broken ones are still broken
+        CliIT.Result retry = CliIT.run(env, "retry-failures", "msg-run", "--state-dir", state.toString(), "--jdbc-url", pg.jdbcUrl(),
+                "--db-user", pg.user());
+        assertThat(retry.output()).as(retry.output()).contains(String.format("retried %,d failures: resolved 0", broken.size()))
+                .contains(String.format("still failing %,d", broken.size())).containsPattern("bad_row:unreadable_text\\s+" + String.format("%,d", broken.size()));
+        assertThat(retry.exit()).as(retry.output()).isZero();
+
         // the same run again: nothing new arrives
         CliIT.Result again = CliIT.run(env, args(state, "msg-run-2", "60000").toArray(String[]::new));
         assertThat(again.exit()).as(again.output()).isZero();

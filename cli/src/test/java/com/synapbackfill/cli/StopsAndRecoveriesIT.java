@@ -161,11 +161,17 @@ class StopsAndRecoveriesIT {
             long down = emulator.stats().status(503);
             Thread.sleep(8_000); // every call fails for 8 s: far more than a batch's retry budget
             assertThat(emulator.stats().status(503) - down).as("workers kept trying, with backoff").isBetween(3L, 2_000L);
-            assertThat(planner.status("outage-run").status()).isEqualTo("RUNNING");
+            PlannerResults.Status during = planner.status("outage-run");
+            assertThat(during.status()).isEqualTo("RUNNING");
+            // the outage is visible, not a healthy-looking RUNNING: since when, how many calls, the last error
+            assertThat(during.trouble()).as("status during the outage").startsWith("Synap unreachable since ")
+                    .containsPattern("\\(\\d+ failed calls?, last: server_error: ").contains("retrying");
             emulator.setOutage(false);
             PipelineIT.waitUntilDone(planner, "outage-run", Duration.ofMinutes(2));
         }
         assertCompleteAndExact(d, "outage-run");
+        assertThat(new com.synapbackfill.ledger.DynamoDbLedger(d.aws().dynamo(), d.table(), Clock.systemUTC()).run("outage-run").orElseThrow().trouble())
+                .as("cleared by the first call that succeeded").isNull();
         String dlqDepth = d.aws().sqs().getQueueAttributes(r -> r.queueUrl(d.dlqUrl())
                 .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
                 .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);

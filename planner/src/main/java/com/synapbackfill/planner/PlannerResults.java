@@ -25,9 +25,17 @@ public final class PlannerResults {
      * @param done          COMPLETED or FAILED: the state machine stops polling
      * @param blocked       BLOCKED: the state machine fails with {@code reason}
      */
+    /**
+     * @param trouble what is wrong right now while the run goes on ("Synap unreachable since ..."), or null
+     */
     public record Status(String runId, String status, String reason, boolean done, boolean blocked,
                          long estimatedRows, int shardsTotal, int shardsDone, Counters counters,
-                         double docsPerSecond, long etaSeconds, long latencyP95Millis, long elapsedSeconds) {
+                         double docsPerSecond, long etaSeconds, long latencyP95Millis, long elapsedSeconds, String trouble) {
+        public Status(String runId, String status, String reason, boolean done, boolean blocked, long estimatedRows, int shardsTotal,
+                      int shardsDone, Counters counters, double docsPerSecond, long etaSeconds, long latencyP95Millis, long elapsedSeconds) {
+            this(runId, status, reason, done, blocked, estimatedRows, shardsTotal, shardsDone, counters, docsPerSecond, etaSeconds,
+                    latencyP95Millis, elapsedSeconds, null);
+        }
     }
 
     public record Report(String runId, String reportLocation, String failuresLocation, long failures,

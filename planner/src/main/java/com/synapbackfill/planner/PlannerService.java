@@ -239,7 +239,7 @@ public final class PlannerService implements PlannerActions {
             run = requireRun(runId);
         }
         long now = clock.millis();
-        int minutes = 5;
+        int minutes = 2; // the current minute and the one before: the rate falls to 0 soon after nothing is sent
         List<Long> perMinute = ledger.handledPerMinute(runId, now, minutes);
         long windowStart = Math.max(run.createdAtEpochMillis(), (now / 60_000 - minutes + 1) * 60_000);
         double seconds = Math.max(1, (now - windowStart) / 1000.0);
@@ -255,7 +255,9 @@ public final class PlannerService implements PlannerActions {
         return new PlannerResults.Status(runId, run.status().name(), run.statusReason(), run.status().terminal(),
                 run.status() == RunStatus.BLOCKED, run.estimatedRows(), run.shardsTotal(), run.shardsDone(), c,
                 Math.round(rate * 10) / 10.0, eta, p95(ledger.latencyHistogram(runId)),
-                (end - run.createdAtEpochMillis()) / 1000);
+                (end - run.createdAtEpochMillis()) / 1000,
+                // a note older than two minutes is from workers that stopped since (paused, crashed): not news
+                run.trouble() != null && !run.status().terminal() && now - run.trouble().lastAtEpochMillis() < 120_000 ? run.trouble().describe() : null);
     }
 
     static long p95(SortedMap<Long, Long> histogram) {

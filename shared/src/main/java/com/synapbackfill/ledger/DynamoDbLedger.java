@@ -8,6 +8,7 @@ import com.synapbackfill.model.FailureRecord;
 import com.synapbackfill.model.IdType;
 import com.synapbackfill.model.RunConfig;
 import com.synapbackfill.model.RunState;
+import com.synapbackfill.model.Trouble;
 import com.synapbackfill.model.RunStatus;
 import com.synapbackfill.model.Shard;
 import com.synapbackfill.model.ShardState;
@@ -167,7 +168,33 @@ public final class DynamoDbLedger implements Ledger {
                 Json.read(str(item, "config"), RunConfig.class),
                 str(item, "idType") == null ? null : IdType.valueOf(str(item, "idType")), num(item, "estimatedRows"),
                 (int) num(item, "shardsTotal"), (int) num(item, "shardsDone"), counters(item), num(item, "createdAt"),
-                num(item, "updatedAt"), num(item, "completedAt")));
+                num(item, "updatedAt"), num(item, "completedAt"),
+                item.containsKey("troubleSince") ? new Trouble(num(item, "troubleSince"), num(item, "troubleCalls"), str(item, "troubleLast"),
+                        num(item, "troubleAt")) : null));
+    }
+
+    @Override
+    public void noteTrouble(String runId, String what, long atMillis) {
+        String last = what.length() > 300 ? what.substring(0, 300) + "…" : what;
+        try {
+            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), "RUN"))
+                    .updateExpression("SET troubleSince = if_not_exists(troubleSince, :now), troubleLast = :m, troubleAt = :now ADD troubleCalls :one")
+                    .conditionExpression("attribute_exists(pk)")
+                    .expressionAttributeValues(Map.of(":now", n(atMillis), ":m", s(last), ":one", n(1)))));
+        } catch (ConditionalCheckFailedException gone) {
+            // the run item is gone: nothing to tell
+        }
+    }
+
+    @Override
+    public void clearTrouble(String runId) {
+        try {
+            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), "RUN"))
+                    .updateExpression("REMOVE troubleSince, troubleLast, troubleAt, troubleCalls")
+                    .conditionExpression("attribute_exists(troubleSince)")));
+        } catch (ConditionalCheckFailedException none) {
+            // cleared already (another worker), or never set
+        }
     }
 
     @Override

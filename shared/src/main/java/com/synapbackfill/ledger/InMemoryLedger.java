@@ -39,7 +39,23 @@ public final class InMemoryLedger implements Ledger {
 
     @Override
     public synchronized Optional<RunState> run(String runId) {
-        return Optional.ofNullable(runs.get(runId));
+        RunState r = runs.get(runId);
+        return Optional.ofNullable(r == null ? null : r.withTrouble(troubles.get(runId)));
+    }
+
+    private final Map<String, com.synapbackfill.model.Trouble> troubles = new HashMap<>();
+
+    @Override
+    public synchronized void noteTrouble(String runId, String what, long atMillis) {
+        if (!runs.containsKey(runId)) return;
+        com.synapbackfill.model.Trouble t = troubles.get(runId);
+        troubles.put(runId, new com.synapbackfill.model.Trouble(t == null ? atMillis : t.sinceEpochMillis(), t == null ? 1 : t.failedCalls() + 1,
+                what, atMillis));
+    }
+
+    @Override
+    public synchronized void clearTrouble(String runId) {
+        troubles.remove(runId);
     }
 
     @Override

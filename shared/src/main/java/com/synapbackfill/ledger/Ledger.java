@@ -100,4 +100,13 @@ public interface Ledger {
         for (int i = 0; i < LATENCY_BUCKETS_MS.length; i++) if (millis <= LATENCY_BUCKETS_MS[i]) return i;
         return LATENCY_BUCKETS_MS.length - 1;
     }
+
+    /**
+     * A worker's Synap call failed and it is retrying (docs/design.md §7): sets the run's trouble (its start kept),
+     * counts the call, keeps {@code what} as the last error.
+     */
+    void noteTrouble(String runId, String what, long atMillis);
+
+    /** A Synap call succeeded again: the run has no trouble. A no-op when it had none. */
+    void clearTrouble(String runId);
 }

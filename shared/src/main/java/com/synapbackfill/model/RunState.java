@@ -17,10 +17,23 @@ import java.util.Objects;
  * @param createdAtEpochMillis   when start wrote it
  * @param updatedAtEpochMillis   last change
  * @param completedAtEpochMillis when it became COMPLETED, else 0
+ * @param trouble        Synap calls failing right now, or null
  */
 public record RunState(String runId, RunStatus status, String statusReason, RunConfig config, IdType idType,
                        long estimatedRows, int shardsTotal, int shardsDone, Counters counters,
-                       long createdAtEpochMillis, long updatedAtEpochMillis, long completedAtEpochMillis) {
+                       long createdAtEpochMillis, long updatedAtEpochMillis, long completedAtEpochMillis, Trouble trouble) {
+    public RunState(String runId, RunStatus status, String statusReason, RunConfig config, IdType idType,
+                    long estimatedRows, int shardsTotal, int shardsDone, Counters counters,
+                    long createdAtEpochMillis, long updatedAtEpochMillis, long completedAtEpochMillis) {
+        this(runId, status, statusReason, config, idType, estimatedRows, shardsTotal, shardsDone, counters, createdAtEpochMillis,
+                updatedAtEpochMillis, completedAtEpochMillis, null);
+    }
+
+    public RunState withTrouble(Trouble t) {
+        return new RunState(runId, status, statusReason, config, idType, estimatedRows, shardsTotal, shardsDone, counters,
+                createdAtEpochMillis, updatedAtEpochMillis, completedAtEpochMillis, t);
+    }
+
     public RunState {
         RunIds.requireValid(runId);
         Objects.requireNonNull(status, "status");

@@ -120,16 +120,18 @@ public final class OkHttpSynapApi implements SynapApi {
                 if (e.httpStatus() == 429) {
                     throttled++;
                     gate.onThrottled(e.retryAfter().orElse(Duration.ofSeconds(1)));
+                } else {
+                    gate.onCallFailed(e.errorClass() + ": " + e.getMessage());
                 }
                 Duration delay = backoff(attempt, e);
                 long elapsed = clock.millis() - started;
                 if (attempt >= config.maxAttempts() || elapsed + delay.toMillis() > config.maxRetryTime().toMillis()) {
-                    LOG.warn("batch_create gave up after {} attempts in {} ms: {} (status {})", attempt, elapsed,
-                            e.errorClass(), e.httpStatus());
+                    LOG.warn("batch_create gave up after {} attempts in {} ms: {} (status {}): {}", attempt, elapsed,
+                            e.errorClass(), e.httpStatus(), e.getMessage());
                     throw e;
                 }
-                LOG.debug("batch_create attempt {} failed ({} {}), retrying in {} ms", attempt, e.errorClass(),
-                        e.httpStatus(), delay.toMillis());
+                LOG.info("batch_create attempt {} failed ({} {}: {}), retrying in {} ms", attempt, e.errorClass(),
+                        e.httpStatus(), e.getMessage(), delay.toMillis());
                 sleep(delay);
             }
         }

@@ -31,6 +31,13 @@ public interface SynapApi {
         /** Synap answered 429; {@code retryAfter} is its Retry-After (or a default when it sent none). */
         void onThrottled(Duration retryAfter);
 
+        /**
+         * An attempt failed for another reason the client retries (connection refused, timeout, 5xx, not ready):
+         * {@code what} is {@code errorClass: message}. Called before the client backs off.
+         */
+        default void onCallFailed(String what) {
+        }
+
         CallGate NONE = new CallGate() {
             @Override
             public void beforeCall(int documents) {

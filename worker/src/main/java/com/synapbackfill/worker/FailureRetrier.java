@@ -133,7 +133,9 @@ public final class FailureRetrier {
             Turn turn = rows.get(e.getKey());
             if (turn == null) {
                 for (FailureRecord f : e.getValue())
-                    again.add(refailed(f, MISSING, 0, "row " + f.sourceId() + " is no longer in the source table", now));
+                    again.add(refailed(f, MISSING, 0, run.config().source().messageShape()
+                            ? "message " + f.sourceId() + " no longer starts a turn (it is gone, or now joins another turn)"
+                            : "row " + f.sourceId() + " is no longer in the source table", now));
                 continue;
             }
             Mapped m = mapper.map(turn);

@@ -206,6 +206,11 @@ public final class ShardWorker {
                     state = ledger.advance(state, steps.get(i).lastId(), so.delta, so.latencies, done, options.lease());
                     total = total.plus(so.delta);
                     metrics.step(so.delta, so.latencies);
+                    if (so.delta.calls() > 0 && cachedRun.trouble() != null) {
+                        // Synap answers again: the run's "unreachable since" note is over
+                        ledger.clearTrouble(run.runId());
+                        cachedRun = cachedRun.withTrouble(null);
+                    }
                 }
                 List<Mapped> rest = new ArrayList<>();
                 if (runnable < steps.size()) {

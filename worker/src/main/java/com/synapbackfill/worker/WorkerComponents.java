@@ -92,7 +92,8 @@ public final class WorkerComponents {
         int maxPermits = cfg.rateLimitUnit() == RunConfig.RateLimitUnit.CALL ? 1 : cfg.batchSize();
         LimiterGate gate = new LimiterGate(new DynamoDbRateLimiter(dynamo, settings.ledgerTable(), settings.rateScope(),
                 cfg.rateLimitPerMinute(), maxPermits, clock), cfg.rateLimitUnit(), clock);
-        SynapApi synap = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), synapConfig, gate,
+        SynapApi synap = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), synapConfig,
+                new TroubleGate(gate, new DynamoDbLedger(dynamo, settings.ledgerTable(), clock), run.runId(), clock),
                 OkHttpSynapApi.Sleeper.REAL, clock);
         TurnSource source = new JdbcTurnSource(db, cfg.source());
         return new RunResources() {

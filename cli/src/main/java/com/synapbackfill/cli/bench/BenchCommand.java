@@ -52,7 +52,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", description = "Run the benchmarks (ceiling efficiency, baseline, cost per turn, cold start, planning scale, emulator).",
         footer = {"", "Examples:", "  backfill bench", "  backfill bench --only ceiling,coldstart"})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--only", split = ",", description = "run only these: ceiling, baseline, cost, coldstart, planning, emulator")
+    @Option(names = "--only", split = ",", description = "run only these: ceiling, messages, baseline, cost, coldstart, planning, emulator")
     List<String> only;
 
     @Option(names = "--out", defaultValue = "target/bench/results.json", description = "results file (default ${DEFAULT-VALUE})")
@@ -82,6 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (wanted("ceiling") || wanted("ceiling3000")) ceiling("ceiling_3000", 3000, 3000, 150_000, 0.90, 0.01);
         if (wanted("ceiling") || wanted("ceiling900")) ceiling("ceiling_600_configured_900", 600, 900, 60_000, 0.85, 0.05);
+        if (wanted("messages")) messagesCeiling(wanted("ceiling") ? pipeline600 / (600 / 60.0 * 100) : 0);
         if (wanted("baseline")) baseline(pipeline600);
         if (wanted("cost")) cost();
         if (wanted("coldstart")) coldStart();
@@ -155,6 +156,68 @@ public final class BenchCommand implements Callable<Integer> {
                     String.format("%.0f docs/s = %.3f of ceiling, 429s %.2f%%", rate, efficiency, 100 * throttled),
                     String.format(">= %.2f, <= %.0f%% 429s", targetEfficiency, 100 * targetThrottleShare), pass);
             return rate;
+        }
+    }
+
+    /**
+     * The message shape at the 600/min ceiling: 100,000 messages (20 per conversation, one system message each,
+     * JSON parts) paired into turns and sent; its efficiency beside the turn shape's of the same run (target
+     * at least 0.9 of it).
+     */
+    private void messagesCeiling(double turnEfficiency) throws Exception {
+        int messages = 100_000;
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS bench_messages");
+            st.execute("CREATE TABLE bench_messages AS SELECT g AS id, g / 20 AS conversation_id, "
+                    + "CASE WHEN g % 20 = 0 THEN 'system' WHEN g % 2 = 1 THEN 'user' ELSE 'assistant' END AS role, "
+                    + "jsonb_build_object('parts', jsonb_build_array(jsonb_build_object('type', 'reasoning', 'text', 'hmm'), "
+                    + "jsonb_build_object('type', 'text', 'text', 'message ' || g || ' ' || repeat('lorem ipsum ', 20 + g % 40)))) AS body, "
+                    + "'user-' || (g / 20 % 500) AS user_id, timestamptz '2025-01-01' + g * interval '1 second' AS created_at "
+                    + "FROM generate_series(1, " + messages + ") g");
+            st.execute("ALTER TABLE bench_messages ADD PRIMARY KEY (id)");
+            st.execute("CREATE INDEX bench_messages_page ON bench_messages (conversation_id, created_at, id)");
+            st.execute("ANALYZE bench_messages");
+        }
+        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(600)
+                .latency(Duration.ofMillis(150), Duration.ofMillis(400)).seed(11).build())) {
+            Map<String, String> env = env(emulator, "bench_messages");
+            env.put("SOURCE_SHAPE", "messages");
+            env.put("SOURCE_COLUMNS", "text=body#/parts");
+            env.put("RATE_LIMIT_PER_MINUTE", "600");
+            env.put("SHARD_TARGET_ROWS", Integer.toString(messages / 40));
+            LocalDeployment d = LocalDeployment.create("bench-messages", RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
+            PlannerService planner = PlannerComponents.create(d.settings(), d.env(), d.aws(), Clock.systemUTC());
+            String runId = "ceiling-messages-600";
+            PlannerResults.Start start = planner.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
+            double ceiling = 600 / 60.0 * 100;
+            List<long[]> samples = new ArrayList<>();
+            long t0 = System.currentTimeMillis();
+            int workers = Integer.getInteger("bench.workers", start.recommendedConcurrency());
+            PlannerResults.Status last;
+            try (LocalEventSourceMapping esm = fleet(d, workers)) {
+                while (true) {
+                    last = planner.status(runId);
+                    samples.add(new long[] {System.currentTimeMillis() - t0, last.counters().accepted() + last.counters().alreadyPresent()});
+                    if (last.done() || System.currentTimeMillis() - t0 > 600_000) break;
+                    Thread.sleep(250);
+                }
+            }
+            long documents = last.counters().accepted() + last.counters().alreadyPresent();
+            long[] from = samples.stream().filter(x -> x[0] >= 10_000).findFirst().orElse(samples.get(0));
+            long[] to = samples.stream().filter(x -> x[1] >= documents * 0.9).findFirst().orElse(samples.get(samples.size() - 1));
+            double rate = (to[1] - from[1]) / Math.max(0.001, (to[0] - from[0]) / 1000.0);
+            double efficiency = rate / ceiling;
+            double ratio = turnEfficiency > 0 ? efficiency / turnEfficiency : 0;
+            var stats = emulator.stats();
+            record("ceiling_600_messages", Map.of("messages", messages, "messagesPerConversation", 20, "workers", workers,
+                            "emulatorLimitPerMinute", 600, "latency", "p50 150 ms / p95 400 ms"),
+                    Map.of("docsPerSecond", round(rate), "ceilingDocsPerSecond", ceiling, "efficiency", round(efficiency),
+                            "turnShapeEfficiency", round(turnEfficiency), "ratioToTurnShape", round(ratio), "turns", documents,
+                            "messagesRead", last.counters().messages(), "calls", stats.batchCalls(),
+                            "elapsedSeconds", round(samples.get(samples.size() - 1)[0] / 1000.0)),
+                    String.format("%.0f docs/s = %.3f of ceiling, %s", rate, efficiency,
+                            turnEfficiency > 0 ? String.format("%.2f of the turn shape's %.3f", ratio, turnEfficiency) : "turn shape not run"),
+                    ">= 0.90 of the turn shape", turnEfficiency > 0 ? ratio >= 0.9 && last.counters().messages() == messages : null);
         }
     }
 
