@@ -24,6 +24,14 @@ public final class BackfillCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    // on every subcommand (scope INHERIT); read from the arguments before parsing, so even a parse error honours it
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "on an error, print its stack trace too (for a bug report); never shown otherwise")
+    boolean verbose;
+
+    /** Whether the command line asked for stack traces. */
+    static volatile boolean verboseErrors;
+
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
@@ -38,10 +46,12 @@ public final class BackfillCommand implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int execute(String... args) {
+        verboseErrors = java.util.Arrays.asList(args).contains("--verbose");
         CommandLine cl = new CommandLine(new BackfillCommand());
         // the emulator's own flags (--port 8080, as its help shows) pass through to it, not to picocli
         cl.getSubcommands().get("emulator").setUnmatchedOptionsArePositionalParams(true);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (verboseErrors) ex.printStackTrace(line.getErr());
             String aws = awsSetupProblem(ex);
             if (aws != null) {
                 line.getErr().println("backfill: " + aws);
@@ -61,7 +71,8 @@ public final class BackfillCommand implements Runnable {
                 return ERROR;
             }
             line.getErr().println("backfill: unexpected error" + (ex.getMessage() == null ? "" : ": " + ex.getMessage())
-                    + " (" + ex.getClass().getName() + "; nothing was lost, the same command continues the run)");
+                    + " (" + ex.getClass().getName() + "; nothing was lost, the same command continues the run"
+                    + (verboseErrors ? "" : "; --verbose prints the stack trace") + ")");
             return ERROR;
         });
         // a mistyped flag or value: the error and where to look, not the whole usage

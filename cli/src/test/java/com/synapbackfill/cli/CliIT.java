@@ -51,6 +51,21 @@ class CliIT {
     }
 
     @Test
+    void verbosePrintsTheStackTraceOfAnErrorAndNothingElseEverDoes() throws Exception {
+        String[] args = {"estimate", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/app", "--db-user", "u", "--table", "t"};
+        Result plain = run(Map.of("SOURCE_DB_PASSWORD", "x"), args);
+        assertThat(plain.exit()).as(plain.output()).isEqualTo(1);
+        assertThat(plain.output()).contains("SOURCE_JDBC_URL: cannot connect to the source database").doesNotContain("\tat ")
+                .doesNotContain("Exception:");
+        List<String> verbose = new ArrayList<>(List.of(args));
+        verbose.add("--verbose");
+        Result loud = run(Map.of("SOURCE_DB_PASSWORD", "x"), verbose.toArray(String[]::new));
+        assertThat(loud.exit()).as(loud.output()).isEqualTo(1);
+        assertThat(loud.output()).contains("SOURCE_JDBC_URL: cannot connect to the source database")
+                .contains("com.synapbackfill.error.RetryableException").contains("\tat com.synapbackfill.source.JdbcTurnSource");
+    }
+
+    @Test
     void demoAtASmallSizeExitsZeroWithTheSummary() throws Exception {
         Result r = run(Map.of(), "demo", "--rows", "3000", "--rate-limit", "12000", "--latency-p50-ms", "5", "--latency-p95-ms", "20");
         assertThat(r.exit()).as(r.output()).isZero();

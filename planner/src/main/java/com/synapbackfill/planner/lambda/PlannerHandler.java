@@ -45,8 +45,14 @@ public final class PlannerHandler implements RequestStreamHandler, Resource {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        String body = new String(input.readAllBytes(), StandardCharsets.UTF_8);
-        PlannerRequest request = Json.read(body.isBlank() ? "{}" : body, PlannerRequest.class);
-        output.write(Json.writeBytes(service.handle(request)));
+        // the Lambda request id in every log line of the invocation, as the worker does
+        if (context != null && context.getAwsRequestId() != null) org.slf4j.MDC.put("requestId", context.getAwsRequestId());
+        try {
+            String body = new String(input.readAllBytes(), StandardCharsets.UTF_8);
+            PlannerRequest request = Json.read(body.isBlank() ? "{}" : body, PlannerRequest.class);
+            output.write(Json.writeBytes(service.handle(request)));
+        } finally {
+            org.slf4j.MDC.remove("requestId");
+        }
     }
 }
