@@ -119,8 +119,9 @@ abstract class OperatorCommand implements Callable<Integer> {
     }
 
     void printReport(PlannerResults.Report r) {
-        out.printf("Report of %s: %,d failures%s; invariant (rows read = accepted + already present + failed + skipped) %s%n", r.runId(),
-                r.failures(), r.failures() == 0 ? "" : " " + r.failuresByClass(), r.invariantHolds() ? "holds" : "BROKEN");
+        out.printf("Report of %s: %,d failures%s%s; invariant (rows read = accepted + already present + failed + skipped) %s%n", r.runId(),
+                r.failures(), r.failures() == 0 ? "" : " " + r.failuresByClass(),
+                r.resolved() == 0 ? "" : String.format(" (and %,d resolved by a retry)", r.resolved()), r.invariantHolds() ? "holds" : "BROKEN");
         out.println("  report:   " + r.reportLocation());
         out.println("  failures: " + r.failuresLocation());
     }

@@ -38,8 +38,12 @@ public final class PlannerResults {
         }
     }
 
+    /**
+     * @param failures        unresolved failures (what the run's "failed" counts), by class in {@code failuresByClass}
+     * @param resolved        failures a retry has since resolved (listed in the failures file, marked resolved)
+     */
     public record Report(String runId, String reportLocation, String failuresLocation, long failures,
-                         boolean invariantHolds, Map<String, Long> failuresByClass) {
+                         boolean invariantHolds, Map<String, Long> failuresByClass, long resolved) {
     }
 
     /**

@@ -278,6 +278,7 @@ public final class PlannerService implements PlannerActions {
         RunState run = requireRun(runId);
         PlannerResults.Status status = status(runId);
         Map<String, Long> byClass = new TreeMap<>();
+        Map<String, Long> resolvedByClass = new TreeMap<>();
         ByteArrayOutputStream jsonl = new ByteArrayOutputStream();
         long failures = 0;
         long unresolved = 0;
@@ -287,8 +288,13 @@ public final class PlannerService implements PlannerActions {
             if (page.isEmpty()) break;
             for (FailureRecord f : page) {
                 failures++;
-                if (!f.resolved()) unresolved++;
-                byClass.merge(f.errorClass(), 1L, Long::sum);
+                // counted as the run line counts "failed": a resolved failure is no longer one (it moved to accepted)
+                if (!f.resolved()) {
+                    unresolved++;
+                    byClass.merge(f.errorClass(), 1L, Long::sum);
+                } else {
+                    resolvedByClass.merge(f.errorClass(), 1L, Long::sum);
+                }
                 jsonl.writeBytes(Json.writeBytes(f));
                 jsonl.write('\n');
             }
@@ -320,7 +326,8 @@ public final class PlannerService implements PlannerActions {
         report.put("counts", c);
         report.put("invariant", Map.of("rowsRead", c.rowsRead(), "accepted+alreadyPresent+failed+skipped", c.handled(),
                 "holds", invariant));
-        report.put("failures", Map.of("total", failures, "unresolved", unresolved, "byClass", byClass));
+        report.put("failures", Map.of("total", failures, "unresolved", unresolved, "byClass", byClass,
+                "resolved", failures - unresolved, "resolvedByClass", resolvedByClass));
         report.put("shards", Map.of("total", shardCount, "done", run.shardsDone(), "minRows", shardCount == 0 ? 0 : minRows,
                 "maxRows", maxRows, "meanRows", shardCount == 0 ? 0 : c.rowsRead() / shardCount, "leasesTaken", totalAttempts));
         report.put("timing", Map.of("createdAt", java.time.Instant.ofEpochMilli(run.createdAtEpochMillis()).toString(),
@@ -336,7 +343,7 @@ public final class PlannerService implements PlannerActions {
         String reportAt = reports.put(base + "report.json",
                 Json.write(report).getBytes(StandardCharsets.UTF_8), "application/json");
         LOG.info("report {}: {} failures, invariant {}", runId, failures, invariant ? "holds" : "BROKEN");
-        return new PlannerResults.Report(runId, reportAt, failuresAt, failures, invariant, byClass);
+        return new PlannerResults.Report(runId, reportAt, failuresAt, unresolved, invariant, byClass, failures - unresolved);
     }
 
     // ---------------------------------------------------------------- tune
