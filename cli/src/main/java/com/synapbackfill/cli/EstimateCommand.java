@@ -152,19 +152,26 @@ final class EstimateCommand implements Callable<Integer> {
                     valid.size(), latencies.size(), accepted, present, failed, p50, p95);
         }
         long rows = profile.estimatedRows();
-        project(out, rows * validShare, latency);
+        project(out, rows * validShare, latency, cfg, rows);
         return BackfillCommand.OK;
     }
 
     /** Duration, calls and workers for {@code documents} at the rate limit. */
-    private void project(PrintStream out, double documents, double latency) {
+    private void project(PrintStream out, double documents, double latency, RunConfig cfg, long rows) {
         long calls = (long) Math.ceil(documents / batchSize);
         double callsPerSecond = rateLimit / 60.0;
         long seconds = (long) Math.ceil(calls / callsPerSecond);
         out.printf("Projection at %d requests/min: ~%,d calls, %s, %d workers recommended (p95 %s)%n", rateLimit, calls,
-                Progress.eta(seconds), ConcurrencyTuner.recommend(callsPerSecond, latency, 1.5),
+                Progress.eta(seconds), ConcurrencyTuner.recommend(callsPerSecond, latency, HEADROOM),
                 send > 0 ? Math.round(latency * 1000) + " ms measured" : "500 ms assumed");
+        // what `run` will start with: the same formula at the assumed latency, capped by the shards it will cut
+        com.synapbackfill.planner.PlannerService.Starting st = com.synapbackfill.planner.PlannerService.starting(cfg, rows, HEADROOM);
+        out.printf("  run starts with %d workers on %,d shards%s (tune adjusts it to the measured latency)%n", st.concurrency(), st.shards(),
+                st.capReason() == null ? "" : " (" + st.formulaConcurrency() + " by the formula, " + st.capReason() + ")");
     }
+
+    /** The planner's default TUNE_HEADROOM. */
+    static final double HEADROOM = 1.5;
 
     /**
      * The message shape: whole conversations at sampled points (weighted by their messages), paired as a run pairs
@@ -236,7 +243,7 @@ final class EstimateCommand implements Callable<Integer> {
             plan.lines().forEach(l -> out.println("    " + l));
         }
         double documentsPerMessage = messages == 0 ? 0 : (double) valid / messages;
-        project(out, profile.estimatedRows() * documentsPerMessage, 0.5);
+        project(out, profile.estimatedRows() * documentsPerMessage, 0.5, cfg, profile.estimatedRows());
         return BackfillCommand.OK;
     }
 }

@@ -198,6 +198,24 @@ public final class PlannerService implements PlannerActions {
     }
 
     /** More workers than shards cannot help: each shard is leased to one worker at a time. */
+    /**
+     * What {@code start} will choose for a table of {@code estimatedRows}: {formula's workers, shards, the workers
+     * it starts with}, and why the last differs from the first (null when it does not). {@code estimate} prints it.
+     */
+    public static Starting starting(RunConfig c, long estimatedRows, double headroom) {
+        int formula = ConcurrencyTuner.recommend(requestsPerSecond(c), ASSUMED_LATENCY_SECONDS, headroom);
+        int perShard = shardRows(c, estimatedRows, formula);
+        int shards = (int) Math.max(1, Math.min(1_000_000, (estimatedRows + perShard - 1) / perShard));
+        int concurrency = capped(formula, shards);
+        String why = concurrency < formula ? "capped at the run's " + shards + " shards (a shard is leased to one worker at a time)"
+                : concurrency > formula ? "raised to 2, the event source mapping's minimum" : null;
+        return new Starting(formula, shards, concurrency, why);
+    }
+
+    /** See {@link #starting}. */
+    public record Starting(int formulaConcurrency, int shards, int concurrency, String capReason) {
+    }
+
     private static int capped(int concurrency, int shards) {
         return Math.max(2, Math.min(concurrency, shards));
     }
