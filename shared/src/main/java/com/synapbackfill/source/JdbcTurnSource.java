@@ -157,22 +157,8 @@ public final class JdbcTurnSource implements TurnSource {
 
         // which rows of the id range the run takes: the filter and the cutover; the rest are read as ids only
         List<Object> predBinds = new ArrayList<>();
-        List<String> pred = new ArrayList<>();
-        if (filter != null) {
-            SourceFilter.Rendered r = filter.render(col -> dialect.quote(filterColumns.get(col)));
-            pred.add("COALESCE((" + r.sql() + "), FALSE)");
-            predBinds.addAll(r.binds());
-        }
         String created = dialect.quote(ts.name());
-        if (config.sinceInstant() != null) {
-            pred.add("(" + created + " IS NULL OR " + created + " >= ?)");
-            predBinds.add(dialect.timestampBind(config.sinceInstant(), ts, zone));
-        }
-        if (config.untilInstant() != null) {
-            pred.add("(" + created + " IS NULL OR " + created + " < ?)");
-            predBinds.add(dialect.timestampBind(config.untilInstant(), ts, zone));
-        }
-        String included = pred.isEmpty() ? null : String.join(" AND ", pred);
+        String included = included(filter, filterColumns, "", ts, predBinds);
         if (included != null) checkFilter(dialect.quote(config.table()) + " WHERE " + included, predBinds);
         List<Object> selectBinds = new ArrayList<>();
         // Output columns are aliased: an unaliased "id"::text would be named "id", and ORDER BY "id" would then
@@ -295,22 +281,8 @@ public final class JdbcTurnSource implements TurnSource {
                     + String.join(", ", MessageShape.DEFAULTS.keySet()) + ")");
 
         List<Object> predBinds = new ArrayList<>();
-        List<String> pred = new ArrayList<>();
-        if (filter != null) {
-            SourceFilter.Rendered r = filter.render(col -> "sb_m." + dialect.quote(filterColumns.get(col)));
-            pred.add("COALESCE((" + r.sql() + "), FALSE)");
-            predBinds.addAll(r.binds());
-        }
         String created = "sb_m." + dialect.quote(ts.name());
-        if (config.sinceInstant() != null) {
-            pred.add("(" + created + " IS NULL OR " + created + " >= ?)");
-            predBinds.add(dialect.timestampBind(config.sinceInstant(), ts, zone));
-        }
-        if (config.untilInstant() != null) {
-            pred.add("(" + created + " IS NULL OR " + created + " < ?)");
-            predBinds.add(dialect.timestampBind(config.untilInstant(), ts, zone));
-        }
-        String included = pred.isEmpty() ? null : String.join(" AND ", pred);
+        String included = included(filter, filterColumns, "sb_m.", ts, predBinds);
         if (included != null) checkFilter(from + " WHERE " + included, predBinds);
         List<Object> selectBinds = new ArrayList<>();
         String text = exprs[3];
@@ -347,6 +319,30 @@ public final class JdbcTurnSource implements TurnSource {
             return null;
         }
         return require(table, field, ref.column(), problems);
+    }
+
+    /**
+     * Which rows the run takes, as SQL (null: all): the filter (a NULL verdict leaves the row out) and the cutover
+     * on the timestamp (a row without one is kept: it becomes a missing-timestamp failure). Columns are prefixed
+     * with {@code qualifier} ("" or "sb_m."); the bound values are appended to {@code binds}.
+     */
+    private String included(SourceFilter filter, Map<String, String> filterColumns, String qualifier, SqlDialect.Column ts, List<Object> binds) {
+        List<String> pred = new ArrayList<>();
+        if (filter != null) {
+            SourceFilter.Rendered r = filter.render(col -> qualifier + dialect.quote(filterColumns.get(col)));
+            pred.add("COALESCE((" + r.sql() + "), FALSE)");
+            binds.addAll(r.binds());
+        }
+        String created = qualifier + dialect.quote(ts.name());
+        if (config.sinceInstant() != null) {
+            pred.add("(" + created + " IS NULL OR " + created + " >= ?)");
+            binds.add(dialect.timestampBind(config.sinceInstant(), ts, zone));
+        }
+        if (config.untilInstant() != null) {
+            pred.add("(" + created + " IS NULL OR " + created + " < ?)");
+            binds.add(dialect.timestampBind(config.untilInstant(), ts, zone));
+        }
+        return pred.isEmpty() ? null : String.join(" AND ", pred);
     }
 
     /** The database's own check of the filter (types, operators) on a query that reads no row. */
