@@ -19,8 +19,21 @@ public final class Progress implements Consumer<PlannerResults.Status>, AutoClos
 
     public Progress(PrintStream out, boolean terminal, long plainEveryMillis) {
         this.out = out;
-        this.terminal = terminal;
+        // a bar in a terminal whose width is unknown or narrow shrinks to one character: plain lines instead
+        this.terminal = terminal && terminalWidth() >= MIN_BAR_WIDTH;
         this.plainEveryMillis = plainEveryMillis;
+    }
+
+    /** Narrowest terminal a bar is drawn in (the status text beside it needs about 90 columns). */
+    static final int MIN_BAR_WIDTH = 100;
+
+    /** The terminal's width, or 0 when it cannot be told (a dumb terminal, no tty). */
+    static int terminalWidth() {
+        try (org.jline.terminal.Terminal t = org.jline.terminal.TerminalBuilder.builder().system(true).dumb(true).build()) {
+            return org.jline.terminal.Terminal.TYPE_DUMB.equals(t.getType()) ? 0 : Math.max(0, t.getWidth());
+        } catch (Exception | LinkageError e) {
+            return 0;
+        }
     }
 
     @Override
@@ -39,11 +52,13 @@ public final class Progress implements Consumer<PlannerResults.Status>, AutoClos
         }
         if (terminal) {
             if (bar == null) {
-                bar = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(Math.max(1, s.estimatedRows()))
+                // hideEta: one ETA, ours (from the recent rate), not the bar's own from its start
+                bar = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(Math.max(1, s.estimatedRows())).hideEta()
                         .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250)
                         .setConsumer(new ConsoleProgressBarConsumer(out)).build();
             }
-            bar.maxHint(Math.max(s.estimatedRows(), handled));
+            // the estimate is statistics: a finished run's bar ends at 100 % whatever it said
+            bar.maxHint(s.done() ? Math.max(1, handled) : Math.max(s.estimatedRows(), handled));
             bar.stepTo(handled);
             bar.setExtraMessage(extra);
         } else if (System.currentTimeMillis() - lastPlain >= plainEveryMillis || s.done() || s.blocked()) {

@@ -38,4 +38,15 @@ class ProgressTest {
         }
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("progress: 700/1000 messages");
     }
+
+    @Test
+    void withoutATerminalWidthThereIsNoBarButPlainLines() {
+        // the test JVM has no tty: the width cannot be told, so even "a terminal" gets plain lines
+        assertThat(Progress.terminalWidth()).isZero();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (Progress p = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, 0)) {
+            p.accept(status(300, 0, null));
+        }
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).startsWith("progress: 300/1000 rows");
+    }
 }
