@@ -230,7 +230,7 @@ public final class ShardWorker {
             boolean moved = ledger.transition(run.runId(), EnumSet.of(RunStatus.RUNNING), RunStatus.BLOCKED,
                     e.errorClass() + ": " + e.getMessage());
             ledger.release(run.runId(), state.shard().shardNo(), options.owner());
-            LOG.error("run blocked by Synap ({}), status {} → BLOCKED{}; resume after fixing it", e.httpStatus(),
+            LOG.error("run blocked by Synap ({}: {}), status {} → BLOCKED{}; resume after fixing it", e.httpStatus(), e.getMessage(),
                     run.status(), moved ? "" : " (already moved)");
             return Outcome.BLOCKED;
         } catch (RetryableException e) {
@@ -242,12 +242,12 @@ public final class ShardWorker {
                 ShardMessage retry = message.retry();
                 java.time.Duration delay = options.retryDelay(retry.retries());
                 queue.send(List.of(retry), delay);
-                LOG.warn("shard interrupted by {} ({}); retry {} scheduled in {} s", e.errorClass(), e.httpStatus(),
+                LOG.warn("shard interrupted by {} ({}: {}); retry {} scheduled in {} s", e.errorClass(), e.httpStatus(), e.getMessage(),
                         retry.retries(), delay.toSeconds());
                 return Outcome.RETRY_SCHEDULED;
             } catch (RuntimeException queueDown) {
-                LOG.warn("shard interrupted by {} ({}) and no retry could be scheduled ({}); message goes back to the queue",
-                        e.errorClass(), e.httpStatus(), queueDown.getMessage());
+                LOG.warn("shard interrupted by {} ({}: {}) and no retry could be scheduled ({}); message goes back to the queue",
+                        e.errorClass(), e.httpStatus(), e.getMessage(), queueDown.getMessage(), queueDown);
                 return Outcome.RETRY_LATER;
             }
         } catch (LeaseConflictException e) {
