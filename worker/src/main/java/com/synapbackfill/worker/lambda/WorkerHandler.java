@@ -74,7 +74,12 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
                 }
             } catch (RuntimeException e) {
                 // never let one message take the others down with it
-                LOG.error("shard message failed: {}: {}", e.getClass().getSimpleName(), e.getMessage(), e);
+                if (interrupted(e)) {
+                    // the process is stopping (a local fleet shut down, Ctrl-C): not an error; the message comes back
+                    LOG.info("shard message returned: the worker was interrupted while working it ({})", e.getMessage());
+                } else {
+                    LOG.error("shard message failed: {}: {}", e.getClass().getSimpleName(), e.getMessage(), e);
+                }
                 failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
             } finally {
                 MDC.remove("messageId");
@@ -82,5 +87,15 @@ public final class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchRes
         }
         MDC.remove("requestId");
         return new SQSBatchResponse(failures);
+    }
+
+    /** The worker's thread was interrupted (the cause chain holds an interruption, or the flag is set). */
+    static boolean interrupted(Throwable e) {
+        if (Thread.currentThread().isInterrupted()) return true;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException) return true;
+            if (t.getClass().getSimpleName().equals("AbortedException")) return true; // the AWS SDK's "Thread was interrupted"
+        }
+        return false;
     }
 }

@@ -87,4 +87,15 @@ class WorkerHandlerTest {
         assertThat(run.status()).isEqualTo(RunStatus.FAILED);
         assertThat(run.statusReason()).contains("WORKER_RESERVE_MS is 1000 ms").contains("Timeout");
     }
+
+    @org.junit.jupiter.api.Test
+    void anInterruptedWorkerIsNotAnErrorButAnythingElseIs() {
+        RuntimeException stopping = new com.synapbackfill.error.RetryableException("ledger_unavailable", "DynamoDB unreachable: Thread was interrupted",
+                0, null, software.amazon.awssdk.core.exception.AbortedException.builder().message("Thread was interrupted").build());
+        assertThat(WorkerHandler.interrupted(stopping)).isTrue();
+        assertThat(WorkerHandler.interrupted(new IllegalStateException("x", new InterruptedException()))).isTrue();
+        assertThat(WorkerHandler.interrupted(new NullPointerException())).isFalse();
+        assertThat(WorkerHandler.interrupted(new com.synapbackfill.error.RetryableException("ledger_unavailable", "DynamoDB unreachable: refused",
+                0, null, new java.net.ConnectException("refused")))).isFalse();
+    }
 }
