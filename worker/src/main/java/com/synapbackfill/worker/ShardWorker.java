@@ -12,12 +12,10 @@ import com.synapbackfill.model.RunStatus;
 import com.synapbackfill.model.ShardMessage;
 import com.synapbackfill.model.ShardState;
 import com.synapbackfill.model.ShardStatus;
-import com.synapbackfill.model.Turn;
 import com.synapbackfill.queue.ShardQueue;
 import com.synapbackfill.source.DocumentMapper;
 import com.synapbackfill.source.DocumentMapper.Mapped;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -26,9 +24,9 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Works one shard message (docs/design.md §6): lease → keyset pages from the checkpoint → documents → batches →
- * batch_create → classify → failure items → checkpoint and counters, until the shard is done, the time
- * budget runs short (continuation), the run stops, or Synap blocks it.
+ * Works one shard message (docs/design.md §6): lease → the {@link StepReader}'s steps from the checkpoint (pages →
+ * documents → batches) → batch_create → classify → failure items → checkpoint and counters, until the shard is
+ * done, the time budget runs short (continuation), the run stops, or Synap blocks it.
  *
  * <p>Order of writes per step is what makes crashes safe: failure items first, then the checkpoint with
  * the counters in one transaction. A crash before the checkpoint only makes the step run again; stable
@@ -178,53 +176,26 @@ public final class ShardWorker {
         DocumentMapper mapper = new DocumentMapper(run.config(), run.runId());
         Counters total = Counters.ZERO;
         try {
-            // Rows read but not yet sent: a partial batch at a page end waits for the next page, so calls stay
-            // full. Reading continues from `cursor`; the checkpoint only moves to rows that are fully handled,
-            // so after a crash the carried rows are simply read again.
-            List<Mapped> carried = new ArrayList<>();
-            String cursor = state.checkpoint();
+            StepReader reader = new StepReader(res.source(), state.shard(), state.checkpoint(), mapper, run.config().pageSize(),
+                    run.config().batchSize(), run.config().maxBatchBytes(), () -> crash.betweenPages(run.runId(), message.shardNo()));
             while (true) {
-                List<Turn> page = res.source().readPage(state.shard(), cursor, run.config().pageSize());
-                boolean lastPage = page.size() < run.config().pageSize();
-                if (!page.isEmpty()) cursor = page.get(page.size() - 1).position();
-                for (Turn t : page) carried.add(mapper.map(t));
-                if (carried.isEmpty()) {
+                StepReader.Next next = reader.next();
+                if (next.step() == null) {
                     state = ledger.advance(state, state.checkpoint(), Counters.ZERO, List.of(), true, options.lease());
                     break;
                 }
-                List<Batches.Step> steps = Batches.steps(carried, run.config().batchSize(), run.config().maxBatchBytes());
-                int runnable = steps.size();
-                Batches.Step tail = steps.get(steps.size() - 1);
-                // carry a partial tail over to fill the next call; a tail with nothing to send is only a checkpoint move
-                if (!lastPage && !tail.documents().isEmpty() && tail.documents().size() < run.config().batchSize()
-                        && Batches.bytes(tail) < run.config().maxBatchBytes() / 2) runnable--;
-                for (int i = 0; i < runnable; i++) {
-                    Outcome stop = checkBetweenBatches(run.runId(), remainingMillis);
-                    if (stop != null) return stopEarly(stop, state, message, total, started);
-                    boolean done = lastPage && i == steps.size() - 1;
-                    StepOutcome so = runStep(run, state, steps.get(i), res, mapper);
-                    state = ledger.advance(state, steps.get(i).lastId(), so.delta, so.latencies, done, options.lease());
-                    total = total.plus(so.delta);
-                    metrics.step(so.delta, so.latencies);
-                    if (so.delta.calls() > 0 && cachedRun.trouble() != null) {
-                        // Synap answers again: the run's "unreachable since" note is over
-                        ledger.clearTrouble(run.runId());
-                        cachedRun = cachedRun.withTrouble(null);
-                    }
+                Outcome stop = checkBetweenBatches(run.runId(), remainingMillis);
+                if (stop != null) return stopEarly(stop, state, message, total, started);
+                StepOutcome so = runStep(run, state, next.step(), res, mapper);
+                state = ledger.advance(state, next.step().lastId(), so.delta, so.latencies, next.last(), options.lease());
+                total = total.plus(so.delta);
+                metrics.step(so.delta, so.latencies);
+                if (so.delta.calls() > 0 && cachedRun.trouble() != null) {
+                    // Synap answers again: the run's "unreachable since" note is over
+                    ledger.clearTrouble(run.runId());
+                    cachedRun = cachedRun.withTrouble(null);
                 }
-                List<Mapped> rest = new ArrayList<>();
-                if (runnable < steps.size()) {
-                    // keep the carried step's rows in row order (documents and rejected rows interleaved)
-                    String after = runnable == 0 ? null : steps.get(runnable - 1).lastId();
-                    boolean past = after == null;
-                    for (Mapped m : carried) {
-                        if (past) rest.add(m);
-                        else if (m.turn().position().equals(after)) past = true;
-                    }
-                }
-                carried = rest;
-                if (lastPage) break;
-                crash.betweenPages(run.runId(), state.shard().shardNo());
+                if (next.last()) break;
             }
         } catch (BlockedException e) {
             boolean moved = ledger.transition(run.runId(), EnumSet.of(RunStatus.RUNNING), RunStatus.BLOCKED,
