@@ -1,14 +1,14 @@
 package com.synapbackfill.ledger;
 
+import static com.synapbackfill.ledger.LedgerItems.*;
+
 import com.synapbackfill.error.LeaseConflictException;
 import com.synapbackfill.error.RetryableException;
 import com.synapbackfill.json.Json;
 import com.synapbackfill.model.Counters;
 import com.synapbackfill.model.FailureRecord;
-import com.synapbackfill.model.IdType;
 import com.synapbackfill.model.RunConfig;
 import com.synapbackfill.model.RunState;
-import com.synapbackfill.model.Trouble;
 import com.synapbackfill.model.RunStatus;
 import com.synapbackfill.model.Shard;
 import com.synapbackfill.model.ShardState;
@@ -51,7 +51,6 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * Reserved words ({@code status}) are aliased; condition failures become {@link LeaseConflictException}.
  */
 public final class DynamoDbLedger implements Ledger {
-    private static final String[] COUNTERS = {"rowsRead", "accepted", "alreadyPresent", "failed", "skipped", "calls", "throttled", "messages"};
     private static final long MINUTE_TTL_SECONDS = 7 * 24 * 3600;
 
     private final DynamoDbClient dynamo;
@@ -64,75 +63,11 @@ public final class DynamoDbLedger implements Ledger {
         this.clock = clock;
     }
 
-    // ---------------------------------------------------------------- keys and values
-
-    static String runPk(String runId) { return "RUN#" + runId; }
-    static String failPk(String runId) { return "RUN#" + runId + "#FAIL"; }
-    static String shardSk(int no) { return String.format("SHARD#%08d", no); }
-
-    private static Map<String, AttributeValue> key(String pk, String sk) {
-        return Map.of(LedgerTable.PARTITION_KEY, s(pk), LedgerTable.SORT_KEY, s(sk));
-    }
-
-    static AttributeValue s(String v) { return AttributeValue.fromS(v); }
-    static AttributeValue n(long v) { return AttributeValue.fromN(Long.toString(v)); }
-    static AttributeValue b(boolean v) { return AttributeValue.fromBool(v); }
-
-    private static String str(Map<String, AttributeValue> item, String k) {
-        AttributeValue v = item.get(k);
-        return v == null || v.s() == null ? null : v.s();
-    }
-
-    private static long num(Map<String, AttributeValue> item, String k) {
-        AttributeValue v = item.get(k);
-        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
-    }
-
-    private static void checkVersion(Map<String, AttributeValue> item) {
-        long v = num(item, "v");
-        if (v != LedgerTable.SCHEMA_VERSION)
-            throw new IllegalStateException("ledger item " + str(item, "pk") + "/" + str(item, "sk") + " has schema version "
-                    + v + "; this code reads version " + LedgerTable.SCHEMA_VERSION);
-    }
-
-    private static Counters counters(Map<String, AttributeValue> item) {
-        return new Counters(num(item, "rowsRead"), num(item, "accepted"), num(item, "alreadyPresent"), num(item, "failed"),
-                num(item, "skipped"), num(item, "calls"), num(item, "throttled"), num(item, "messages"));
-    }
-
-    /** " ADD rowsRead :c0, failed :c3" for the non-zero counters of {@code d}, their values put into {@code values}. */
-    private static StringBuilder addCounters(long[] d, Map<String, AttributeValue> values) {
-        StringBuilder add = new StringBuilder();
-        for (int i = 0; i < COUNTERS.length; i++) {
-            if (d[i] != 0) {
-                add.append(add.length() == 0 ? " ADD " : ", ").append(COUNTERS[i]).append(" :c").append(i);
-                values.put(":c" + i, n(d[i]));
-            }
-        }
-        return add;
-    }
-
-    private static long[] values(Counters c) {
-        return new long[] {c.rowsRead(), c.accepted(), c.alreadyPresent(), c.failed(), c.skipped(), c.calls(), c.throttled(), c.messages()};
-    }
-
     // ---------------------------------------------------------------- runs
 
     @Override
     public RunState createRun(RunState run) {
-        Map<String, AttributeValue> item = new HashMap<>(key(runPk(run.runId()), "RUN"));
-        item.put("v", n(LedgerTable.SCHEMA_VERSION));
-        item.put("runId", s(run.runId()));
-        item.put("status", s(run.status().name()));
-        item.put("config", s(Json.write(run.config())));
-        if (run.idType() != null) item.put("idType", s(run.idType().name()));
-        item.put("estimatedRows", n(run.estimatedRows()));
-        item.put("shardsTotal", n(run.shardsTotal()));
-        item.put("shardsDone", n(run.shardsDone()));
-        long[] c = values(run.counters());
-        for (int i = 0; i < COUNTERS.length; i++) item.put(COUNTERS[i], n(c[i]));
-        item.put("createdAt", n(run.createdAtEpochMillis()));
-        item.put("updatedAt", n(run.updatedAtEpochMillis()));
+        Map<String, AttributeValue> item = runItem(run);
         try {
             call(() -> dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")));
         } catch (ConditionalCheckFailedException exists) {
@@ -146,7 +81,6 @@ public final class DynamoDbLedger implements Ledger {
         return stored;
     }
 
-    static final String RUNS_PK = "RUNS";
 
     @Override
     public List<String> runIds(int limit) {
@@ -161,23 +95,16 @@ public final class DynamoDbLedger implements Ledger {
     @Override
     public Optional<RunState> run(String runId) {
         Map<String, AttributeValue> item = call(() -> dynamo.getItem(r -> r.tableName(table)
-                .key(key(runPk(runId), "RUN")).consistentRead(true))).item();
+                .key(key(runPk(runId), RUN_SK)).consistentRead(true))).item();
         if (item == null || item.isEmpty()) return Optional.empty();
-        checkVersion(item);
-        return Optional.of(new RunState(str(item, "runId"), RunStatus.valueOf(str(item, "status")), str(item, "reason"),
-                Json.read(str(item, "config"), RunConfig.class),
-                str(item, "idType") == null ? null : IdType.valueOf(str(item, "idType")), num(item, "estimatedRows"),
-                (int) num(item, "shardsTotal"), (int) num(item, "shardsDone"), counters(item), num(item, "createdAt"),
-                num(item, "updatedAt"), num(item, "completedAt"),
-                item.containsKey("troubleSince") ? new Trouble(num(item, "troubleSince"), num(item, "troubleCalls"), str(item, "troubleLast"),
-                        num(item, "troubleAt")) : null));
+        return Optional.of(runState(item));
     }
 
     @Override
     public void noteTrouble(String runId, String what, long atMillis) {
         String last = what.length() > 300 ? what.substring(0, 300) + "…" : what;
         try {
-            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), "RUN"))
+            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), RUN_SK))
                     .updateExpression("SET troubleSince = if_not_exists(troubleSince, :now), troubleLast = :m, troubleAt = :now ADD troubleCalls :one")
                     .conditionExpression("attribute_exists(pk)")
                     .expressionAttributeValues(Map.of(":now", n(atMillis), ":m", s(last), ":one", n(1)))));
@@ -189,7 +116,7 @@ public final class DynamoDbLedger implements Ledger {
     @Override
     public void clearTrouble(String runId) {
         try {
-            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), "RUN"))
+            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), RUN_SK))
                     .updateExpression("REMOVE troubleSince, troubleLast, troubleAt, troubleCalls")
                     .conditionExpression("attribute_exists(troubleSince)")));
         } catch (ConditionalCheckFailedException none) {
@@ -213,7 +140,7 @@ public final class DynamoDbLedger implements Ledger {
             if (!pending.isEmpty()) sleep(backoffMillis(++attempt));
         }
         long total = countShards(runId);
-        call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), "RUN"))
+        call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), RUN_SK))
                 .updateExpression("SET shardsTotal = :t, estimatedRows = :e, updatedAt = :now")
                 .conditionExpression("attribute_exists(pk)")
                 .expressionAttributeValues(Map.of(":t", n(total), ":e", n(estimatedRows), ":now", n(clock.millis())))));
@@ -234,38 +161,10 @@ public final class DynamoDbLedger implements Ledger {
         return count;
     }
 
-    private Map<String, AttributeValue> shardItem(ShardState st) {
-        Shard sh = st.shard();
-        Map<String, AttributeValue> item = new HashMap<>(key(runPk(sh.runId()), shardSk(sh.shardNo())));
-        item.put("v", n(LedgerTable.SCHEMA_VERSION));
-        item.put("shardNo", n(sh.shardNo()));
-        item.put("lo", s(sh.lo()));
-        item.put("loExclusive", b(sh.loExclusive()));
-        item.put("hi", s(sh.hi()));
-        item.put("idType", s(sh.idType().name()));
-        item.put("status", s(st.status().name()));
-        if (st.checkpoint() != null) item.put("checkpoint", s(st.checkpoint()));
-        if (st.leaseOwner() != null) item.put("leaseOwner", s(st.leaseOwner()));
-        item.put("leaseExpiresAt", n(st.leaseExpiresAtEpochMillis()));
-        item.put("attempts", n(st.attempts()));
-        long[] c = values(st.counters());
-        for (int i = 0; i < COUNTERS.length; i++) item.put(COUNTERS[i], n(c[i]));
-        return item;
-    }
-
-    private static ShardState shardState(String runId, Map<String, AttributeValue> item) {
-        checkVersion(item);
-        AttributeValue ex = item.get("loExclusive");
-        Shard sh = new Shard(runId, (int) num(item, "shardNo"), str(item, "lo"), ex != null && Boolean.TRUE.equals(ex.bool()),
-                str(item, "hi"), IdType.valueOf(str(item, "idType")));
-        return new ShardState(sh, ShardStatus.valueOf(str(item, "status")), str(item, "checkpoint"), str(item, "leaseOwner"),
-                num(item, "leaseExpiresAt"), (int) num(item, "attempts"), counters(item));
-    }
-
     @Override
     public void updateConfig(String runId, RunConfig config) {
         try {
-            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), "RUN"))
+            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), RUN_SK))
                     .updateExpression("SET #cfg = :c, updatedAt = :now")
                     .conditionExpression("attribute_exists(pk)")
                     .expressionAttributeNames(Map.of("#cfg", "config"))
@@ -294,7 +193,7 @@ public final class DynamoDbLedger implements Ledger {
         if (to == RunStatus.COMPLETED) update.append(", completedAt = :now");
         if (reason == null) update.append(" REMOVE reason");
         try {
-            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), "RUN"))
+            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), RUN_SK))
                     .updateExpression(update.toString())
                     .conditionExpression("attribute_exists(pk) AND #st IN (" + String.join(", ", names) + ")")
                     .expressionAttributeNames(Map.of("#st", "status"))
@@ -346,8 +245,6 @@ public final class DynamoDbLedger implements Ledger {
                               boolean done, Duration lease) {
         Shard sh = current.shard();
         long now = clock.millis();
-        long[] d = values(delta);
-
         Map<String, AttributeValue> sv = new HashMap<>();
         Map<String, String> sn = new HashMap<>(Map.of("#st", "status"));
         StringBuilder set = new StringBuilder("SET updatedAt = :now");
@@ -367,7 +264,7 @@ public final class DynamoDbLedger implements Ledger {
             set.append(", leaseExpiresAt = :exp");
             sv.put(":exp", n(now + lease.toMillis()));
         }
-        StringBuilder add = addCounters(d, sv);
+        String add = addCounters(delta, sv);
         String cond = "leaseOwner = :o AND #st <> :done AND "
                 + (current.checkpoint() == null ? "attribute_not_exists(checkpoint)" : "checkpoint = :from");
         if (current.checkpoint() != null) sv.put(":from", s(current.checkpoint()));
@@ -378,7 +275,7 @@ public final class DynamoDbLedger implements Ledger {
 
         Map<String, AttributeValue> rv = new HashMap<>();
         rv.put(":now", n(now));
-        StringBuilder radd = addCounters(d, rv);
+        StringBuilder radd = new StringBuilder(addCounters(delta, rv));
         if (done) {
             radd.append(radd.length() == 0 ? " ADD " : ", ").append("shardsDone :one");
             rv.put(":one", n(1));
@@ -393,7 +290,7 @@ public final class DynamoDbLedger implements Ledger {
         }
         List<TransactWriteItem> items = new ArrayList<>();
         items.add(TransactWriteItem.builder().update(shardUpdate).build());
-        items.add(TransactWriteItem.builder().update(Update.builder().tableName(table).key(key(runPk(sh.runId()), "RUN"))
+        items.add(TransactWriteItem.builder().update(Update.builder().tableName(table).key(key(runPk(sh.runId()), RUN_SK))
                 .updateExpression("SET updatedAt = :now" + radd).expressionAttributeValues(rv).build()).build());
         long handled = delta.handled();
         if (handled > 0) {
@@ -455,25 +352,10 @@ public final class DynamoDbLedger implements Ledger {
         for (int i = 0; i < list.size(); i += 100) {
             List<TransactWriteItem> items = new ArrayList<>();
             for (FailureRecord f : list.subList(i, Math.min(list.size(), i + 100))) {
-                Map<String, AttributeValue> v = new HashMap<>();
-                v.put(":v", n(LedgerTable.SCHEMA_VERSION));
-                v.put(":src", s(f.sourceId()));
-                v.put(":shard", n(f.shardNo()));
-                v.put(":cls", s(f.errorClass()));
-                v.put(":http", n(f.httpStatus()));
-                v.put(":msg", s(f.message().isEmpty() ? "-" : f.message()));
-                v.put(":first", n(f.firstSeenEpochMillis()));
-                v.put(":last", n(f.lastSeenEpochMillis()));
-                v.put(":no", b(false));
-                v.put(":one", n(1));
-                String set = "SET v = :v, sourceId = :src, shardNo = :shard, errorClass = :cls, httpStatus = :http, "
-                        + "message = :msg, firstSeen = if_not_exists(firstSeen, :first), lastSeen = :last, resolved = :no";
-                if (f.documentId() != null) {
-                    v.put(":doc", s(f.documentId()));
-                    set += ", documentId = :doc";
-                }
+                Map<String, AttributeValue> v = failureValues(f);
+                String set = failureUpdate(f);
                 items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
-                        .key(key(failPk(f.runId()), f.key())).updateExpression(set + " ADD attempts :one")
+                        .key(key(failPk(f.runId()), f.key())).updateExpression(set)
                         .expressionAttributeValues(v).build()).build());
             }
             for (int attempt = 1; ; attempt++) {
@@ -491,16 +373,15 @@ public final class DynamoDbLedger implements Ledger {
     @Override
     public boolean resolveFailure(String runId, String key, Counters delta) {
         long now = clock.millis();
-        long[] d = values(delta);
         Map<String, AttributeValue> rv = new HashMap<>();
         rv.put(":now", n(now));
-        StringBuilder radd = addCounters(d, rv);
+        String radd = addCounters(delta, rv);
         List<TransactWriteItem> items = List.of(
                 TransactWriteItem.builder().update(Update.builder().tableName(table).key(key(failPk(runId), key))
                         .updateExpression("SET resolved = :yes, lastSeen = :now")
                         .conditionExpression("attribute_exists(pk) AND resolved = :no")
                         .expressionAttributeValues(Map.of(":yes", b(true), ":no", b(false), ":now", n(now))).build()).build(),
-                TransactWriteItem.builder().update(Update.builder().tableName(table).key(key(runPk(runId), "RUN"))
+                TransactWriteItem.builder().update(Update.builder().tableName(table).key(key(runPk(runId), RUN_SK))
                         .updateExpression("SET updatedAt = :now" + radd).conditionExpression("attribute_exists(pk)")
                         .expressionAttributeValues(rv).build()).build());
         for (int attempt = 1; ; attempt++) {
@@ -529,13 +410,7 @@ public final class DynamoDbLedger implements Ledger {
                     .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s(failPk(runId))))
                     .exclusiveStartKey(from).limit(limit - out.size()).build()));
             for (Map<String, AttributeValue> item : resp.items()) {
-                checkVersion(item);
-                AttributeValue res = item.get("resolved");
-                String msg = str(item, "message");
-                out.add(new FailureRecord(runId, str(item, "sk"), str(item, "documentId"), str(item, "sourceId"),
-                        (int) num(item, "shardNo"), str(item, "errorClass"), (int) num(item, "httpStatus"),
-                        "-".equals(msg) ? "" : msg, (int) num(item, "attempts"), num(item, "firstSeen"),
-                        num(item, "lastSeen"), res != null && Boolean.TRUE.equals(res.bool())));
+                out.add(failureRecord(runId, item));
             }
             start = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty() ? resp.lastEvaluatedKey() : null;
         } while (start != null && out.size() < limit);
@@ -596,7 +471,7 @@ public final class DynamoDbLedger implements Ledger {
     @Override
     public SortedMap<Long, Long> latencyHistogram(String runId) {
         Map<String, AttributeValue> item = call(() -> dynamo.getItem(r -> r.tableName(table)
-                .key(key(runPk(runId), "RUN")))).item();
+                .key(key(runPk(runId), RUN_SK)))).item();
         SortedMap<Long, Long> out = new TreeMap<>();
         if (item == null) return out;
         for (int i = 0; i < LATENCY_BUCKETS_MS.length; i++) {
