@@ -1,0 +1,69 @@
+package com.synapbackfill.cli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layering rules of the README's layout, as a test over every module's main classes (this module sees them
+ * all): handlers are thin and alone with the Lambda runtime; the services and the ports carry no SDK, HTTP or
+ * JDBC types; only the wiring reads the environment.
+ */
+class ArchitectureTest {
+    static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        // the other modules are jars on this module's classpath: imported by package, tests left out
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("com.synapbackfill");
+    }
+
+    @Test
+    void onlyTheHandlersAndTheLocalStandInsForLambdaUseTheLambdaRuntime() {
+        ArchRule rule = noClasses().that().resideOutsideOfPackages("..lambda..", "com.synapbackfill.cli.bench")
+                .and().haveNameNotMatching("com\\.synapbackfill\\.cli\\.(LocalContext|LocalLambdaEndpoint|LocalEventSourceMapping)(\\$.*)?")
+                .should().dependOnClassesThat().resideInAPackage("com.amazonaws.services.lambda.runtime..")
+                .because("the handlers are the only Lambda-shaped code; the cli's stand-ins play the Lambda service locally");
+        rule.check(classes);
+    }
+
+    @Test
+    void theServicesCarryNoSdkHttpOrJdbcTypes() {
+        ArchRule rule = noClasses().that().haveSimpleName("PlannerService").or().haveSimpleName("ShardWorker")
+                .or().haveSimpleName("StepReader").or().haveSimpleName("Batches").or().haveSimpleName("FailureRetrier")
+                .or().haveSimpleName("BatchSender").or().haveSimpleName("DocumentMapper").or().haveSimpleName("MessagePairing")
+                .or().haveSimpleName("ShardPlanner")
+                .should().dependOnClassesThat().resideInAnyPackage("software.amazon.awssdk..", "okhttp3..", "java.sql..", "com.amazonaws..")
+                .because("services speak the ports (Ledger, ShardQueue, TurnSource, SynapApi, ReportStore); adapters speak the SDKs");
+        rule.check(classes);
+    }
+
+    @Test
+    void thePortsImportNoAdapter() {
+        ArchRule rule = noClasses().that().haveFullyQualifiedName("com.synapbackfill.ledger.Ledger")
+                .or().haveFullyQualifiedName("com.synapbackfill.queue.ShardQueue")
+                .or().haveFullyQualifiedName("com.synapbackfill.source.TurnSource")
+                .or().haveFullyQualifiedName("com.synapbackfill.synap.SynapApi")
+                .or().haveFullyQualifiedName("com.synapbackfill.report.ReportStore")
+                .or().haveFullyQualifiedName("com.synapbackfill.limit.RateLimiter")
+                .should().dependOnClassesThat().resideInAnyPackage("software.amazon.awssdk..", "okhttp3..", "java.sql..")
+                .orShould().dependOnClassesThat().haveSimpleNameStartingWith("DynamoDb")
+                .orShould().dependOnClassesThat().haveSimpleNameStartingWith("Sqs")
+                .orShould().dependOnClassesThat().haveSimpleNameStartingWith("OkHttp")
+                .orShould().dependOnClassesThat().haveSimpleNameStartingWith("Jdbc");
+        rule.check(classes);
+    }
+
+    @Test
+    void onlyTheWiringReadsTheEnvironment() {
+        ArchRule rule = noClasses().that().resideOutsideOfPackages("com.synapbackfill.cli..", "..lambda..", "com.synapbackfill.config..")
+                .should().callMethod(System.class, "getenv").orShould().callMethod(System.class, "getenv", String.class)
+                .because("settings come from Settings.fromEnvironment (functions) or the CLI's flags, file and environment");
+        rule.check(classes);
+    }
+}
