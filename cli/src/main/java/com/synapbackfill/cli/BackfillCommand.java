@@ -50,6 +50,9 @@ public final class BackfillCommand implements Runnable {
         CommandLine cl = new CommandLine(new BackfillCommand());
         // the emulator's own flags (--port 8080, as its help shows) pass through to it, not to picocli
         cl.getSubcommands().get("emulator").setUnmatchedOptionsArePositionalParams(true);
+        // --help: options in sections (source, run, local or deployed), wide enough that examples are not broken mid-token
+        OptionGroups.install(cl);
+        cl.setUsageHelpWidth(120);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (verboseErrors) ex.printStackTrace(line.getErr());
             String aws = awsSetupProblem(ex);

@@ -37,4 +37,30 @@ class CommandLineHelpTest {
         }
         assertThat(root.getSubcommands().get("run").getCommandSpec().findOption("--batch-size")).isNotNull();
     }
+
+    @org.junit.jupiter.api.Test
+    void runsHelpSeparatesTheSourceTheRunAndLocalFromDeployedOptions() {
+        java.io.StringWriter text = new java.io.StringWriter();
+        picocli.CommandLine cl = new picocli.CommandLine(new BackfillCommand());
+        OptionGroups.install(cl);
+        cl.setUsageHelpWidth(120);
+        cl.setOut(new java.io.PrintWriter(text));
+        assertThat(cl.execute("run", "--help")).isZero();
+        String help = text.toString();
+        int source = help.indexOf(OptionGroups.SOURCE);
+        int run = help.indexOf(OptionGroups.RUN);
+        int local = help.indexOf(OptionGroups.LOCAL);
+        int deployed = help.indexOf(OptionGroups.DEPLOYED);
+        assertThat(source).isPositive().isLessThan(run);
+        assertThat(run).isLessThan(local);
+        assertThat(local).isLessThan(deployed);
+        // each option is listed in its section (the synopsis above them names them all)
+        assertThat(help.indexOf("--jdbc-url=", source)).isBetween(source, run);
+        assertThat(help.indexOf("--join=", source)).isBetween(source, run);
+        assertThat(help.indexOf("--rate-limit=<", source)).isBetween(run, local);
+        assertThat(help.indexOf("--state-dir=<", source)).isBetween(local, deployed);
+        assertThat(help.indexOf("--stack=<", source)).isGreaterThan(deployed);
+        assertThat(help.indexOf("--ledger-table=<", source)).isGreaterThan(deployed);
+        assertThat(help.lines()).as("no line wider than the usage width").allMatch(l -> l.length() <= 120);
+    }
 }
