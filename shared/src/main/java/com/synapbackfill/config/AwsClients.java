@@ -13,11 +13,18 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * Builds the AWS SDK clients once per cold start, all on the URL-connection HTTP client (small and fast to
  * start; the Netty and Apache clients are excluded from the build). Region and credentials come from the
- * default chain; endpoints may be overridden for local runs.
+ * default chain; endpoints may be overridden for local runs. Each client is built on first use and then shared
+ * (SDK clients are thread-safe): a secret read, say, does not build a Secrets Manager client each time. Callers
+ * never close them; they live as long as this object.
  */
 public final class AwsClients {
     private final Settings.Endpoints endpoints;
     private final SdkHttpClient http;
+    private volatile DynamoDbClient dynamo;
+    private volatile SqsClient sqs;
+    private volatile S3Client s3;
+    private volatile LambdaClient lambda;
+    private volatile SecretsManagerClient secrets;
 
     public AwsClients(Settings.Endpoints endpoints) {
         this.endpoints = endpoints;
@@ -25,19 +32,44 @@ public final class AwsClients {
                 .socketTimeout(Duration.ofSeconds(30)).build();
     }
 
-    public DynamoDbClient dynamo() {
+    public synchronized DynamoDbClient dynamo() {
+        if (dynamo == null) dynamo = buildDynamo();
+        return dynamo;
+    }
+
+    public synchronized SqsClient sqs() {
+        if (sqs == null) sqs = buildSqs();
+        return sqs;
+    }
+
+    public synchronized S3Client s3() {
+        if (s3 == null) s3 = buildS3();
+        return s3;
+    }
+
+    public synchronized LambdaClient lambda() {
+        if (lambda == null) lambda = buildLambda();
+        return lambda;
+    }
+
+    public synchronized SecretsManagerClient secrets() {
+        if (secrets == null) secrets = SecretsManagerClient.builder().httpClient(http).build();
+        return secrets;
+    }
+
+    private DynamoDbClient buildDynamo() {
         var b = DynamoDbClient.builder().httpClient(http);
         if (endpoints.dynamodb() != null) local(b).endpointOverride(URI.create(endpoints.dynamodb()));
         return b.build();
     }
 
-    public SqsClient sqs() {
+    private SqsClient buildSqs() {
         var b = SqsClient.builder().httpClient(http);
         if (endpoints.sqs() != null) local(b).endpointOverride(URI.create(endpoints.sqs()));
         return b.build();
     }
 
-    public S3Client s3() {
+    private S3Client buildS3() {
         var b = S3Client.builder().httpClient(http);
         if (endpoints.s3() != null) local(b).endpointOverride(URI.create(endpoints.s3())).forcePathStyle(true);
         return b.build();
@@ -57,13 +89,9 @@ public final class AwsClients {
         return b;
     }
 
-    public LambdaClient lambda() {
+    private LambdaClient buildLambda() {
         var b = LambdaClient.builder().httpClient(http);
         if (endpoints.lambda() != null) local(b).endpointOverride(URI.create(endpoints.lambda()));
         return b.build();
-    }
-
-    public SecretsManagerClient secrets() {
-        return SecretsManagerClient.builder().httpClient(http).build();
     }
 }

@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /** {@link ShardQueue} on SQS: {@code SendMessageBatch} in tens, failed entries retried with backoff. */
 public final class SqsShardQueue implements ShardQueue {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqsShardQueue.class);
     private static final int MAX_ROUNDS = 8;
     private final SqsClient sqs;
     private final String queueUrl;
@@ -37,6 +38,7 @@ public final class SqsShardQueue implements ShardQueue {
         for (int round = 1; !pending.isEmpty(); round++) {
             List<String> ids = new ArrayList<>(pending.keySet());
             List<BatchResultErrorEntry> lastErrors = new ArrayList<>();
+            String lastError = null;
             for (int i = 0; i < ids.size(); i += 10) {
                 List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
                 for (String id : ids.subList(i, Math.min(ids.size(), i + 10))) {
@@ -49,12 +51,16 @@ public final class SqsShardQueue implements ShardQueue {
                     lastErrors.addAll(resp.failed());
                 } catch (SdkException e) {
                     if (round >= MAX_ROUNDS) throw new RetryableException("queue_unavailable", "SQS send failed: " + e.getMessage(), 0, null, e);
+                    lastError = e.getMessage();
                 }
             }
             if (!pending.isEmpty()) {
                 if (round >= MAX_ROUNDS)
                     throw new RetryableException("queue_unavailable", pending.size() + " shard messages could not be sent: "
                             + (lastErrors.isEmpty() ? "" : lastErrors.get(0).code() + " " + lastErrors.get(0).message()), 0, null, null);
+                // not silent: a queue that refuses sends is worth a line even when the next round gets through
+                LOG.warn("SQS send round {} of {}: {} shard messages not sent yet ({}); retrying", round, MAX_ROUNDS, pending.size(),
+                        lastErrors.isEmpty() ? lastError : lastErrors.get(0).code() + " " + lastErrors.get(0).message());
                 try {
                     Thread.sleep(ThreadLocalRandom.current().nextLong(50L << round));
                 } catch (InterruptedException e) {
