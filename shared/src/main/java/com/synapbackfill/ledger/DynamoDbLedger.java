@@ -302,25 +302,16 @@ public final class DynamoDbLedger implements Ledger {
                     .expressionAttributeValues(Map.of(":v", n(LedgerTable.SCHEMA_VERSION), ":ttl", n(now / 1000 + MINUTE_TTL_SECONDS),
                             ":h", n(handled))).build()).build());
         }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                call(() -> dynamo.transactWriteItems(r -> r.transactItems(items)));
-                break;
-            } catch (TransactionCanceledException e) {
-                List<CancellationReason> reasons = e.cancellationReasons();
-                if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
-                    Map<String, AttributeValue> old = reasons.get(0).item();
-                    String now2 = old == null ? "gone" : "owner " + str(old, "leaseOwner") + ", checkpoint " + str(old, "checkpoint")
-                            + ", status " + str(old, "status");
-                    throw new LeaseConflictException("shard " + sh.shardNo() + " of " + sh.runId() + " changed under "
-                            + current.leaseOwner() + " (" + now2 + ")", e);
-                }
-                // TransactionConflict (another worker's transaction on the run item) or throttling: retry
-                if (attempt >= 8) throw new RetryableException("ledger_conflict", "ledger transaction kept conflicting: "
-                        + reasons.stream().map(CancellationReason::code).collect(Collectors.toList()), 0, null, e);
-                sleep(backoffMillis(attempt));
+        transact(items, "ledger transaction", (reasons, e) -> {
+            if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
+                Map<String, AttributeValue> old = reasons.get(0).item();
+                String now2 = old == null ? "gone" : "owner " + str(old, "leaseOwner") + ", checkpoint " + str(old, "checkpoint")
+                        + ", status " + str(old, "status");
+                throw new LeaseConflictException("shard " + sh.shardNo() + " of " + sh.runId() + " changed under "
+                        + current.leaseOwner() + " (" + now2 + ")", e);
             }
-        }
+            return null; // TransactionConflict (another worker's transaction on the run item) or throttling: retry
+        });
         return new ShardState(sh, done ? ShardStatus.DONE : ShardStatus.IN_PROGRESS, checkpoint,
                 done ? null : current.leaseOwner(), done ? 0 : now + lease.toMillis(), current.attempts(),
                 current.counters().plus(delta));
@@ -358,15 +349,7 @@ public final class DynamoDbLedger implements Ledger {
                         .key(key(failPk(f.runId()), f.key())).updateExpression(set)
                         .expressionAttributeValues(v).build()).build());
             }
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    call(() -> dynamo.transactWriteItems(r -> r.transactItems(items)));
-                    break;
-                } catch (TransactionCanceledException e) {
-                    if (attempt >= 8) throw new RetryableException("ledger_conflict", "failure items kept conflicting", 0, null, e);
-                    sleep(backoffMillis(attempt));
-                }
-            }
+            transact(items, "failure items", (reasons, e) -> null); // upserts without conditions: only conflicts, retried
         }
     }
 
@@ -384,20 +367,12 @@ public final class DynamoDbLedger implements Ledger {
                 TransactWriteItem.builder().update(Update.builder().tableName(table).key(key(runPk(runId), RUN_SK))
                         .updateExpression("SET updatedAt = :now" + radd).conditionExpression("attribute_exists(pk)")
                         .expressionAttributeValues(rv).build()).build());
-        for (int attempt = 1; ; attempt++) {
-            try {
-                call(() -> dynamo.transactWriteItems(r -> r.transactItems(items)));
-                return true;
-            } catch (TransactionCanceledException e) {
-                List<CancellationReason> reasons = e.cancellationReasons();
-                if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) return false;
-                if (reasons.size() > 1 && "ConditionalCheckFailed".equals(reasons.get(1).code()))
-                    throw new IllegalArgumentException("runId: no run \"" + runId + "\" in the ledger");
-                if (attempt >= 8) throw new RetryableException("ledger_conflict", "resolving a failure kept conflicting: "
-                        + reasons.stream().map(CancellationReason::code).collect(Collectors.toList()), 0, null, e);
-                sleep(backoffMillis(attempt));
-            }
-        }
+        return transact(items, "resolving a failure", (reasons, e) -> {
+            if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) return false; // resolved already
+            if (reasons.size() > 1 && "ConditionalCheckFailed".equals(reasons.get(1).code()))
+                throw new IllegalArgumentException("runId: no run \"" + runId + "\" in the ledger");
+            return null;
+        });
     }
 
     @Override
@@ -495,6 +470,27 @@ public final class DynamoDbLedger implements Ledger {
             throw e;
         } catch (SdkClientException e) {
             throw new RetryableException("ledger_unavailable", "DynamoDB unreachable: " + e.getMessage(), 0, null, e);
+        }
+    }
+
+    /**
+     * Runs a transaction, retrying what a retry can fix (another worker's transaction on the same item,
+     * throttling) with backoff, at most 8 times. {@code onCancel} reads the cancellation reasons first: it throws,
+     * answers the outcome (false: a condition said no), or returns null to retry.
+     */
+    private boolean transact(List<TransactWriteItem> items, String what,
+                             java.util.function.BiFunction<List<CancellationReason>, TransactionCanceledException, Boolean> onCancel) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                call(() -> dynamo.transactWriteItems(r -> r.transactItems(items)));
+                return true;
+            } catch (TransactionCanceledException e) {
+                Boolean outcome = onCancel.apply(e.cancellationReasons(), e);
+                if (outcome != null) return outcome;
+                if (attempt >= 8) throw new RetryableException("ledger_conflict", what + " kept conflicting: "
+                        + e.cancellationReasons().stream().map(CancellationReason::code).collect(Collectors.toList()), 0, null, e);
+                sleep(backoffMillis(attempt));
+            }
         }
     }
 
