@@ -77,7 +77,6 @@ final class EstimateCommand implements Callable<Integer> {
         String tableName = SourceOptions.required(c.pick(table, "table", null), "--table (or --preset)");
         SourceConfig source = contract.source(c, tableName, c.pick(zone, "timestampZone", null));
         if (source.messageShape()) return estimateMessages(out, source);
-        String table = tableName;
         RunConfig cfg = RunConfig.builder(source).batchSize(batchSize).rateLimitPerMinute(rateLimit).build();
         DocumentMapper mapper = new DocumentMapper(cfg, "estimate");
         Map<String, Long> bad = new TreeMap<>();
@@ -117,7 +116,7 @@ final class EstimateCommand implements Callable<Integer> {
         }
         long badCount = bad.values().stream().mapToLong(Long::longValue).sum();
         double validShare = sampled == 0 ? 0 : (double) (sampled - skipped - badCount) / sampled;
-        out.printf("Table %s: ~%,d rows (statistics), ids %s..%s (%s); sampled %,d rows%n", table, profile.estimatedRows(),
+        out.printf("Table %s: ~%,d rows (statistics), ids %s..%s (%s); sampled %,d rows%n", tableName, profile.estimatedRows(),
                 profile.minId(), profile.maxId(), profile.idType(), sampled);
         if (skipped > 0) out.printf("  skipped %,d (%.1f%%) by the filter or cutover%n", skipped, 100.0 * skipped / sampled);
         long validRows = sampled - skipped - badCount;

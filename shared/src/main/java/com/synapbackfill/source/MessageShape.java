@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -176,10 +175,5 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
         m.put("createdAt", "created_at");
         m.put("order", "");
         return java.util.Collections.unmodifiableMap(m);
-    }
-
-    /** Lower-case name for messages ("conversation_id"). */
-    static String snake(String f) {
-        return ColumnMapping.snake(f).toLowerCase(Locale.ROOT);
     }
 }
