@@ -18,14 +18,16 @@ import java.util.function.Consumer;
 public final class LocalRun {
     private final LocalDeployment deployment;
     private final PlannerService planner;
+    private final com.synapbackfill.report.ReportStore reports;
 
     public LocalRun(LocalDeployment deployment) {
         this(deployment, null);
     }
 
-    /** @param reports where reports go; null = the deployment's bucket */
+    /** @param reports where reports and the workers' receipts go; null = the deployment's bucket */
     public LocalRun(LocalDeployment deployment, com.synapbackfill.report.ReportStore reports) {
         this.deployment = deployment;
+        this.reports = reports;
         this.planner = PlannerComponents.create(deployment.settings(), deployment.env(), deployment.aws(), reports, Clock.systemUTC());
     }
 
@@ -41,7 +43,7 @@ public final class LocalRun {
                                       Duration every, Consumer<PlannerResults.Status> progress) throws InterruptedException {
         try (LocalEventSourceMapping esm = new LocalEventSourceMapping(deployment.aws().sqs(), deployment.queueUrl(),
                 () -> new WorkerHandler(WorkerComponents.create(deployment.settings(), deployment.env(), deployment.aws(),
-                        ShardWorker.CrashPoints.NONE, Clock.systemUTC()).worker()),
+                        reports, ShardWorker.CrashPoints.NONE, Clock.systemUTC()).worker()),
                 concurrency, invocationBudget, Duration.ofSeconds(Math.max(60, invocationBudget.toSeconds() * 6)),
                 Duration.ofSeconds(2)).start()) {
             long deadline = System.currentTimeMillis() + max.toMillis();

@@ -25,9 +25,11 @@ final class RetryFailuresCommand extends OperatorCommand {
     @Parameters(index = "0", paramLabel = "RUN", description = "run id") String runId;
     @Mixin SourceOptions source;
     @Option(names = "--reason", description = "only failures of this reason (or a prefix ending in ':')") String reason;
+    @Option(names = "--extraction", description = "instead: send again the documents `backfill verify` found failed, partly failed or unknown to Synap")
+    boolean extraction;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         CliConfig c = config();
         String id = runId(runId);
         Map<String, String> env = new java.util.LinkedHashMap<>(source.env(c, SourceOptions.Needs.SEND, null));
@@ -35,7 +37,8 @@ final class RetryFailuresCommand extends OperatorCommand {
         RunCommand.checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
         try (Target target = Target.open(stack, c, Target.Access.WRITE, env)) {
             FailureRetrier retrier = new FailureRetrier(target.ledger(),
-                    WorkerComponents.resources(target.settings(), target.env(), target.aws(), Clock.systemUTC()), Clock.systemUTC());
+                    WorkerComponents.resources(target.settings(), target.env(), target.aws(), target.reports(), Clock.systemUTC()), Clock.systemUTC());
+            if (extraction) return resendExtractions(target, retrier, id);
             FailureRetrier.Result r = retrier.retry(id, reason, line -> out.println("  " + line));
             out.printf("Run %s: retried %,d failures: resolved %,d (accepted %,d, already present %,d) in %,d calls; still failing %,d%n",
                     id, r.retried(), r.resolved(), r.accepted(), r.alreadyPresent(), r.calls(), r.stillFailingTotal());
@@ -44,5 +47,33 @@ final class RetryFailuresCommand extends OperatorCommand {
             printReport(report);
             return report.invariantHolds() ? BackfillCommand.OK : BackfillCommand.INVARIANT;
         }
+    }
+
+    /** {@code --extraction}: the failed documents of the run's last verify, sent again; 0 when Synap queued them all. */
+    private int resendExtractions(Target target, FailureRetrier retrier, String id) throws java.io.IOException {
+        com.synapbackfill.report.ReportStore store = target.store();
+        String key = com.synapbackfill.worker.ExtractionVerifier.key(id);
+        byte[] json = store.get(key).orElseThrow(() -> new IllegalArgumentException("RUN: run " + id
+                + " has no verify.json yet: run `backfill verify " + id + stack.where() + " --wait` first"));
+        java.util.List<String> rows = new java.util.ArrayList<>();
+        for (var item : com.synapbackfill.json.Json.MAPPER.readTree(json).path("items")) {
+            String status = item.path("status").asText();
+            if (status.equals("failed") || status.equals("partial_success") || status.equals(com.synapbackfill.worker.ExtractionVerifier.NOT_FOUND))
+                rows.add(item.path("sourceRowId").asText());
+        }
+        if (rows.isEmpty()) {
+            out.println("Run " + id + ": the last verify found no failed extraction (" + VerifyCommand.locate(store, key) + ")");
+            return BackfillCommand.OK;
+        }
+        FailureRetrier.ExtractionResend r = retrier.resendExtractions(id, rows, line -> out.println("  " + line));
+        out.printf("Run %s: resent %,d documents whose extraction failed (from %s): queued again %,d in %,d calls%n", id, r.resent(),
+                VerifyCommand.locate(store, key), r.accepted(), r.calls());
+        if (r.accepted() > 0) out.println("  verify again once Synap has processed them: backfill verify " + id + stack.where() + " --all --wait");
+        if (r.refused() > 0)
+            out.printf("  Synap refused %,d as already present: its duplicate policy keeps the document it has (with the failed extraction). "
+                    + "To extract them again, delete those documents in Synap (their document ids are in verify.json) and run this again, "
+                    + "or ask Synap support to reprocess them.%n", r.refused());
+        r.failed().forEach((k, v) -> out.printf("  not sent: %-28s %,8d%n", k, v));
+        return r.refused() + r.failedTotal() == 0 ? BackfillCommand.OK : BackfillCommand.EXTRACTION_FAILED;
     }
 }

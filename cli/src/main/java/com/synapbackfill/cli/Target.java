@@ -168,6 +168,15 @@ final class Target implements AutoCloseable {
         return local() ? new FileReportStore(state.reports()) : null;
     }
 
+    /** Where this target's reports and receipts are read and written: the state directory, or the stack's bucket. */
+    ReportStore store() {
+        if (local()) return reports();
+        String bucket = env.get("REPORT_BUCKET");
+        if (bucket == null)
+            throw new IllegalArgumentException("--report-bucket: the stack's report bucket is unknown (reports and receipts live there)");
+        return new com.synapbackfill.report.S3ReportStore(aws.s3(), bucket);
+    }
+
     /**
      * The planner: the deployed function when one is named (it has the stack's database and permissions),
      * else the planner service in this process on the target's parts.

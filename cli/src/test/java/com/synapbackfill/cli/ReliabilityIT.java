@@ -224,6 +224,30 @@ class ReliabilityIT {
             assertThat(report.path("counts").path("accepted").asLong()).isEqualTo(run.counters().accepted());
             assertThat(report.path("counts").path("alreadyPresent").asLong()).isEqualTo(run.counters().alreadyPresent());
             assertThat(report.path("invariant").path("holds").asBoolean()).isTrue();
+            // every document the ledger counts as accepted has a receipt Synap knows: a crash never leaves one unverifiable
+            com.synapbackfill.report.Receipts receipts = new com.synapbackfill.report.Receipts(new S3ReportStore(d.aws().s3(), d.bucket()));
+            Set<String> withReceipt = new HashSet<>();
+            Set<String> presentReceipt = new HashSet<>();
+            for (var batch : receipts.list(runId)) {
+                for (var r : receipts.read(batch)) {
+                    if (r.present()) {
+                        presentReceipt.add(r.documentId());
+                        continue;
+                    }
+                    assertThat(emulator.ingestion(r.ingestionId())).as("receipt %s is known to Synap", r.ingestionId())
+                            .hasValueSatisfying(x -> assertThat(x.documentId()).isEqualTo(r.documentId()));
+                    withReceipt.add(r.documentId());
+                }
+            }
+            assertThat((long) withReceipt.size()).as("documents with an accepted receipt").isGreaterThanOrEqualTo(run.counters().accepted())
+                    .isLessThanOrEqualTo(docs.size());
+            // the rest were accepted in the window between Synap's answer and the receipt (a crash there, a timed-out
+            // answer): resent, refused as present, and counted so; under the item-failure policy the refusal is on record
+            long noReceipt = docs.stream().filter(x -> !withReceipt.contains(x.documentId())).count();
+            assertThat(noReceipt).isLessThanOrEqualTo((long) (chaos.total() + stats.acceptedThenSlow()) * 100);
+            if (policy == EmulatorSettings.DuplicatePolicy.ITEM_FAILURE)
+                assertThat(docs.stream().filter(x -> !withReceipt.contains(x.documentId()) && !presentReceipt.contains(x.documentId())))
+                        .as("stored documents with no receipt at all").isEmpty();
             // checkpoints were used: what Synap saw twice is bounded by crashes and slow answers, not by shard sizes
             long resent = stats.documentsReceived() - stats.accepted() - stats.itemFailures();
             long bound = (long) (chaos.total() + stats.acceptedThenSlow() + 2 * start.shards()) * 100;

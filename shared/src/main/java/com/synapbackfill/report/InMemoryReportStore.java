@@ -18,4 +18,9 @@ public final class InMemoryReportStore implements ReportStore {
     public Optional<byte[]> get(String key) {
         return Optional.ofNullable(objects.get(key));
     }
+
+    @Override
+    public java.util.List<String> list(String prefix) {
+        return objects.keySet().stream().filter(k -> k.startsWith(prefix)).sorted().toList();
+    }
 }

@@ -8,4 +8,7 @@ public interface ReportStore {
     String put(String key, byte[] content, String contentType);
 
     Optional<byte[]> get(String key);
+
+    /** Every key that starts with {@code prefix}, in lexicographic order. */
+    java.util.List<String> list(String prefix);
 }

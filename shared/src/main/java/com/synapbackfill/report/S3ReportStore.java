@@ -15,10 +15,22 @@ public final class S3ReportStore implements ReportStore {
         this.bucket = bucket;
     }
 
+    /** {@code s3://bucket/key}. */
+    public String uri(String key) {
+        return "s3://" + bucket + "/" + key;
+    }
+
     @Override
     public String put(String key, byte[] content, String contentType) {
         s3.putObject(r -> r.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(content));
         return "s3://" + bucket + "/" + key;
+    }
+
+    @Override
+    public java.util.List<String> list(String prefix) {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents().forEach(o -> keys.add(o.key()));
+        return keys;
     }
 
     @Override

@@ -48,6 +48,7 @@ public final class OkHttpSynapApi implements SynapApi {
     private final Clock clock;
     private final String batchUrl;
     private final String whoamiUrl;
+    private final String statusUrl;
 
     /** How the client waits between attempts; tests pass one that records instead of sleeping. */
     @FunctionalInterface
@@ -74,6 +75,7 @@ public final class OkHttpSynapApi implements SynapApi {
                 .build();
         this.batchUrl = config.baseUrl() + "/api/v1/memories/batch";
         this.whoamiUrl = config.baseUrl() + "/api/v1/auth/whoami";
+        this.statusUrl = config.baseUrl() + "/api/v1/memories/status/";
     }
 
     /** The process-wide client all Synap clients derive from. */
@@ -135,6 +137,51 @@ public final class OkHttpSynapApi implements SynapApi {
                 sleep(delay);
             }
         }
+    }
+
+    /**
+     * One status lookup behind the same gate as batch_create (it counts against the Instance's limit), with
+     * the same retry budget for 429s and transient failures.
+     */
+    @Override
+    public IngestionStatus status(String ingestionId) {
+        if (ingestionId == null || !ingestionId.matches("[0-9a-fA-F-]{32,36}"))
+            throw new IllegalArgumentException("ingestion id is not a UUID: " + ingestionId);
+        String correlationId = correlationId();
+        long started = clock.millis();
+        for (int attempt = 1; ; attempt++) {
+            gate.beforeCall(1);
+            Request request = new Request.Builder().url(statusUrl + ingestionId)
+                    .header("Authorization", "Bearer " + config.apiKey())
+                    .header("X-Correlation-ID", correlationId)
+                    .get().build();
+            try {
+                return parseStatus(execute(request), ingestionId);
+            } catch (RetryableException e) {
+                if (e.httpStatus() == 429) gate.onThrottled(e.retryAfter().orElse(Duration.ofSeconds(1)));
+                else gate.onCallFailed(e.errorClass() + ": " + e.getMessage());
+                Duration delay = backoff(attempt, e);
+                long elapsed = clock.millis() - started;
+                if (attempt >= config.maxAttempts() || elapsed + delay.toMillis() > config.maxRetryTime().toMillis()) throw e;
+                sleep(delay);
+            }
+        }
+    }
+
+    /** Parses §4.2: the required keys and a known status, else a clear malformed-response error. */
+    static IngestionStatus parseStatus(JsonNode json, String asked) {
+        if (json == null || !json.isObject()) throw malformed("the status body is not a JSON object");
+        for (String key : List.of("ingestion_id", "document_id", "status")) {
+            if (!json.hasNonNull(key)) throw malformed("the status of " + asked + " is missing \"" + key + "\"");
+        }
+        String status = json.get("status").asText();
+        if (!List.of("queued", "processing", "completed", "failed", "partial_success").contains(status))
+            throw malformed("the status of " + asked + " is \"" + status + "\"");
+        List<String> ids = new ArrayList<>();
+        for (JsonNode id : json.path("memory_ids")) ids.add(id.asText());
+        return new IngestionStatus(json.get("ingestion_id").asText(), json.get("document_id").asText(), status,
+                json.path("memories_created").asInt(0), ids,
+                json.hasNonNull("error_message") ? json.get("error_message").asText() : null);
     }
 
     @Override

@@ -13,6 +13,12 @@ public interface SynapApi {
     /** {@code POST /api/v1/memories/batch} with at most 100 documents; one result per document, in order. */
     BatchResult batchCreate(List<MemoryDocument> documents);
 
+    /**
+     * {@code GET /api/v1/memories/status/{ingestionId}}: where extraction of an accepted document stands. An id
+     * Synap does not know is a {@link com.synapbackfill.error.PermanentException} of kind NOT_FOUND.
+     */
+    IngestionStatus status(String ingestionId);
+
     /** {@code GET /api/v1/auth/whoami}: proves the base URL and key work before a run starts. */
     Identity whoami();
 

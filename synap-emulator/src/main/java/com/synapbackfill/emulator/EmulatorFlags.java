@@ -29,7 +29,10 @@ public final class EmulatorFlags {
                   --latency-p50-ms N        median latency (default 0)
                   --latency-p95-ms N        95th percentile latency (default = p50)
                   --faults                  typical fault mix: 10% 503, 2% dropped, 2% accept-then-slow, 429 bursts, spikes
-                  --seed N                  fault/latency seed (default 42)
+                  --seed N                  fault/latency/extraction seed (default 42)
+                  --processing-ms N         mean time from accepted to a terminal extraction status (default 0)
+                  --failed-share X          share of documents whose extraction fails, 0..1 (default 0)
+                  --partial-share X         share that ends partial_success, 0..1 (default 0)
                 """;
     }
 
@@ -39,6 +42,9 @@ public final class EmulatorFlags {
         boolean b2b = false;
         Duration p50 = Duration.ZERO;
         Duration p95 = null;
+        Duration processing = Duration.ZERO;
+        double failed = 0;
+        double partial = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) throw new HelpRequested();
@@ -60,6 +66,9 @@ public final class EmulatorFlags {
                     case "--latency-p50-ms" -> p50 = Duration.ofMillis(Long.parseLong(v));
                     case "--latency-p95-ms" -> p95 = Duration.ofMillis(Long.parseLong(v));
                     case "--seed" -> b.seed(Long.parseLong(v));
+                    case "--processing-ms" -> processing = Duration.ofMillis(Long.parseLong(v));
+                    case "--failed-share" -> failed = Double.parseDouble(v);
+                    case "--partial-share" -> partial = Double.parseDouble(v);
                     default -> throw new IllegalArgumentException("unknown flag " + a);
                 }
             } catch (NumberFormatException e) {
@@ -67,6 +76,7 @@ public final class EmulatorFlags {
             }
         }
         b.latency(p50, p95 == null ? p50 : p95);
+        b.extraction(new EmulatorSettings.Extraction(processing, failed, partial));
         EmulatorSettings.Instance inst = new EmulatorSettings.Instance("cli_0123456789abcdef", "inst_0123456789abcdef", b2b);
         b.onlyApiKey(apiKey == null ? EmulatorSettings.DEFAULT_API_KEY : apiKey, inst);
         return b.build();

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param latencyP95           95th percentile response latency
  * @param faults               injected faults, as probabilities per batch call
  * @param seed                 makes latency and fault schedules reproducible
+ * @param extraction           what long-range extraction makes of each accepted document, and when (the status endpoint)
  */
 public record EmulatorSettings(
         int port,
@@ -34,7 +35,8 @@ public record EmulatorSettings(
         Duration latencyP50,
         Duration latencyP95,
         Faults faults,
-        long seed) {
+        long seed,
+        Extraction extraction) {
 
     /** The key every test and the demo use unless they configure their own. */
     public static final String DEFAULT_API_KEY = "synap_emulator_key";
@@ -50,6 +52,7 @@ public record EmulatorSettings(
         Objects.requireNonNull(rateLimitUnit, "rateLimitUnit");
         Objects.requireNonNull(duplicatePolicy, "duplicatePolicy");
         Objects.requireNonNull(faults, "faults");
+        Objects.requireNonNull(extraction, "extraction");
         if (latencyP50.isNegative() || latencyP95.compareTo(latencyP50) < 0)
             throw new IllegalArgumentException("latency: need 0 <= p50 <= p95, was p50=" + latencyP50 + " p95=" + latencyP95);
     }
@@ -63,7 +66,7 @@ public record EmulatorSettings(
         b.port = port; b.instances = new LinkedHashMap<>(instances); b.maxDocumentsPerBatch = maxDocumentsPerBatch;
         b.maxDocumentBytes = maxDocumentBytes; b.rateLimitPerMinute = rateLimitPerMinute; b.rateLimitUnit = rateLimitUnit;
         b.burst = burst; b.burstSet = true; b.duplicatePolicy = duplicatePolicy; b.latencyP50 = latencyP50;
-        b.latencyP95 = latencyP95; b.faults = faults; b.seed = seed;
+        b.latencyP95 = latencyP95; b.faults = faults; b.seed = seed; b.extraction = extraction;
         return b;
     }
 
@@ -127,6 +130,28 @@ public record EmulatorSettings(
         }
     }
 
+    /**
+     * Synap's asynchronous processing of an accepted document (docs/synap-api.md §4.2): {@code queued} for the
+     * first third of its delay, {@code processing} until the delay is over, then terminal. Each document's delay
+     * (0.5–1.5 × {@code processingDelay}) and outcome are a function of the seed and its document id, so a test
+     * knows what the status endpoint will say ({@link SynapEmulator#extractionOutcome}).
+     *
+     * @param processingDelay mean time from accepted to terminal (0 = terminal at once)
+     * @param failedShare     share of documents whose extraction ends {@code failed} (no memories)
+     * @param partialShare    share that ends {@code partial_success} (fewer memories, an error message)
+     */
+    public record Extraction(Duration processingDelay, double failedShare, double partialShare) {
+        public static final Extraction IMMEDIATE = new Extraction(Duration.ZERO, 0, 0);
+
+        public Extraction {
+            Objects.requireNonNull(processingDelay, "processingDelay");
+            if (processingDelay.isNegative()) throw new IllegalArgumentException("processingDelay must be >= 0, was " + processingDelay);
+            if (failedShare < 0 || partialShare < 0 || failedShare + partialShare > 1)
+                throw new IllegalArgumentException("extraction shares must be >= 0 and add up to at most 1, were failed="
+                        + failedShare + " partial=" + partialShare);
+        }
+    }
+
     public static final class Builder {
         private int port = 0;
         private Map<String, Instance> instances = new LinkedHashMap<>(Map.of(DEFAULT_API_KEY,
@@ -142,6 +167,7 @@ public record EmulatorSettings(
         private Duration latencyP95 = Duration.ZERO;
         private Faults faults = Faults.NONE;
         private long seed = 42;
+        private Extraction extraction = Extraction.IMMEDIATE;
 
         public Builder port(int port) { this.port = port; return this; }
         public Builder apiKey(String key, Instance instance) { instances.put(key, instance); return this; }
@@ -155,12 +181,13 @@ public record EmulatorSettings(
         public Builder latency(Duration p50, Duration p95) { this.latencyP50 = p50; this.latencyP95 = p95; return this; }
         public Builder faults(Faults f) { this.faults = f; return this; }
         public Builder seed(long seed) { this.seed = seed; return this; }
+        public Builder extraction(Extraction e) { this.extraction = e; return this; }
 
         public EmulatorSettings build() {
             // Documented tier: 600 rpm with burst 50, i.e. five seconds' worth of requests.
             int b = burstSet ? burst : Math.max(1, (int) Math.ceil(rateLimitPerMinute / 12.0));
             return new EmulatorSettings(port, instances, maxDocumentsPerBatch, maxDocumentBytes, rateLimitPerMinute,
-                    rateLimitUnit, b, duplicatePolicy, latencyP50, latencyP95, faults, seed);
+                    rateLimitUnit, b, duplicatePolicy, latencyP50, latencyP95, faults, seed, extraction);
         }
     }
 }

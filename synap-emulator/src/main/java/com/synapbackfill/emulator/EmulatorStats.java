@@ -19,6 +19,7 @@ public final class EmulatorStats {
     final LongAdder dropped = new LongAdder();
     final LongAdder acceptedThenSlow = new LongAdder();
     final LongAdder latencySpikes = new LongAdder();
+    final LongAdder statusCalls = new LongAdder();
     final Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
     final AtomicLong maxConcurrent = new AtomicLong();
     final AtomicLong inFlight = new AtomicLong();
@@ -42,17 +43,18 @@ public final class EmulatorStats {
         byStatus.forEach((k, v) -> statuses.put(k, v.sum()));
         return new Snapshot(batchCalls.sum(), createCalls.sum(), documentsReceived.sum(), accepted.sum(),
                 duplicates.sum(), updates.sum(), itemFailures.sum(), rateLimited.sum(), dropped.sum(),
-                acceptedThenSlow.sum(), latencySpikes.sum(), statuses, maxConcurrent.get());
+                acceptedThenSlow.sum(), latencySpikes.sum(), statuses, maxConcurrent.get(), statusCalls.sum());
     }
 
     /**
      * @param accepted   documents stored for the first time (new memories)
      * @param duplicates documents refused because their document_id was already stored
      * @param updates    documents that updated a stored one (duplicate policy UPSERT)
+     * @param statusCalls status (ingestion) lookups answered, refused ones included
      */
     public record Snapshot(long batchCalls, long createCalls, long documentsReceived, long accepted, long duplicates,
                            long updates, long itemFailures, long rateLimited, long dropped, long acceptedThenSlow,
-                           long latencySpikes, Map<Integer, Long> responsesByStatus, long maxConcurrentCalls) {
+                           long latencySpikes, Map<Integer, Long> responsesByStatus, long maxConcurrentCalls, long statusCalls) {
         public long status(int code) {
             return responsesByStatus.getOrDefault(code, 0L);
         }

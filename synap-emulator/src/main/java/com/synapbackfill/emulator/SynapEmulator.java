@@ -153,6 +153,11 @@ public final class SynapEmulator implements AutoCloseable {
         return List.copyOf(documents.values());
     }
 
+    /** The submission an ingestion id was answered for (an update under UPSERT has its own), if any. */
+    public java.util.Optional<StoredDocument> ingestion(String ingestionId) {
+        return java.util.Optional.ofNullable(byIngestionId.get(ingestionId));
+    }
+
     /** Forgets every stored document and counter-free state (buckets, switches); counters are kept. */
     public void clearDocuments() {
         documents.clear();
@@ -331,6 +336,7 @@ public final class SynapEmulator implements AutoCloseable {
                         failed++;
                     } else if (existing != null) {
                         documents.put(key(inst, docId), existing.withUpdate(doc));
+                        byIngestionId.put(ingestionId, doc); // the update is processed (and has a status) on its own
                         r.put("status", "queued").put("queued_at", queuedAt).putNull("error_message");
                         stats.updates.increment();
                         succeeded++;
@@ -480,6 +486,7 @@ public final class SynapEmulator implements AutoCloseable {
             }
             if (existing != null) {
                 documents.put(key(inst, docId), existing.withUpdate(doc));
+                byIngestionId.put(ingestionId, doc);
                 stats.updates.increment();
             } else {
                 documents.put(key(inst, docId), doc);
@@ -492,20 +499,72 @@ public final class SynapEmulator implements AutoCloseable {
                 .put("queued_at", now.toString()));
     }
 
+    /**
+     * GET status: authenticated and counted against the Instance's rate limit like any call; the document's
+     * extraction moves {@code queued → processing → terminal} on its own schedule (settings' {@code extraction}).
+     */
     private void status(HttpExchange ex, String ingestionId) throws IOException {
-        if (authenticate(ex) == null) return;
+        stats.statusCalls.increment();
+        EmulatorSettings s = settings;
+        EmulatorSettings.Instance inst = authenticate(ex);
+        if (inst == null) return;
+        if (gateFailed(ex, s, inst, 1)) return;
         StoredDocument doc = byIngestionId.get(ingestionId);
-        if (doc == null) {
+        if (doc == null || !doc.instanceId().equals(inst.instanceId())) {
             error(ex, 404, "Ingestion not found: " + ingestionId);
             return;
         }
-        String queued = Instant.ofEpochMilli(doc.queuedAtEpochMillis()).toString();
+        Outcome o = outcome(doc.documentId(), s);
+        long queuedAt = doc.queuedAtEpochMillis();
+        long elapsed = System.currentTimeMillis() - queuedAt;
+        String status = elapsed >= o.delayMillis ? o.status : elapsed >= o.delayMillis / 3 ? "processing" : "queued";
         ObjectNode r = obj().put("ingestion_id", ingestionId).put("document_id", doc.documentId())
-                .put("status", "completed").put("queued_at", queued).put("started_at", queued)
-                .put("completed_at", queued).put("memories_created", 1);
-        r.putArray("memory_ids").add("mem_" + ingestionId.replace("-", "").substring(0, 16));
-        r.putNull("error_message");
+                .put("status", status).put("queued_at", Instant.ofEpochMilli(queuedAt).toString());
+        if (status.equals("queued")) r.putNull("started_at");
+        else r.put("started_at", Instant.ofEpochMilli(queuedAt + o.delayMillis / 3).toString());
+        boolean terminal = !status.equals("queued") && !status.equals("processing");
+        if (terminal) r.put("completed_at", Instant.ofEpochMilli(queuedAt + o.delayMillis).toString());
+        else r.putNull("completed_at");
+        int memories = terminal ? o.memories : 0;
+        r.put("memories_created", memories);
+        var ids = r.putArray("memory_ids");
+        for (int i = 0; i < memories; i++) ids.add("mem_" + ingestionId.replace("-", "").substring(0, 14) + String.format("%02d", i));
+        if (terminal && o.error != null) r.put("error_message", o.error);
+        else r.putNull("error_message");
         send(ex, 200, r);
+    }
+
+    /** A document's extraction: terminal status, memories made, error, and its delay. */
+    private record Outcome(String status, int memories, String error, long delayMillis) {
+    }
+
+    /**
+     * The terminal extraction status the status endpoint will give {@code documentId} under the current
+     * settings ({@code completed}, {@code partial_success} or {@code failed}): the ground truth a verify test
+     * compares with. A function of the seed and the id only.
+     */
+    public String extractionOutcome(String documentId) {
+        return outcome(documentId, settings).status;
+    }
+
+    private static Outcome outcome(String documentId, EmulatorSettings s) {
+        EmulatorSettings.Extraction e = s.extraction();
+        long h = mix(s.seed() ^ mix(documentId.hashCode() * 0x9E3779B97F4A7C15L + documentId.length()));
+        double u = (h >>> 11) * 0x1.0p-53;
+        double v = (mix(h) >>> 11) * 0x1.0p-53;
+        long delay = Math.round(e.processingDelay().toMillis() * (0.5 + v));
+        if (u < e.failedShare())
+            return new Outcome("failed", 0, "extraction failed: the model could not parse the document (emulated)", delay);
+        if (u < e.failedShare() + e.partialShare())
+            return new Outcome("partial_success", 1, "extraction partly failed: 1 of 3 passes timed out (emulated)", delay);
+        return new Outcome("completed", 1 + (int) ((h >>> 3) % 3), null, delay);
+    }
+
+    /** SplitMix64's finalizer. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     private void exportDocuments(HttpExchange ex) throws IOException {

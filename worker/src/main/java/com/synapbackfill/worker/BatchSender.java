@@ -4,6 +4,7 @@ import com.synapbackfill.error.BlockedException;
 import com.synapbackfill.error.PermanentException;
 import com.synapbackfill.model.FailureRecord;
 import com.synapbackfill.model.MemoryDocument;
+import com.synapbackfill.report.Receipt;
 import com.synapbackfill.source.DocumentMapper.Mapped;
 import com.synapbackfill.synap.BatchResult;
 import com.synapbackfill.synap.SynapApi;
@@ -35,6 +36,8 @@ final class BatchSender {
         /** Rows Synap accepted, and rows it already had (the failure retry resolves them one by one). */
         final List<Mapped> acceptedRows = new ArrayList<>();
         final List<Mapped> presentRows = new ArrayList<>();
+        /** What Synap answered for each document it accepted or refused as present (a 409 names no ingestion id). */
+        final List<Receipt> receipts = new ArrayList<>();
 
         long accepted() {
             return acceptedRows.size();
@@ -58,8 +61,10 @@ final class BatchSender {
                 BatchResult.ItemResult r = result.results().get(i);
                 if (!r.failed()) {
                     t.acceptedRows.add(docs.get(i));
+                    t.receipts.add(new Receipt(docs.get(i).documentId(), r.ingestionId(), docs.get(i).turn().id(), shardNo, false));
                 } else if (r.duplicate()) {
                     t.presentRows.add(docs.get(i));
+                    t.receipts.add(new Receipt(docs.get(i).documentId(), r.ingestionId(), docs.get(i).turn().id(), shardNo, true));
                 } else {
                     t.failures.add(FailureRecord.of(runId, docs.get(i).documentId(), docs.get(i).turn().id(), shardNo,
                             "item_failed", 200, r.errorMessage(), now));

@@ -106,6 +106,69 @@ public final class FailureRetrier {
         return new Result(runId, totals.retried, totals.accepted, totals.present, Map.copyOf(totals.still), totals.calls);
     }
 
+    /**
+     * What a resend of failed extractions did.
+     *
+     * @param resent   documents sent again
+     * @param accepted Synap queued them again (new ingestion ids, with receipts: verify again later)
+     * @param refused  Synap refused them as already present (its duplicate policy keeps what it has)
+     * @param failed   refused for another reason, or no longer in the source (by reason)
+     */
+    public record ExtractionResend(long resent, long accepted, long refused, Map<String, Long> failed, long calls) {
+        public long failedTotal() {
+            return failed.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /**
+     * Sends again the documents whose extraction failed ({@code backfill verify} found them): re-read from the source
+     * by row id and rendered as before (same document ids). The run's counters do not move: these documents were
+     * accepted once and stay counted so; accepted resends get receipts, so a later verify sees their new outcome.
+     *
+     * @param sourceRowIds the rows (first messages) of the failed documents
+     */
+    public ExtractionResend resendExtractions(String runId, List<String> sourceRowIds, Consumer<String> progress) {
+        RunState run = ledger.run(RunIds.requireValid(runId))
+                .orElseThrow(() -> new IllegalArgumentException("runId: no run \"" + runId + "\" in the ledger"));
+        if (run.status() == RunStatus.RUNNING || run.status() == RunStatus.PLANNING)
+            throw new IllegalStateException("run " + runId + " is " + run.status() + ": resend its failed extractions once it has stopped");
+        DocumentMapper mapper = new DocumentMapper(run.config(), runId);
+        long accepted = 0;
+        long refused = 0;
+        long calls = 0;
+        Map<String, Long> failed = new TreeMap<>();
+        try (RunResources res = resourcesFactory.open(run)) {
+            for (int from = 0; from < sourceRowIds.size(); from += CHUNK) {
+                List<String> ids = sourceRowIds.subList(from, Math.min(sourceRowIds.size(), from + CHUNK));
+                Map<String, Turn> rows = new HashMap<>();
+                for (Turn t : res.source().readByIds(new ArrayList<>(ids))) rows.put(t.id(), t);
+                List<Mapped> documents = new ArrayList<>();
+                for (String id : ids) {
+                    Turn turn = rows.get(id);
+                    Mapped m = turn == null ? null : mapper.map(turn);
+                    if (m == null) failed.merge(MISSING, 1L, Long::sum);
+                    else if (m.ok()) documents.add(m);
+                    else failed.merge(m.skipped() ? "now_skipped" : m.reason().errorClass(), 1L, Long::sum);
+                }
+                BatchSender.Tally t = new BatchSender.Tally();
+                for (Batches.Step step : Batches.steps(documents, run.config().batchSize(), run.config().maxBatchBytes())) {
+                    sender.send(runId, 0, step.documents(), res.synap(), t);
+                }
+                List<com.synapbackfill.report.Receipt> receipts = t.receipts.stream().filter(r -> !r.present()).toList();
+                if (!receipts.isEmpty()) res.receipts().record(runId, 0, receipts);
+                accepted += t.accepted();
+                refused += t.present();
+                calls += t.calls;
+                for (FailureRecord f : t.failures) failed.merge(f.errorClass(), 1L, Long::sum);
+                progress.accept(String.format("resent %,d of %,d: queued again %,d, refused as already present %,d", Math.min(sourceRowIds.size(),
+                        from + CHUNK), sourceRowIds.size(), accepted, refused));
+            }
+        }
+        LOG.info("extraction resend {}: {} documents, {} queued again, {} refused as present, failed {}", runId, sourceRowIds.size(),
+                accepted, refused, failed);
+        return new ExtractionResend(sourceRowIds.size(), accepted, refused, Map.copyOf(failed), calls);
+    }
+
     private static final class Totals {
         long retried;
         long accepted;
@@ -157,6 +220,14 @@ public final class FailureRetrier {
             for (FailureRecord f : bySource.get(refused.sourceId()))
                 again.add(refailed(f, refused.errorClass(), refused.httpStatus(), refused.message(), now));
         }
+        // receipts under the shard each row failed in, before the failures are resolved
+        Map<Integer, List<com.synapbackfill.report.Receipt>> receipts = new TreeMap<>();
+        for (com.synapbackfill.report.Receipt r : t.receipts) {
+            int shard = bySource.get(r.sourceRowId()).get(0).shardNo();
+            receipts.computeIfAbsent(shard, k -> new ArrayList<>())
+                    .add(new com.synapbackfill.report.Receipt(r.documentId(), r.ingestionId(), r.sourceRowId(), shard, r.present()));
+        }
+        receipts.forEach((shard, list) -> res.receipts().record(runId, shard, list));
         if (!again.isEmpty()) ledger.recordFailures(again);
         for (Mapped m : t.acceptedRows) totals.accepted += resolve(runId, bySource.get(m.turn().id()), true);
         for (Mapped m : t.presentRows) totals.present += resolve(runId, bySource.get(m.turn().id()), false);

@@ -28,8 +28,8 @@ import org.slf4j.MDC;
  * documents → batches) → batch_create → classify → failure items → checkpoint and counters, until the shard is
  * done, the time budget runs short (continuation), the run stops, or Synap blocks it.
  *
- * <p>Order of writes per step is what makes crashes safe: failure items first, then the checkpoint with
- * the counters in one transaction. A crash before the checkpoint only makes the step run again; stable
+ * <p>Order of writes per step is what makes crashes safe: ingestion receipts and failure items first, then the
+ * checkpoint with the counters in one transaction. A crash before the checkpoint only makes the step run again; stable
  * document ids turn the resend into "already present", and failure items are keyed so a repeat only raises
  * its attempt count.
  */
@@ -309,6 +309,8 @@ public final class ShardWorker {
         }
         if (!step.documents().isEmpty()) sender.send(run.runId(), shardNo, step.documents(), res.synap(), t);
         crash.afterBatchCall(run.runId(), shardNo);
+        // receipts before the checkpoint: every document the ledger counts as accepted can be verified later
+        res.receipts().record(run.runId(), shardNo, t.receipts);
         if (!t.failures.isEmpty()) ledger.recordFailures(t.failures);
         crash.afterFailureItems(run.runId(), shardNo);
         Counters delta = new Counters(step.rows(), t.accepted(), t.present(), t.failures.size(), step.skipped(), t.calls, t.throttled,

@@ -17,6 +17,10 @@ import com.synapbackfill.source.TurnSource;
 import com.synapbackfill.synap.OkHttpSynapApi;
 import com.synapbackfill.synap.SynapApi;
 import com.synapbackfill.synap.SynapClientConfig;
+import com.synapbackfill.report.ReceiptLog;
+import com.synapbackfill.report.Receipts;
+import com.synapbackfill.report.ReportStore;
+import com.synapbackfill.report.S3ReportStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -34,11 +38,13 @@ public final class WorkerComponents {
      * actions are granted by the SQS event source itself.
      */
     public static final java.util.List<String> AWS_ACTIONS = java.util.List.of(
-            "dynamodb:GetItem", "dynamodb:UpdateItem", "sqs:SendMessage", "secretsmanager:GetSecretValue");
+            "dynamodb:GetItem", "dynamodb:UpdateItem", "sqs:SendMessage", "secretsmanager:GetSecretValue", "s3:PutObject");
 
     /** Environment the worker cannot start without (in Lambda). */
     public static final java.util.List<String> REQUIRED_ENV = java.util.List.of("LEDGER_TABLE", "SHARD_QUEUE_URL",
             "SOURCE_JDBC_URL", "SOURCE_DB_SECRET_ARN", "SYNAP_API_KEY_SECRET_ARN");
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkerComponents.class);
 
     private final ShardWorker worker;
 
@@ -58,9 +64,15 @@ public final class WorkerComponents {
 
     public static WorkerComponents create(Settings settings, Map<String, String> env, AwsClients aws,
                                           ShardWorker.CrashPoints crash, Clock clock) {
+        return create(settings, env, aws, null, crash, clock);
+    }
+
+    /** @param reports where receipts go instead of the deployment's REPORT_BUCKET (a local run's state directory) */
+    public static WorkerComponents create(Settings settings, Map<String, String> env, AwsClients aws, ReportStore reports,
+                                          ShardWorker.CrashPoints crash, Clock clock) {
         Ledger ledger = new DynamoDbLedger(aws.dynamo(), settings.ledgerTable(), clock);
         ShardQueue queue = new SqsShardQueue(aws.sqs(), settings.requireQueueUrl());
-        RunResources.Factory factory = resources(settings, env, aws, clock);
+        RunResources.Factory factory = resources(settings, env, aws, reports, clock);
         WorkerOptions options = new WorkerOptions("worker-" + UUID.randomUUID().toString().substring(0, 8),
                 settings.leaseDuration(), settings.workerReserve(), Duration.ofSeconds(3), settings.shardRetryDelayBase(),
                 Duration.ofMinutes(15));
@@ -73,25 +85,59 @@ public final class WorkerComponents {
      * client behind the fleet-wide rate limiter of the run's Instance (the failure retry uses the same).
      */
     public static RunResources.Factory resources(Settings settings, Map<String, String> env, AwsClients aws, Clock clock) {
+        return resources(settings, env, aws, null, clock);
+    }
+
+    /** @param reports where receipts go; null = the S3 bucket of REPORT_BUCKET, or none without one */
+    public static RunResources.Factory resources(Settings settings, Map<String, String> env, AwsClients aws, ReportStore reports,
+                                                 Clock clock) {
         DynamoDbClient dynamo = aws.dynamo();
+        ReceiptLog receipts = receiptLog(settings, aws, reports);
         Secrets secrets = new Secrets(env, arn -> aws.secrets().getSecretValue(r -> r.secretId(arn)).secretString());
         String apiKey = secrets.synapApiKey(settings);
         if (settings.jdbcUrl() == null) throw new IllegalArgumentException("SOURCE_JDBC_URL: is required");
         JdbcConnectionSettings db = new JdbcConnectionSettings(settings.jdbcUrl(), secrets.dbUser(settings),
                 secrets.dbPassword(settings));
-        SynapClientConfig synapConfig = new SynapClientConfig(settings.synapBaseUrl(), apiKey,
+        SynapClientConfig synapConfig = synapConfig(settings, apiKey);
+        return run -> open(run, db, synapConfig, dynamo, settings, receipts, clock);
+    }
+
+    /** The Synap client settings of a deployment (timeouts, retry budget) with {@code apiKey}. */
+    public static SynapClientConfig synapConfig(Settings settings, String apiKey) {
+        return new SynapClientConfig(settings.synapBaseUrl(), apiKey,
                 settings.synapConnectTimeout(), settings.synapReadTimeout(), Duration.ofSeconds(10),
                 settings.synapCallTimeout(), settings.synapMaxAttempts(), settings.synapMaxRetryTime(),
                 settings.synapBackoffBase(), settings.synapBackoffMax());
-        return run -> open(run, db, synapConfig, dynamo, settings, clock);
+    }
+
+    private static ReceiptLog receiptLog(Settings settings, AwsClients aws, ReportStore reports) {
+        if (reports != null) return new Receipts(reports);
+        if (settings.reportBucket() != null) return new Receipts(new S3ReportStore(aws.s3(), settings.reportBucket()));
+        LOG.warn("no REPORT_BUCKET: ingestion receipts are not kept, so `backfill verify` cannot check this deployment's runs");
+        return ReceiptLog.NONE;
+    }
+
+    /**
+     * A Synap client for a run's operator calls (verify's status lookups): the run's Instance limiter in the
+     * ledger table, so they share the rate limit with any running workers.
+     */
+    public static SynapApi synapFor(RunState run, Settings settings, SynapClientConfig synapConfig, AwsClients aws, Clock clock) {
+        return new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), synapConfig, limiterGate(run, aws.dynamo(), settings, clock),
+                OkHttpSynapApi.Sleeper.REAL, clock);
+    }
+
+    /** The fleet-wide limiter of the run's Instance (RATE_SCOPE) at the run's rate, in the ledger table. */
+    private static LimiterGate limiterGate(RunState run, DynamoDbClient dynamo, Settings settings, Clock clock) {
+        RunConfig cfg = run.config();
+        int maxPermits = cfg.rateLimitUnit() == RunConfig.RateLimitUnit.CALL ? 1 : cfg.batchSize();
+        return new LimiterGate(new DynamoDbRateLimiter(dynamo, settings.ledgerTable(), settings.rateScope(),
+                cfg.rateLimitPerMinute(), maxPermits, clock), cfg.rateLimitUnit(), clock);
     }
 
     private static RunResources open(RunState run, JdbcConnectionSettings db, SynapClientConfig synapConfig,
-                                     DynamoDbClient dynamo, Settings settings, Clock clock) {
+                                     DynamoDbClient dynamo, Settings settings, ReceiptLog receipts, Clock clock) {
         RunConfig cfg = run.config();
-        int maxPermits = cfg.rateLimitUnit() == RunConfig.RateLimitUnit.CALL ? 1 : cfg.batchSize();
-        LimiterGate gate = new LimiterGate(new DynamoDbRateLimiter(dynamo, settings.ledgerTable(), settings.rateScope(),
-                cfg.rateLimitPerMinute(), maxPermits, clock), cfg.rateLimitUnit(), clock);
+        LimiterGate gate = limiterGate(run, dynamo, settings, clock);
         SynapApi synap = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), synapConfig,
                 new TroubleGate(gate, new DynamoDbLedger(dynamo, settings.ledgerTable(), clock), run.runId(), clock),
                 OkHttpSynapApi.Sleeper.REAL, clock);
@@ -105,6 +151,11 @@ public final class WorkerComponents {
             @Override
             public SynapApi synap() {
                 return synap;
+            }
+
+            @Override
+            public ReceiptLog receipts() {
+                return receipts;
             }
 
             @Override

@@ -97,6 +97,11 @@ final class Fakes {
         }
 
         @Override
+        public com.synapbackfill.synap.IngestionStatus status(String ingestionId) {
+            throw new UnsupportedOperationException("the fake does not track extraction");
+        }
+
+        @Override
         public Identity whoami() {
             return new Identity("cli_0123456789abcdef", "inst_0123456789abcdef");
         }
