@@ -119,6 +119,35 @@ class OkHttpSynapApiTest {
     }
 
     @Test
+    void statusIsOneGatedGetAndParsesTheExtractionOutcome() throws Exception {
+        String id = "0c6e1f5a-2b8d-4c3e-9a7f-1d2e3f405162";
+        server.enqueue(json(200, "{\"ingestion_id\":\"" + id + "\",\"document_id\":\"d1\",\"status\":\"partial_success\","
+                + "\"queued_at\":\"2025-03-02T09:15:01Z\",\"memories_created\":2,\"memory_ids\":[\"m1\",\"m2\"],"
+                + "\"error_message\":\"one pass timed out\"}"));
+        IngestionStatus s = api.status(id);
+        assertThat(s.status()).isEqualTo("partial_success");
+        assertThat(s.terminal()).isTrue();
+        assertThat(s.memoriesCreated()).isEqualTo(2);
+        assertThat(s.memoryIds()).containsExactly("m1", "m2");
+        assertThat(s.errorMessage()).isEqualTo("one pass timed out");
+        assertThat(gateCalls).isEqualTo(1);
+        var request = server.takeRequest();
+        assertThat(request.getMethod()).isEqualTo("GET");
+        assertThat(request.getUrl().encodedPath()).isEqualTo("/api/v1/memories/status/" + id);
+        assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer " + KEY);
+        // an unknown id is NOT_FOUND; an unknown status is a clear malformed answer
+        server.enqueue(json(404, "{\"detail\":\"Ingestion not found\"}"));
+        PermanentException nf = catchThrowableOfType(PermanentException.class, () -> api.status(id));
+        assertThat(nf.kind()).isEqualTo(PermanentException.Kind.NOT_FOUND);
+        assertThat(OkHttpSynapApi.parseStatus(com.synapbackfill.json.Json.MAPPER.readTree(
+                "{\"ingestion_id\":\"x\",\"document_id\":\"d\",\"status\":\"queued\"}"), "x").terminal()).isFalse();
+        assertThat(catchThrowableOfType(RetryableException.class, () -> OkHttpSynapApi.parseStatus(com.synapbackfill.json.Json.MAPPER.readTree(
+                "{\"ingestion_id\":\"x\",\"document_id\":\"d\",\"status\":\"done\"}"), "x")).getMessage())
+                .contains("the status of x is \"done\"");
+        assertThat(catchThrowableOfType(IllegalArgumentException.class, () -> api.status("../batch"))).hasMessageContaining("not a UUID");
+    }
+
+    @Test
     void sendsTheSdkBodyAndParsesAllQueued() throws Exception {
         server.enqueue(json(200, ok(3)));
         BatchResult r = api.batchCreate(docs(3));

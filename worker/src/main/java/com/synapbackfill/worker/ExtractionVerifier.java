@@ -279,6 +279,7 @@ public final class ExtractionVerifier {
         double denom = 1 + z2 / n;
         double centre = (p + z2 / (2 * n)) / denom;
         double half = z * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n)) / denom;
-        return new Interval(Math.max(0, centre - half), Math.min(1, centre + half));
+        // exact at the ends (the formula gives them up to rounding)
+        return new Interval(x == 0 ? 0 : Math.max(0, centre - half), x == n ? 1 : Math.min(1, centre + half));
     }
 }
