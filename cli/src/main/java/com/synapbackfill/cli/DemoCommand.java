@@ -59,6 +59,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "leave the services up afterwards and print their endpoints")
     boolean keep;
 
+    @Option(names = "--failed-share", defaultValue = "0.01", description = "emulated share of documents whose extraction fails (default ${DEFAULT-VALUE})")
+    double failedShare;
+
+    @Option(names = "--verify-sample", defaultValue = "200", description = "documents the closing verify checks, 0 = none (default ${DEFAULT-VALUE})")
+    int verifySample;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -66,6 +72,8 @@ final class DemoCommand implements Callable<Integer> {
         if (concurrency < 0 || concurrency > 1000)
             throw new IllegalArgumentException("--concurrency: must be 1..1000, was " + concurrency);
         if (rateLimit < 1) throw new IllegalArgumentException("--rate-limit: must be >= 1, was " + rateLimit);
+        if (failedShare < 0 || failedShare > 0.5) throw new IllegalArgumentException("--failed-share: must be 0..0.5, was " + failedShare);
+        if (verifySample < 0) throw new IllegalArgumentException("--verify-sample: must be >= 0, was " + verifySample);
         EmulatorSettings.DuplicatePolicy policy;
         try {
             policy = EmulatorSettings.DuplicatePolicy.valueOf(duplicates.toUpperCase().replace('-', '_'));
@@ -95,7 +103,8 @@ final class DemoCommand implements Callable<Integer> {
                 SyntheticHistory.Options.of(rows).withBadRowsPerKind(Math.min(badPerKind, rows / 7)).withSeed(seed));
         EmulatorSettings es = EmulatorSettings.builder().rateLimitPerMinute(rateLimit)
                 .latency(Duration.ofMillis(p50), Duration.ofMillis(Math.max(p50, p95))).duplicatePolicy(policy)
-                .faults(faults ? EmulatorSettings.Faults.TYPICAL : EmulatorSettings.Faults.NONE).seed(seed).build();
+                .faults(faults ? EmulatorSettings.Faults.TYPICAL : EmulatorSettings.Faults.NONE).seed(seed)
+                .extraction(new EmulatorSettings.Extraction(Duration.ofSeconds(2), failedShare, failedShare / 2)).build();
         SynapEmulator emulator = SynapEmulator.start(es);
         String runId = RunIds.generate(Clock.systemUTC());
         Map<String, String> env = LocalDeployment.runEnv(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY, source[0], source[1], source[2], "turns");
@@ -153,6 +162,8 @@ final class DemoCommand implements Callable<Integer> {
                 sourceBalanced && failuresMatch ? "holds" : "BROKEN", stats.accepted(), loaded.validRows(),
                 everyValidOnce && synapBalanced ? "exactly once" : "MISMATCH");
 
+        if (verifySample > 0 && "COMPLETED".equals(status.status())) verify(out, deployment, runId);
+
         if (keep) {
             out.println("Services stay up (Ctrl-C to stop):");
             out.println("  " + dbName + "  " + source[0]);
@@ -175,5 +186,24 @@ final class DemoCommand implements Callable<Integer> {
         if (status.blocked()) return BackfillCommand.BLOCKED;
         if (!"COMPLETED".equals(status.status())) return BackfillCommand.ERROR;
         return sourceBalanced && failuresMatch && everyValidOnce && synapBalanced ? BackfillCommand.OK : BackfillCommand.INVARIANT;
+    }
+
+    /** What `backfill verify RUN --sample N --wait` would print, in one line: did the documents become memories? */
+    private void verify(PrintStream out, LocalDeployment d, String runId) throws InterruptedException {
+        var settings = d.settings();
+        var run = new com.synapbackfill.ledger.DynamoDbLedger(d.aws().dynamo(), d.table(), Clock.systemUTC()).run(runId).orElseThrow();
+        var synap = com.synapbackfill.worker.WorkerComponents.synapFor(run, settings,
+                com.synapbackfill.worker.WorkerComponents.synapConfig(settings, EmulatorSettings.DEFAULT_API_KEY), d.aws(), Clock.systemUTC());
+        var verifier = new com.synapbackfill.worker.ExtractionVerifier(new com.synapbackfill.report.S3ReportStore(d.aws().s3(), d.bucket()),
+                synap, Clock.systemUTC(), com.synapbackfill.synap.OkHttpSynapApi.Sleeper.REAL);
+        long t0 = System.currentTimeMillis();
+        var r = verifier.verify(runId, run.counters().accepted(), new com.synapbackfill.worker.ExtractionVerifier.Options(verifySample, false,
+                true, Duration.ofMinutes(2), Duration.ofSeconds(2), seed, 8), line -> { });
+        StringBuilder by = new StringBuilder();
+        r.byStatus().forEach((k, v) -> by.append(by.isEmpty() ? "" : ", ").append(k).append(' ').append(v));
+        out.printf("Verify: %d of %,d accepted documents sampled, polled %.0f s: %s; memories created %,d; failed extractions "
+                        + "%.1f %% (95 %%: %.1f-%.1f %% of the run; the emulator fails %.1f %% by --failed-share)%n", r.sampled(), r.population(),
+                (System.currentTimeMillis() - t0) / 1000.0, by, r.memoriesCreated(), 100 * r.estimatedFailedShare(), 100 * r.ci95().low(),
+                100 * r.ci95().high(), 100 * failedShare);
     }
 }

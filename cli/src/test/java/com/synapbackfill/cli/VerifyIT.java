@@ -69,6 +69,7 @@ class VerifyIT {
         // a sample of 400, polled until terminal
         CliIT.Result verify = CliIT.run(secrets(), "verify", "verify-a", "--sample", "400", "--wait", "--timeout", "2m",
                 "--seed", "3", "--state-dir", state.toString());
+        System.err.println(verify.output());
         assertThat(verify.exit()).as(verify.output()).isEqualTo(5);
         JsonNode json = Json.MAPPER.readTree(state.resolve("reports/runs/verify-a/verify.json").toFile());
         JsonNode items = json.path("items");
@@ -120,6 +121,7 @@ class VerifyIT {
         long failedOnes = census.path("byStatus").path("failed").asLong() + census.path("byStatus").path("partial_success").asLong();
         CliIT.Result retry = CliIT.run(secrets(), "retry-failures", "verify-a", "--extraction", "--jdbc-url", pg.jdbcUrl(),
                 "--db-user", pg.user(), "--state-dir", state.toString());
+        System.err.println(retry.output());
         assertThat(retry.exit()).as(retry.output()).isEqualTo(5);
         assertThat(retry.output()).contains(String.format("resent %,d documents whose extraction failed", failedOnes))
                 .contains(String.format("Synap refused %,d as already present", failedOnes))
