@@ -11,3 +11,9 @@ build-WorkerFunction:
 	$(MVN) -DskipTests -pl worker -am package
 	mkdir -p "$(ARTIFACTS_DIR)/lib"
 	cp worker/target/worker-lambda.jar "$(ARTIFACTS_DIR)/lib/"
+
+# the verify function runs the worker's jar (VerifyHandler)
+build-VerifyFunction:
+	$(MVN) -DskipTests -pl worker -am package
+	mkdir -p "$(ARTIFACTS_DIR)/lib"
+	cp worker/target/worker-lambda.jar "$(ARTIFACTS_DIR)/lib/"

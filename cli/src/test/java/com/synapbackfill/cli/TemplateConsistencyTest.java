@@ -57,7 +57,7 @@ class TemplateConsistencyTest {
 
     @Test
     void everyHandlerIsAnExistingLambdaHandlerClass() throws Exception {
-        for (String fn : List.of("PlannerFunction", "WorkerFunction")) {
+        for (String fn : List.of("PlannerFunction", "WorkerFunction", "VerifyFunction")) {
             String handler = RES.path(fn).path("Properties").path("Handler").asText();
             Class<?> c = Class.forName(handler.substring(0, handler.indexOf("::")));
             assertThat(RequestHandler.class.isAssignableFrom(c) || RequestStreamHandler.class.isAssignableFrom(c))
@@ -80,6 +80,7 @@ class TemplateConsistencyTest {
         // least privilege: nothing beyond what the code calls
         assertThat(PlannerComponents.AWS_ACTIONS).containsAll(actionsOf("PlannerFunction"));
         assertThat(WorkerComponents.AWS_ACTIONS).containsAll(actionsOf("WorkerFunction"));
+        assertThat(actionsOf("VerifyFunction")).containsExactlyInAnyOrderElementsOf(WorkerComponents.VERIFY_AWS_ACTIONS);
     }
 
     @Test
@@ -142,8 +143,18 @@ class TemplateConsistencyTest {
         String blocked = null;
         for (JsonNode c : states.path("Done?").path("Choices")) if (c.path("Variable").asText().equals("$.status.blocked")) blocked = c.get("Next").asText();
         assertThat(states.path(blocked).path("Type").asText()).isEqualTo("Fail");
+        // the optional verify step: skipped at VerifySample 0 (the default), a bounded loop of passes otherwise
+        assertThat(T.path("Parameters").path("VerifySample").path("Default").asInt()).isZero();
+        assertThat(states.path("Report").path("Next").asText()).isEqualTo("VerifySettings");
+        assertThat(states.path("VerifySettings").path("Parameters").path("sample.$").asText()).contains("${VerifySample}");
+        assertThat(states.path("VerifySettings").path("Parameters").path("maxPasses.$").asText()).contains("${VerifyMaxPasses}");
+        assertThat(states.path("Verify?").path("Default").asText()).isEqualTo("Succeeded");
+        assertThat(states.path("Verify").path("Parameters").path("FunctionName").asText()).isEqualTo("${VerifyFunctionArn}");
+        assertThat(states.path("VerifyWait").path("Next").asText()).isEqualTo("Verify");
+        JsonNode subs = RES.path("BackfillStateMachine").path("Properties").path("DefinitionSubstitutions");
+        for (String k : List.of("VerifyFunctionArn", "VerifySample", "VerifyMaxPasses")) assertThat(subs.has(k)).as(k).isTrue();
         // every Lambda task retries Lambda's own service errors
-        for (String task : List.of("Start", "Resume", "Status", "Report")) {
+        for (String task : List.of("Start", "Resume", "Status", "Report", "Verify")) {
             assertThat(states.path(task).path("Retry").get(0).path("ErrorEquals").toString()).contains("Lambda.ServiceException");
         }
     }

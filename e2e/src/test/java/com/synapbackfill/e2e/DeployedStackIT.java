@@ -80,8 +80,10 @@ class DeployedStackIT {
         pg = RealParts.postgres();
         loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "stack_turns",
                 SyntheticHistory.Options.of(ROWS).withBadRowsPerKind(5));
+        // extraction takes ~1 s per document and fails for some, so the state machine's verify step has work to do
         emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(6000)
-                .latency(Duration.ofMillis(40), Duration.ofMillis(120)).build());
+                .latency(Duration.ofMillis(40), Duration.ofMillis(120))
+                .extraction(new EmulatorSettings.Extraction(Duration.ofSeconds(1), 0.03, 0.02)).build());
         endpoint = LocalStackHost.endpoint();
         long t0 = System.nanoTime();
 
@@ -98,7 +100,7 @@ class DeployedStackIT {
                 "SynapBaseUrl=" + emulator.baseUrl(), "SynapApiKeySecretArn=" + keyArn,
                 "SourceJdbcUrl=" + pg.jdbcUrl(), "SourceDbSecretArn=" + dbArn, "SourceTable=stack_turns",
                 "MaxConcurrency=3", "RateLimitPerMinute=6000", "ShardTargetRows=500", "WorkerTimeout=60",
-                "LeaseSeconds=10", "StatusPollSeconds=2");
+                "LeaseSeconds=10", "StatusPollSeconds=2", "VerifySample=60", "VerifyMaxPasses=30");
         deploySeconds = (System.nanoTime() - t0) / 1_000_000_000;
         outputs = new LinkedHashMap<>();
         try (CloudFormationClient cfn = client(CloudFormationClient.builder())) {
@@ -139,6 +141,25 @@ class DeployedStackIT {
         assertThat(report.path("counts").path("failed").asLong()).isEqualTo(loaded.badRows());
         assertExactlyOnce("run-ok");
         assertDlqEmpty();
+        // the verify step: 60 sampled documents until terminal, each with the status the emulator decided
+        JsonNode verify = out.path("verify");
+        assertThat(verify.path("done").asBoolean()).as(done.output()).isTrue();
+        assertThat(verify.path("sampled").asInt()).isEqualTo(60);
+        assertThat(verify.path("population").asLong()).isEqualTo(loaded.validRows());
+        JsonNode verifyJson = Json.MAPPER.readTree(s3.getObjectAsBytes(r -> r.bucket(outputs.get("ReportBucketName"))
+                .key("runs/run-ok/verify.json")).asByteArray());
+        long problems = 0;
+        long sum = 0;
+        for (JsonNode it : verifyJson.path("items")) {
+            String status = it.path("status").asText();
+            assertThat(status).as(it.toString()).isEqualTo(emulator.extractionOutcome(it.path("documentId").asText()));
+            if (!status.equals("completed")) problems++;
+        }
+        for (JsonNode n : verify.path("byStatus")) sum += n.asLong();
+        assertThat(sum).isEqualTo(60);
+        assertThat(verify.path("outcome").asText()).isEqualTo(problems > 0 ? "failed" : "completed");
+        System.out.printf("deployed-stack: run-ok verify step: %d passes, %s, outcome %s%n", verify.path("passes").asInt(),
+                verify.path("byStatus"), verify.path("outcome").asText());
         System.out.printf("deployed-stack: run-ok SUCCEEDED in %d s: %,d rows, %,d documents once each, %d failure items%n",
                 seconds, ROWS, loaded.validRows(), loaded.badRows());
     }
@@ -209,6 +230,11 @@ class DeployedStackIT {
         Cli report = cli("report", "cli-run", "--stack", STACK);
         assertThat(report.exit).as(report.output).isZero();
         assertThat(report.output).contains("s3://" + outputs.get("ReportBucketName") + "/runs/cli-run/report.json");
+        // verify --stack: the receipts in the stack's bucket, status calls under the stack's rate-limit scope
+        Cli verify = cliWithKey("verify", "cli-run", "--stack", STACK, "--sample", "40", "--wait", "--timeout", "2m",
+                "--synap-url", emulator.baseUrl());
+        assertThat(verify.exit).as(verify.output).isIn(0, 5);
+        assertThat(verify.output).contains("40 sampled of").contains("s3://" + outputs.get("ReportBucketName") + "/runs/cli-run/verify.json");
         // tune applies the recommendation to the worker's event source mapping
         Cli tune = cli("tune", "cli-run", "--stack", STACK);
         assertThat(tune.exit).as(tune.output).isZero();
@@ -257,14 +283,24 @@ class DeployedStackIT {
     record Cli(int exit, String output) {
     }
 
-    /** The backfill command as a process, with the AWS SDK's endpoint pointed at LocalStack (AWS_ENDPOINT_URL). */
+    /** {@link #cli} with the Synap key in the environment (verify's status calls). */
+    static Cli cliWithKey(String... args) throws Exception {
+        return cli(Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY), args);
+    }
+
     static Cli cli(String... args) throws Exception {
+        return cli(Map.of(), args);
+    }
+
+    /** The backfill command as a process, with the AWS SDK's endpoint pointed at LocalStack (AWS_ENDPOINT_URL). */
+    static Cli cli(Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "com.synapbackfill.cli.BackfillCommand"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("SYNAP_") || k.endsWith("_ENDPOINT"));
         pb.environment().put("AWS_ENDPOINT_URL", endpoint);
+        pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -323,6 +359,7 @@ class DeployedStackIT {
         String t = Files.readString(Tools.repo().resolve("template.yaml"));
         t = codeUri(t, "PlannerFunction", Tools.samLayout("PlannerFunction", "planner"));
         t = codeUri(t, "WorkerFunction", Tools.samLayout("WorkerFunction", "worker"));
+        t = codeUri(t, "VerifyFunction", Tools.samLayout("VerifyFunction", "worker"));
         t = t.replace("DefinitionUri: statemachine/backfill.asl.json",
                 "DefinitionUri: " + Tools.repo().resolve("statemachine/backfill.asl.json"));
         Path dir = Files.createDirectories(Tools.target().resolve("deploy"));

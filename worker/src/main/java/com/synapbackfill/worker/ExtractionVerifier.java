@@ -131,12 +131,31 @@ public final class ExtractionVerifier {
         }
     }
 
+    /** The run's last verify.json, if there is one. */
+    public java.util.Optional<Result> last(String runId) {
+        try {
+            return store.get(key(runId)).map(b -> Json.read(new String(b, java.nio.charset.StandardCharsets.UTF_8), Result.class));
+        } catch (IllegalArgumentException unreadable) {
+            return java.util.Optional.empty(); // written by another version: draw afresh
+        }
+    }
+
     /** Where verify.json of a run goes in the report store. */
     public static String key(String runId) {
         return "runs/" + runId + "/verify.json";
     }
 
     public Result verify(String runId, long acceptedInLedger, Options o, Consumer<String> progress) throws InterruptedException {
+        return verify(runId, acceptedInLedger, o, progress, null);
+    }
+
+    /**
+     * @param previous an earlier verify of the same sample (same seed and size over the same receipts): its
+     *                 terminal documents are kept and only its pending ones asked again (the state machine's
+     *                 passes); null or another sample = a fresh draw
+     */
+    public Result verify(String runId, long acceptedInLedger, Options o, Consumer<String> progress, Result previous)
+            throws InterruptedException {
         List<Receipts.Batch> batches = receipts.list(runId);
         long population = 0;
         long present = 0;
@@ -144,7 +163,10 @@ public final class ExtractionVerifier {
             population += b.accepted();
             present += b.present();
         }
-        List<Item> items = java.util.Collections.synchronizedList(draw(batches, population, o));
+        long want = o.all() ? population : Math.min(o.sample(), population);
+        boolean same = previous != null && previous.seed() == o.seed() && previous.population() == population
+                && previous.items().size() == want;
+        List<Item> items = java.util.Collections.synchronizedList(same ? new ArrayList<>(previous.items()) : draw(batches, population, o));
         progress.accept(String.format("sampled %,d of %,d accepted documents with receipts (%,d counted accepted in the ledger)",
                 items.size(), population, acceptedInLedger));
         long deadline = clock.millis() + o.timeout().toMillis();

@@ -40,6 +40,10 @@ public final class WorkerComponents {
     public static final java.util.List<String> AWS_ACTIONS = java.util.List.of(
             "dynamodb:GetItem", "dynamodb:UpdateItem", "sqs:SendMessage", "secretsmanager:GetSecretValue", "s3:PutObject");
 
+    /** Every AWS action the verify function's code calls (template consistency test). */
+    public static final java.util.List<String> VERIFY_AWS_ACTIONS = java.util.List.of(
+            "dynamodb:GetItem", "dynamodb:UpdateItem", "s3:ListBucket", "s3:GetObject", "s3:PutObject", "secretsmanager:GetSecretValue");
+
     /** Environment the worker cannot start without (in Lambda). */
     public static final java.util.List<String> REQUIRED_ENV = java.util.List.of("LEDGER_TABLE", "SHARD_QUEUE_URL",
             "SOURCE_JDBC_URL", "SOURCE_DB_SECRET_ARN", "SYNAP_API_KEY_SECRET_ARN");
@@ -115,6 +119,17 @@ public final class WorkerComponents {
         if (settings.reportBucket() != null) return new Receipts(new S3ReportStore(aws.s3(), settings.reportBucket()));
         LOG.warn("no REPORT_BUCKET: ingestion receipts are not kept, so `backfill verify` cannot check this deployment's runs");
         return ReceiptLog.NONE;
+    }
+
+    /** The verify function's service: the deployment's ledger, report bucket and Synap key, the run's limiter. */
+    public static VerifyStep verifyStep(Map<String, String> env) {
+        Settings settings = Settings.fromEnvironment(env);
+        AwsClients aws = new AwsClients(settings.endpoints());
+        Clock clock = Clock.systemUTC();
+        Secrets secrets = new Secrets(env, arn -> aws.secrets().getSecretValue(r -> r.secretId(arn)).secretString());
+        SynapClientConfig synapConfig = synapConfig(settings, secrets.synapApiKey(settings));
+        return new VerifyStep(new DynamoDbLedger(aws.dynamo(), settings.ledgerTable(), clock),
+                new S3ReportStore(aws.s3(), settings.requireReportBucket()), run -> synapFor(run, settings, synapConfig, aws, clock), clock);
     }
 
     /**

@@ -53,7 +53,7 @@ class ExtractionVerifierTest {
     private static final MutableClock CLOCK = new MutableClock(java.time.Instant.ofEpochMilli(1_764_650_000_000L));
 
     /** {@code n} accepted receipts in steps of 100 (and one present receipt per step), scripted as {@code status}. */
-    private static InMemoryReportStore run(int n, ScriptedSynap synap, java.util.function.IntFunction<List<String>> status) {
+    static InMemoryReportStore run(int n, ScriptedSynap synap, java.util.function.IntFunction<List<String>> status) {
         InMemoryReportStore store = new InMemoryReportStore();
         Receipts receipts = new Receipts(store);
         for (int from = 0; from < n; from += 100) {

@@ -52,7 +52,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", description = "Run the benchmarks (ceiling efficiency, baseline, cost per turn, cold start, planning scale, emulator).",
         footer = {"", "Examples:", "  backfill bench", "  backfill bench --only ceiling,coldstart"})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--only", split = ",", description = "run only these: ceiling, messages, baseline, cost, coldstart, planning, emulator")
+    @Option(names = "--only", split = ",", description = "run only these: ceiling, receipts, messages, baseline, cost, coldstart, planning, emulator")
     List<String> only;
 
     @Option(names = "--out", defaultValue = "target/bench/results.json", description = "results file (default ${DEFAULT-VALUE})")
@@ -73,13 +73,14 @@ public final class BenchCommand implements Callable<Integer> {
         pg = RealParts.postgres();
         if (wanted("emulator")) emulator();
         double pipeline600 = 0;
-        if (wanted("ceiling") || wanted("baseline") || wanted("ceiling3000") || wanted("ceiling900")) {
+        if (wanted("ceiling") || wanted("baseline") || wanted("ceiling3000") || wanted("ceiling900") || wanted("receipts")) {
             SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "bench_turns",
                     SyntheticHistory.Options.of(150_000).withBadRowsPerKind(0));
         }
         if (wanted("ceiling")) {
             pipeline600 = ceiling("ceiling_600", 600, 600, 60_000, 0.95, 0.01);
         }
+        if (wanted("ceiling") || wanted("receipts")) receiptsCost(pipeline600);
         if (wanted("ceiling") || wanted("ceiling3000")) ceiling("ceiling_3000", 3000, 3000, 150_000, 0.90, 0.01);
         if (wanted("ceiling") || wanted("ceiling900")) ceiling("ceiling_600_configured_900", 600, 900, 60_000, 0.85, 0.05);
         if (wanted("messages")) messagesCeiling(wanted("ceiling") ? pipeline600 / (600 / 60.0 * 100) : 0);
@@ -118,6 +119,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     private double ceiling(String name, int emulatorLimit, int configuredLimit, int rows, double targetEfficiency,
                            double targetThrottleShare) throws Exception {
+        return ceiling(name, emulatorLimit, configuredLimit, rows, targetEfficiency, targetThrottleShare, true);
+    }
+
+    /** @param receipts whether the workers keep ingestion receipts (in s3mock, as a deployed stack in S3) */
+    private double ceiling(String name, int emulatorLimit, int configuredLimit, int rows, double targetEfficiency,
+                           double targetThrottleShare, boolean receipts) throws Exception {
         try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(emulatorLimit)
                 .latency(Duration.ofMillis(150), Duration.ofMillis(400)).seed(11).build())) {
             Map<String, String> env = env(emulator, "bench_turns");
@@ -125,8 +132,10 @@ public final class BenchCommand implements Callable<Integer> {
             env.put("SOURCE_TO_ID", Integer.toString(rows));
             env.put("SHARD_TARGET_ROWS", Integer.toString(Math.max(1000, rows / 40)));
             LocalDeployment d = LocalDeployment.create("bench-" + name.replace('_', '-'), RealParts.dynamo(), RealParts.sqs(),
-                    RealParts.s3(), env);
-            PlannerService planner = PlannerComponents.create(d.settings(), d.env(), d.aws(), Clock.systemUTC());
+                    receipts ? RealParts.s3() : null, env);
+            // without a bucket the workers keep no receipts; the planner's reports (unused here) stay in memory
+            PlannerService planner = PlannerComponents.create(d.settings(), d.env(), d.aws(),
+                    receipts ? null : new com.synapbackfill.report.InMemoryReportStore(), Clock.systemUTC());
             String runId = name.replace('_', '-');
             PlannerResults.Start start = planner.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
             double ceiling = emulatorLimit / 60.0 * 100;
@@ -150,13 +159,27 @@ public final class BenchCommand implements Callable<Integer> {
             double throttled = stats.batchCalls() == 0 ? 0 : (double) stats.rateLimited() / stats.batchCalls();
             boolean pass = efficiency >= targetEfficiency && throttled <= targetThrottleShare;
             record(name, Map.of("rows", rows, "emulatorLimitPerMinute", emulatorLimit, "configuredLimitPerMinute", configuredLimit,
-                            "workers", workers, "latency", "p50 150 ms / p95 400 ms"),
+                            "workers", workers, "latency", "p50 150 ms / p95 400 ms", "receipts", receipts),
                     Map.of("docsPerSecond", round(rate), "ceilingDocsPerSecond", ceiling, "efficiency", round(efficiency),
                             "throttledShare", round(throttled), "calls", stats.batchCalls(), "elapsedSeconds", round(samples.get(samples.size() - 1)[0] / 1000.0)),
                     String.format("%.0f docs/s = %.3f of ceiling, 429s %.2f%%", rate, efficiency, 100 * throttled),
                     String.format(">= %.2f, <= %.0f%% 429s", targetEfficiency, 100 * targetThrottleShare), pass);
             return rate;
         }
+    }
+
+    /**
+     * What keeping ingestion receipts costs the hot path: the 600/min ceiling run again without them (no report
+     * bucket), in the same bench; the target is losing at most 2 % of ceiling efficiency (#20).
+     */
+    private void receiptsCost(double withReceipts) throws Exception {
+        double with = withReceipts > 0 ? withReceipts : ceiling("ceiling_600", 600, 600, 60_000, 0.95, 0.01);
+        double without = ceiling("ceiling_600_no_receipts", 600, 600, 60_000, 0.95, 0.01, false);
+        double ceiling = 600 / 60.0 * 100;
+        double loss = (without - with) / ceiling;
+        record("receipts_cost", Map.of("rows", 60_000, "limitPerMinute", 600),
+                Map.of("withReceiptsDocsPerSecond", round(with), "withoutReceiptsDocsPerSecond", round(without), "efficiencyLoss", round(loss)),
+                String.format("%.0f docs/s with receipts, %.0f without: %.3f of ceiling lost", with, without, loss), "<= 0.02 lost", loss <= 0.02);
     }
 
     /**
