@@ -1,5 +1,7 @@
 package com.synapbackfill.cli;
 
+import com.synapbackfill.model.Counters;
+
 import com.synapbackfill.error.BackfillException;
 import com.synapbackfill.error.BlockedException;
 import com.synapbackfill.planner.PlannerRequest;
@@ -106,6 +108,8 @@ final class RunCommand extends OperatorCommand {
     static int work(LocalRun run, String id, int workers, PrintStream out, String where, String sourceFlags, Runnable onCompleted)
             throws InterruptedException {
         PlannerResults.Status status;
+        // what the run had handled before this session: a continued run's new "already present" are resends
+        Counters before = run.planner().status(id).counters();
         java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
         Interrupts.Registration onInterrupt = Interrupts.onInterrupt(() -> {
             if (!interrupted.compareAndSet(false, true)) return false; // a second Ctrl-C: leave at once
@@ -124,6 +128,10 @@ final class RunCommand extends OperatorCommand {
         out.printf("Run %s: %s%s; rows %,d: accepted %,d, already present %,d, failed %,d, skipped %,d. Report: %s%n", id, status.status(),
                 status.reason() == null ? "" : " (" + status.reason() + ")", status.counters().rowsRead(), status.counters().accepted(),
                 status.counters().alreadyPresent(), status.counters().failed(), status.counters().skipped(), report.reportLocation());
+        long resent = status.counters().alreadyPresent() - before.alreadyPresent();
+        if (before.handled() > 0 && resent > 0)
+            out.printf("  %,d already present were sent again in this session: Synap had accepted them after the last checkpoints "
+                    + "before the run stopped (or an earlier run stored them); none is stored twice%n", resent);
         if (status.counters().messages() > 0)
             out.printf("  message shape: %,d messages read: %,d turns, %,d bad messages, %,d messages skipped%n", status.counters().messages(),
                     status.counters().accepted() + status.counters().alreadyPresent() + status.counters().failed() - badMessages(report),

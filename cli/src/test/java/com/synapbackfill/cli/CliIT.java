@@ -202,6 +202,12 @@ class CliIT {
             assertThat(second.output()).contains("Run " + m.group(1) + " exists").contains("COMPLETED");
             assertThat(emulator.documents()).hasSize(loaded.validRows());
             assertThat(emulator.stats().documentsReceived() - emulator.stats().accepted()).as("not restarted").isLessThan(1_000);
+            // the resends are named as such (#18 item 2): every "already present" of the run was sent again in this session
+            java.util.regex.Matcher present = java.util.regex.Pattern.compile("already present ([\\d,]+), failed").matcher(second.output());
+            assertThat(present.find()).as(second.output()).isTrue();
+            long resent = Long.parseLong(present.group(1).replace(",", ""));
+            if (resent > 0) assertThat(second.output()).contains(String.format("%,d already present were sent again in this session", resent));
+            else assertThat(second.output()).doesNotContain("sent again in this session");
             // once it completed, the same command starts a new run (and Synap answers "already present")
             Result third = run(env, args);
             assertThat(third.exit()).as(third.output()).isZero();
