@@ -92,7 +92,8 @@ class StopsAndRecoveriesIT {
         String runId = name + "-run";
         planner.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
         PlannerResults.Status blocked;
-        try (LocalEventSourceMapping esm = fleet(d)) {
+        try (var log = com.synapbackfill.testing.LogCapture.of(com.synapbackfill.worker.ShardWorker.class);
+             LocalEventSourceMapping esm = fleet(d)) {
             waitFor(planner, runId, s -> s.counters().handled() >= ROWS / 3);
             long callsBefore = emulator.stats().batchCalls();
             stop.run();
@@ -104,6 +105,9 @@ class StopsAndRecoveriesIT {
             long afterBlock = emulator.stats().batchCalls();
             Thread.sleep(1_500);
             assertThat(emulator.stats().batchCalls()).as("no further calls while BLOCKED").isEqualTo(afterBlock);
+            // each worker that met the refusal says so once, naming the status and what to do
+            assertThat(log.messages(org.apache.logging.log4j.Level.ERROR)).isNotEmpty().hasSizeLessThanOrEqualTo(WORKERS)
+                    .allMatch(m -> m.startsWith("run blocked by Synap (") && m.contains("resume after fixing it"));
         }
         assertThat(blocked.reason()).contains(reasonClass);
         assertThat(blocked.counters().handled()).isLessThan(ROWS);

@@ -202,7 +202,11 @@ class ShardWorkerTest {
     void blockedBySynapMarksTheRunAndStops() {
         setUp(turns(500), cfg());
         synap.failWith = docs -> synap.calls.size() >= 2 ? new BlockedException(BlockedException.Reason.AUTH, "401", 401) : null;
-        assertThat(run()).isEqualTo(ShardWorker.Outcome.BLOCKED);
+        try (var log = com.synapbackfill.testing.LogCapture.of(ShardWorker.class)) {
+            assertThat(run()).isEqualTo(ShardWorker.Outcome.BLOCKED);
+            assertThat(log.messages(org.apache.logging.log4j.Level.ERROR)).singleElement().asString()
+                    .contains("run blocked by Synap (401").contains("resume after fixing it");
+        }
         RunState r = ledger.run(RUN).orElseThrow();
         assertThat(r.status()).isEqualTo(RunStatus.BLOCKED);
         assertThat(r.statusReason()).contains("blocked_auth");
@@ -234,7 +238,10 @@ class ShardWorkerTest {
         ledger.transition(RUN, EnumSet.of(RunStatus.RUNNING), RunStatus.PAUSED, null);
         assertThat(run()).isEqualTo(ShardWorker.Outcome.RUN_NOT_RUNNING);
         assertThat(synap.calls).isEmpty();
-        assertThat(worker.process(ShardMessage.first("other-run", 0), () -> 60_000)).isEqualTo(ShardWorker.Outcome.INVALID);
+        try (var log = com.synapbackfill.testing.LogCapture.of(ShardWorker.class)) {
+            assertThat(worker.process(ShardMessage.first("other-run", 0), () -> 60_000)).isEqualTo(ShardWorker.Outcome.INVALID);
+            assertThat(log.messages(org.apache.logging.log4j.Level.ERROR)).containsExactly("shard message for unknown run other-run");
+        }
     }
 
     @Test
@@ -281,7 +288,11 @@ class ShardWorkerTest {
             }
         };
         worker = newWorker("w1");
-        assertThat(run()).isEqualTo(ShardWorker.Outcome.RUN_FAILED);
+        try (var log = com.synapbackfill.testing.LogCapture.of(ShardWorker.class)) {
+            assertThat(run()).isEqualTo(ShardWorker.Outcome.RUN_FAILED);
+            assertThat(log.messages(org.apache.logging.log4j.Level.ERROR)).singleElement().asString()
+                    .contains("run failed: source database refused reading shard 0 (42501)").contains("fix it, then resume");
+        }
         var r = ledger.run(RUN).orElseThrow();
         assertThat(r.status()).isEqualTo(RunStatus.FAILED);
         assertThat(r.statusReason()).contains("configuration").contains("permission denied");

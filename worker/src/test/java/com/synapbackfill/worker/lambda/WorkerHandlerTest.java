@@ -61,9 +61,13 @@ class WorkerHandlerTest {
         records.add(2, message("oversized", "{\"schemaVersion\":1,\"runId\":\"backfill-2026-11\",\"shardNo\":0,\"x\":\"" + "a".repeat(10_000) + "\"}"));
         records.add(3, message("unknown-field", "{\"schemaVersion\":1,\"runId\":\"backfill-2026-11\",\"shardNo\":0,\"evil\":1}"));
         event.setRecords(records);
-        SQSBatchResponse resp = new WorkerHandler(f.worker).handleRequest(event, f.context(60_000));
-        assertThat(resp.getBatchItemFailures()).extracting(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
-                .containsExactly("bad-json", "bad-version", "oversized", "unknown-field");
+        try (var log = com.synapbackfill.testing.LogCapture.of(WorkerHandler.class)) {
+            SQSBatchResponse resp = new WorkerHandler(f.worker).handleRequest(event, f.context(60_000));
+            assertThat(resp.getBatchItemFailures()).extracting(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+                    .containsExactly("bad-json", "bad-version", "oversized", "unknown-field");
+            assertThat(log.messages(org.apache.logging.log4j.Level.ERROR)).hasSize(4)
+                    .allMatch(m -> m.startsWith("unreadable shard message, returning it (DLQ after maxReceiveCount)"));
+        }
         assertThat(f.synapStored()).hasSize(50);
     }
 
@@ -79,7 +83,11 @@ class WorkerHandlerTest {
     @Test
     void anInvocationShorterThanTheReserveEndsTheRunNamingTheSettingsInsteadOfLoopingOnContinuations() throws Exception {
         HandlerFixtures f = new HandlerFixtures("backfill-2026-11", 10);
-        SQSBatchResponse resp = new WorkerHandler(f.worker).handleRequest(fixture(), f.context(500)); // reserve 1 s
+        SQSBatchResponse resp;
+        try (var log = com.synapbackfill.testing.LogCapture.of(com.synapbackfill.worker.ShardWorker.class)) {
+            resp = new WorkerHandler(f.worker).handleRequest(fixture(), f.context(500)); // reserve 1 s
+            assertThat(log.messages(org.apache.logging.log4j.Level.ERROR)).singleElement().asString().contains("WORKER_RESERVE_MS");
+        }
         assertThat(resp.getBatchItemFailures()).isEmpty();
         assertThat(f.synapStored()).isEmpty();
         assertThat(f.queue.size()).as("no continuation enqueued").isZero();
