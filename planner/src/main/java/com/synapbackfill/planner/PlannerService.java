@@ -259,9 +259,13 @@ public final class PlannerService implements PlannerActions {
         long now = clock.millis();
         int minutes = 2; // the current minute and the one before: the rate falls to 0 soon after nothing is sent
         List<Long> perMinute = ledger.handledPerMinute(runId, now, minutes);
-        long windowStart = Math.max(run.createdAtEpochMillis(), (now / 60_000 - minutes + 1) * 60_000);
+        // not before the run last became RUNNING: a resumed run's rate is its own, not averaged with the pause or outage
+        long windowStart = Math.max(run.rateWindowFloor(), (now / 60_000 - minutes + 1) * 60_000);
         double seconds = Math.max(1, (now - windowStart) / 1000.0);
-        double rate = perMinute.stream().mapToLong(Long::longValue).sum() / seconds;
+        long firstMinute = windowStart / 60_000;
+        long handled = 0;
+        for (int i = 0; i < perMinute.size(); i++) if (now / 60_000 - minutes + 1 + i >= firstMinute) handled += perMinute.get(i);
+        double rate = handled / seconds;
         Counters c = run.counters();
         // the message shape estimates messages but counts items (turns and skipped or bad messages) per minute: the
         // messages left are turned into items at the ratio seen so far

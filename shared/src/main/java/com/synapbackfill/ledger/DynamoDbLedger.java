@@ -191,6 +191,7 @@ public final class DynamoDbLedger implements Ledger {
             update.append(", reason = :reason");
         }
         if (to == RunStatus.COMPLETED) update.append(", completedAt = :now");
+        if (to == RunStatus.RUNNING) update.append(", runningSince = :now");
         if (reason == null) update.append(" REMOVE reason");
         try {
             call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), RUN_SK))

@@ -40,10 +40,11 @@ public final class InMemoryLedger implements Ledger {
     @Override
     public synchronized Optional<RunState> run(String runId) {
         RunState r = runs.get(runId);
-        return Optional.ofNullable(r == null ? null : r.withTrouble(troubles.get(runId)));
+        return Optional.ofNullable(r == null ? null : r.withTrouble(troubles.get(runId)).withRunningSince(runningSince.getOrDefault(runId, 0L)));
     }
 
     private final Map<String, com.synapbackfill.model.Trouble> troubles = new HashMap<>();
+    private final Map<String, Long> runningSince = new HashMap<>();
 
     @Override
     public synchronized void noteTrouble(String runId, String what, long atMillis) {
@@ -90,6 +91,7 @@ public final class InMemoryLedger implements Ledger {
         runs.put(runId, new RunState(r.runId(), to, reason, r.config(), r.idType(), r.estimatedRows(), r.shardsTotal(),
                 r.shardsDone(), r.counters(), r.createdAtEpochMillis(), now,
                 to == RunStatus.COMPLETED ? now : r.completedAtEpochMillis()));
+        if (to == RunStatus.RUNNING) runningSince.put(runId, now);
         return true;
     }
 

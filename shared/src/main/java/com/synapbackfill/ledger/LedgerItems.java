@@ -118,6 +118,7 @@ final class LedgerItems {
         item.put("createdAt", n(run.createdAtEpochMillis()));
         item.put("updatedAt", n(run.updatedAtEpochMillis()));
         if (run.completedAtEpochMillis() != 0) item.put("completedAt", n(run.completedAtEpochMillis()));
+        if (run.runningSinceEpochMillis() != 0) item.put("runningSince", n(run.runningSinceEpochMillis()));
         return item;
     }
 
@@ -129,7 +130,7 @@ final class LedgerItems {
                 (int) num(item, "shardsTotal"), (int) num(item, "shardsDone"), counters(item), num(item, "createdAt"),
                 num(item, "updatedAt"), num(item, "completedAt"),
                 item.containsKey("troubleSince") ? new Trouble(num(item, "troubleSince"), num(item, "troubleCalls"), str(item, "troubleLast"),
-                        num(item, "troubleAt")) : null);
+                        num(item, "troubleAt")) : null, num(item, "runningSince"));
     }
 
     // ---------------------------------------------------------------- shards

@@ -18,20 +18,40 @@ import java.util.Objects;
  * @param updatedAtEpochMillis   last change
  * @param completedAtEpochMillis when it became COMPLETED, else 0
  * @param trouble        Synap calls failing right now, or null
+ * @param runningSinceEpochMillis when it last became RUNNING (a start or a resume), 0 = not recorded: a rate over
+ *                       "the last minutes" starts there, not in the outage or pause before it
  */
 public record RunState(String runId, RunStatus status, String statusReason, RunConfig config, IdType idType,
                        long estimatedRows, int shardsTotal, int shardsDone, Counters counters,
-                       long createdAtEpochMillis, long updatedAtEpochMillis, long completedAtEpochMillis, Trouble trouble) {
+                       long createdAtEpochMillis, long updatedAtEpochMillis, long completedAtEpochMillis, Trouble trouble,
+                       long runningSinceEpochMillis) {
+    public RunState(String runId, RunStatus status, String statusReason, RunConfig config, IdType idType,
+                    long estimatedRows, int shardsTotal, int shardsDone, Counters counters,
+                    long createdAtEpochMillis, long updatedAtEpochMillis, long completedAtEpochMillis, Trouble trouble) {
+        this(runId, status, statusReason, config, idType, estimatedRows, shardsTotal, shardsDone, counters, createdAtEpochMillis,
+                updatedAtEpochMillis, completedAtEpochMillis, trouble, 0);
+    }
+
     public RunState(String runId, RunStatus status, String statusReason, RunConfig config, IdType idType,
                     long estimatedRows, int shardsTotal, int shardsDone, Counters counters,
                     long createdAtEpochMillis, long updatedAtEpochMillis, long completedAtEpochMillis) {
         this(runId, status, statusReason, config, idType, estimatedRows, shardsTotal, shardsDone, counters, createdAtEpochMillis,
-                updatedAtEpochMillis, completedAtEpochMillis, null);
+                updatedAtEpochMillis, completedAtEpochMillis, null, 0);
     }
 
     public RunState withTrouble(Trouble t) {
         return new RunState(runId, status, statusReason, config, idType, estimatedRows, shardsTotal, shardsDone, counters,
-                createdAtEpochMillis, updatedAtEpochMillis, completedAtEpochMillis, t);
+                createdAtEpochMillis, updatedAtEpochMillis, completedAtEpochMillis, t, runningSinceEpochMillis);
+    }
+
+    public RunState withRunningSince(long epochMillis) {
+        return new RunState(runId, status, statusReason, config, idType, estimatedRows, shardsTotal, shardsDone, counters,
+                createdAtEpochMillis, updatedAtEpochMillis, completedAtEpochMillis, trouble, epochMillis);
+    }
+
+    /** Where a rate over the recent minutes may start: the last (re)start to RUNNING, else the creation. */
+    public long rateWindowFloor() {
+        return Math.max(createdAtEpochMillis, runningSinceEpochMillis);
     }
 
     public RunState {

@@ -110,10 +110,15 @@ public abstract class LedgerContract {
         assertThat(ledger.transition(runId, EnumSet.of(RunStatus.PLANNING), RunStatus.RUNNING, null)).isFalse();
         assertThat(ledger.transition(runId, EnumSet.of(RunStatus.RUNNING), RunStatus.BLOCKED, "blocked_auth: 401")).isTrue();
         assertThat(ledger.run(runId).orElseThrow().statusReason()).isEqualTo("blocked_auth: 401");
+        long blockedAt = ledger.run(runId).orElseThrow().runningSinceEpochMillis();
+        clock.advance(java.time.Duration.ofMinutes(9));
         assertThat(ledger.transition(runId, EnumSet.of(RunStatus.BLOCKED, RunStatus.PAUSED), RunStatus.RUNNING, null)).isTrue();
         RunState r = ledger.run(runId).orElseThrow();
         assertThat(r.status()).isEqualTo(RunStatus.RUNNING);
         assertThat(r.statusReason()).isNull();
+        // the rate of a resumed run starts at the resume
+        assertThat(r.runningSinceEpochMillis()).isEqualTo(clock.millis()).isGreaterThan(blockedAt);
+        assertThat(r.rateWindowFloor()).isEqualTo(clock.millis());
     }
 
     @Test
