@@ -153,6 +153,23 @@ public class PipelineIT {
         return run;
     }
 
+    /** Returns once no unfinished shard of the run holds a live lease (stopped workers' leases lapse), polling the ledger. */
+    static void awaitLeasesLapsed(LocalDeployment d, String runId) throws InterruptedException {
+        awaitLeasesLapsed(new com.synapbackfill.ledger.DynamoDbLedger(d.aws().dynamo(), d.table(), java.time.Clock.systemUTC()), runId);
+    }
+
+    static void awaitLeasesLapsed(com.synapbackfill.ledger.Ledger ledger, String runId) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (true) {
+            long now = System.currentTimeMillis();
+            long live = ledger.unfinishedShards(runId, -1, 10_000).stream()
+                    .filter(s -> s.leaseOwner() != null && s.leaseExpiresAtEpochMillis() >= now).count();
+            if (live == 0) return;
+            if (now > deadline) throw new AssertionError(live + " leases of " + runId + " still live after 2 minutes");
+            Thread.sleep(100);
+        }
+    }
+
     static void waitUntilDone(PlannerService planner, String runId, Duration max) throws InterruptedException {
         long deadline = System.currentTimeMillis() + max.toMillis();
         while (System.currentTimeMillis() < deadline) {

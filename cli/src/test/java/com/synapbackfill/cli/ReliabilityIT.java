@@ -180,7 +180,7 @@ class ReliabilityIT {
                 Thread.sleep(200);
             }
             first.abandon();
-            Thread.sleep(6_000); // leases of the stopped fleet expire
+            PipelineIT.awaitLeasesLapsed(d, runId); // leases of the stopped fleet expire
             var resumed = planner.resume(runId);
             LocalEventSourceMapping second = new LocalEventSourceMapping(d.aws().sqs(), d.queueUrl(), handlers, 6,
                     Duration.ofSeconds(4), Duration.ofSeconds(15), Duration.ofSeconds(1)).restartAfterCrash().start();

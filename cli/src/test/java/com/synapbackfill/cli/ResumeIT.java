@@ -104,7 +104,7 @@ class ResumeIT {
         long acceptedBeforeResume = emulator.stats().accepted();
 
         // phase 2: leases expire, resume re-enqueues every unfinished shard, a healthy fleet finishes
-        Thread.sleep(5_500);
+        PipelineIT.awaitLeasesLapsed(ledger, "resume-1");
         var resumed = planner.resume("resume-1");
         assertThat(resumed.shardsEnqueued()).isPositive();
         try (LocalEventSourceMapping healthy = new LocalEventSourceMapping(d.aws().sqs(), d.queueUrl(),

@@ -61,6 +61,7 @@ class StopsAndRecoveriesIT {
         env.put("SYNAP_BACKOFF_MAX_MS", "200");
         env.put("SHARD_RETRY_DELAY_MS", "500");
         env.put("LEASE_SECONDS", "5");
+        env.put("RUN_STATUS_CACHE_MS", "500");
         return LocalDeployment.create(name, RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
     }
 
@@ -99,7 +100,7 @@ class StopsAndRecoveriesIT {
             stop.run();
             waitFor(planner, runId, PlannerResults.Status::blocked);
             blocked = planner.status(runId);
-            Thread.sleep(4_000); // longer than a worker trusts its cached run status
+            Thread.sleep(1_500); // longer than a worker trusts its cached run status (RUN_STATUS_CACHE_MS 500 here)
             long refused = emulator.stats().batchCalls() - callsBefore;
             assertThat(refused).as("calls after Synap refused: at most one per worker").isLessThanOrEqualTo(WORKERS);
             long afterBlock = emulator.stats().batchCalls();
@@ -114,7 +115,7 @@ class StopsAndRecoveriesIT {
 
         LocalDeployment fixed = fix.apply(d);
         PlannerService planner2 = PlannerComponents.create(fixed.settings(), fixed.env(), fixed.aws(), Clock.systemUTC());
-        Thread.sleep(5_500); // leases of the stopped workers lapse
+        PipelineIT.awaitLeasesLapsed(d, runId); // the stopped workers' leases lapse (LEASE_SECONDS 5)
         assertThat(planner2.resume(runId).status()).isEqualTo("RUNNING");
         try (LocalEventSourceMapping esm = fleet(fixed)) {
             PipelineIT.waitUntilDone(planner2, runId, Duration.ofMinutes(2));

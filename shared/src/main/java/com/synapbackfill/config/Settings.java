@@ -37,6 +37,8 @@ import java.util.Optional;
  * @param rateScope            RATE_SCOPE: the Instance the limiter counts for (all runs on one Instance share it)
  * @param workerMappingUuid    WORKER_EVENT_SOURCE_MAPPING_ID (planner's tune)
  * @param tuneHeadroom         TUNE_HEADROOM
+ * @param runStatusCache       RUN_STATUS_CACHE_MS: how long a worker trusts the run status it read (a PAUSE or BLOCK
+ *                             reaches every worker within this; default 3 s)
  */
 public record Settings(String ledgerTable, String shardQueueUrl, String reportBucket, Endpoints endpoints,
                        String synapBaseUrl, String synapApiKeySecretArn, Duration synapConnectTimeout,
@@ -44,7 +46,7 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                        Duration synapMaxRetryTime, Duration synapBackoffBase, Duration synapBackoffMax, String jdbcUrl, String dbUser, String dbSecretArn,
                        Optional<RunConfig> runDefaults, Duration leaseDuration, Duration workerReserve,
                        Duration shardRetryDelayBase, String rateScope,
-                       String workerMappingUuid, double tuneHeadroom) {
+                       String workerMappingUuid, double tuneHeadroom, Duration runStatusCache) {
 
     /** Every variable {@link #fromEnvironment} and {@link Secrets} read (anything else in a function's environment is a typo). */
     public static final java.util.Set<String> KNOWN_ENV = java.util.Set.of("LEDGER_TABLE", "SHARD_QUEUE_URL", "REPORT_BUCKET",
@@ -54,7 +56,7 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
             "SOURCE_TABLE", "SOURCE_COLUMNS", "SOURCE_FILTER", "SOURCE_SINCE", "SOURCE_UNTIL", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID",
             "SOURCE_SHAPE", "SOURCE_USER_ROLES", "SOURCE_ASSISTANT_ROLES", "SOURCE_JOINS", "BATCH_SIZE", "RATE_LIMIT_PER_MINUTE",
             "RATE_LIMIT_UNIT", "SHARD_TARGET_ROWS", "PAGE_SIZE", "MAX_DOCUMENT_BYTES", "SYNAP_MODE", "DOCUMENT_ID_TEMPLATE",
-            "REQUIRE_CUSTOMER_ID", "LEASE_SECONDS", "WORKER_RESERVE_MS", "SHARD_RETRY_DELAY_MS", "RATE_SCOPE", "WORKER_EVENT_SOURCE_MAPPING_ID",
+            "REQUIRE_CUSTOMER_ID", "LEASE_SECONDS", "WORKER_RESERVE_MS", "SHARD_RETRY_DELAY_MS", "RATE_SCOPE", "WORKER_EVENT_SOURCE_MAPPING_ID", "RUN_STATUS_CACHE_MS",
             "TUNE_HEADROOM", "LOG_LEVEL", "JAVA_TOOL_OPTIONS");
 
     /** SOURCE_COLUMNS: {@code field=column} pairs separated by commas (fields camelCase or snake_case). */
@@ -167,7 +169,8 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                 Duration.ofMillis(e.integer("WORKER_RESERVE_MS").orElse(e.integer("SYNAP_CALL_TIMEOUT_MS").orElse(40_000) + 5_000)),
                 Duration.ofMillis(e.integer("SHARD_RETRY_DELAY_MS").orElse(5_000)),
                 e.getOr("RATE_SCOPE", "default"),
-                e.get("WORKER_EVENT_SOURCE_MAPPING_ID"), e.decimal("TUNE_HEADROOM").orElse(1.5));
+                e.get("WORKER_EVENT_SOURCE_MAPPING_ID"), e.decimal("TUNE_HEADROOM").orElse(1.5),
+                Duration.ofMillis(e.integer("RUN_STATUS_CACHE_MS").orElse(3_000)));
     }
 
     public Settings {

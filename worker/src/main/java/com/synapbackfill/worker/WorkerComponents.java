@@ -78,7 +78,7 @@ public final class WorkerComponents {
         ShardQueue queue = new SqsShardQueue(aws.sqs(), settings.requireQueueUrl());
         RunResources.Factory factory = resources(settings, env, aws, reports, clock);
         WorkerOptions options = new WorkerOptions("worker-" + UUID.randomUUID().toString().substring(0, 8),
-                settings.leaseDuration(), settings.workerReserve(), Duration.ofSeconds(3), settings.shardRetryDelayBase(),
+                settings.leaseDuration(), settings.workerReserve(), settings.runStatusCache(), settings.shardRetryDelayBase(),
                 Duration.ofMinutes(15));
         WorkerMetrics metrics = env.containsKey("AWS_LAMBDA_FUNCTION_NAME") ? new EmfWorkerMetrics(System.out) : WorkerMetrics.NONE;
         return new WorkerComponents(new ShardWorker(ledger, queue, factory, options, clock, crash, metrics));
