@@ -23,7 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -495,8 +494,12 @@ public final class DynamoDbLedger implements Ledger {
         }
     }
 
+    /** Transaction and batch-write retries: up to 50 ms, 100 ms, ... 2 s (full jitter). */
+    private static final com.synapbackfill.retry.Backoff RETRIES = new com.synapbackfill.retry.Backoff(Duration.ofMillis(50),
+            Duration.ofSeconds(2), com.synapbackfill.retry.Backoff.Jitter.FULL);
+
     private static long backoffMillis(int attempt) {
-        return ThreadLocalRandom.current().nextLong(1 + Math.min(2_000, 25L << Math.min(attempt, 10)));
+        return RETRIES.delay(attempt).toMillis();
     }
 
     private static void sleep(long ms) {

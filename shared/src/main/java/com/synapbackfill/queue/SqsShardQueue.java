@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
@@ -17,6 +16,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 public final class SqsShardQueue implements ShardQueue {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqsShardQueue.class);
     private static final int MAX_ROUNDS = 8;
+    /** Between send rounds: up to 100 ms, 200 ms, ... (full jitter). */
+    private static final com.synapbackfill.retry.Backoff ROUNDS = new com.synapbackfill.retry.Backoff(java.time.Duration.ofMillis(100),
+            java.time.Duration.ofMillis(100L << MAX_ROUNDS), com.synapbackfill.retry.Backoff.Jitter.FULL);
     private final SqsClient sqs;
     private final String queueUrl;
 
@@ -62,7 +64,7 @@ public final class SqsShardQueue implements ShardQueue {
                 LOG.warn("SQS send round {} of {}: {} shard messages not sent yet ({}); retrying", round, MAX_ROUNDS, pending.size(),
                         lastErrors.isEmpty() ? lastError : lastErrors.get(0).code() + " " + lastErrors.get(0).message());
                 try {
-                    Thread.sleep(ThreadLocalRandom.current().nextLong(50L << round));
+                    Thread.sleep(ROUNDS.delay(round).toMillis());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new RetryableException("interrupted", "interrupted", 0, null, e);

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -49,6 +48,7 @@ public final class OkHttpSynapApi implements SynapApi {
     private final String batchUrl;
     private final String whoamiUrl;
     private final String statusUrl;
+    private final com.synapbackfill.retry.Backoff backoff;
 
     /** How the client waits between attempts; tests pass one that records instead of sleeping. */
     @FunctionalInterface
@@ -76,6 +76,7 @@ public final class OkHttpSynapApi implements SynapApi {
         this.batchUrl = config.baseUrl() + "/api/v1/memories/batch";
         this.whoamiUrl = config.baseUrl() + "/api/v1/auth/whoami";
         this.statusUrl = config.baseUrl() + "/api/v1/memories/status/";
+        this.backoff = new com.synapbackfill.retry.Backoff(config.backoffBase(), config.backoffMax(), com.synapbackfill.retry.Backoff.Jitter.FULL);
     }
 
     /** The process-wide client all Synap clients derive from. */
@@ -196,9 +197,7 @@ public final class OkHttpSynapApi implements SynapApi {
 
     /** Full jitter: random in [0, min(max, base·2^(attempt-1))]; a Retry-After is honoured as a floor. */
     Duration backoff(int attempt, RetryableException e) {
-        long ceiling = Math.min(config.backoffMax().toMillis(),
-                config.backoffBase().toMillis() * (1L << Math.min(20, attempt - 1)));
-        long jitter = ThreadLocalRandom.current().nextLong(ceiling + 1);
+        long jitter = backoff.delay(attempt).toMillis();
         long floor = e.retryAfter().map(Duration::toMillis).orElse(0L);
         return Duration.ofMillis(floor > 0 ? floor + jitter / 4 : jitter);
     }

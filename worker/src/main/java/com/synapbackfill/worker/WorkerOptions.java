@@ -30,8 +30,7 @@ public record WorkerOptions(String owner, Duration lease, Duration reserve, Dura
 
     /** Delay of retry number {@code retries} (1-based): base·2^(n-1), capped, with ±20% jitter. */
     public Duration retryDelay(int retries) {
-        long ms = Math.min(retryDelayMax.toMillis(), retryDelayBase.toMillis() << Math.min(20, Math.max(0, retries - 1)));
-        double jitter = 0.8 + 0.4 * java.util.concurrent.ThreadLocalRandom.current().nextDouble();
-        return Duration.ofMillis((long) (ms * jitter));
+        return new com.synapbackfill.retry.Backoff(retryDelayBase, retryDelayMax, com.synapbackfill.retry.Backoff.Jitter.TWENTY_PERCENT)
+                .delay(retries);
     }
 }
