@@ -210,9 +210,4 @@ public final class InMemoryLedger implements Ledger {
         if (r == null) throw new IllegalArgumentException("no run " + runId);
         return r;
     }
-
-    /** For tests: a snapshot of every failure of a run. */
-    public synchronized Map<String, FailureRecord> allFailures(String runId) {
-        return Map.copyOf(failures.getOrDefault(runId, new TreeMap<>()));
-    }
 }

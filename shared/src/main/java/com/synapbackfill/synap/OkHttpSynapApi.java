@@ -225,7 +225,7 @@ public final class OkHttpSynapApi implements SynapApi {
                 }
             }
             if (code == 204) return Json.MAPPER.createObjectNode();
-            throw fromStatus(code, text, retryAfter(response.header("Retry-After")));
+            throw fromStatus(code, text, retryAfter(response.header("Retry-After"), clock));
         } catch (InterruptedIOException e) {
             throw new RetryableException("timeout", "Synap call timed out: " + e.getMessage(), 0, null, e);
         } catch (IOException e) {
@@ -307,7 +307,7 @@ public final class OkHttpSynapApi implements SynapApi {
     }
 
     /** Integer seconds, or an HTTP-date; anything else (absent, "1.5") is null and the backoff decides. */
-    static Duration retryAfter(String header) {
+    static Duration retryAfter(String header, Clock clock) {
         if (header == null || header.isBlank()) return null;
         String h = header.trim();
         try {
@@ -316,7 +316,7 @@ public final class OkHttpSynapApi implements SynapApi {
         } catch (NumberFormatException notInt) {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME);
-                long ms = at.toInstant().toEpochMilli() - System.currentTimeMillis();
+                long ms = at.toInstant().toEpochMilli() - clock.millis();
                 return Duration.ofMillis(Math.max(0, Math.min(ms, 3_600_000)));
             } catch (RuntimeException notDate) {
                 return null;

@@ -65,11 +65,6 @@ public record SynapClientConfig(String baseUrl, String apiKey, Duration connectT
                 maxTime, base, max);
     }
 
-    public SynapClientConfig withApiKey(String key) {
-        return new SynapClientConfig(baseUrl, key, connectTimeout, readTimeout, writeTimeout, callTimeout, maxAttempts,
-                maxRetryTime, backoffBase, backoffMax);
-    }
-
     @Override
     public String toString() {
         return "SynapClientConfig[baseUrl=" + baseUrl + ", apiKey=<redacted>, connectTimeout=" + connectTimeout

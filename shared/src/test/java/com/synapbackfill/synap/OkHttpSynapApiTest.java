@@ -313,10 +313,14 @@ class OkHttpSynapApiTest {
 
     @Test
     void retryAfterParsingToleratesEveryForm() {
-        assertThat(OkHttpSynapApi.retryAfter("7")).isEqualTo(Duration.ofSeconds(7));
-        assertThat(OkHttpSynapApi.retryAfter("1.5")).isNull();
-        assertThat(OkHttpSynapApi.retryAfter(null)).isNull();
-        assertThat(OkHttpSynapApi.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isEqualTo(Duration.ZERO);
+        Clock clock = Clock.systemUTC();
+        assertThat(OkHttpSynapApi.retryAfter("7", clock)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(OkHttpSynapApi.retryAfter("1.5", clock)).isNull();
+        assertThat(OkHttpSynapApi.retryAfter(null, clock)).isNull();
+        assertThat(OkHttpSynapApi.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT", clock)).isEqualTo(Duration.ZERO);
+        // an HTTP date is read against the client's clock, not the machine's
+        Clock at = Clock.fixed(java.time.Instant.parse("2015-10-21T07:27:30Z"), java.time.ZoneOffset.UTC);
+        assertThat(OkHttpSynapApi.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT", at)).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
