@@ -328,23 +328,12 @@ public final class SynapEmulator implements AutoCloseable {
                     failed++;
                 } else {
                     StoredDocument doc = c.toStored(inst.instanceId(), docId, ingestionId, now.toEpochMilli());
-                    StoredDocument existing = documents.get(key(inst, docId));
-                    if (existing != null && s.duplicatePolicy() != EmulatorSettings.DuplicatePolicy.UPSERT) {
+                    if (admit(inst, doc, s) == Admission.DUPLICATE) {
                         r.put("status", "failed").put("queued_at", queuedAt)
                                 .put("error_message", "document_id already ingested");
-                        stats.duplicates.increment();
                         failed++;
-                    } else if (existing != null) {
-                        documents.put(key(inst, docId), existing.withUpdate(doc));
-                        byIngestionId.put(ingestionId, doc); // the update is processed (and has a status) on its own
-                        r.put("status", "queued").put("queued_at", queuedAt).putNull("error_message");
-                        stats.updates.increment();
-                        succeeded++;
                     } else {
-                        documents.put(key(inst, docId), doc);
-                        byIngestionId.put(ingestionId, doc);
                         r.put("status", "queued").put("queued_at", queuedAt).putNull("error_message");
-                        stats.accepted.increment();
                         succeeded++;
                     }
                 }
@@ -477,26 +466,40 @@ public final class SynapEmulator implements AutoCloseable {
         String ingestionId = fastUuid();
         String docId = c.documentId != null ? c.documentId : "doc_" + fastUuid().replace("-", "").substring(0, 16);
         synchronized (documents) {
-            StoredDocument existing = documents.get(key(inst, docId));
-            StoredDocument doc = c.toStored(inst.instanceId(), docId, ingestionId, now.toEpochMilli());
-            if (existing != null && s.duplicatePolicy() != EmulatorSettings.DuplicatePolicy.UPSERT) {
-                stats.duplicates.increment();
+            if (admit(inst, c.toStored(inst.instanceId(), docId, ingestionId, now.toEpochMilli()), s) == Admission.DUPLICATE) {
                 error(ex, 409, "document_id already ingested: " + docId);
                 return;
-            }
-            if (existing != null) {
-                documents.put(key(inst, docId), existing.withUpdate(doc));
-                byIngestionId.put(ingestionId, doc);
-                stats.updates.increment();
-            } else {
-                documents.put(key(inst, docId), doc);
-                byIngestionId.put(ingestionId, doc);
-                stats.accepted.increment();
             }
         }
         sleep(latencyMillis(s));
         send(ex, 200, obj().put("ingestion_id", ingestionId).put("document_id", docId).put("status", "queued")
                 .put("queued_at", now.toString()));
+    }
+
+    /** What became of one valid document: stored for the first time, an update of a stored one, or refused. */
+    private enum Admission { NEW, UPDATED, DUPLICATE }
+
+    /**
+     * The duplicate policy, for the batch and the single create alike (the caller holds the documents lock): a
+     * known document_id is refused, or under UPSERT updates the stored document (and gets its own ingestion id
+     * and status); a new one is stored.
+     */
+    private Admission admit(EmulatorSettings.Instance inst, StoredDocument doc, EmulatorSettings s) {
+        String k = key(inst, doc.documentId());
+        StoredDocument existing = documents.get(k);
+        if (existing != null && s.duplicatePolicy() != EmulatorSettings.DuplicatePolicy.UPSERT) {
+            stats.duplicates.increment();
+            return Admission.DUPLICATE;
+        }
+        byIngestionId.put(doc.ingestionId(), doc);
+        if (existing != null) {
+            documents.put(k, existing.withUpdate(doc));
+            stats.updates.increment();
+            return Admission.UPDATED;
+        }
+        documents.put(k, doc);
+        stats.accepted.increment();
+        return Admission.NEW;
     }
 
     /**

@@ -87,6 +87,40 @@ class SynapEmulatorTest {
     }
 
     @Test
+    void extractionRunsAsynchronouslyToASeededOutcomePerDocument() throws Exception {
+        start(EmulatorSettings.builder().rateLimitPerMinute(0).seed(9)
+                .extraction(new EmulatorSettings.Extraction(java.time.Duration.ofMillis(600), 0.2, 0.1)));
+        String[] docs = new String[100];
+        for (int i = 0; i < docs.length; i++) docs[i] = doc("x" + i, "u", null);
+        JsonNode j = M.readTree(batchOf(docs).body());
+        java.util.Map<String, String> ids = new java.util.LinkedHashMap<>();
+        for (JsonNode r : j.get("results")) ids.put(r.get("ingestion_id").asText(), r.get("document_id").asText());
+        // at once: queued, nothing made yet
+        JsonNode first = M.readTree(get("/api/v1/memories/status/" + ids.keySet().iterator().next(), EmulatorSettings.DEFAULT_API_KEY).body());
+        assertThat(first.get("status").asText()).isEqualTo("queued");
+        assertThat(first.get("memories_created").asInt()).isZero();
+        assertThat(first.get("completed_at").isNull()).isTrue();
+        Thread.sleep(1_000); // past every document's delay (at most 1.5 × 600 ms)
+        java.util.Map<String, Integer> by = new java.util.TreeMap<>();
+        for (var e : ids.entrySet()) {
+            JsonNode st = M.readTree(get("/api/v1/memories/status/" + e.getKey(), EmulatorSettings.DEFAULT_API_KEY).body());
+            String status = st.get("status").asText();
+            assertThat(status).as(e.getValue()).isEqualTo(emu.extractionOutcome(e.getValue()));
+            by.merge(status, 1, Integer::sum);
+            if (status.equals("completed")) assertThat(st.get("memories_created").asInt()).isBetween(1, 3).isEqualTo(st.get("memory_ids").size());
+            else assertThat(st.get("error_message").asText()).isNotEmpty();
+            if (status.equals("failed")) assertThat(st.get("memories_created").asInt()).isZero();
+        }
+        assertThat(by.getOrDefault("failed", 0)).isBetween(10, 32);
+        assertThat(by.getOrDefault("partial_success", 0)).isBetween(3, 20);
+        assertThat(emu.stats().statusCalls()).isEqualTo(101);
+        // the same seed decides the same outcome for the same document id, in another emulator
+        try (SynapEmulator again = SynapEmulator.start(emu.settings().toBuilder().port(0).build())) {
+            ids.values().forEach(d -> assertThat(again.extractionOutcome(d)).isEqualTo(emu.extractionOutcome(d)));
+        }
+    }
+
+    @Test
     void duplicatePolicyItemFailureIsPerItem() throws Exception {
         start(EmulatorSettings.builder());
         batchOf(doc("a", "u", null));
