@@ -276,11 +276,36 @@ public final class PlannerService implements PlannerActions {
         long end = run.completedAtEpochMillis() > 0 ? run.completedAtEpochMillis() : now;
         return new PlannerResults.Status(runId, run.status().name(), run.statusReason(), run.status().terminal(),
                 run.status() == RunStatus.BLOCKED, run.estimatedRows(), run.shardsTotal(), run.shardsDone(), c,
-                Math.round(rate * 10) / 10.0, eta, p95(ledger.latencyHistogram(runId)),
+                Math.round(rate * 10) / 10.0, eta, p95Estimate(ledger.latencyHistogram(runId)),
                 (end - run.createdAtEpochMillis()) / 1000,
                 // a note older than two minutes is from workers that stopped since (paused, crashed): not news
                 run.trouble() != null && !run.status().terminal() && now - run.trouble().lastAtEpochMillis() < 120_000 ? run.trouble().describe() : null);
     }
+
+    /**
+     * The p95 latency to show: interpolated inside the histogram bucket it falls in (a p95 of 410 ms reads ~420, not
+     * the bucket's bound of 600). {@link #p95} keeps the bound for tune, which should rather over- than under-provision.
+     */
+    static long p95Estimate(SortedMap<Long, Long> histogram) {
+        long total = histogram.values().stream().mapToLong(Long::longValue).sum();
+        if (total == 0) return 0;
+        double target = total * 0.95;
+        long seen = 0;
+        long lower = 0;
+        for (Map.Entry<Long, Long> e : histogram.entrySet()) {
+            long upper = e.getKey() == Long.MAX_VALUE ? 60_000 : e.getKey();
+            int i = java.util.Arrays.binarySearch(LATENCY_BOUNDS, e.getKey());
+            lower = i > 0 ? LATENCY_BOUNDS[i - 1] : 0;
+            if (seen + e.getValue() >= target) {
+                double within = (target - seen) / e.getValue();
+                return Math.round(lower + within * (upper - lower));
+            }
+            seen += e.getValue();
+        }
+        return histogram.lastKey() == Long.MAX_VALUE ? 60_000 : histogram.lastKey();
+    }
+
+    private static final long[] LATENCY_BOUNDS = com.synapbackfill.ledger.Ledger.LATENCY_BUCKETS_MS;
 
     static long p95(SortedMap<Long, Long> histogram) {
         long total = histogram.values().stream().mapToLong(Long::longValue).sum();
