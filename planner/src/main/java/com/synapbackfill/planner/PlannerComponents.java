@@ -60,12 +60,12 @@ public final class PlannerComponents {
         Secrets secrets = new Secrets(env, arn -> aws.secrets().getSecretValue(r -> r.secretId(arn)).secretString());
         // The source is opened only to plan (start): status, report and tune from an operator's machine need no
         // database. In Lambda the template always sets it (REQUIRED_ENV).
-        JdbcConnectionSettings db = settings.jdbcUrl() == null ? null
-                : new JdbcConnectionSettings(settings.jdbcUrl(), secrets.dbUser(settings), secrets.dbPassword(settings));
+        JdbcConnectionSettings db = settings.source().jdbcUrl() == null ? null
+                : new JdbcConnectionSettings(settings.source().jdbcUrl(), secrets.dbUser(settings), secrets.dbPassword(settings));
         ConcurrencyTuner tuner = ConcurrencyTuner.NONE;
-        if (settings.workerMappingUuid() != null) {
+        if (settings.planner().workerMappingUuid() != null) {
             LambdaClient lambda = aws.lambda();
-            String uuid = settings.workerMappingUuid();
+            String uuid = settings.planner().workerMappingUuid();
             // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html#events-sqs-max-concurrency
             tuner = c -> {
                 lambda.updateEventSourceMapping(r -> r.uuid(uuid).scalingConfig(s -> s.maximumConcurrency(c)));
@@ -78,6 +78,6 @@ public final class PlannerComponents {
                     return new JdbcTurnSource(db, src);
                 },
                 reports != null ? reports : new S3ReportStore(aws.s3(), settings.requireReportBucket()), tuner, settings.runDefaults(),
-                settings.tuneHeadroom(), clock);
+                settings.planner().tuneHeadroom(), clock);
     }
 }

@@ -21,8 +21,8 @@ public final class Secrets {
 
     /** The Synap API key: SYNAP_API_KEY_SECRET_ARN (plain string or {"apiKey": ...}) or SYNAP_API_KEY. */
     public String synapApiKey(Settings s) {
-        if (s.synapApiKeySecretArn() != null) {
-            String raw = secretById.apply(s.synapApiKeySecretArn());
+        if (s.synap().apiKeySecretArn() != null) {
+            String raw = secretById.apply(s.synap().apiKeySecretArn());
             return fieldOrRaw(raw, "apiKey", "SYNAP_API_KEY_SECRET_ARN");
         }
         String key = env.get("SYNAP_API_KEY");
@@ -32,14 +32,14 @@ public final class Secrets {
 
     /** The DB password: SOURCE_DB_SECRET_ARN (RDS-style {"username","password"}) or SOURCE_DB_PASSWORD. */
     public String dbPassword(Settings s) {
-        if (s.dbSecretArn() != null) return fieldOrRaw(secretById.apply(s.dbSecretArn()), "password", "SOURCE_DB_SECRET_ARN");
+        if (s.source().dbSecretArn() != null) return fieldOrRaw(secretById.apply(s.source().dbSecretArn()), "password", "SOURCE_DB_SECRET_ARN");
         return env.get("SOURCE_DB_PASSWORD");
     }
 
     /** The DB user: SOURCE_DB_USER, else the secret's "username". */
     public String dbUser(Settings s) {
-        if (s.dbUser() != null) return s.dbUser();
-        if (s.dbSecretArn() != null) return fieldOrRaw(secretById.apply(s.dbSecretArn()), "username", "SOURCE_DB_SECRET_ARN");
+        if (s.source().dbUser() != null) return s.source().dbUser();
+        if (s.source().dbSecretArn() != null) return fieldOrRaw(secretById.apply(s.source().dbSecretArn()), "username", "SOURCE_DB_SECRET_ARN");
         throw new IllegalArgumentException("SOURCE_DB_USER: is required (or SOURCE_DB_SECRET_ARN with a username)");
     }
 

@@ -13,40 +13,74 @@ import java.util.Optional;
  * validated here and an error names the variable. Secret values are not read here: only their ARNs or the
  * names of variables that hold them; see {@link Secrets}.
  *
- * @param ledgerTable          LEDGER_TABLE
- * @param shardQueueUrl        SHARD_QUEUE_URL
- * @param reportBucket         REPORT_BUCKET (planner)
- * @param endpoints            DYNAMODB_ENDPOINT, SQS_ENDPOINT, S3_ENDPOINT, LAMBDA_ENDPOINT (local runs)
- * @param synapBaseUrl         SYNAP_BASE_URL
- * @param synapApiKeySecretArn SYNAP_API_KEY_SECRET_ARN (Lambda) — else SYNAP_API_KEY
- * @param synapConnectTimeout  SYNAP_CONNECT_TIMEOUT_MS
- * @param synapReadTimeout     SYNAP_READ_TIMEOUT_MS
- * @param synapCallTimeout     SYNAP_CALL_TIMEOUT_MS
- * @param synapMaxAttempts     SYNAP_MAX_ATTEMPTS
- * @param synapMaxRetryTime    SYNAP_MAX_RETRY_SECONDS
- * @param synapBackoffBase     SYNAP_BACKOFF_BASE_MS: first backoff ceiling (full jitter)
- * @param synapBackoffMax      SYNAP_BACKOFF_MAX_MS: backoff ceiling
- * @param jdbcUrl              SOURCE_JDBC_URL
- * @param dbUser               SOURCE_DB_USER
- * @param dbSecretArn          SOURCE_DB_SECRET_ARN (Lambda) — else SOURCE_DB_PASSWORD
- * @param runDefaults          defaults for a start event's config (SOURCE_TABLE, BATCH_SIZE, ...), empty when no SOURCE_TABLE
- * @param leaseDuration        LEASE_SECONDS: how long a shard lease lives without a checkpoint
- * @param workerReserve        WORKER_RESERVE_MS: a worker stops at a batch boundary when less than this remains
- *                             (default: one slow call + 5 s of ledger writes)
- * @param shardRetryDelayBase  SHARD_RETRY_DELAY_MS: first delay of a shard retry after transient trouble (doubles, max 15 min)
- * @param rateScope            RATE_SCOPE: the Instance the limiter counts for (all runs on one Instance share it)
- * @param workerMappingUuid    WORKER_EVENT_SOURCE_MAPPING_ID (planner's tune)
- * @param tuneHeadroom         TUNE_HEADROOM
- * @param runStatusCache       RUN_STATUS_CACHE_MS: how long a worker trusts the run status it read (a PAUSE or BLOCK
- *                             reaches every worker within this; default 3 s)
+ * @param ledgerTable   LEDGER_TABLE
+ * @param shardQueueUrl SHARD_QUEUE_URL
+ * @param reportBucket  REPORT_BUCKET (reports; the workers' receipts)
+ * @param endpoints     DYNAMODB_ENDPOINT, SQS_ENDPOINT, S3_ENDPOINT, LAMBDA_ENDPOINT (local runs)
+ * @param synap         the Synap client (SYNAP_*)
+ * @param source        the source database (SOURCE_JDBC_URL, SOURCE_DB_*)
+ * @param runDefaults   defaults for a start event's config (SOURCE_TABLE, BATCH_SIZE, ...), empty when no SOURCE_TABLE
+ * @param worker        the shard worker (LEASE_SECONDS, WORKER_RESERVE_MS, SHARD_RETRY_DELAY_MS, RUN_STATUS_CACHE_MS)
+ * @param rateScope     RATE_SCOPE: the Instance the limiter counts for (all runs on one Instance share it)
+ * @param planner       the planner's tune (WORKER_EVENT_SOURCE_MAPPING_ID, TUNE_HEADROOM)
  */
-public record Settings(String ledgerTable, String shardQueueUrl, String reportBucket, Endpoints endpoints,
-                       String synapBaseUrl, String synapApiKeySecretArn, Duration synapConnectTimeout,
-                       Duration synapReadTimeout, Duration synapCallTimeout, int synapMaxAttempts,
-                       Duration synapMaxRetryTime, Duration synapBackoffBase, Duration synapBackoffMax, String jdbcUrl, String dbUser, String dbSecretArn,
-                       Optional<RunConfig> runDefaults, Duration leaseDuration, Duration workerReserve,
-                       Duration shardRetryDelayBase, String rateScope,
-                       String workerMappingUuid, double tuneHeadroom, Duration runStatusCache) {
+public record Settings(String ledgerTable, String shardQueueUrl, String reportBucket, Endpoints endpoints, Synap synap,
+                       Source source, Optional<RunConfig> runDefaults, Worker worker, String rateScope, Planner planner) {
+
+    /**
+     * The Synap client's settings.
+     *
+     * @param baseUrl         SYNAP_BASE_URL
+     * @param apiKeySecretArn SYNAP_API_KEY_SECRET_ARN (Lambda) — else SYNAP_API_KEY
+     * @param connectTimeout  SYNAP_CONNECT_TIMEOUT_MS
+     * @param readTimeout     SYNAP_READ_TIMEOUT_MS
+     * @param callTimeout     SYNAP_CALL_TIMEOUT_MS
+     * @param maxAttempts     SYNAP_MAX_ATTEMPTS
+     * @param maxRetryTime    SYNAP_MAX_RETRY_SECONDS
+     * @param backoffBase     SYNAP_BACKOFF_BASE_MS: first backoff ceiling (full jitter)
+     * @param backoffMax      SYNAP_BACKOFF_MAX_MS: backoff ceiling
+     */
+    public record Synap(String baseUrl, String apiKeySecretArn, Duration connectTimeout, Duration readTimeout, Duration callTimeout,
+                        int maxAttempts, Duration maxRetryTime, Duration backoffBase, Duration backoffMax) {
+    }
+
+    /**
+     * The source database.
+     *
+     * @param jdbcUrl     SOURCE_JDBC_URL
+     * @param dbUser      SOURCE_DB_USER
+     * @param dbSecretArn SOURCE_DB_SECRET_ARN (Lambda) — else SOURCE_DB_PASSWORD
+     */
+    public record Source(String jdbcUrl, String dbUser, String dbSecretArn) {
+    }
+
+    /**
+     * The shard worker.
+     *
+     * @param lease               LEASE_SECONDS: how long a shard lease lives without a checkpoint (>= 5 s)
+     * @param reserve             WORKER_RESERVE_MS: a worker stops at a batch boundary when less than this remains
+     *                            (default: one slow call + 5 s of ledger writes)
+     * @param shardRetryDelayBase SHARD_RETRY_DELAY_MS: first delay of a shard retry after transient trouble (doubles, max 15 min)
+     * @param runStatusCache      RUN_STATUS_CACHE_MS: how long a worker trusts the run status it read (a PAUSE or BLOCK
+     *                            reaches every worker within this; default 3 s)
+     */
+    public record Worker(Duration lease, Duration reserve, Duration shardRetryDelayBase, Duration runStatusCache) {
+        public Worker {
+            if (lease.toSeconds() < 5) throw new IllegalArgumentException("LEASE_SECONDS: must be >= 5, was " + lease.toSeconds());
+        }
+    }
+
+    /**
+     * The planner's tune.
+     *
+     * @param workerMappingUuid WORKER_EVENT_SOURCE_MAPPING_ID
+     * @param tuneHeadroom      TUNE_HEADROOM (1..10)
+     */
+    public record Planner(String workerMappingUuid, double tuneHeadroom) {
+        public Planner {
+            if (tuneHeadroom < 1 || tuneHeadroom > 10) throw new IllegalArgumentException("TUNE_HEADROOM: must be 1..10, was " + tuneHeadroom);
+        }
+    }
 
     /** Every variable {@link #fromEnvironment} and {@link Secrets} read (anything else in a function's environment is a typo). */
     public static final java.util.Set<String> KNOWN_ENV = java.util.Set.of("LEDGER_TABLE", "SHARD_QUEUE_URL", "REPORT_BUCKET",
@@ -119,7 +153,12 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
     }
 
     public static Settings fromEnvironment(Map<String, String> env) {
-        Env e = new Env(env);
+        return fromEnvironment(env, new java.util.HashSet<>());
+    }
+
+    /** @param read receives the name of every variable looked at (SettingsTest: each is in {@link #KNOWN_ENV}) */
+    static Settings fromEnvironment(Map<String, String> env, java.util.Set<String> read) {
+        Env e = new Env(env, read);
         Optional<RunConfig> defaults = Optional.empty();
         if (e.get("SOURCE_TABLE") != null) {
             Map<String, String> pairs = columnsFromEnv(e.get("SOURCE_COLUMNS"));
@@ -155,27 +194,29 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
         }
         return new Settings(e.required("LEDGER_TABLE"), e.get("SHARD_QUEUE_URL"), e.get("REPORT_BUCKET"),
                 new Endpoints(e.get("DYNAMODB_ENDPOINT"), e.get("SQS_ENDPOINT"), e.get("S3_ENDPOINT"), e.get("LAMBDA_ENDPOINT")),
-                e.getOr("SYNAP_BASE_URL", com.synapbackfill.synap.SynapClientConfig.DEFAULT_BASE_URL),
-                e.get("SYNAP_API_KEY_SECRET_ARN"),
-                Duration.ofMillis(e.integer("SYNAP_CONNECT_TIMEOUT_MS").orElse(5_000)),
-                Duration.ofMillis(e.integer("SYNAP_READ_TIMEOUT_MS").orElse(30_000)),
-                Duration.ofMillis(e.integer("SYNAP_CALL_TIMEOUT_MS").orElse(40_000)),
-                e.integer("SYNAP_MAX_ATTEMPTS").orElse(8),
-                Duration.ofSeconds(e.integer("SYNAP_MAX_RETRY_SECONDS").orElse(120)),
-                Duration.ofMillis(e.integer("SYNAP_BACKOFF_BASE_MS").orElse(100)),
-                Duration.ofMillis(e.integer("SYNAP_BACKOFF_MAX_MS").orElse(20_000)),
-                e.get("SOURCE_JDBC_URL"), e.get("SOURCE_DB_USER"), e.get("SOURCE_DB_SECRET_ARN"), defaults,
-                Duration.ofSeconds(e.integer("LEASE_SECONDS").orElse(180)),
-                Duration.ofMillis(e.integer("WORKER_RESERVE_MS").orElse(e.integer("SYNAP_CALL_TIMEOUT_MS").orElse(40_000) + 5_000)),
-                Duration.ofMillis(e.integer("SHARD_RETRY_DELAY_MS").orElse(5_000)),
+                new Synap(e.getOr("SYNAP_BASE_URL", com.synapbackfill.synap.SynapClientConfig.DEFAULT_BASE_URL),
+                        e.get("SYNAP_API_KEY_SECRET_ARN"),
+                        Duration.ofMillis(e.integer("SYNAP_CONNECT_TIMEOUT_MS").orElse(5_000)),
+                        Duration.ofMillis(e.integer("SYNAP_READ_TIMEOUT_MS").orElse(30_000)),
+                        Duration.ofMillis(e.integer("SYNAP_CALL_TIMEOUT_MS").orElse(40_000)),
+                        e.integer("SYNAP_MAX_ATTEMPTS").orElse(8),
+                        Duration.ofSeconds(e.integer("SYNAP_MAX_RETRY_SECONDS").orElse(120)),
+                        Duration.ofMillis(e.integer("SYNAP_BACKOFF_BASE_MS").orElse(100)),
+                        Duration.ofMillis(e.integer("SYNAP_BACKOFF_MAX_MS").orElse(20_000))),
+                new Source(e.get("SOURCE_JDBC_URL"), e.get("SOURCE_DB_USER"), e.get("SOURCE_DB_SECRET_ARN")), defaults,
+                new Worker(Duration.ofSeconds(e.integer("LEASE_SECONDS").orElse(180)),
+                        Duration.ofMillis(e.integer("WORKER_RESERVE_MS").orElse(e.integer("SYNAP_CALL_TIMEOUT_MS").orElse(40_000) + 5_000)),
+                        Duration.ofMillis(e.integer("SHARD_RETRY_DELAY_MS").orElse(5_000)),
+                        Duration.ofMillis(e.integer("RUN_STATUS_CACHE_MS").orElse(3_000))),
                 e.getOr("RATE_SCOPE", "default"),
-                e.get("WORKER_EVENT_SOURCE_MAPPING_ID"), e.decimal("TUNE_HEADROOM").orElse(1.5),
-                Duration.ofMillis(e.integer("RUN_STATUS_CACHE_MS").orElse(3_000)));
+                new Planner(e.get("WORKER_EVENT_SOURCE_MAPPING_ID"), e.decimal("TUNE_HEADROOM").orElse(1.5)));
     }
 
     public Settings {
-        if (leaseDuration.toSeconds() < 5) throw new IllegalArgumentException("LEASE_SECONDS: must be >= 5, was " + leaseDuration.toSeconds());
-        if (tuneHeadroom < 1 || tuneHeadroom > 10) throw new IllegalArgumentException("TUNE_HEADROOM: must be 1..10, was " + tuneHeadroom);
+        java.util.Objects.requireNonNull(synap, "synap");
+        java.util.Objects.requireNonNull(source, "source");
+        java.util.Objects.requireNonNull(worker, "worker");
+        java.util.Objects.requireNonNull(planner, "planner");
         if (!rateScope.matches("[A-Za-z0-9._-]{1,64}")) throw new IllegalArgumentException("RATE_SCOPE: use 1-64 of [A-Za-z0-9._-], was \"" + rateScope + "\"");
     }
 
@@ -190,8 +231,9 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
     }
 
     /** Small typed reader over the env map; errors name the variable. */
-    private record Env(Map<String, String> env) {
+    private record Env(Map<String, String> env, java.util.Set<String> read) {
         String get(String k) {
+            read.add(k);
             String v = env.get(k);
             return v == null || v.isBlank() ? null : v.trim();
         }

@@ -78,7 +78,7 @@ public final class WorkerComponents {
         ShardQueue queue = new SqsShardQueue(aws.sqs(), settings.requireQueueUrl());
         RunResources.Factory factory = resources(settings, env, aws, reports, clock);
         WorkerOptions options = new WorkerOptions("worker-" + UUID.randomUUID().toString().substring(0, 8),
-                settings.leaseDuration(), settings.workerReserve(), settings.runStatusCache(), settings.shardRetryDelayBase(),
+                settings.worker().lease(), settings.worker().reserve(), settings.worker().runStatusCache(), settings.worker().shardRetryDelayBase(),
                 Duration.ofMinutes(15));
         WorkerMetrics metrics = env.containsKey("AWS_LAMBDA_FUNCTION_NAME") ? new EmfWorkerMetrics(System.out) : WorkerMetrics.NONE;
         return new WorkerComponents(new ShardWorker(ledger, queue, factory, options, clock, crash, metrics));
@@ -99,8 +99,8 @@ public final class WorkerComponents {
         ReceiptLog receipts = receiptLog(settings, aws, reports);
         Secrets secrets = new Secrets(env, arn -> aws.secrets().getSecretValue(r -> r.secretId(arn)).secretString());
         String apiKey = secrets.synapApiKey(settings);
-        if (settings.jdbcUrl() == null) throw new IllegalArgumentException("SOURCE_JDBC_URL: is required");
-        JdbcConnectionSettings db = new JdbcConnectionSettings(settings.jdbcUrl(), secrets.dbUser(settings),
+        if (settings.source().jdbcUrl() == null) throw new IllegalArgumentException("SOURCE_JDBC_URL: is required");
+        JdbcConnectionSettings db = new JdbcConnectionSettings(settings.source().jdbcUrl(), secrets.dbUser(settings),
                 secrets.dbPassword(settings));
         SynapClientConfig synapConfig = synapConfig(settings, apiKey);
         return run -> open(run, db, synapConfig, dynamo, settings, receipts, clock);
@@ -108,10 +108,10 @@ public final class WorkerComponents {
 
     /** The Synap client settings of a deployment (timeouts, retry budget) with {@code apiKey}. */
     public static SynapClientConfig synapConfig(Settings settings, String apiKey) {
-        return new SynapClientConfig(settings.synapBaseUrl(), apiKey,
-                settings.synapConnectTimeout(), settings.synapReadTimeout(), Duration.ofSeconds(10),
-                settings.synapCallTimeout(), settings.synapMaxAttempts(), settings.synapMaxRetryTime(),
-                settings.synapBackoffBase(), settings.synapBackoffMax());
+        return new SynapClientConfig(settings.synap().baseUrl(), apiKey,
+                settings.synap().connectTimeout(), settings.synap().readTimeout(), Duration.ofSeconds(10),
+                settings.synap().callTimeout(), settings.synap().maxAttempts(), settings.synap().maxRetryTime(),
+                settings.synap().backoffBase(), settings.synap().backoffMax());
     }
 
     private static ReceiptLog receiptLog(Settings settings, AwsClients aws, ReportStore reports) {
