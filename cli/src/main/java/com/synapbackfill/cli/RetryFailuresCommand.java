@@ -62,12 +62,12 @@ final class RetryFailuresCommand extends OperatorCommand {
                 rows.add(item.path("sourceRowId").asText());
         }
         if (rows.isEmpty()) {
-            out.println("Run " + id + ": the last verify found no failed extraction (" + VerifyCommand.locate(store, key) + ")");
+            out.println("Run " + id + ": the last verify found no failed extraction (" + store.location(key) + ")");
             return BackfillCommand.OK;
         }
         FailureRetrier.ExtractionResend r = retrier.resendExtractions(id, rows, line -> out.println("  " + line));
         out.printf("Run %s: resent %,d documents whose extraction failed (from %s): queued again %,d in %,d calls%n", id, r.resent(),
-                VerifyCommand.locate(store, key), r.accepted(), r.calls());
+                store.location(key), r.accepted(), r.calls());
         if (r.accepted() > 0) out.println("  verify again once Synap has processed them: backfill verify " + id + stack.where() + " --all --wait");
         if (r.refused() > 0)
             out.printf("  Synap refused %,d as already present: its duplicate policy keeps the document it has (with the failed extraction). "

@@ -3,7 +3,6 @@ package com.synapbackfill.cli;
 import com.synapbackfill.config.Settings;
 import com.synapbackfill.model.RunState;
 import com.synapbackfill.report.ReportStore;
-import com.synapbackfill.report.S3ReportStore;
 import com.synapbackfill.synap.OkHttpSynapApi;
 import com.synapbackfill.synap.SynapClientConfig;
 import com.synapbackfill.worker.ExtractionVerifier;
@@ -105,11 +104,7 @@ final class VerifyCommand extends OperatorCommand {
                     r.pending(), r.timedOut() ? " at the timeout" : "", r.seed());
         if (!failed.isEmpty())
             out.println("  to send the failed ones again: backfill retry-failures " + r.runId() + " --extraction" + stack.where());
-        out.println("  verify.json: " + locate(store, ExtractionVerifier.key(r.runId())));
-    }
-
-    static String locate(ReportStore store, String key) {
-        return store instanceof com.synapbackfill.report.FileReportStore f ? f.path(key).toString() : store instanceof S3ReportStore s ? s.uri(key) : key;
+        out.println("  verify.json: " + store.location(ExtractionVerifier.key(r.runId())));
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");

@@ -14,9 +14,9 @@ public final class FileReportStore implements ReportStore {
         this.root = root;
     }
 
-    /** Where {@code key} is (or would be) on disk. */
-    public Path path(String key) {
-        return root.resolve(key).normalize().toAbsolutePath();
+    @Override
+    public String location(String key) {
+        return root.resolve(key).normalize().toAbsolutePath().toString();
     }
 
     @Override
@@ -29,7 +29,7 @@ public final class FileReportStore implements ReportStore {
             Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
             Files.write(tmp, content);
             Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            return p.toAbsolutePath().toString();
+            return location(key);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -11,6 +11,11 @@ public final class InMemoryReportStore implements ReportStore {
     @Override
     public String put(String key, byte[] content, String contentType) {
         objects.put(key, content.clone());
+        return location(key);
+    }
+
+    @Override
+    public String location(String key) {
         return "memory://" + key;
     }
 

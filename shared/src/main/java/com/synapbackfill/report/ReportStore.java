@@ -4,7 +4,10 @@ import java.util.Optional;
 
 /** Port: where run reports go (S3 in AWS). Keys look like {@code runs/<runId>/report.json}. */
 public interface ReportStore {
-    /** Stores the object and returns where it is (e.g. {@code s3://bucket/key}). */
+    /** Where {@code key} is, or would be, for a person to find it ({@code s3://bucket/key}, a file path). */
+    String location(String key);
+
+    /** Stores the object and returns where it is ({@link #location}). */
     String put(String key, byte[] content, String contentType);
 
     Optional<byte[]> get(String key);

@@ -15,15 +15,15 @@ public final class S3ReportStore implements ReportStore {
         this.bucket = bucket;
     }
 
-    /** {@code s3://bucket/key}. */
-    public String uri(String key) {
+    @Override
+    public String location(String key) {
         return "s3://" + bucket + "/" + key;
     }
 
     @Override
     public String put(String key, byte[] content, String contentType) {
         s3.putObject(r -> r.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(content));
-        return "s3://" + bucket + "/" + key;
+        return location(key);
     }
 
     @Override

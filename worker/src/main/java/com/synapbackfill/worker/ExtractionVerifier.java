@@ -1,7 +1,6 @@
 package com.synapbackfill.worker;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.synapbackfill.error.BackfillException;
 import com.synapbackfill.error.PermanentException;
 import com.synapbackfill.json.Json;
 import com.synapbackfill.report.Receipt;
@@ -261,8 +260,6 @@ public final class ExtractionVerifier {
             if (e.kind() != PermanentException.Kind.NOT_FOUND) throw e;
             return new Item(it.documentId(), it.ingestionId(), it.sourceRowId(), it.shard(), NOT_FOUND, 0,
                     "Synap does not know this ingestion id (404)");
-        } catch (BackfillException e) {
-            throw e;
         }
     }
 
