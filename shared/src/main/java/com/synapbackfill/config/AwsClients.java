@@ -25,6 +25,7 @@ public final class AwsClients {
     private volatile S3Client s3;
     private volatile LambdaClient lambda;
     private volatile SecretsManagerClient secrets;
+    private final DynamoDbCapacity capacity = new DynamoDbCapacity();
 
     public AwsClients(Settings.Endpoints endpoints) {
         this.endpoints = endpoints;
@@ -57,8 +58,14 @@ public final class AwsClients {
         return secrets;
     }
 
+    /** Request units the ledger and the limiter have consumed through {@link #dynamo()}, from DynamoDB's answers. */
+    public DynamoDbCapacity dynamoCapacity() {
+        return capacity;
+    }
+
     private DynamoDbClient buildDynamo() {
-        var b = DynamoDbClient.builder().httpClient(http);
+        var b = DynamoDbClient.builder().httpClient(http)
+                .overrideConfiguration(o -> o.addExecutionInterceptor(capacity));
         if (endpoints.dynamodb() != null) local(b).endpointOverride(URI.create(endpoints.dynamodb()));
         return b.build();
     }
@@ -69,8 +76,15 @@ public final class AwsClients {
         return b.build();
     }
 
+    /**
+     * Checksums only where S3 requires them: the SDK's default (a CRC32 trailer on every upload, sent as
+     * aws-chunked encoding) cost the worker a quarter of its CPU per step for one small receipt object (JFR,
+     * {@code ./backfill bench --only cost}); TLS already protects the bytes in transit.
+     */
     private S3Client buildS3() {
-        var b = S3Client.builder().httpClient(http);
+        var b = S3Client.builder().httpClient(http)
+                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED);
         if (endpoints.s3() != null) local(b).endpointOverride(URI.create(endpoints.s3())).forcePathStyle(true);
         return b.build();
     }

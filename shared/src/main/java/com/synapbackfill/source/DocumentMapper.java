@@ -2,6 +2,7 @@ package com.synapbackfill.source;
 
 import com.synapbackfill.model.BadRowReason;
 import com.synapbackfill.model.MemoryDocument;
+import com.synapbackfill.synap.BatchBody;
 import com.synapbackfill.model.RunConfig;
 import com.synapbackfill.model.Turn;
 import java.nio.charset.StandardCharsets;
@@ -34,9 +35,14 @@ public final class DocumentMapper {
 
     /**
      * The outcome of mapping one row: a document, a reason (with the document id when one exists), or neither
-     * when the run's filter or cutover left the row out.
+     * when the run's filter or cutover left the row out. {@code json} is the document as it goes on the wire,
+     * encoded once here for the batch byte cap and the request body.
      */
-    public record Mapped(Turn turn, MemoryDocument document, String documentId, BadRowReason reason) {
+    public record Mapped(Turn turn, MemoryDocument document, String documentId, BadRowReason reason, byte[] json) {
+        Mapped(Turn turn, MemoryDocument document, String documentId, BadRowReason reason) {
+            this(turn, document, documentId, reason, document == null ? null : BatchBody.encode(document));
+        }
+
         public boolean ok() {
             return document != null;
         }

@@ -97,13 +97,21 @@ public final class OkHttpSynapApi implements SynapApi {
 
     /** Serializes a batch body exactly as it goes on the wire (used for byte caps and conformance). */
     public static byte[] body(List<MemoryDocument> documents) {
-        return Json.writeBytes(new BatchCreateRequest(documents, false));
+        return BatchBody.of(documents);
     }
 
     @Override
     public BatchResult batchCreate(List<MemoryDocument> documents) {
+        return batchCreate(documents, null);
+    }
+
+    @Override
+    public BatchResult batchCreate(List<MemoryDocument> documents, List<byte[]> encoded) {
         if (documents.isEmpty()) throw new IllegalArgumentException("batchCreate needs at least one document");
-        byte[] body = body(documents);
+        if (encoded != null && encoded.size() != documents.size()) {
+            throw new IllegalArgumentException("batchCreate: " + encoded.size() + " encoded documents for " + documents.size());
+        }
+        byte[] body = encoded == null ? BatchBody.of(documents) : BatchBody.assemble(encoded);
         String correlationId = correlationId();
         long started = clock.millis();
         int throttled = 0;

@@ -14,6 +14,15 @@ public interface SynapApi {
     BatchResult batchCreate(List<MemoryDocument> documents);
 
     /**
+     * The same call with each document already encoded as {@link BatchBody#encode} writes it: the worker
+     * encodes a document once, for its batch byte cap and for the body. Implementations that do not send JSON
+     * ignore {@code encoded}.
+     */
+    default BatchResult batchCreate(List<MemoryDocument> documents, List<byte[]> encoded) {
+        return batchCreate(documents);
+    }
+
+    /**
      * {@code GET /api/v1/memories/status/{ingestionId}}: where extraction of an accepted document stands. An id
      * Synap does not know is a {@link com.synapbackfill.error.PermanentException} of kind NOT_FOUND.
      */

@@ -50,9 +50,13 @@ final class BatchSender {
 
     void send(String runId, int shardNo, List<Mapped> docs, SynapApi synap, Tally t) {
         List<MemoryDocument> body = new ArrayList<>(docs.size());
-        for (Mapped m : docs) body.add(m.document());
+        List<byte[]> encoded = new ArrayList<>(docs.size());
+        for (Mapped m : docs) {
+            body.add(m.document());
+            encoded.add(m.json());
+        }
         try {
-            BatchResult result = synap.batchCreate(body);
+            BatchResult result = synap.batchCreate(body, encoded);
             t.calls++;
             t.throttled += result.throttled();
             t.latencies.add(result.latencyMillis());

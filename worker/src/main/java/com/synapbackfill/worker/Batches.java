@@ -1,6 +1,5 @@
 package com.synapbackfill.worker;
 
-import com.synapbackfill.json.Json;
 import com.synapbackfill.source.DocumentMapper.Mapped;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +11,7 @@ import java.util.List;
  * it is handled.
  */
 public final class Batches {
-    /** Envelope of the batch body around the documents: {"documents":[],"fail_fast":false}. */
+    /** Envelope of the batch body around the documents, {"documents":[],"fail_fast":false}, rounded up. */
     static final int ENVELOPE_BYTES = 40;
 
     private Batches() {
@@ -34,7 +33,7 @@ public final class Batches {
     /** JSON bytes of a step's documents as they would be sent. */
     public static long bytes(Step step) {
         long b = ENVELOPE_BYTES;
-        for (Mapped m : step.documents()) b += Json.writeBytes(m.document()).length + 1;
+        for (Mapped m : step.documents()) b += m.json().length + 1;
         return b;
     }
 
@@ -48,7 +47,7 @@ public final class Batches {
         String lastId = null;
         for (Mapped m : page) {
             if (m.ok()) {
-                int size = Json.writeBytes(m.document()).length + 1;
+                int size = m.json().length + 1;
                 if (!docs.isEmpty() && (docs.size() >= batchSize || bytes + size > maxBatchBytes)) {
                     steps.add(new Step(List.copyOf(docs), List.copyOf(bad), skipped, lastId, messages));
                     docs.clear();
