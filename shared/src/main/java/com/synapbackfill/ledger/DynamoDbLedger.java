@@ -146,18 +146,11 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     private long countShards(String runId) {
-        long count = 0;
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse resp = call(() -> dynamo.query(QueryRequest.builder().tableName(table)
-                    .keyConditionExpression("pk = :pk AND begins_with(sk, :p)")
-                    .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":p", s("SHARD#")))
-                    .select("COUNT").exclusiveStartKey(from).build()));
-            count += resp.count();
-            start = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty() ? resp.lastEvaluatedKey() : null;
-        } while (start != null);
-        return count;
+        QueryRequest req = QueryRequest.builder().tableName(table)
+                .keyConditionExpression("pk = :pk AND begins_with(sk, :p)")
+                .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":p", s("SHARD#")))
+                .select("COUNT").build();
+        return call(() -> dynamo.queryPaginator(req).stream().mapToLong(QueryResponse::count).sum());
     }
 
     @Override
@@ -377,19 +370,11 @@ public final class DynamoDbLedger implements Ledger {
 
     @Override
     public List<FailureRecord> failures(String runId, String afterKey, int limit) {
-        Map<String, AttributeValue> start = afterKey == null ? null : key(failPk(runId), afterKey);
-        List<FailureRecord> out = new ArrayList<>();
-        do {
-            Map<String, AttributeValue> from = start;
-            QueryResponse resp = call(() -> dynamo.query(QueryRequest.builder().tableName(table)
-                    .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s(failPk(runId))))
-                    .exclusiveStartKey(from).limit(limit - out.size()).build()));
-            for (Map<String, AttributeValue> item : resp.items()) {
-                out.add(failureRecord(runId, item));
-            }
-            start = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty() ? resp.lastEvaluatedKey() : null;
-        } while (start != null && out.size() < limit);
-        return out;
+        QueryRequest req = QueryRequest.builder().tableName(table)
+                .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s(failPk(runId))))
+                .exclusiveStartKey(afterKey == null ? null : key(failPk(runId), afterKey)).limit(limit).build();
+        return call(() -> dynamo.queryPaginator(req).items().stream().limit(limit).map(item -> failureRecord(runId, item))
+                .collect(java.util.stream.Collectors.toCollection(ArrayList::new)));
     }
 
     // ---------------------------------------------------------------- listings and stats
@@ -404,27 +389,21 @@ public final class DynamoDbLedger implements Ledger {
         return queryShards(runId, after, limit, false);
     }
 
+    /** A page of shards after {@code after}: with {@code unfinishedOnly} DynamoDB filters after reading, so no page limit then. */
     private List<ShardState> queryShards(String runId, int after, int limit, boolean unfinishedOnly) {
-        List<ShardState> out = new ArrayList<>();
-        Map<String, AttributeValue> start = after < 0 ? null : key(runPk(runId), shardSk(after));
-        do {
-            QueryRequest.Builder q = QueryRequest.builder().tableName(table).exclusiveStartKey(start)
-                    .keyConditionExpression("pk = :pk AND sk BETWEEN :a AND :b");
-            Map<String, AttributeValue> v = new HashMap<>(Map.of(":pk", s(runPk(runId)), ":a", s("SHARD#"), ":b", s("SHARD#~")));
-            if (unfinishedOnly) {
-                q.filterExpression("#st <> :done").expressionAttributeNames(Map.of("#st", "status"));
-                v.put(":done", s(ShardStatus.DONE.name()));
-            } else {
-                q.limit(limit - out.size());
-            }
-            QueryRequest req = q.expressionAttributeValues(v).build();
-            QueryResponse resp = call(() -> dynamo.query(req));
-            for (Map<String, AttributeValue> item : resp.items()) {
-                if (out.size() < limit) out.add(shardState(runId, item));
-            }
-            start = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty() ? resp.lastEvaluatedKey() : null;
-        } while (start != null && out.size() < limit);
-        return out;
+        QueryRequest.Builder q = QueryRequest.builder().tableName(table)
+                .exclusiveStartKey(after < 0 ? null : key(runPk(runId), shardSk(after)))
+                .keyConditionExpression("pk = :pk AND sk BETWEEN :a AND :b");
+        Map<String, AttributeValue> v = new HashMap<>(Map.of(":pk", s(runPk(runId)), ":a", s("SHARD#"), ":b", s("SHARD#~")));
+        if (unfinishedOnly) {
+            q.filterExpression("#st <> :done").expressionAttributeNames(Map.of("#st", "status"));
+            v.put(":done", s(ShardStatus.DONE.name()));
+        } else {
+            q.limit(limit);
+        }
+        QueryRequest req = q.expressionAttributeValues(v).build();
+        return call(() -> dynamo.queryPaginator(req).items().stream().limit(limit).map(item -> shardState(runId, item))
+                .collect(java.util.stream.Collectors.toCollection(ArrayList::new)));
     }
 
     @Override
