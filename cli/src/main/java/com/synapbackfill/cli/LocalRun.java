@@ -28,7 +28,8 @@ public final class LocalRun {
     public LocalRun(LocalDeployment deployment, com.synapbackfill.report.ReportStore reports) {
         this.deployment = deployment;
         this.reports = reports;
-        this.planner = PlannerComponents.create(deployment.settings(), deployment.env(), deployment.aws(), reports, Clock.systemUTC());
+        this.planner = reports == null ? PlannerComponents.create(deployment.settings(), deployment.env(), deployment.aws(), Clock.systemUTC())
+                : PlannerComponents.create(deployment.settings(), deployment.env(), deployment.aws(), reports, Clock.systemUTC());
     }
 
     public PlannerService planner() {

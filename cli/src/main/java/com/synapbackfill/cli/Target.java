@@ -183,7 +183,8 @@ final class Target implements AutoCloseable {
      */
     PlannerActions planner() {
         if (plannerFunction != null) return new LambdaPlanner(aws.lambda(), plannerFunction);
-        return PlannerComponents.create(settings(), env, aws, reports(), Clock.systemUTC());
+        return local() ? PlannerComponents.create(settings(), env, aws, reports(), Clock.systemUTC())
+                : PlannerComponents.create(settings(), env, aws, Clock.systemUTC());
     }
 
     /** For a local run's workers (LocalRun): the target as a deployment. */

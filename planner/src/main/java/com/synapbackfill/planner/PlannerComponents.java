@@ -34,8 +34,9 @@ public final class PlannerComponents {
         return create(settings, env, new AwsClients(settings.endpoints()), Clock.systemUTC());
     }
 
+    /** The deployment's planner: reports go to the S3 bucket of REPORT_BUCKET. */
     public static PlannerService create(Settings settings, Map<String, String> env, AwsClients aws, Clock clock) {
-        return create(settings, env, aws, null, clock);
+        return create(settings, env, aws, new S3ReportStore(aws.s3(), settings.requireReportBucket()), clock);
     }
 
     /** The shard queue; without SHARD_QUEUE_URL (an operator's status/report/tune) sending is what fails, naming it. */
@@ -54,7 +55,7 @@ public final class PlannerComponents {
         };
     }
 
-    /** @param reports where reports go; null = the S3 bucket of REPORT_BUCKET */
+    /** @param reports where reports go (a local run's state directory, a test's memory) */
     public static PlannerService create(Settings settings, Map<String, String> env, AwsClients aws,
                                         com.synapbackfill.report.ReportStore reports, Clock clock) {
         Secrets secrets = new Secrets(env, arn -> aws.secrets().getSecretValue(r -> r.secretId(arn)).secretString());
@@ -77,7 +78,7 @@ public final class PlannerComponents {
                     if (db == null) throw new IllegalArgumentException("SOURCE_JDBC_URL: is required to plan a run");
                     return new JdbcTurnSource(db, src);
                 },
-                reports != null ? reports : new S3ReportStore(aws.s3(), settings.requireReportBucket()), tuner, settings.runDefaults(),
+                java.util.Objects.requireNonNull(reports, "reports"), tuner, settings.runDefaults(),
                 settings.planner().tuneHeadroom(), clock);
     }
 }

@@ -142,8 +142,8 @@ public final class BenchCommand implements Callable<Integer> {
             LocalDeployment d = LocalDeployment.create("bench-" + name.replace('_', '-'), RealParts.dynamo(), RealParts.sqs(),
                     receipts ? RealParts.s3() : null, env);
             // without a bucket the workers keep no receipts; the planner's reports (unused here) stay in memory
-            PlannerService planner = PlannerComponents.create(d.settings(), d.env(), d.aws(),
-                    receipts ? null : new com.synapbackfill.report.InMemoryReportStore(), Clock.systemUTC());
+            PlannerService planner = receipts ? PlannerComponents.create(d.settings(), d.env(), d.aws(), Clock.systemUTC())
+                    : PlannerComponents.create(d.settings(), d.env(), d.aws(), new com.synapbackfill.report.InMemoryReportStore(), Clock.systemUTC());
             String runId = name.replace('_', '-');
             PlannerResults.Start start = planner.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
             double ceiling = emulatorLimit / 60.0 * 100;
