@@ -4,8 +4,7 @@ import com.synapbackfill.error.BackfillException;
 import com.synapbackfill.model.MemoryDocument;
 import com.synapbackfill.model.Shard;
 import com.synapbackfill.model.Turn;
-import com.synapbackfill.source.TurnSource;
-import com.synapbackfill.source.SourceProfile;
+import com.synapbackfill.testing.InMemoryTurnSource;
 import com.synapbackfill.synap.BatchResult;
 import com.synapbackfill.synap.SynapApi;
 import java.time.Instant;
@@ -26,51 +25,10 @@ final class Fakes {
                 Instant.parse("2025-01-01T00:00:00Z").plusSeconds(id));
     }
 
-    /** Turns with bigint ids, in memory, read with the same keyset semantics as the JDBC source. */
-    static class Source implements TurnSource {
-        final List<Turn> turns;
-        int pagesRead;
-
+    /** Turns with bigint ids, in memory (the shared {@link InMemoryTurnSource}). */
+    static class Source extends InMemoryTurnSource {
         Source(List<Turn> turns) {
-            this.turns = turns;
-        }
-
-        @Override
-        public SourceProfile profile() {
-            return new SourceProfile(com.synapbackfill.model.IdType.BIGINT, turns.get(0).id(), turns.get(turns.size() - 1).id(), turns.size());
-        }
-
-        @Override
-        public List<String> sampleIds(int n) {
-            return turns.stream().map(Turn::id).toList();
-        }
-
-        @Override
-        public List<Turn> readPage(Shard shard, String after, int limit) {
-            pagesRead++;
-            long lo = Long.parseLong(shard.lo());
-            long hi = Long.parseLong(shard.hi());
-            List<Turn> out = new ArrayList<>();
-            for (Turn t : turns) {
-                long id = Long.parseLong(t.id());
-                boolean lower = after == null ? id >= lo : id > Long.parseLong(after);
-                if (lower && id <= hi && out.size() < limit) out.add(t);
-            }
-            return out;
-        }
-
-        @Override
-        public List<Turn> readByIds(List<String> ids) {
-            return turns.stream().filter(t -> ids.contains(t.id())).toList();
-        }
-
-        @Override
-        public long countRows(Shard shard) {
-            return readPage(shard, null, Integer.MAX_VALUE).size();
-        }
-
-        @Override
-        public void close() {
+            super(turns);
         }
     }
 

@@ -16,7 +16,7 @@ import com.synapbackfill.planner.PlannerService;
 import com.synapbackfill.queue.InMemoryShardQueue;
 import com.synapbackfill.report.InMemoryReportStore;
 import com.synapbackfill.source.SourceProfile;
-import com.synapbackfill.source.TurnSource;
+import com.synapbackfill.testing.InMemoryTurnSource;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -39,15 +39,6 @@ class PlannerHandlerTest {
     PlannerHandler handler;
 
     /** A 100,000-row bigint table with dense ids, known only by its profile. */
-    static final class ProfileOnlySource implements TurnSource {
-        @Override public SourceProfile profile() { return new SourceProfile(IdType.BIGINT, "1", "100000", 100_000); }
-        @Override public List<String> sampleIds(int n) { return List.of(); }
-        @Override public List<Turn> readPage(Shard shard, String after, int limit) { return List.of(); }
-        @Override public List<Turn> readByIds(List<String> ids) { return List.of(); }
-        @Override public long countRows(Shard shard) { return 0; }
-        @Override public void close() { }
-    }
-
     @BeforeEach
     void setUp() {
         ledger = new InMemoryLedger(Clock.systemUTC());
@@ -58,7 +49,7 @@ class PlannerHandlerTest {
             tuned.add(c);
             return "esm-uuid";
         };
-        handler = new PlannerHandler(new PlannerService(ledger, queue, src -> new ProfileOnlySource(), reports, tuner,
+        handler = new PlannerHandler(new PlannerService(ledger, queue, src -> new InMemoryTurnSource(new SourceProfile(IdType.BIGINT, "1", "100000", 100_000), List.of()), reports, tuner,
                 Optional.empty(), 1.5, Clock.systemUTC()));
     }
 
