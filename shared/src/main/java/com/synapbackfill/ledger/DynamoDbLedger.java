@@ -1,6 +1,7 @@
 package com.synapbackfill.ledger;
 
 import static com.synapbackfill.ledger.LedgerItems.*;
+import static com.synapbackfill.ledger.LedgerTable.*;
 
 import com.synapbackfill.error.LeaseConflictException;
 import com.synapbackfill.error.RetryableException;
@@ -148,7 +149,7 @@ public final class DynamoDbLedger implements Ledger {
     private long countShards(String runId) {
         QueryRequest req = QueryRequest.builder().tableName(table)
                 .keyConditionExpression("pk = :pk AND begins_with(sk, :p)")
-                .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":p", s("SHARD#")))
+                .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":p", s(SHARD_PREFIX)))
                 .select("COUNT").build();
         return call(() -> dynamo.queryPaginator(req).stream().mapToLong(QueryResponse::count).sum());
     }
@@ -289,7 +290,7 @@ public final class DynamoDbLedger implements Ledger {
         if (handled > 0) {
             long minute = now / 60_000;
             items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
-                    .key(key(runPk(sh.runId()), "MIN#" + minute))
+                    .key(key(runPk(sh.runId()), minuteSk(minute)))
                     .updateExpression("SET v = :v, #ttl = :ttl ADD handled :h")
                     .expressionAttributeNames(Map.of("#ttl", LedgerTable.TTL_ATTRIBUTE))
                     .expressionAttributeValues(Map.of(":v", n(LedgerTable.SCHEMA_VERSION), ":ttl", n(now / 1000 + MINUTE_TTL_SECONDS),
@@ -394,7 +395,7 @@ public final class DynamoDbLedger implements Ledger {
         QueryRequest.Builder q = QueryRequest.builder().tableName(table)
                 .exclusiveStartKey(after < 0 ? null : key(runPk(runId), shardSk(after)))
                 .keyConditionExpression("pk = :pk AND sk BETWEEN :a AND :b");
-        Map<String, AttributeValue> v = new HashMap<>(Map.of(":pk", s(runPk(runId)), ":a", s("SHARD#"), ":b", s("SHARD#~")));
+        Map<String, AttributeValue> v = new HashMap<>(Map.of(":pk", s(runPk(runId)), ":a", s(SHARD_PREFIX), ":b", s(SHARD_PREFIX + "~")));
         if (unfinishedOnly) {
             q.filterExpression("#st <> :done").expressionAttributeNames(Map.of("#st", "status"));
             v.put(":done", s(ShardStatus.DONE.name()));
@@ -412,10 +413,10 @@ public final class DynamoDbLedger implements Ledger {
         Map<Long, Long> found = new HashMap<>();
         QueryResponse resp = call(() -> dynamo.query(QueryRequest.builder().tableName(table)
                 .keyConditionExpression("pk = :pk AND sk BETWEEN :a AND :b")
-                .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":a", s("MIN#" + (cur - minutes + 1)),
-                        ":b", s("MIN#" + cur))).build()));
+                .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":a", s(minuteSk(cur - minutes + 1)),
+                        ":b", s(minuteSk(cur)))).build()));
         for (Map<String, AttributeValue> item : resp.items()) {
-            found.put(Long.parseLong(str(item, "sk").substring(4)), num(item, "handled"));
+            found.put(Long.parseLong(str(item, "sk").substring(MINUTE_PREFIX.length())), num(item, "handled"));
         }
         List<Long> out = new ArrayList<>();
         for (long k = cur - minutes + 1; k <= cur; k++) out.add(found.getOrDefault(k, 0L));

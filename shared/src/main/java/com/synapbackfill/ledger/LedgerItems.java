@@ -1,5 +1,7 @@
 package com.synapbackfill.ledger;
 
+import static com.synapbackfill.ledger.LedgerTable.*;
+
 import com.synapbackfill.json.Json;
 import com.synapbackfill.model.Counters;
 import com.synapbackfill.model.FailureRecord;
@@ -26,13 +28,7 @@ final class LedgerItems {
     private LedgerItems() {
     }
 
-    // ---------------------------------------------------------------- keys (the table's design: LedgerTable)
-
-    static String runPk(String runId) { return "RUN#" + runId; }
-    static String failPk(String runId) { return "RUN#" + runId + "#FAIL"; }
-    static String shardSk(int no) { return String.format("SHARD#%08d", no); }
-    static final String RUN_SK = "RUN";
-    static final String RUNS_PK = "RUNS";
+    // ---------------------------------------------------------------- keys (their formats: LedgerTable)
 
     static Map<String, AttributeValue> key(String pk, String sk) {
         return Map.of(LedgerTable.PARTITION_KEY, s(pk), LedgerTable.SORT_KEY, s(sk));

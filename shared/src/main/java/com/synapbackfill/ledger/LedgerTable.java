@@ -33,7 +33,34 @@ public final class LedgerTable {
     /** Schema version written on every item; an item of another version is refused. */
     public static final int SCHEMA_VERSION = 1;
 
+    // the keys of the layout above; every reader and writer of the table builds them here
+    public static final String RUN_SK = "RUN";
+    public static final String RUNS_PK = "RUNS";
+    public static final String SHARD_PREFIX = "SHARD#";
+    public static final String MINUTE_PREFIX = "MIN#";
+
     private LedgerTable() {
+    }
+
+    public static String runPk(String runId) {
+        return "RUN#" + runId;
+    }
+
+    public static String failPk(String runId) {
+        return "RUN#" + runId + "#FAIL";
+    }
+
+    public static String shardSk(int no) {
+        return String.format(SHARD_PREFIX + "%08d", no);
+    }
+
+    public static String minuteSk(long epochMinute) {
+        return MINUTE_PREFIX + epochMinute;
+    }
+
+    /** The limiter's partition for an Instance (or run) scope. */
+    public static String ratePk(String scope) {
+        return "RATE#" + scope;
     }
 
     /** Key attributes as (name, type, key type) — what template.yaml must declare. */

@@ -42,7 +42,7 @@ public final class DynamoDbRateLimiter implements RateLimiter {
                                int maxPermitsPerAcquire, Clock clock) {
         this.dynamo = dynamo;
         this.table = table;
-        this.pk = "RATE#" + scope;
+        this.pk = com.synapbackfill.ledger.LedgerTable.ratePk(scope);
         this.windows = new RateWindows(limitPerMinute, maxPermitsPerAcquire);
         this.clock = clock;
     }

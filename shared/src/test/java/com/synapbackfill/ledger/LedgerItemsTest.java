@@ -63,7 +63,7 @@ class LedgerItemsTest {
         assertThat(v.get(":msg").s()).as("an empty message is stored as it is").isEmpty();
         assertThat(LedgerItems.failureUpdate(f)).contains("documentId = :doc").endsWith("ADD attempts :one");
         // the item as DynamoDB holds it after the upsert
-        Map<String, AttributeValue> item = new HashMap<>(LedgerItems.key(LedgerItems.failPk("run-codec"), "k1"));
+        Map<String, AttributeValue> item = new HashMap<>(LedgerItems.key(LedgerTable.failPk("run-codec"), "k1"));
         item.put("v", v.get(":v"));
         item.put("sourceId", v.get(":src"));
         item.put("shardNo", v.get(":shard"));
