@@ -35,8 +35,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 /**
  * What the ledger and the limiter cost in DynamoDB request units, counted from DynamoDB's own answers: an
  * interceptor on the one DynamoDB client asks every item operation for {@code ReturnConsumedCapacity=TOTAL} and
- * adds up what comes back. A write whose condition fails throws and reports nothing (DynamoDB charges it one
- * unit per KB), so the totals are a floor; {@link #failedConditions()} counts those calls.
+ * adds up what comes back. A call that fails (a write whose condition fails, a cancelled transaction, a throttle)
+ * throws and reports nothing, though DynamoDB charges a failed condition one unit per KB, so the totals are a
+ * floor; {@link Totals#failedCalls()} counts those calls.
  */
 public final class DynamoDbCapacity implements ExecutionInterceptor {
     /** On-demand prices, us-east-1, from November 2024: $0.625 per million write and $0.125 per million read units. */

@@ -428,7 +428,8 @@ public final class BenchCommand implements Callable<Integer> {
                         "<= 20 ms / 1000 turns", cpuMsPer1000 <= 20);
                 // the ledger's and the limiter's request units, from DynamoDB's own answers (planner + workers; the
                 // reads include this loop's status polls). DynamoDB Local answers 1 unit per transactional item
-                // where AWS charges 2: the AWS figure adds the transactions' units once more.
+                // where AWS charges 2: the AWS figure adds the transactions' units once more. The failed calls (condition
+                // failures, cancelled transactions, throttles) answer no units; their count is printed.
                 var used = meter.totals().minus(capacityBefore);
                 double transact = meter.byOperation().getOrDefault("TransactWriteItems", 0.0) - transactBefore;
                 double perMillion = 1e6 / rows;
