@@ -66,10 +66,6 @@ public final class DynamoDbCapacity implements ExecutionInterceptor {
         return new Totals(writeUnits.sum(), readUnits.sum(), calls.sum(), failed.sum());
     }
 
-    long failedConditions() {
-        return failed.sum();
-    }
-
     /** Units by operation name (TransactWriteItems, UpdateItem, ...), since this meter was built. */
     public Map<String, Double> byOperation() {
         Map<String, Double> out = new java.util.TreeMap<>();
