@@ -102,16 +102,16 @@ public final class OkHttpSynapApi implements SynapApi {
 
     @Override
     public BatchResult batchCreate(List<MemoryDocument> documents) {
-        return batchCreate(documents, null);
+        return batchCreate(documents, documents.stream().map(BatchBody::encode).toList());
     }
 
     @Override
     public BatchResult batchCreate(List<MemoryDocument> documents, List<byte[]> encoded) {
         if (documents.isEmpty()) throw new IllegalArgumentException("batchCreate needs at least one document");
-        if (encoded != null && encoded.size() != documents.size()) {
+        if (encoded.size() != documents.size()) {
             throw new IllegalArgumentException("batchCreate: " + encoded.size() + " encoded documents for " + documents.size());
         }
-        byte[] body = encoded == null ? BatchBody.of(documents) : BatchBody.assemble(encoded);
+        byte[] body = BatchBody.assemble(encoded);
         String correlationId = correlationId();
         long started = clock.millis();
         int throttled = 0;

@@ -52,7 +52,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", description = "Run the benchmarks (ceiling efficiency, baseline, cost per turn, cold start, planning scale, emulator).",
         footer = {"", "Examples:", "  backfill bench", "  backfill bench --only ceiling,coldstart"})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--only", split = ",", description = "run only these: ceiling (or ceiling3000, ceiling6000, ceiling900), receipts, faults, messages, baseline, cost, coldstart, planning, planning50m (not in the default set: loads 50M rows, ~10 min), emulator")
+    @Option(names = "--only", split = ",", description = "run only these: ceiling (or ceiling3000, ceiling6000, ceiling900), receipts, faults, messages, baseline, cost, coldstart, planning, planning50m (not in the default set: loads 50M rows, about 2 min), emulator")
     List<String> only;
 
     @Option(names = "--out", defaultValue = "target/bench/results.json", description = "results file (default ${DEFAULT-VALUE})")
