@@ -8,6 +8,7 @@ import com.synapbackfill.model.Counters;
 import com.synapbackfill.model.RunIds;
 import com.synapbackfill.planner.PlannerRequest;
 import com.synapbackfill.planner.PlannerResults;
+import com.synapbackfill.retry.Sleeper;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -195,7 +196,7 @@ final class DemoCommand implements Callable<Integer> {
         var synap = com.synapbackfill.worker.WorkerComponents.synapFor(run, settings,
                 com.synapbackfill.worker.WorkerComponents.synapConfig(settings, EmulatorSettings.DEFAULT_API_KEY), d.aws(), Clock.systemUTC());
         var verifier = new com.synapbackfill.worker.ExtractionVerifier(new com.synapbackfill.report.S3ReportStore(d.aws().s3(), d.bucket()),
-                synap, Clock.systemUTC(), com.synapbackfill.synap.OkHttpSynapApi.Sleeper.REAL);
+                synap, Clock.systemUTC(), Sleeper.REAL);
         long t0 = System.currentTimeMillis();
         var r = verifier.verify(runId, run.counters().accepted(), new com.synapbackfill.worker.ExtractionVerifier.Options(verifySample, false,
                 true, Duration.ofMinutes(2), Duration.ofSeconds(2), seed, 8), line -> { });

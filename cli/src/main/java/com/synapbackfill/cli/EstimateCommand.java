@@ -7,6 +7,7 @@ import com.synapbackfill.model.MemoryDocument;
 import com.synapbackfill.model.RunConfig;
 import com.synapbackfill.model.Turn;
 import com.synapbackfill.planner.ConcurrencyTuner;
+import com.synapbackfill.retry.Sleeper;
 import com.synapbackfill.source.DocumentMapper;
 import com.synapbackfill.source.JdbcConnectionSettings;
 import com.synapbackfill.source.JdbcTurnSource;
@@ -129,7 +130,7 @@ final class EstimateCommand implements Callable<Integer> {
             if (key == null || key.isBlank()) throw new IllegalArgumentException("SYNAP_API_KEY: is required with --send");
             OkHttpSynapApi api = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), SynapClientConfig.defaults(synapUrl, key),
                     new LimiterGate(new LocalRateLimiter(rateLimit, 1, Clock.systemUTC()), RunConfig.RateLimitUnit.CALL, Clock.systemUTC()),
-                    OkHttpSynapApi.Sleeper.REAL, Clock.systemUTC());
+                    Sleeper.REAL, Clock.systemUTC());
             List<Long> latencies = new ArrayList<>();
             long accepted = 0;
             long present = 0;

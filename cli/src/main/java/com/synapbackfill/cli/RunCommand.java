@@ -6,6 +6,7 @@ import com.synapbackfill.error.BackfillException;
 import com.synapbackfill.error.BlockedException;
 import com.synapbackfill.planner.PlannerRequest;
 import com.synapbackfill.planner.PlannerResults;
+import com.synapbackfill.retry.Sleeper;
 import com.synapbackfill.synap.OkHttpSynapApi;
 import com.synapbackfill.synap.SynapApi;
 import com.synapbackfill.synap.SynapClientConfig;
@@ -188,7 +189,7 @@ final class RunCommand extends OperatorCommand {
     static void checkSynap(String url, String key) {
         SynapApi api = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), SynapClientConfig.defaults(url, key)
                 .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15)), SynapApi.CallGate.NONE,
-                OkHttpSynapApi.Sleeper.REAL, Clock.systemUTC());
+                Sleeper.REAL, Clock.systemUTC());
         try {
             api.whoami();
         } catch (BlockedException e) {

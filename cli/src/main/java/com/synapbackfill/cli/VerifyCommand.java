@@ -3,6 +3,7 @@ package com.synapbackfill.cli;
 import com.synapbackfill.config.Settings;
 import com.synapbackfill.model.RunState;
 import com.synapbackfill.report.ReportStore;
+import com.synapbackfill.retry.Sleeper;
 import com.synapbackfill.synap.OkHttpSynapApi;
 import com.synapbackfill.synap.SynapClientConfig;
 import com.synapbackfill.worker.ExtractionVerifier;
@@ -61,7 +62,7 @@ final class VerifyCommand extends OperatorCommand {
             ReportStore store = target.store();
             out.println("Synap: " + url + "; run " + id + " (" + run.status() + "), " + target.describe());
             var synap = WorkerComponents.synapFor(run, settings, WorkerComponents.synapConfig(settings, key), target.aws(), Clock.systemUTC());
-            ExtractionVerifier verifier = new ExtractionVerifier(store, synap, Clock.systemUTC(), OkHttpSynapApi.Sleeper.REAL);
+            ExtractionVerifier verifier = new ExtractionVerifier(store, synap, Clock.systemUTC(), Sleeper.REAL);
             ExtractionVerifier.Result r = verifier.verify(id, run.counters().accepted(), o, line -> out.println("  " + line));
             print(r, store);
             return r.exitCode();

@@ -1,5 +1,6 @@
 package com.synapbackfill.cli;
 
+import static com.synapbackfill.cli.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.synapbackfill.embedded.RealParts;
@@ -36,8 +37,8 @@ class CliIT {
     /** Starts the CLI and returns once the emulator accepted {@code accepted} documents (or two minutes passed). */
     static Process startAndAwait(SynapEmulator emulator, long accepted, Map<String, String> env, String... args) throws Exception {
         Process p = start(env, args);
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (emulator.stats().accepted() < accepted && System.currentTimeMillis() < deadline && p.isAlive()) Thread.sleep(100);
+        await("the CLI sent " + accepted + " documents (or ended)").atMost(java.time.Duration.ofMinutes(2))
+                .until(() -> emulator.stats().accepted() >= accepted || !p.isAlive());
         return p;
     }
 
@@ -235,8 +236,8 @@ class CliIT {
             assertThat(out).contains("Interrupted: stopping at batch boundaries").contains("The run is PAUSED at its checkpoints")
                     .contains("`backfill resume ctrl-c --state-dir " + state + " --jdbc-url " + pg.jdbcUrl());
             long sent = emulator.stats().documentsReceived();
-            Thread.sleep(3_000);
-            assertThat(emulator.stats().documentsReceived()).as("nothing is sent after the interrupt").isEqualTo(sent);
+            await("nothing is sent after the interrupt").during(java.time.Duration.ofSeconds(1)).atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> emulator.stats().documentsReceived() == sent);
             Result status = run(env, "status", "ctrl-c", "--state-dir", state.toString());
             assertThat(status.output()).contains("PAUSED");
             Result again = run(env, args);

@@ -1,5 +1,6 @@
 package com.synapbackfill.cli;
 
+import static com.synapbackfill.cli.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.synapbackfill.embedded.RealParts;
@@ -78,15 +79,14 @@ class OperateIT {
                 "--shard-rows", "700", "--run-id", "op-fail"));
         try {
             Path endpoint = state.resolve("ledger-endpoint");
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (!Files.exists(endpoint) && System.currentTimeMillis() < deadline) Thread.sleep(100);
-            assertThat(endpoint).exists();
+            await("the running CLI's ledger endpoint file").atMost(java.time.Duration.ofMinutes(1)).until(() -> Files.exists(endpoint));
             // a second writer of the same directory is refused, naming it, while the first one runs
             CliIT.Result second = CliIT.run(secrets(), cmd("run", db, "--table", "op_fail_turns", "--run-id", "other"));
             assertThat(running.isAlive()).as("the first run is still working").isTrue();
             assertThat(second.exit()).as(second.output()).isEqualTo(2);
             assertThat(second.output()).contains("--state-dir").contains("in use by another backfill process");
             // status --watch reads through the running process's ledger until the run ends (planned a moment after the ledger is up)
+            long deadline = System.currentTimeMillis() + 60_000;
             CliIT.Result watch;
             do {
                 watch = CliIT.run(Map.of(), "status", "op-fail", "--state-dir", state.toString(), "--watch", "--every", "1");

@@ -1,5 +1,6 @@
 package com.synapbackfill.cli;
 
+import static com.synapbackfill.cli.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.synapbackfill.config.Settings;
@@ -159,24 +160,17 @@ public class PipelineIT {
     }
 
     static void awaitLeasesLapsed(com.synapbackfill.ledger.Ledger ledger, String runId) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (true) {
-            long now = System.currentTimeMillis();
-            long live = ledger.unfinishedShards(runId, -1, 10_000).stream()
-                    .filter(s -> s.leaseOwner() != null && s.leaseExpiresAtEpochMillis() >= now).count();
-            if (live == 0) return;
-            if (now > deadline) throw new AssertionError(live + " leases of " + runId + " still live after 2 minutes");
-            Thread.sleep(100);
-        }
+        await("leases of " + runId + " lapsed").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> {
+                    long now = System.currentTimeMillis();
+                    assertThat(ledger.unfinishedShards(runId, -1, 10_000).stream()
+                            .filter(s -> s.leaseOwner() != null && s.leaseExpiresAtEpochMillis() >= now).count())
+                            .as("live leases of %s", runId).isZero();
+                });
     }
 
     static void waitUntilDone(PlannerService planner, String runId, Duration max) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + max.toMillis();
-        while (System.currentTimeMillis() < deadline) {
-            var s = planner.status(runId);
-            if (s.done() || s.blocked()) return;
-            Thread.sleep(300);
-        }
-        throw new AssertionError("run " + runId + " not done after " + max + ": " + planner.status(runId));
+        await("run " + runId + " done or blocked").atMost(max).pollInterval(Duration.ofMillis(300))
+                .untilAsserted(() -> assertThat(planner.status(runId)).matches(s -> s.done() || s.blocked(), "done or blocked"));
     }
 }

@@ -1,5 +1,6 @@
 package com.synapbackfill.cli;
 
+import static com.synapbackfill.cli.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -75,6 +76,9 @@ class ReliabilityIT {
         final AtomicBoolean slowLeaseDone = new AtomicBoolean();
         final AtomicBoolean armed = new AtomicBoolean(true);
         volatile Runnable onSlowLease = () -> { };
+        /** Returns once another worker holds the stalled shard (or finished it): the stall outlived its lease. */
+        volatile Runnable awaitTakeover = () -> { };
+        final AtomicBoolean takenOver = new AtomicBoolean();
 
         boolean roll(String kind, double p) {
             if (!armed.get()) return false;
@@ -113,11 +117,8 @@ class ReliabilityIT {
                 // this worker stalls past its lease while a duplicate message hands the shard to another worker;
                 // when it wakes, its next checkpoint must lose the conflict instead of overwriting
                 onSlowLease.run();
-                try {
-                    Thread.sleep(7_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                awaitTakeover.run();
+                takenOver.set(true);
                 crashes.computeIfAbsent("slow_lease_expired", k -> new AtomicInteger()).incrementAndGet();
                 return;
             }
@@ -159,6 +160,15 @@ class ReliabilityIT {
             Chaos chaos = new Chaos();
             AtomicInteger slowShard = new AtomicInteger(-1);
             chaos.onSlowLease = () -> queue.send(List.of(ShardMessage.first(runId, Math.max(0, slowShard.get()))));
+            DynamoDbLedger ledger = new DynamoDbLedger(d.aws().dynamo(), d.table(), Clock.systemUTC());
+            java.util.function.Supplier<String> slowShardHolder = () -> ledger.unfinishedShards(runId, -1, 10_000).stream()
+                    .filter(x -> x.shard().shardNo() == slowShard.get()).map(x -> String.valueOf(x.leaseOwner())).findFirst().orElse("(done)");
+            chaos.awaitTakeover = () -> {
+                String stalled = slowShardHolder.get();
+                // the lease (LEASE_SECONDS 5) lapses on the real clock, and the duplicate message hands the shard over
+                await("another worker takes over shard " + slowShard.get() + " from the stalled " + stalled).atMost(Duration.ofMinutes(1))
+                        .pollInterval(Duration.ofMillis(200)).until(() -> !slowShardHolder.get().equals(stalled));
+            };
             ShardWorker.CrashPoints points = new ShardWorker.CrashPoints() {
                 @Override public void afterClaim(ShardMessage m) { chaos.afterClaim(m); slowShard.compareAndSet(-1, m.shardNo()); }
                 @Override public void afterBatchCall(String r, int s) { chaos.afterBatchCall(r, s); }
@@ -171,14 +181,12 @@ class ReliabilityIT {
             java.util.function.Supplier<WorkerHandler> handlers = () -> new WorkerHandler(
                     WorkerComponents.create(settings, d.env(), d.aws(), points, Clock.systemUTC()).worker());
 
-            DynamoDbLedger ledger = new DynamoDbLedger(d.aws().dynamo(), d.table(), Clock.systemUTC());
             long t0 = System.currentTimeMillis();
             // phase 1 until ~40% of the rows are handled, then the whole fleet stops
             LocalEventSourceMapping first = new LocalEventSourceMapping(d.aws().sqs(), d.queueUrl(), handlers, 6,
                     Duration.ofSeconds(4), Duration.ofSeconds(15), Duration.ofSeconds(1)).restartAfterCrash().start();
-            while (ledger.run(runId).orElseThrow().counters().handled() < ROWS * 0.4 && System.currentTimeMillis() - t0 < 180_000) {
-                Thread.sleep(200);
-            }
+            await("40% of the rows handled").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> ledger.run(runId).orElseThrow().counters().handled() >= ROWS * 0.4);
             first.abandon();
             PipelineIT.awaitLeasesLapsed(d, runId); // leases of the stopped fleet expire
             var resumed = planner.resume(runId);
@@ -253,6 +261,7 @@ class ReliabilityIT {
             long bound = (long) (chaos.total() + stats.acceptedThenSlow() + 2 * start.shards()) * 100;
             assertThat(resent).as("documents Synap received again").isLessThanOrEqualTo(bound);
             assertThat(chaos.total()).as("crashes injected").isGreaterThanOrEqualTo(3);
+            assertThat(chaos.takenOver).as("a stalled worker's shard was taken over while it still ran").isTrue();
             assertThat(stats.status(503) + stats.dropped() + stats.acceptedThenSlow()).as("faults injected").isPositive();
 
             System.out.printf("reliability[%s seed=%d]: rows %d, faults 503=%d dropped=%d accepted-then-slow=%d 429=%d spikes=%d, "

@@ -1,5 +1,6 @@
 package com.synapbackfill.cli;
 
+import static com.synapbackfill.cli.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.synapbackfill.config.Settings;
@@ -88,8 +89,7 @@ class ResumeIT {
         LocalEventSourceMapping doomed = new LocalEventSourceMapping(d.aws().sqs(), d.queueUrl(),
                 () -> new WorkerHandler(WorkerComponents.create(settings, d.env(), d.aws(), crashAfter40, Clock.systemUTC()).worker()),
                 3, Duration.ofSeconds(30), Duration.ofSeconds(120), Duration.ofSeconds(1)).start();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (crashes.get() < 3 && System.currentTimeMillis() < deadline) Thread.sleep(50);
+        await("three workers crashed").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50)).until(() -> crashes.get() >= 3);
         doomed.abandon();
         assertThat(crashes.get()).isEqualTo(3);
 

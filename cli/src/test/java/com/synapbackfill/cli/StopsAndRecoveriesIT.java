@@ -1,5 +1,6 @@
 package com.synapbackfill.cli;
 
+import static com.synapbackfill.cli.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.synapbackfill.embedded.RealParts;
@@ -31,6 +32,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 class StopsAndRecoveriesIT {
     static final int ROWS = 6_000;
     static final int WORKERS = 3;
+    static final int MAX_ATTEMPTS = 2;
+    /** How long a worker trusts its cached run status (RUN_STATUS_CACHE_MS); a stopped run is seen within it. */
+    static final Duration STATUS_CACHE = Duration.ofMillis(300);
     static RealParts.Postgres pg;
     static SyntheticHistory.Loaded loaded;
     SynapEmulator emulator;
@@ -56,12 +60,12 @@ class StopsAndRecoveriesIT {
     LocalDeployment deploy(String name) {
         Map<String, String> env = new HashMap<>(PipelineIT.envFor(emulator, pg, "stops_turns"));
         env.put("SHARD_TARGET_ROWS", "1000");
-        env.put("SYNAP_MAX_ATTEMPTS", "2");
+        env.put("SYNAP_MAX_ATTEMPTS", Integer.toString(MAX_ATTEMPTS));
         env.put("SYNAP_BACKOFF_BASE_MS", "50");
         env.put("SYNAP_BACKOFF_MAX_MS", "200");
         env.put("SHARD_RETRY_DELAY_MS", "500");
         env.put("LEASE_SECONDS", "5");
-        env.put("RUN_STATUS_CACHE_MS", "500");
+        env.put("RUN_STATUS_CACHE_MS", Long.toString(STATUS_CACHE.toMillis()));
         return LocalDeployment.create(name, RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
     }
 
@@ -73,12 +77,8 @@ class StopsAndRecoveriesIT {
     }
 
     static void waitFor(PlannerService planner, String runId, java.util.function.Predicate<PlannerResults.Status> p) throws Exception {
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (p.test(planner.status(runId))) return;
-            Thread.sleep(100);
-        }
-        throw new AssertionError("condition not reached: " + planner.status(runId));
+        await("status of " + runId).atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(planner.status(runId)).matches(p));
     }
 
     /**
@@ -100,12 +100,13 @@ class StopsAndRecoveriesIT {
             stop.run();
             waitFor(planner, runId, PlannerResults.Status::blocked);
             blocked = planner.status(runId);
-            Thread.sleep(1_500); // longer than a worker trusts its cached run status (RUN_STATUS_CACHE_MS 500 here)
-            long refused = emulator.stats().batchCalls() - callsBefore;
-            assertThat(refused).as("calls after Synap refused: at most one per worker").isLessThanOrEqualTo(WORKERS);
+            // for three times as long as a worker trusts its cached run status: at most one refused call per worker,
+            // and after that none at all
+            await("calls after Synap refused: at most one per worker").during(STATUS_CACHE.multipliedBy(3)).atMost(Duration.ofSeconds(10))
+                    .until(() -> emulator.stats().batchCalls() - callsBefore <= WORKERS);
             long afterBlock = emulator.stats().batchCalls();
-            Thread.sleep(1_500);
-            assertThat(emulator.stats().batchCalls()).as("no further calls while BLOCKED").isEqualTo(afterBlock);
+            await("no further calls while BLOCKED").during(STATUS_CACHE.multipliedBy(3)).atMost(Duration.ofSeconds(10))
+                    .until(() -> emulator.stats().batchCalls() == afterBlock);
             // each worker that met the refusal says so once, naming the status and what to do
             assertThat(log.messages(org.apache.logging.log4j.Level.ERROR)).isNotEmpty().hasSizeLessThanOrEqualTo(WORKERS)
                     .allMatch(m -> m.startsWith("run blocked by Synap (") && m.contains("resume after fixing it"));
@@ -164,8 +165,16 @@ class StopsAndRecoveriesIT {
             waitFor(planner, "outage-run", s -> s.counters().handled() >= ROWS / 4);
             emulator.setOutage(true);
             long down = emulator.stats().status(503);
-            Thread.sleep(8_000); // every call fails for 8 s: far more than a batch's retry budget
-            assertThat(emulator.stats().status(503) - down).as("workers kept trying, with backoff").isBetween(3L, 2_000L);
+            long downAt = System.nanoTime();
+            // every call fails until each worker has used up a batch's retry budget three times over (and its shard
+            // has been put back for a delayed retry each time) and the status says so
+            await("an outage far longer than a batch's retry budget, visible in the status").atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> emulator.stats().status(503) - down >= 3L * WORKERS * MAX_ATTEMPTS
+                            && planner.status("outage-run").trouble() != null);
+            double seconds = (System.nanoTime() - downAt) / 1e9;
+            assertThat((emulator.stats().status(503) - down) / seconds).as("failed calls per second: workers kept trying, with backoff")
+                    .isLessThan(250.0);
             PlannerResults.Status during = planner.status("outage-run");
             assertThat(during.status()).isEqualTo("RUNNING");
             // the outage is visible, not a healthy-looking RUNNING: since when, how many calls, the last error

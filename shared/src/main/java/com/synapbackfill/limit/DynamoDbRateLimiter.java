@@ -2,6 +2,7 @@ package com.synapbackfill.limit;
 
 import com.synapbackfill.error.RetryableException;
 import com.synapbackfill.ledger.LedgerTable;
+import com.synapbackfill.retry.Sleeper;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -32,6 +33,7 @@ public final class DynamoDbRateLimiter implements RateLimiter {
     private final String pk;
     private final RateWindows windows;
     private final Clock clock;
+    private final Sleeper sleeper;
     private volatile long pauseReadAt = -1; // never read yet (not Long.MIN_VALUE: now - MIN_VALUE overflows)
     private volatile long pausedUntil;
     private volatile double factor = 1.0;
@@ -40,11 +42,18 @@ public final class DynamoDbRateLimiter implements RateLimiter {
     /** @param scope the Instance (or run) the limit belongs to; every worker of that Instance must use the same */
     public DynamoDbRateLimiter(DynamoDbClient dynamo, String table, String scope, int limitPerMinute,
                                int maxPermitsPerAcquire, Clock clock) {
+        this(dynamo, table, scope, limitPerMinute, maxPermitsPerAcquire, clock, Sleeper.REAL);
+    }
+
+    /** @param sleeper how {@link #acquire} waits for a pause or the next window (tests advance their clock instead) */
+    public DynamoDbRateLimiter(DynamoDbClient dynamo, String table, String scope, int limitPerMinute,
+                               int maxPermitsPerAcquire, Clock clock, Sleeper sleeper) {
         this.dynamo = dynamo;
         this.table = table;
         this.pk = com.synapbackfill.ledger.LedgerTable.ratePk(scope);
         this.windows = new RateWindows(limitPerMinute, maxPermitsPerAcquire);
         this.clock = clock;
+        this.sleeper = sleeper;
     }
 
     @Override
@@ -53,13 +62,13 @@ public final class DynamoDbRateLimiter implements RateLimiter {
             long now = clock.millis();
             long pause = pausedUntil(now);
             if (now < pause) {
-                LocalRateLimiter.sleep(pause - now + ThreadLocalRandom.current().nextLong(50));
+                LocalRateLimiter.sleep(sleeper, pause - now + ThreadLocalRandom.current().nextLong(50));
                 continue;
             }
             long w = windows.windowOf(now);
             long quota = windows.quota(w, factorAt(now));
             if (permits <= quota && tryTake(w, permits, quota)) return windows.startOf(w);
-            LocalRateLimiter.sleep(windows.startOf(w + 1) - now + ThreadLocalRandom.current().nextLong(5));
+            LocalRateLimiter.sleep(sleeper, windows.startOf(w + 1) - now + ThreadLocalRandom.current().nextLong(5));
         }
     }
 

@@ -1,6 +1,8 @@
 package com.synapbackfill.limit;
 
+import com.synapbackfill.retry.Sleeper;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -8,13 +10,20 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class LocalRateLimiter implements RateLimiter {
     private final RateWindows windows;
     private final Clock clock;
+    private final Sleeper sleeper;
     private long window = Long.MIN_VALUE;
     private long granted;
     private volatile long pausedUntil;
 
     public LocalRateLimiter(int limitPerMinute, int maxPermitsPerAcquire, Clock clock) {
+        this(limitPerMinute, maxPermitsPerAcquire, clock, Sleeper.REAL);
+    }
+
+    /** @param sleeper how {@link #acquire} waits for the next window (tests advance their clock instead) */
+    public LocalRateLimiter(int limitPerMinute, int maxPermitsPerAcquire, Clock clock, Sleeper sleeper) {
         this.windows = new RateWindows(limitPerMinute, maxPermitsPerAcquire);
         this.clock = clock;
+        this.sleeper = sleeper;
     }
 
     @Override
@@ -38,7 +47,7 @@ public final class LocalRateLimiter implements RateLimiter {
                     wait = windows.startOf(w + 1) - now;
                 }
             }
-            sleep(wait + ThreadLocalRandom.current().nextLong(5));
+            sleep(sleeper, wait + ThreadLocalRandom.current().nextLong(5));
         }
     }
 
@@ -49,9 +58,9 @@ public final class LocalRateLimiter implements RateLimiter {
         }
     }
 
-    static void sleep(long ms) {
+    static void sleep(Sleeper sleeper, long ms) {
         try {
-            Thread.sleep(Math.max(1, ms));
+            sleeper.sleep(Duration.ofMillis(Math.max(1, ms)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a rate-limit permit", e);

@@ -8,6 +8,7 @@ import com.synapbackfill.error.PermanentException;
 import com.synapbackfill.error.RetryableException;
 import com.synapbackfill.json.Json;
 import com.synapbackfill.model.MemoryDocument;
+import com.synapbackfill.retry.Sleeper;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Clock;
@@ -49,14 +50,6 @@ public final class OkHttpSynapApi implements SynapApi {
     private final String whoamiUrl;
     private final String statusUrl;
     private final com.synapbackfill.retry.Backoff backoff;
-
-    /** How the client waits between attempts; tests pass one that records instead of sleeping. */
-    @FunctionalInterface
-    public interface Sleeper {
-        void sleep(Duration d) throws InterruptedException;
-
-        Sleeper REAL = d -> Thread.sleep(d.toMillis());
-    }
 
     /**
      * @param shared a shared client (one connection pool per process); timeouts are applied with newBuilder()

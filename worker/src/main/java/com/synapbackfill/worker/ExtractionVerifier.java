@@ -6,6 +6,7 @@ import com.synapbackfill.json.Json;
 import com.synapbackfill.report.Receipt;
 import com.synapbackfill.report.Receipts;
 import com.synapbackfill.report.ReportStore;
+import com.synapbackfill.retry.Sleeper;
 import com.synapbackfill.synap.IngestionStatus;
 import com.synapbackfill.synap.OkHttpSynapApi;
 import com.synapbackfill.synap.SynapApi;
@@ -40,9 +41,9 @@ public final class ExtractionVerifier {
     private final ReportStore store;
     private final SynapApi synap;
     private final Clock clock;
-    private final OkHttpSynapApi.Sleeper sleeper;
+    private final Sleeper sleeper;
 
-    public ExtractionVerifier(ReportStore store, SynapApi synap, Clock clock, OkHttpSynapApi.Sleeper sleeper) {
+    public ExtractionVerifier(ReportStore store, SynapApi synap, Clock clock, Sleeper sleeper) {
         this.receipts = new Receipts(store);
         this.store = store;
         this.synap = synap;

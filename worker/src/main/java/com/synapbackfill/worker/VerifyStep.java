@@ -5,6 +5,7 @@ import com.synapbackfill.ledger.Ledger;
 import com.synapbackfill.model.RunIds;
 import com.synapbackfill.model.RunState;
 import com.synapbackfill.report.ReportStore;
+import com.synapbackfill.retry.Sleeper;
 import com.synapbackfill.synap.OkHttpSynapApi;
 import com.synapbackfill.synap.SynapApi;
 import java.time.Clock;
@@ -58,7 +59,7 @@ public final class VerifyStep {
         String runId = RunIds.requireValid(in.runId());
         if (in.sample() < 1) throw new IllegalArgumentException("sample: must be >= 1, was " + in.sample());
         RunState run = ledger.run(runId).orElseThrow(() -> new IllegalArgumentException("runId: no run \"" + runId + "\" in the ledger"));
-        ExtractionVerifier verifier = new ExtractionVerifier(store, synap.apply(run), clock, OkHttpSynapApi.Sleeper.REAL);
+        ExtractionVerifier verifier = new ExtractionVerifier(store, synap.apply(run), clock, Sleeper.REAL);
         ExtractionVerifier.Options o = new ExtractionVerifier.Options(in.sample(), false, false, Duration.ZERO, Duration.ZERO,
                 seed(runId), 8);
         ExtractionVerifier.Result r = verifier.verify(runId, run.counters().accepted(), o, line -> { },

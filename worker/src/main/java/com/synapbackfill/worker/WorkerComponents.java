@@ -11,6 +11,7 @@ import com.synapbackfill.model.RunConfig;
 import com.synapbackfill.model.RunState;
 import com.synapbackfill.queue.ShardQueue;
 import com.synapbackfill.queue.SqsShardQueue;
+import com.synapbackfill.retry.Sleeper;
 import com.synapbackfill.source.JdbcConnectionSettings;
 import com.synapbackfill.source.JdbcTurnSource;
 import com.synapbackfill.source.TurnSource;
@@ -138,7 +139,7 @@ public final class WorkerComponents {
      */
     public static SynapApi synapFor(RunState run, Settings settings, SynapClientConfig synapConfig, AwsClients aws, Clock clock) {
         return new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), synapConfig, limiterGate(run, aws.dynamo(), settings, clock),
-                OkHttpSynapApi.Sleeper.REAL, clock);
+                Sleeper.REAL, clock);
     }
 
     /** The fleet-wide limiter of the run's Instance (RATE_SCOPE) at the run's rate, in the ledger table. */
@@ -155,7 +156,7 @@ public final class WorkerComponents {
         LimiterGate gate = limiterGate(run, dynamo, settings, clock);
         SynapApi synap = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), synapConfig,
                 new TroubleGate(gate, new DynamoDbLedger(dynamo, settings.ledgerTable(), clock), run.runId(), clock),
-                OkHttpSynapApi.Sleeper.REAL, clock);
+                Sleeper.REAL, clock);
         TurnSource source = new JdbcTurnSource(db, cfg.source());
         return new RunResources() {
             @Override
