@@ -83,7 +83,7 @@ public final class BenchCommand implements Callable<Integer> {
             pipeline600 = ceiling("ceiling_600", 600, 600, 60_000, 0.95, 0.01);
         }
         if (wanted("ceiling") || wanted("receipts")) receiptsCost(pipeline600);
-        if (wanted("ceiling") || wanted("ceiling3000")) ceiling("ceiling_3000", 3000, 3000, 150_000, 0.90, 0.01);
+        if (wanted("ceiling") || wanted("ceiling3000")) ceiling("ceiling_3000", 3000, 3000, 150_000, 0.95, 0.01);
         // a raised allocation (#21): 6,000/min = 10,000 docs/s, where the per-call ledger transaction, the limiter's
         // writes and the worker's CPU start to count
         if (wanted("ceiling") || wanted("ceiling6000")) ceiling("ceiling_6000", 6000, 6000, 150_000, 0.90, 0.01);
@@ -469,36 +469,45 @@ public final class BenchCommand implements Callable<Integer> {
                 probeOnce(d, jar, classes, fn, List.of("-XX:ArchiveClassesAtExit=" + archive.getPath()));
                 long[] cds = archive.exists() ? probe(d, jar, classes, fn, List.of("-XX:SharedArchiveFile=" + archive.getPath(), "-Xshare:auto"))
                         : new long[] {-1, -1};
+                // SnapStart-style priming, measured apart: the SnapStart hooks run as a checkpoint and restore would,
+                // then the first event's own time (what a restored function spends after its snapshot is mapped)
+                long[] primed = probe(d, jar, classes, fn, List.of(), "primed");
                 double mb = jar.length() / 1e6;
                 boolean pass = mb <= 20 && (cds[0] >= 0 ? cds[0] : plain[0]) <= 600;
                 record("cold_start_" + fn, Map.of("jvms", 5, "flags", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"),
                         Map.of("medianToFirstEventMs", plain[0], "medianInitMs", plain[1], "appCdsMedianToFirstEventMs", cds[0],
-                                "appCdsMedianInitMs", cds[1], "jarMB", round(mb)),
-                        String.format("%d ms to first event (init %d), with AppCDS %d ms (init %d); jar %.1f MB", plain[0], plain[1],
-                                cds[0], cds[1], mb),
+                                "appCdsMedianInitMs", cds[1], "jarMB", round(mb), "medianFirstEventMs", plain[2],
+                                "primedMedianFirstEventMs", primed[2], "primedMedianPrimingMs", primed[3]),
+                        String.format("%d ms to first event (init %d), with AppCDS %d ms (init %d); first event alone %d ms, "
+                                        + "after SnapStart priming %d ms; jar %.1f MB", plain[0], plain[1], cds[0], cds[1], plain[2], primed[2], mb),
                         "<= 600 ms, <= 20 MB", pass);
             }
         }
     }
 
-    /** Median of 5 fresh JVMs: {ms to the first handled event, ms to the handler built}. */
-    private static long[] probe(LocalDeployment d, File jar, String classes, String fn, List<String> flags) throws Exception {
-        List<Long> handled = new ArrayList<>();
-        List<Long> init = new ArrayList<>();
+    /**
+     * Medians of 5 fresh JVMs: {ms to the first handled event, ms to the handler built, ms of the first event alone,
+     * ms of the priming (0 unless {@code mode} is "primed")}.
+     */
+    private static long[] probe(LocalDeployment d, File jar, String classes, String fn, List<String> flags, String... mode) throws Exception {
+        List<List<Long>> figures = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (int i = 0; i < 5; i++) {
-            long[] one = probeOnce(d, jar, classes, fn, flags);
-            handled.add(one[0]);
-            init.add(one[1]);
+            long[] one = probeOnce(d, jar, classes, fn, flags, mode);
+            for (int k = 0; k < 4; k++) figures.get(k).add(one[k]);
         }
-        handled.sort(Long::compare);
-        init.sort(Long::compare);
-        return new long[] {handled.get(2), init.get(2)};
+        long[] medians = new long[4];
+        for (int k = 0; k < 4; k++) {
+            figures.get(k).sort(Long::compare);
+            medians[k] = figures.get(k).get(2);
+        }
+        return medians;
     }
 
-    private static long[] probeOnce(LocalDeployment d, File jar, String classes, String fn, List<String> flags) throws Exception {
+    private static long[] probeOnce(LocalDeployment d, File jar, String classes, String fn, List<String> flags, String... mode) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("java", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(flags);
         cmd.addAll(List.of("-cp", jar.getPath() + File.pathSeparator + classes, ColdStartProbe.class.getName(), fn));
+        cmd.addAll(List.of(mode));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(d.env());
         pb.environment().put("AWS_REGION", "us-east-1");
@@ -512,7 +521,7 @@ public final class BenchCommand implements Callable<Integer> {
         String line = output.lines().filter(l -> l.startsWith("COLD_START_MS")).findFirst()
                 .orElseThrow(() -> new IllegalStateException(fn + " probe failed:\n" + output));
         String[] parts = line.split(" ");
-        return new long[] {Long.parseLong(parts[2]), Long.parseLong(parts[1])};
+        return new long[] {Long.parseLong(parts[2]), Long.parseLong(parts[1]), Long.parseLong(parts[3]), Long.parseLong(parts[4])};
     }
 
     /**

@@ -11,7 +11,10 @@ import java.util.List;
 /**
  * Run in a fresh JVM with only a shaded Lambda jar (plus this class) on the classpath: builds the handler
  * as Lambda's runtime would (public no-arg constructor, environment from the process), handles one event,
- * and prints the milliseconds from JVM start to the handled event.
+ * and prints the milliseconds from JVM start to the handler built and to the handled event, and how long the event
+ * itself took. With a second argument {@code primed} it first runs the handler's SnapStart hooks as a checkpoint and
+ * restore would ({@code beforeCheckpoint}'s priming, then {@code afterRestore}), so the event's own time is what a
+ * restored SnapStart function spends on its first event after the snapshot is mapped (which needs AWS to measure).
  */
 public final class ColdStartProbe {
     private ColdStartProbe() {
@@ -19,10 +22,20 @@ public final class ColdStartProbe {
 
     public static void main(String[] args) throws Exception {
         long t0 = ManagementFactory.getRuntimeMXBean().getStartTime();
+        boolean primed = args.length > 1 && args[1].equals("primed");
         long init;
+        long eventStart;
+        long primeMs = 0;
         if (args[0].equals("worker")) {
             var handler = new com.synapbackfill.worker.lambda.WorkerHandler();
             init = System.currentTimeMillis() - t0;
+            if (primed) {
+                long p0 = System.currentTimeMillis();
+                handler.beforeCheckpoint(null);
+                handler.afterRestore(null);
+                primeMs = System.currentTimeMillis() - p0;
+            }
+            eventStart = System.currentTimeMillis();
             SQSEvent e = new SQSEvent();
             SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
             m.setMessageId("cold-start");
@@ -32,6 +45,13 @@ public final class ColdStartProbe {
         } else {
             var handler = new com.synapbackfill.planner.lambda.PlannerHandler();
             init = System.currentTimeMillis() - t0;
+            if (primed) {
+                long p0 = System.currentTimeMillis();
+                handler.beforeCheckpoint(null);
+                handler.afterRestore(null);
+                primeMs = System.currentTimeMillis() - p0;
+            }
+            eventStart = System.currentTimeMillis();
             try {
                 handler.handleRequest(new ByteArrayInputStream("{\"action\":\"status\",\"runId\":\"cold-start-probe\"}"
                         .getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream(), new LocalContext("PlannerFunction", 60_000));
@@ -39,6 +59,7 @@ public final class ColdStartProbe {
                 // no such run: the ledger was read, the answer is an error
             }
         }
-        System.out.println("COLD_START_MS " + init + " " + (System.currentTimeMillis() - t0));
+        long end = System.currentTimeMillis();
+        System.out.println("COLD_START_MS " + init + " " + (end - t0) + " " + (end - eventStart) + " " + primeMs);
     }
 }
