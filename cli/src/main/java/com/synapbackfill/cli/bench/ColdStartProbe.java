@@ -29,12 +29,7 @@ public final class ColdStartProbe {
         if (args[0].equals("worker")) {
             var handler = new com.synapbackfill.worker.lambda.WorkerHandler();
             init = System.currentTimeMillis() - t0;
-            if (primed) {
-                long p0 = System.currentTimeMillis();
-                handler.beforeCheckpoint(null);
-                handler.afterRestore(null);
-                primeMs = System.currentTimeMillis() - p0;
-            }
+            if (primed) primeMs = checkpointAndRestore(handler);
             eventStart = System.currentTimeMillis();
             SQSEvent e = new SQSEvent();
             SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
@@ -45,12 +40,7 @@ public final class ColdStartProbe {
         } else {
             var handler = new com.synapbackfill.planner.lambda.PlannerHandler();
             init = System.currentTimeMillis() - t0;
-            if (primed) {
-                long p0 = System.currentTimeMillis();
-                handler.beforeCheckpoint(null);
-                handler.afterRestore(null);
-                primeMs = System.currentTimeMillis() - p0;
-            }
+            if (primed) primeMs = checkpointAndRestore(handler);
             eventStart = System.currentTimeMillis();
             try {
                 handler.handleRequest(new ByteArrayInputStream("{\"action\":\"status\",\"runId\":\"cold-start-probe\"}"
@@ -61,5 +51,13 @@ public final class ColdStartProbe {
         }
         long end = System.currentTimeMillis();
         System.out.println("COLD_START_MS " + init + " " + (end - t0) + " " + (end - eventStart) + " " + primeMs);
+    }
+
+    /** The SnapStart hooks in the order a checkpoint and a restore run them; returns their milliseconds. */
+    private static long checkpointAndRestore(org.crac.Resource handler) throws Exception {
+        long t0 = System.currentTimeMillis();
+        handler.beforeCheckpoint(null);
+        handler.afterRestore(null);
+        return System.currentTimeMillis() - t0;
     }
 }
