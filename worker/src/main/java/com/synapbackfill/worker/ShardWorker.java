@@ -152,93 +152,140 @@ public final class ShardWorker {
             LOG.info("run is {}, dropping shard message (resume re-enqueues)", run.status());
             return Outcome.RUN_NOT_RUNNING;
         }
-        ShardState state;
+        ShardState claimed = claim(message);
+        if (claimed == null) return Outcome.LEASE_HELD_ELSEWHERE;
+        if (claimed.status() == ShardStatus.DONE) return Outcome.DONE;
+        crash.afterClaim(message);
+        LOG.info("shard start: continuation {}, attempt {}, checkpoint {}", message.continuation(), claimed.attempts(),
+                claimed.checkpoint() == null ? "none" : "set");
+
+        RunResources res = resources(run);
+        DocumentMapper mapper = new DocumentMapper(run.config(), run.runId());
+        Progress progress = new Progress(claimed);
         try {
-            state = ledger.claim(message.runId(), message.shardNo(), options.owner(), options.lease());
+            Outcome stop = work(run, message, res, mapper, progress, remainingMillis);
+            if (stop != null) return stopEarly(stop, progress.state, message, progress.total, started);
+        } catch (BlockedException e) {
+            return blocked(run, progress.state, e);
+        } catch (RetryableException e) {
+            return retryLater(run, progress.state, message, e);
         } catch (LeaseConflictException e) {
-            // Usually a duplicate delivery while a live worker has the shard. But the holder may have died: look
-            // again once its lease could have lapsed, so a shard never waits for a manual resume. If the holder
-            // is alive then, the check repeats (one small message per lease period); if the shard is done, it ends.
+            LOG.warn("lost the lease while working, stopping: {}", e.getMessage());
+            return Outcome.LEASE_HELD_ELSEWHERE;
+        } catch (PermanentException e) {
+            return failRun(run, progress.state, e);
+        }
+        Counters total = progress.total;
+        LOG.info("shard end: rows {}, accepted {}, already present {}, failed {}, calls {}, elapsed ms {}",
+                total.rowsRead(), total.accepted(), total.alreadyPresent(), total.failed(), total.calls(),
+                clock.millis() - started);
+        completeRunIfLast(run.runId());
+        return Outcome.DONE;
+    }
+
+    /** Where a shard's work stands: its ledger state after the last step, and what the steps counted so far. */
+    private static final class Progress {
+        ShardState state;
+        Counters total = Counters.ZERO;
+
+        Progress(ShardState state) {
+            this.state = state;
+        }
+    }
+
+    /**
+     * Claims the shard's lease; null when a live worker holds it (usually a duplicate delivery; a re-check is
+     * scheduled for when that lease could have lapsed).
+     */
+    private ShardState claim(ShardMessage message) {
+        try {
+            return ledger.claim(message.runId(), message.shardNo(), options.owner(), options.lease());
+        } catch (LeaseConflictException e) {
+            // The holder may have died: look again once its lease could have lapsed, so a shard never waits for a
+            // manual resume. If the holder is alive then, the check repeats (one small message per lease period);
+            // if the shard is done, it ends.
             try {
                 queue.send(List.of(message), options.lease().plusSeconds(1));
             } catch (RuntimeException queueDown) {
                 LOG.warn("could not schedule a lease re-check: {}", queueDown.getMessage());
             }
             LOG.info("lease held elsewhere, re-checking in {} s: {}", options.lease().plusSeconds(1).toSeconds(), e.getMessage());
-            return Outcome.LEASE_HELD_ELSEWHERE;
+            return null;
         }
-        if (state.status() == ShardStatus.DONE) return Outcome.DONE;
-        crash.afterClaim(message);
-        LOG.info("shard start: continuation {}, attempt {}, checkpoint {}", message.continuation(), state.attempts(),
-                state.checkpoint() == null ? "none" : "set");
+    }
 
-        RunResources res = resources(run);
-        DocumentMapper mapper = new DocumentMapper(run.config(), run.runId());
-        Counters total = Counters.ZERO;
-        try {
-            StepReader reader = new StepReader(res.source(), state.shard(), state.checkpoint(), mapper, run.config().pageSize(),
-                    run.config().batchSize(), run.config().maxBatchBytes(), () -> crash.betweenPages(run.runId(), message.shardNo()));
-            while (true) {
-                StepReader.Next next = reader.next();
-                if (next.step() == null) {
-                    state = ledger.advance(state, state.checkpoint(), Counters.ZERO, List.of(), true, options.lease());
-                    break;
-                }
-                Outcome stop = checkBetweenBatches(run.runId(), remainingMillis);
-                if (stop != null) return stopEarly(stop, state, message, total, started);
-                StepOutcome so = runStep(run, state, next.step(), res, mapper);
-                state = ledger.advance(state, next.step().lastId(), so.delta, so.latencies, next.last(), options.lease());
-                total = total.plus(so.delta);
-                metrics.step(so.delta, so.latencies);
-                if (so.delta.calls() > 0 && cachedRun.trouble() != null) {
-                    // Synap answers again: the run's "unreachable since" note is over
-                    ledger.clearTrouble(run.runId());
-                    cachedRun = cachedRun.withTrouble(null);
-                }
-                if (next.last()) break;
+    /**
+     * The loop: the reader yields steps from the checkpoint on; each is sent, recorded and checkpointed before the
+     * next. Returns null when the shard is done, or why it stopped early (budget, run no longer running).
+     */
+    private Outcome work(RunState run, ShardMessage message, RunResources res, DocumentMapper mapper, Progress progress,
+                         LongSupplier remainingMillis) {
+        ShardState start = progress.state;
+        StepReader reader = new StepReader(res.source(), start.shard(), start.checkpoint(), mapper, run.config().pageSize(),
+                run.config().batchSize(), run.config().maxBatchBytes(), () -> crash.betweenPages(run.runId(), message.shardNo()));
+        while (true) {
+            StepReader.Next next = reader.next();
+            if (next.step() == null) {
+                progress.state = ledger.advance(progress.state, progress.state.checkpoint(), Counters.ZERO, List.of(), true, options.lease());
+                return null;
             }
-        } catch (BlockedException e) {
-            boolean moved = ledger.transition(run.runId(), EnumSet.of(RunStatus.RUNNING), RunStatus.BLOCKED,
-                    e.errorClass() + ": " + e.getMessage());
-            ledger.release(run.runId(), state.shard().shardNo(), options.owner());
-            LOG.error("run blocked by Synap ({}: {}), status {} → BLOCKED{}; resume after fixing it", e.httpStatus(), e.getMessage(),
-                    run.status(), moved ? "" : " (already moved)");
-            return Outcome.BLOCKED;
-        } catch (RetryableException e) {
-            ledger.release(run.runId(), state.shard().shardNo(), options.owner());
-            // A delayed retry message rather than returning this one: an outage of Synap (or the source) must not
-            // burn the message's receive count and send healthy shards to the DLQ. The checkpoint makes it resume
-            // where it stopped; the DLQ stays for messages that cannot be read at all.
-            try {
-                ShardMessage retry = message.retry();
-                java.time.Duration delay = options.retryDelay(retry.retries());
-                queue.send(List.of(retry), delay);
-                LOG.warn("shard interrupted by {} ({}: {}); retry {} scheduled in {} s", e.errorClass(), e.httpStatus(), e.getMessage(),
-                        retry.retries(), delay.toSeconds());
-                return Outcome.RETRY_SCHEDULED;
-            } catch (RuntimeException queueDown) {
-                LOG.warn("shard interrupted by {} ({}: {}) and no retry could be scheduled ({}); message goes back to the queue",
-                        e.errorClass(), e.httpStatus(), e.getMessage(), queueDown.getMessage(), queueDown);
-                return Outcome.RETRY_LATER;
+            Outcome stop = checkBetweenBatches(run.runId(), remainingMillis);
+            if (stop != null) return stop;
+            StepOutcome so = runStep(run, progress.state, next.step(), res, mapper);
+            progress.state = ledger.advance(progress.state, next.step().lastId(), so.delta, so.latencies, next.last(), options.lease());
+            progress.total = progress.total.plus(so.delta);
+            metrics.step(so.delta, so.latencies);
+            if (so.delta.calls() > 0 && cachedRun.trouble() != null) {
+                // Synap answers again: the run's "unreachable since" note is over
+                ledger.clearTrouble(run.runId());
+                cachedRun = cachedRun.withTrouble(null);
             }
-        } catch (LeaseConflictException e) {
-            LOG.warn("lost the lease while working, stopping: {}", e.getMessage());
-            return Outcome.LEASE_HELD_ELSEWHERE;
-        } catch (PermanentException e) {
-            // Retrying cannot help (the source refused the query, a setting is wrong): end the run with the reason
-            // instead of letting the message come back for hours. The checkpoint stays; resume after the fix.
-            boolean moved = ledger.transition(run.runId(), EnumSet.of(RunStatus.RUNNING), RunStatus.FAILED,
-                    e.errorClass() + ": " + e.getMessage());
-            ledger.release(run.runId(), state.shard().shardNo(), options.owner());
-            LOG.error("run failed: {} ({}); status {} → FAILED{}; fix it, then resume", e.getMessage(), e.errorClass(),
-                    run.status(), moved ? "" : " (already moved)", e);
-            return Outcome.RUN_FAILED;
+            if (next.last()) return null;
         }
-        LOG.info("shard end: rows {}, accepted {}, already present {}, failed {}, calls {}, elapsed ms {}",
-                total.rowsRead(), total.accepted(), total.alreadyPresent(), total.failed(), total.calls(),
-                clock.millis() - started);
-        completeRunIfLast(run.runId());
-        return Outcome.DONE;
+    }
+
+    /** Synap refused the key or the credits: the whole run stops (BLOCKED) until someone fixes it and resumes. */
+    private Outcome blocked(RunState run, ShardState state, BlockedException e) {
+        boolean moved = ledger.transition(run.runId(), EnumSet.of(RunStatus.RUNNING), RunStatus.BLOCKED,
+                e.errorClass() + ": " + e.getMessage());
+        ledger.release(run.runId(), state.shard().shardNo(), options.owner());
+        LOG.error("run blocked by Synap ({}: {}), status {} → BLOCKED{}; resume after fixing it", e.httpStatus(), e.getMessage(),
+                run.status(), moved ? "" : " (already moved)");
+        return Outcome.BLOCKED;
+    }
+
+    /**
+     * Transient trouble: a delayed retry message rather than returning this one — an outage of Synap (or the
+     * source) must not burn the message's receive count and send healthy shards to the DLQ. The checkpoint makes
+     * it resume where it stopped; the DLQ stays for messages that cannot be read at all.
+     */
+    private Outcome retryLater(RunState run, ShardState state, ShardMessage message, RetryableException e) {
+        ledger.release(run.runId(), state.shard().shardNo(), options.owner());
+        try {
+            ShardMessage retry = message.retry();
+            java.time.Duration delay = options.retryDelay(retry.retries());
+            queue.send(List.of(retry), delay);
+            LOG.warn("shard interrupted by {} ({}: {}); retry {} scheduled in {} s", e.errorClass(), e.httpStatus(), e.getMessage(),
+                    retry.retries(), delay.toSeconds());
+            return Outcome.RETRY_SCHEDULED;
+        } catch (RuntimeException queueDown) {
+            LOG.warn("shard interrupted by {} ({}: {}) and no retry could be scheduled ({}); message goes back to the queue",
+                    e.errorClass(), e.httpStatus(), e.getMessage(), queueDown.getMessage(), queueDown);
+            return Outcome.RETRY_LATER;
+        }
+    }
+
+    /**
+     * Retrying cannot help (the source refused the query, a setting is wrong): end the run with the reason instead
+     * of letting the message come back for hours. The checkpoint stays; resume after the fix.
+     */
+    private Outcome failRun(RunState run, ShardState state, PermanentException e) {
+        boolean moved = ledger.transition(run.runId(), EnumSet.of(RunStatus.RUNNING), RunStatus.FAILED,
+                e.errorClass() + ": " + e.getMessage());
+        ledger.release(run.runId(), state.shard().shardNo(), options.owner());
+        LOG.error("run failed: {} ({}); status {} → FAILED{}; fix it, then resume", e.getMessage(), e.errorClass(),
+                run.status(), moved ? "" : " (already moved)", e);
+        return Outcome.RUN_FAILED;
     }
 
     private Outcome checkBetweenBatches(String runId, LongSupplier remainingMillis) {
