@@ -70,6 +70,7 @@ public final class SynapEmulator implements AutoCloseable {
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final Set<String> revokedKeys = ConcurrentHashMap.newKeySet();
     private final Set<String> forbiddenKeys = ConcurrentHashMap.newKeySet();
+    private volatile java.time.Clock clock = java.time.Clock.systemUTC(); // when documents are queued and extracted
     private final Map<String, EmulatorSettings.Instance> extraKeys = new ConcurrentHashMap<>();
     private final AtomicInteger burst429Left = new AtomicInteger();
     private final Random random;
@@ -115,6 +116,14 @@ public final class SynapEmulator implements AutoCloseable {
 
     public EmulatorSettings settings() {
         return settings;
+    }
+
+    /**
+     * The clock documents are queued on and their extraction progresses by (the system clock by default; rate
+     * limits always run on real time). Tests pass a later one instead of waiting out the extraction delays.
+     */
+    public void useClock(java.time.Clock clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
     }
 
     /** Replaces the settings of a running emulator (port and seed are kept). */
@@ -289,7 +298,7 @@ public final class SynapEmulator implements AutoCloseable {
             }
         }
 
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         String queuedAt = now.toString();
         ObjectNode resp = obj();
         resp.put("batch_id", fastUuid());
@@ -462,7 +471,7 @@ public final class SynapEmulator implements AutoCloseable {
             error(ex, 400, c.error);
             return;
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         String ingestionId = fastUuid();
         String docId = c.documentId != null ? c.documentId : "doc_" + fastUuid().replace("-", "").substring(0, 16);
         synchronized (documents) {
@@ -519,7 +528,7 @@ public final class SynapEmulator implements AutoCloseable {
         }
         Outcome o = outcome(doc.documentId(), s);
         long queuedAt = doc.queuedAtEpochMillis();
-        long elapsed = System.currentTimeMillis() - queuedAt;
+        long elapsed = clock.millis() - queuedAt;
         String status = elapsed >= o.delayMillis ? o.status : elapsed >= o.delayMillis / 3 ? "processing" : "queued";
         ObjectNode r = obj().put("ingestion_id", ingestionId).put("document_id", doc.documentId())
                 .put("status", status).put("queued_at", Instant.ofEpochMilli(queuedAt).toString());

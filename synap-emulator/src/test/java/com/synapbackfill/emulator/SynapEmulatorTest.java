@@ -100,7 +100,8 @@ class SynapEmulatorTest {
         assertThat(first.get("status").asText()).isEqualTo("queued");
         assertThat(first.get("memories_created").asInt()).isZero();
         assertThat(first.get("completed_at").isNull()).isTrue();
-        Thread.sleep(1_000); // past every document's delay (at most 1.5 × 600 ms)
+        // a second later on the emulator's clock: past every document's delay (at most 1.5 × 600 ms), without waiting
+        emu.useClock(java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofSeconds(1)));
         java.util.Map<String, Integer> by = new java.util.TreeMap<>();
         for (var e : ids.entrySet()) {
             JsonNode st = M.readTree(get("/api/v1/memories/status/" + e.getKey(), EmulatorSettings.DEFAULT_API_KEY).body());
