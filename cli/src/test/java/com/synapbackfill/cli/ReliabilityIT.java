@@ -74,6 +74,10 @@ class ReliabilityIT {
         final Map<String, AtomicInteger> crashes = new ConcurrentHashMap<>();
         final ThreadLocal<Integer> continuation = ThreadLocal.withInitial(() -> 0);
         final AtomicBoolean slowLeaseDone = new AtomicBoolean();
+        /** Set after the resume: the stall happens in the phase that runs to the end, so its takeover always can. */
+        final AtomicBoolean slowLeaseArmed = new AtomicBoolean();
+        /** The shard of the first page boundary after arming: its worker stalls there. */
+        final AtomicInteger slowShard = new AtomicInteger(-1);
         final AtomicBoolean armed = new AtomicBoolean(true);
         volatile Runnable onSlowLease = () -> { };
         /** Returns once another worker holds the stalled shard (or finished it): the stall outlived its lease. */
@@ -113,7 +117,8 @@ class ReliabilityIT {
 
         @Override
         public void betweenPages(String runId, int shardNo) {
-            if (armed.get() && slowLeaseDone.compareAndSet(false, true)) {
+            if (armed.get() && slowLeaseArmed.get() && slowLeaseDone.compareAndSet(false, true)) {
+                slowShard.set(shardNo);
                 // this worker stalls past its lease while a duplicate message hands the shard to another worker;
                 // when it wakes, its next checkpoint must lose the conflict instead of overwriting
                 onSlowLease.run();
@@ -158,7 +163,7 @@ class ReliabilityIT {
             queue.send(dups);
 
             Chaos chaos = new Chaos();
-            AtomicInteger slowShard = new AtomicInteger(-1);
+            AtomicInteger slowShard = chaos.slowShard;
             chaos.onSlowLease = () -> queue.send(List.of(ShardMessage.first(runId, Math.max(0, slowShard.get()))));
             DynamoDbLedger ledger = new DynamoDbLedger(d.aws().dynamo(), d.table(), Clock.systemUTC());
             java.util.function.Supplier<String> slowShardHolder = () -> ledger.unfinishedShards(runId, -1, 10_000).stream()
@@ -170,13 +175,10 @@ class ReliabilityIT {
                         .pollInterval(Duration.ofMillis(200)).until(() -> !slowShardHolder.get().equals(stalled));
             };
             ShardWorker.CrashPoints points = new ShardWorker.CrashPoints() {
-                @Override public void afterClaim(ShardMessage m) { chaos.afterClaim(m); slowShard.compareAndSet(-1, m.shardNo()); }
+                @Override public void afterClaim(ShardMessage m) { chaos.afterClaim(m); }
                 @Override public void afterBatchCall(String r, int s) { chaos.afterBatchCall(r, s); }
                 @Override public void afterFailureItems(String r, int s) { chaos.afterFailureItems(r, s); }
-                @Override public void betweenPages(String r, int s) {
-                    if (s == slowShard.get()) chaos.betweenPages(r, s);
-                    else if (chaos.roll("between_pages", 0.03)) throw new Crash("between pages");
-                }
+                @Override public void betweenPages(String r, int s) { chaos.betweenPages(r, s); }
             };
             java.util.function.Supplier<WorkerHandler> handlers = () -> new WorkerHandler(
                     WorkerComponents.create(settings, d.env(), d.aws(), points, Clock.systemUTC()).worker());
@@ -190,6 +192,7 @@ class ReliabilityIT {
             first.abandon();
             PipelineIT.awaitLeasesLapsed(d, runId); // leases of the stopped fleet expire
             var resumed = planner.resume(runId);
+            chaos.slowLeaseArmed.set(true); // the stall and its takeover happen in the phase that runs to completion
             LocalEventSourceMapping second = new LocalEventSourceMapping(d.aws().sqs(), d.queueUrl(), handlers, 6,
                     Duration.ofSeconds(4), Duration.ofSeconds(15), Duration.ofSeconds(1)).restartAfterCrash().start();
             try {
