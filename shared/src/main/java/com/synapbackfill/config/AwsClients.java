@@ -84,7 +84,10 @@ public final class AwsClients {
     private S3Client buildS3() {
         var b = S3Client.builder().httpClient(http)
                 .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED);
+                .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
+                // every object here is a byte array of known length: sign it whole rather than as aws-chunked
+                // encoding, which over a plain-HTTP endpoint (s3mock, LocalStack) signed each receipt chunk by chunk
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder().chunkedEncodingEnabled(false).build());
         if (endpoints.s3() != null) local(b).endpointOverride(URI.create(endpoints.s3())).forcePathStyle(true);
         return b.build();
     }
