@@ -4,7 +4,6 @@ import com.synapbackfill.config.Settings;
 import com.synapbackfill.model.RunState;
 import com.synapbackfill.report.ReportStore;
 import com.synapbackfill.retry.Sleeper;
-import com.synapbackfill.synap.OkHttpSynapApi;
 import com.synapbackfill.synap.SynapClientConfig;
 import com.synapbackfill.worker.ExtractionVerifier;
 import com.synapbackfill.worker.WorkerComponents;

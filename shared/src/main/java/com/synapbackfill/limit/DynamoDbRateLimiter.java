@@ -50,7 +50,7 @@ public final class DynamoDbRateLimiter implements RateLimiter {
                                int maxPermitsPerAcquire, Clock clock, Sleeper sleeper) {
         this.dynamo = dynamo;
         this.table = table;
-        this.pk = com.synapbackfill.ledger.LedgerTable.ratePk(scope);
+        this.pk = LedgerTable.ratePk(scope);
         this.windows = new RateWindows(limitPerMinute, maxPermitsPerAcquire);
         this.clock = clock;
         this.sleeper = sleeper;

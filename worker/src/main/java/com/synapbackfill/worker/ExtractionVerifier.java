@@ -8,7 +8,6 @@ import com.synapbackfill.report.Receipts;
 import com.synapbackfill.report.ReportStore;
 import com.synapbackfill.retry.Sleeper;
 import com.synapbackfill.synap.IngestionStatus;
-import com.synapbackfill.synap.OkHttpSynapApi;
 import com.synapbackfill.synap.SynapApi;
 import java.time.Clock;
 import java.time.Duration;

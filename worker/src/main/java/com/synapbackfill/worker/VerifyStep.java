@@ -6,7 +6,6 @@ import com.synapbackfill.model.RunIds;
 import com.synapbackfill.model.RunState;
 import com.synapbackfill.report.ReportStore;
 import com.synapbackfill.retry.Sleeper;
-import com.synapbackfill.synap.OkHttpSynapApi;
 import com.synapbackfill.synap.SynapApi;
 import java.time.Clock;
 import java.time.Duration;

@@ -461,17 +461,17 @@ public final class BenchCommand implements Callable<Integer> {
                     record("cold_start_" + fn, Map.of(), Map.of(), "jar missing: run mvn package", "<= 1.0 s, <= 20 MB", false);
                     continue;
                 }
-                long[] plain = probe(d, jar, classes, fn, List.of());
+                long[] plain = probe(d, jar, classes, fn, List.of(), false);
                 // AppCDS (#21): one training run dumps the classes it loaded into an archive, later JVMs map it
                 File archive = new File("target/bench/" + fn + "-appcds.jsa");
                 archive.getParentFile().mkdirs();
                 archive.delete();
-                probeOnce(d, jar, classes, fn, List.of("-XX:ArchiveClassesAtExit=" + archive.getPath()));
-                long[] cds = archive.exists() ? probe(d, jar, classes, fn, List.of("-XX:SharedArchiveFile=" + archive.getPath(), "-Xshare:auto"))
+                probeOnce(d, jar, classes, fn, List.of("-XX:ArchiveClassesAtExit=" + archive.getPath()), false);
+                long[] cds = archive.exists() ? probe(d, jar, classes, fn, List.of("-XX:SharedArchiveFile=" + archive.getPath(), "-Xshare:auto"), false)
                         : new long[] {-1, -1};
                 // SnapStart-style priming, measured apart: the SnapStart hooks run as a checkpoint and restore would,
                 // then the first event's own time (what a restored function spends after its snapshot is mapped)
-                long[] primed = probe(d, jar, classes, fn, List.of(), "primed");
+                long[] primed = probe(d, jar, classes, fn, List.of(), true);
                 double mb = jar.length() / 1e6;
                 boolean pass = mb <= 20 && (cds[0] >= 0 ? cds[0] : plain[0]) <= 600;
                 record("cold_start_" + fn, Map.of("jvms", 5, "flags", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"),
@@ -487,12 +487,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * Medians of 5 fresh JVMs: {ms to the first handled event, ms to the handler built, ms of the first event alone,
-     * ms of the priming (0 unless {@code mode} is "primed")}.
+     * ms of the priming (0 unless {@code primed})}.
      */
-    private static long[] probe(LocalDeployment d, File jar, String classes, String fn, List<String> flags, String... mode) throws Exception {
+    private static long[] probe(LocalDeployment d, File jar, String classes, String fn, List<String> flags, boolean primed) throws Exception {
         List<List<Long>> figures = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (int i = 0; i < 5; i++) {
-            long[] one = probeOnce(d, jar, classes, fn, flags, mode);
+            long[] one = probeOnce(d, jar, classes, fn, flags, primed);
             for (int k = 0; k < 4; k++) figures.get(k).add(one[k]);
         }
         long[] medians = new long[4];
@@ -503,11 +503,11 @@ public final class BenchCommand implements Callable<Integer> {
         return medians;
     }
 
-    private static long[] probeOnce(LocalDeployment d, File jar, String classes, String fn, List<String> flags, String... mode) throws Exception {
+    private static long[] probeOnce(LocalDeployment d, File jar, String classes, String fn, List<String> flags, boolean primed) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("java", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(flags);
         cmd.addAll(List.of("-cp", jar.getPath() + File.pathSeparator + classes, ColdStartProbe.class.getName(), fn));
-        cmd.addAll(List.of(mode));
+        if (primed) cmd.add("primed");
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(d.env());
         pb.environment().put("AWS_REGION", "us-east-1");
