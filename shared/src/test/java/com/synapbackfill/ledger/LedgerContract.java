@@ -26,7 +26,11 @@ import org.junit.jupiter.api.Test;
 
 /** The contract every {@link Ledger} passes: the in-memory fake and DynamoDB alike. */
 public abstract class LedgerContract {
-    protected final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T00:00:00Z"));
+    /**
+     * Midnight UTC after the real clock's day: DynamoDB Local enforces TTL, and the ledger's items expire a week after
+     * they are written (per-minute counters) — a fixed date in the past had them deleted mid-test once it was a week old.
+     */
+    protected final MutableClock clock = new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(1, java.time.temporal.ChronoUnit.DAYS));
     protected Ledger ledger;
     protected String runId;
     static final Duration LEASE = Duration.ofSeconds(30);
