@@ -188,11 +188,10 @@ public final class MySqlDialect implements SqlDialect {
     }
 
     @Override
-    public String sampleSql(String table, String idColumn, IdType idType, double percent, boolean rowSampling) {
-        String id = quote(idColumn);
+    public String sampleSql(String from, String key, IdType idType, double percent, boolean rowSampling) {
         String p = param(idType);
-        return "SELECT " + idText(id, idType) + " AS sb_id FROM " + quote(table) + " WHERE RAND() < " + (percent / 100.0)
-                + " AND " + id + " >= " + p + " AND " + id + " <= " + p + " ORDER BY " + id;
+        return "SELECT " + idText(key, idType) + " AS sb_id FROM " + from + " WHERE RAND() < " + (percent / 100.0)
+                + " AND " + key + " >= " + p + " AND " + key + " <= " + p + " ORDER BY " + key;
     }
 
     @Override

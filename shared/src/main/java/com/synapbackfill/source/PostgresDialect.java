@@ -133,13 +133,12 @@ public final class PostgresDialect implements SqlDialect {
     }
 
     @Override
-    public String sampleSql(String table, String idColumn, IdType idType, double percent, boolean rowSampling) {
-        String id = quote(idColumn);
+    public String sampleSql(String from, String key, IdType idType, double percent, boolean rowSampling) {
         String p = param(idType);
-        String from = rowSampling
-                ? quote(table) + " WHERE random() < " + (percent / 100.0) + " AND "
-                : quote(table) + " TABLESAMPLE SYSTEM (" + percent + ") WHERE ";
-        return "SELECT " + idText(id, idType) + " AS sb_id FROM " + from + id + " >= " + p + " AND " + id + " <= " + p + " ORDER BY " + id;
+        String sampled = rowSampling
+                ? from + " WHERE random() < " + (percent / 100.0) + " AND "
+                : from + " TABLESAMPLE SYSTEM (" + percent + ") WHERE ";
+        return "SELECT " + idText(key, idType) + " AS sb_id FROM " + sampled + key + " >= " + p + " AND " + key + " <= " + p + " ORDER BY " + key;
     }
 
     @Override

@@ -113,15 +113,16 @@ public interface SqlDialect {
     /**
      * Whether the database can sample table pages ({@code TABLESAMPLE SYSTEM}): then {@link #sampleSql} with
      * {@code rowSampling=false} reads only a share of the pages. Without it, large tables are sampled by
-     * index probes (see {@link JdbcTurnSource}).
+     * index probes (see {@link IdSampler}).
      */
     boolean blockSampling();
 
     /**
-     * A sample of the id column, about {@code percent} of the rows, bounded by two id params, in id order.
-     * {@code rowSampling} asks for a per-row coin flip (reads every row in the bounds).
+     * A sample of the shard key {@code key} (an expression over {@code from}: a quoted table, optionally aliased),
+     * about {@code percent} of the rows, bounded by two key params, in key order. {@code rowSampling} asks for a
+     * per-row coin flip (reads every row in the bounds).
      */
-    String sampleSql(String table, String idColumn, IdType idType, double percent, boolean rowSampling);
+    String sampleSql(String from, String key, IdType idType, double percent, boolean rowSampling);
 
     /** Binds a prepared statement's parameters. */
     interface Binder {

@@ -1,0 +1,130 @@
+package com.synapbackfill.source;
+
+import com.synapbackfill.error.PermanentException;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The catalog check a shape's query is built from: tables described once, every problem of the mapping collected
+ * (a user fixing a mapping should not meet them one run at a time) and reported together with the table's columns,
+ * and the parts every shape shares: the filter's columns, the rows a run takes (filter and cutover) as SQL, and the
+ * database's own check of that SQL on a query that reads no row.
+ */
+final class CatalogCheck {
+    final SourceConnection db;
+    final SqlDialect dialect;
+    final SourceConfig config;
+    private final List<String> problems = new ArrayList<>();
+
+    CatalogCheck(SourceConnection db, SourceConfig config) {
+        this.db = db;
+        this.dialect = db.dialect();
+        this.config = config;
+    }
+
+    /** The catalog's description of a table (no columns when it is not found). */
+    SqlDialect.Table describe(String name) {
+        try {
+            return dialect.describe(db.get(), name);
+        } catch (SQLException e) {
+            throw db.error("reading the catalog", e);
+        }
+    }
+
+    /** The configured table, or an error naming {@code source.table} when the login cannot see it. */
+    SqlDialect.Table sourceTable() {
+        SqlDialect.Table table = describe(config.table());
+        if (table.columns().isEmpty())
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source.table: table or view \"" + config.table()
+                    + "\" not found (or not visible to user " + db.user() + ")");
+        return table;
+    }
+
+    void problem(String p) {
+        problems.add(p);
+    }
+
+    boolean hasProblems() {
+        return !problems.isEmpty();
+    }
+
+    boolean problemsBeyondFilter() {
+        return problems.stream().anyMatch(p -> !p.startsWith("source.filter"));
+    }
+
+    /** Throws every problem found, with the table's columns and {@code hint}. */
+    void throwIfProblems(String what, SqlDialect.Table table, String hint) {
+        if (problems.isEmpty()) return;
+        throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source " + what + ": " + String.join("; ", problems)
+                + ". The table has " + table.names() + hint);
+    }
+
+    /** The column {@code column} of {@code table} for {@code field}, or null (a problem noted). */
+    SqlDialect.Column require(SqlDialect.Table table, String field, String column) {
+        SqlDialect.Column t = table.column(column);
+        if (t == null) problems.add("columns." + field + ": column \"" + column + "\" not found");
+        return t;
+    }
+
+    /** As {@link #require}, and the column must hold text. */
+    SqlDialect.Column textual(SqlDialect.Table table, String field, String column) {
+        SqlDialect.Column t = require(table, field, column);
+        if (t != null && t.kind() != SqlDialect.Kind.TEXT && t.kind() != SqlDialect.Kind.JSON)
+            problems.add("columns." + field + ": column \"" + column + "\" has type " + t.type() + "; it must be text or varchar");
+        return t;
+    }
+
+    /** The filter's columns as the catalog spells them (a problem noted for each one not found), or empty. */
+    Map<String, String> filterColumns(SourceFilter filter, SqlDialect.Table table, String where) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (filter == null) return out;
+        for (String col : filter.columns()) {
+            SqlDialect.Column actual = table.column(col) != null ? table.column(col) : table.column(col.toLowerCase(Locale.ROOT));
+            if (actual == null) problems.add("source.filter: column \"" + col + "\" not found" + where);
+            else out.put(col, actual.name());
+        }
+        return out;
+    }
+
+    /**
+     * Which rows the run takes, as SQL (null: all): the filter (a NULL verdict leaves the row out) and the cutover
+     * on the timestamp (a row without one is kept: it becomes a missing-timestamp failure). Columns are prefixed
+     * with {@code qualifier} ("" or "sb_m."); the bound values are appended to {@code binds}.
+     */
+    String included(SourceFilter filter, Map<String, String> filterColumns, String qualifier, SqlDialect.Column ts, List<Object> binds) {
+        List<String> pred = new ArrayList<>();
+        if (filter != null) {
+            SourceFilter.Rendered r = filter.render(col -> qualifier + dialect.quote(filterColumns.get(col)));
+            pred.add("COALESCE((" + r.sql() + "), FALSE)");
+            binds.addAll(r.binds());
+        }
+        String created = qualifier + dialect.quote(ts.name());
+        if (config.sinceInstant() != null) {
+            pred.add("(" + created + " IS NULL OR " + created + " >= ?)");
+            binds.add(dialect.timestampBind(config.sinceInstant(), ts, config.zone()));
+        }
+        if (config.untilInstant() != null) {
+            pred.add("(" + created + " IS NULL OR " + created + " < ?)");
+            binds.add(dialect.timestampBind(config.untilInstant(), ts, config.zone()));
+        }
+        return pred.isEmpty() ? null : String.join(" AND ", pred);
+    }
+
+    /** The database's own check of the filter (types, operators) on a query that reads no row. */
+    void checkFilter(String fromWhere, List<Object> binds) {
+        try (PreparedStatement ps = db.prepare("SELECT 1 FROM " + fromWhere + " LIMIT 0")) {
+            db.bindAll(ps, 1, binds);
+            ps.executeQuery().close();
+        } catch (SQLException e) {
+            if (dialect.transientError(e)) throw db.error("checking the filter", e);
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source.filter: the database refused \""
+                    + config.filter() + "\" (" + state + "): " + db.redact(e.getMessage()), 0, null, e);
+        }
+    }
+}
