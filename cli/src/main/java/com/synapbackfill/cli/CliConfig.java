@@ -17,12 +17,12 @@ import java.util.Set;
  */
 final class CliConfig {
     /** Every key a config file may hold (the options of run, start, resume and retry-failures). */
-    static final Set<String> KEYS = Set.of("jdbcUrl", "dbUser", "table", "columns", "filter", "since", "until", "timestampZone", "fromId", "toId", "synapUrl",
+    static final Set<String> KEYS = Set.of("jdbcUrl", "dbUser", "table", "query", "undatedAt", "columns", "filter", "since", "until", "timestampZone", "fromId", "toId", "synapUrl",
             "rateLimit", "rateUnit", "batchSize", "mode", "shardRows", "concurrency", "runId", "stateDir", "stack",
             "plannerFunction", "stateMachine", "ledgerTable", "queueUrl", "reportBucket", "rateScope", "region", "aws",
             "shape", "userRoles", "assistantRoles", "joins", "preset");
     /** The keys a preset may set: what a source looks like, never where it is or how fast to go. */
-    static final Set<String> PRESET_KEYS = Set.of("table", "columns", "filter", "timestampZone", "shape", "userRoles", "assistantRoles", "joins");
+    static final Set<String> PRESET_KEYS = Set.of("table", "query", "columns", "filter", "timestampZone", "shape", "userRoles", "assistantRoles", "joins");
 
     private final JsonNode file;
     private final Map<String, String> env;

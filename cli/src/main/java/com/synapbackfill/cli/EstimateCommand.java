@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,43 +41,24 @@ import picocli.CommandLine.Option;
 final class EstimateCommand implements Callable<Integer> {
     @Option(names = "--jdbc-url", required = true, description = "source database") String jdbcUrl;
     @Option(names = "--db-user", required = true, description = "database user (password from SOURCE_DB_PASSWORD)") String dbUser;
-    @Option(names = "--table", description = "table or schema.table (or from --preset)") String table;
-    @Option(names = "--preset", description = "a source preset, as for run") String preset;
-    @Option(names = "--shape", description = "turns or messages, as for run") String shape;
-    @Option(names = "--user-roles", split = ",", description = "message shape: role values of user messages, as for run") List<String> userRoles;
-    @Option(names = "--assistant-roles", split = ",", description = "message shape: role values of assistant messages, as for run") List<String> assistantRoles;
-    @Option(names = "--join", paramLabel = "TABLE.KEY=COLUMN", description = "message shape: a joined table, as for run") List<String> join;
-    @Option(names = "--timestamp-zone", description = "zone of timestamp-without-zone columns (default UTC)") String zone;
-    @Option(names = "--column", paramLabel = "FIELD=COLUMN", description = "the table's column for a field, repeatable (as for run)") List<String> column;
-    @Option(names = "--filter", description = "SQL boolean expression: rows it leaves out are counted as skipped (as for run)") String filter;
-    @Option(names = "--since", description = "only rows created at or after this time (as for run)") String since;
-    @Option(names = "--until", description = "only rows created before this time (as for run)") String until;
+    /** Every source flag a run takes, with the same meaning (--table or --query, --column, --filter, --from-id, ...). */
+    @Mixin RunSettingsOptions contract;
     @Option(names = "--sample", defaultValue = "5000", description = "rows to sample, spread over the id range (default ${DEFAULT-VALUE})") int sample;
     @Option(names = "--send", defaultValue = "0", description = "real documents to send to measure latency (default 0)") int send;
     @Option(names = "--synap-url", defaultValue = SynapClientConfig.DEFAULT_BASE_URL, description = "Synap base URL") String synapUrl;
-    @Option(names = "--rate-limit", defaultValue = "600", description = "the Instance's requests per minute (default ${DEFAULT-VALUE})") int rateLimit;
-    @Option(names = "--batch-size", defaultValue = "100", description = "documents per call (default ${DEFAULT-VALUE})") int batchSize;
+    int rateLimit;
+    int batchSize;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
         if (sample < 1) throw new IllegalArgumentException("--sample: must be >= 1, was " + sample);
         if (send < 0) throw new IllegalArgumentException("--send: must be >= 0, was " + send);
-        RunSettingsOptions contract = new RunSettingsOptions();
-        contract.table = table;
-        contract.column = column;
-        contract.filter = filter;
-        contract.since = since;
-        contract.until = until;
-        contract.timestampZone = zone;
-        contract.preset = preset;
-        contract.shape = shape;
-        contract.userRoles = userRoles;
-        contract.assistantRoles = assistantRoles;
-        contract.join = join;
-        CliConfig c = CliConfig.load(null, System.getenv()).withPreset(preset);
-        String tableName = SourceOptions.required(c.pick(table, "table", null), "--table (or --preset)");
-        SourceConfig source = contract.source(c, tableName, c.pick(zone, "timestampZone", null));
+        CliConfig c = CliConfig.load(null, System.getenv()).withPreset(contract.preset);
+        rateLimit = contract.rateLimit == null ? 600 : contract.rateLimit;
+        batchSize = contract.batchSize == null ? 100 : contract.batchSize;
+        String tableName = contract.query(c) != null ? null : contract.tableName(c);
+        SourceConfig source = contract.source(c, tableName, c.pick(contract.timestampZone, "timestampZone", null));
         if (source.messageShape()) return estimateMessages(out, source);
         RunConfig cfg = RunConfig.builder(source).batchSize(batchSize).rateLimitPerMinute(rateLimit).build();
         DocumentMapper mapper = new DocumentMapper(cfg, "estimate");
@@ -117,7 +99,7 @@ final class EstimateCommand implements Callable<Integer> {
         }
         long badCount = bad.values().stream().mapToLong(Long::longValue).sum();
         double validShare = sampled == 0 ? 0 : (double) (sampled - skipped - badCount) / sampled;
-        out.printf("Table %s: ~%,d rows (statistics), ids %s..%s (%s); sampled %,d rows%n", tableName, profile.estimatedRows(),
+        out.printf("Table %s: ~%,d rows (statistics), ids %s..%s (%s); sampled %,d rows%n", source.name(), profile.estimatedRows(),
                 profile.minId(), profile.maxId(), profile.idType(), sampled);
         if (skipped > 0) out.printf("  skipped %,d (%.1f%%) by the filter or cutover%n", skipped, 100.0 * skipped / sampled);
         long validRows = sampled - skipped - badCount;
@@ -196,14 +178,23 @@ final class EstimateCommand implements Callable<Integer> {
         try (JdbcTurnSource src = new JdbcTurnSource(new JdbcConnectionSettings(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD")), source)) {
             profile = src.profile();
             if (profile.empty()) {
-                out.println("The table has no message with a conversation id: a run would complete at once.");
-                return BackfillCommand.OK;
+                long without = src.messagesWithoutConversation();
+                if (without == 0) {
+                    out.println("The table has no message: a run would complete at once.");
+                    return BackfillCommand.OK;
+                }
+                out.printf("Every message of %s (%,d) has no conversation id (%s is NULL): a run would skip them all as "
+                        + "missing_conversation_id and send nothing. Map a fallback: --column conversationId=A %s B%n", source.name(), without,
+                        source.messages().columns().get("conversationId"), com.synapbackfill.source.MessageShape.OR);
+                return BackfillCommand.USAGE;
             }
+            List<Turn> read = new ArrayList<>();
             conversations = new ArrayList<>(new java.util.LinkedHashSet<>(src.sampleIds(sample)));
             // read until the sample is full, in an order spread over the whole range (not its low end)
             java.util.Collections.shuffle(conversations, new java.util.Random(1));
             for (String conv : conversations) {
                 for (Turn t : src.readConversations(List.of(conv))) {
+                    read.add(t);
                     messages += t.messages();
                     if (t.skipped()) {
                         skippedBy.merge(t.skipReason(), 1L, Long::sum);
@@ -222,10 +213,15 @@ final class EstimateCommand implements Callable<Integer> {
                 if (messages >= sample) break;
             }
             plan = src.unindexedPagePlan();
-            orphans = src.messagesWithoutConversation();
-            index = src.pageIndexColumns();
+            orphans = source.fromId() != null || source.toId() != null ? 0 : src.messagesWithoutConversation();
+            index = src.pageIndexHint();
+            String roles = RoleCheck.unmatched(source, read);
+            if (roles != null) {
+                out.println("Table " + source.name() + " (message shape): " + roles + ". A run would send nothing.");
+                return BackfillCommand.USAGE;
+            }
         }
-        out.printf("Table %s (message shape): ~%,d messages (statistics), conversations %s..%s (%s); sampled %,d messages%n", source.table(),
+        out.printf("Table %s (message shape): ~%,d messages (statistics), conversations %s..%s (%s); sampled %,d messages%n", source.name(),
                 profile.estimatedRows(), profile.minId(), profile.maxId(), profile.idType(), messages);
         long skipped = skippedBy.values().stream().mapToLong(Long::longValue).sum();
         out.printf("  %,d conversations: turns %,d (%.1f per conversation, %.1f messages per turn)%n", sampledConversations, turns,
@@ -236,10 +232,13 @@ final class EstimateCommand implements Callable<Integer> {
         }
         out.printf("  valid %,d turns, average document %,d bytes%n", valid, valid == 0 ? 0 : docBytes / valid);
         bad.forEach((reason, n) -> out.printf("  %-36s %,8d%n", reason, n));
-        if (orphans > 0) out.printf("  %,d messages have no conversation id: no shard holds them, a run never reads them%n", orphans);
+        if (orphans > 0)
+            out.printf("  %,d messages have no conversation id: a run counts them as read and skipped (missing_conversation_id); "
+                    + "map a fallback to read them: --column conversationId=A %s B%n", orphans, com.synapbackfill.source.MessageShape.OR);
         if (plan != null) {
-            out.println("Warning: the page query would not use an index; every page would scan and sort " + source.table() + ". Create one on "
-                    + index + ". The plan:");
+            out.println("Warning: the page query would not use an index; every page would scan and sort " + source.name() + ". "
+                    + (index == null ? "No index can serve a conversation key on a joined table or a query's column; expect slow pages"
+                    : "Create one: " + index + ";") + " The plan:");
             plan.lines().forEach(l -> out.println("    " + l));
         }
         double documentsPerMessage = messages == 0 ? 0 : (double) valid / messages;

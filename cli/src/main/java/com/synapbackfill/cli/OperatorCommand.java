@@ -89,11 +89,13 @@ abstract class OperatorCommand implements Callable<Integer> {
         if (s.trouble() != null) out.println("  " + s.trouble());
         if (c.messages() > 0) {
             out.printf("  shards %d/%d done; messages %,d of ~%,d: turns accepted %,d, already present %,d, failed %,d (bad messages included)%s%n",
-                    s.shardsDone(), s.shardsTotal(), c.messages(), s.estimatedRows(), c.accepted(), c.alreadyPresent(), c.failed(),
-                    c.skipped() == 0 ? "" : String.format(", messages skipped %,d (roles, empty, filter or cutover)", c.skipped()));
+                    s.shardsDone(), s.shardsTotal(), c.messages(), Math.max(s.estimatedRows(), c.messages()), c.accepted(), c.alreadyPresent(), c.failed(),
+                    c.skipped() == 0 ? "" : String.format(", messages skipped %,d (roles, empty, filter or cutover%s)", c.skipped(),
+                            c.withoutConversation() == 0 ? "" : String.format("; %,d without a conversation id: missing_conversation_id",
+                                    c.withoutConversation())));
         } else {
             out.printf("  shards %d/%d done; rows %,d of ~%,d: accepted %,d, already present %,d, failed %,d%s%n", s.shardsDone(),
-                    s.shardsTotal(), c.rowsRead(), s.estimatedRows(), c.accepted(), c.alreadyPresent(), c.failed(),
+                    s.shardsTotal(), c.rowsRead(), Math.max(s.estimatedRows(), c.rowsRead()), c.accepted(), c.alreadyPresent(), c.failed(),
                     c.skipped() == 0 ? "" : String.format(", skipped %,d (filter or cutover)", c.skipped()));
         }
         String rate = s.done() ? String.format("%.1f docs/s overall", c.handled() / (double) Math.max(1, s.elapsedSeconds()))

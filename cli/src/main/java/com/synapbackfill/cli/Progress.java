@@ -63,7 +63,9 @@ public final class Progress implements Consumer<PlannerResults.Status>, AutoClos
             bar.setExtraMessage(extra);
         } else if (System.currentTimeMillis() - lastPlain >= plainEveryMillis || s.done() || s.blocked()) {
             lastPlain = System.currentTimeMillis();
-            out.printf("progress: %d/%d %s, shards %d/%d, %s, status %s%n", handled, s.estimatedRows(), messages ? "messages" : "rows", s.shardsDone(),
+            // the estimate is statistics: never more read than "all" (a finished run shows what it read as the whole)
+            long whole = s.done() ? handled : Math.max(s.estimatedRows(), handled);
+            out.printf("progress: %d/%d %s, shards %d/%d, %s, status %s%n", handled, whole, messages ? "messages" : "rows", s.shardsDone(),
                     s.shardsTotal(), extra, s.status());
         }
     }

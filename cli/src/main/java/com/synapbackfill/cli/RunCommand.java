@@ -72,7 +72,7 @@ final class RunCommand extends OperatorCommand {
         // Synap's answer to the key, then the source (login, table, mapping, types, filter): both in a second or two,
         // before any AWS part starts
         checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
-        settings0.runDefaults().ifPresent(rc -> checkSource(env, rc.source()));
+        settings0.runDefaults().ifPresent(rc -> checkSource(env, rc.source(), out));
 
         try (Target target = Target.open(stack, c, Target.Access.WORK, env)) {
             if (!target.local()) {
@@ -137,6 +137,10 @@ final class RunCommand extends OperatorCommand {
             out.printf("  message shape: %,d messages read: %,d turns, %,d bad messages, %,d messages skipped%n", status.counters().messages(),
                     status.counters().accepted() + status.counters().alreadyPresent() + status.counters().failed() - badMessages(report),
                     badMessages(report), status.counters().skipped());
+        if (status.counters().withoutConversation() > 0)
+            out.printf("  %,d messages have no conversation id: skipped as missing_conversation_id (in the skipped count); "
+                    + "map a fallback with --column conversationId=A %s B%n", status.counters().withoutConversation(),
+                    com.synapbackfill.source.MessageShape.OR);
         if (status.blocked()) {
             out.printf("Synap refused the run: fix the key, plan or permissions, then `backfill resume %s%s%s`.%n", id, where, sourceFlags);
             return BackfillCommand.BLOCKED;
@@ -157,10 +161,17 @@ final class RunCommand extends OperatorCommand {
     }
 
     /** Reads the catalog and the id bounds once: every configuration error of the source, before the run starts. */
-    static void checkSource(Map<String, String> env, com.synapbackfill.source.SourceConfig source) {
+    static void checkSource(Map<String, String> env, com.synapbackfill.source.SourceConfig source, java.io.PrintStream out) {
         try (var src = new com.synapbackfill.source.JdbcTurnSource(new com.synapbackfill.source.JdbcConnectionSettings(env.get("SOURCE_JDBC_URL"),
                 env.get("SOURCE_DB_USER"), env.get("SOURCE_DB_PASSWORD")), source)) {
-            src.profile();
+            var profile = src.profile();
+            if (source.messageShape() && !profile.empty()) {
+                // a few conversations: roles that match nothing would make a run that sends nothing
+                java.util.List<String> sample = src.sampleIds(50);
+                java.util.List<com.synapbackfill.model.Turn> items = src.readConversations(sample.subList(0, Math.min(20, sample.size())));
+                String roles = RoleCheck.unmatched(source, items);
+                if (roles != null) out.println("Warning: " + roles + ".");
+            }
         }
     }
 
@@ -201,7 +212,10 @@ final class RunCommand extends OperatorCommand {
 
     /** Messages that could not be read (their text), from the report's failure classes. */
     static long badMessages(PlannerResults.Report report) {
-        Long n = report.failuresByClass() == null ? null : report.failuresByClass().get(com.synapbackfill.model.BadRowReason.UNREADABLE_TEXT.errorClass());
-        return n == null ? 0 : n;
+        if (report.failuresByClass() == null) return 0;
+        long n = 0;
+        for (var r : java.util.List.of(com.synapbackfill.model.BadRowReason.UNREADABLE_TEXT, com.synapbackfill.model.BadRowReason.UNREADABLE_TIMESTAMP))
+            n += report.failuresByClass().getOrDefault(r.errorClass(), 0L);
+        return n;
     }
 }

@@ -14,9 +14,14 @@ import picocli.CommandLine.Option;
  */
 final class RunSettingsOptions {
     @Option(names = "--table", description = "table or schema.table (env SOURCE_TABLE)") String table;
-    @Option(names = "--column", paramLabel = "FIELD=COLUMN", description = "the table's column for a field, repeatable: "
-            + "id, userId, customerId (empty: none), conversationId, messageIndex, userText, assistantText, createdAt "
-            + "(snake_case too); unmapped fields keep their default names (env SOURCE_COLUMNS)") java.util.List<String> column;
+    @Option(names = "--query", description = "instead of --table: one read-only SELECT, read as a table and sharded by its id (or "
+            + "conversation) column, e.g. to unnest JSON or cast a column (env SOURCE_QUERY)") String query;
+    @Option(names = "--column", paramLabel = "FIELD=COLUMN", description = "the column for a field, repeatable. Turn shape: "
+            + "id, userId, customerId (empty: none), conversationId, messageIndex, userText, assistantText, createdAt. Message shape "
+            + "(--shape messages): id, conversationId, userId, customerId, role, text, createdAt, order. snake_case too; unmapped "
+            + "fields keep their default names (env SOURCE_COLUMNS). A value may be TABLE.COLUMN (a --join), COLUMN#/json/pointer, "
+            + "COLUMN::epoch|epoch_ms|epoch_us|iso (a time kept as a number or text), or alternatives A ?? B (the first non-null)")
+    java.util.List<String> column;
     @Option(names = "--preset", description = "a source preset shipped with the tool: langchain-postgres, vercel-ai-chatbot, chatwoot, dify "
             + "(your flags and file override it)") String preset;
     @Option(names = "--shape", description = "turns (a row per turn, the default) or messages (a row per message with a role; env SOURCE_SHAPE)") String shape;
@@ -41,7 +46,9 @@ final class RunSettingsOptions {
     Map<String, String> env(CliConfig c) {
         c = c.withPreset(preset);
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("SOURCE_TABLE", SourceOptions.required(c.pick(table, "table", "SOURCE_TABLE"), "--table (or table, SOURCE_TABLE)"));
+        String q = query(c);
+        if (q != null) env.put("SOURCE_QUERY", q);
+        else env.put("SOURCE_TABLE", tableName(c));
         SourceOptions.putIf(env, "SOURCE_TIMESTAMP_ZONE", c.pick(timestampZone, "timestampZone", "SOURCE_TIMESTAMP_ZONE"));
         SourceConfig source = source(c, env.get("SOURCE_TABLE"), env.get("SOURCE_TIMESTAMP_ZONE"));
         if (source.messageShape()) env.putAll(Settings.messagesEnv(source.messages()));
@@ -66,11 +73,28 @@ final class RunSettingsOptions {
     PlannerRequest startRequest(CliConfig c, String runId) {
         c = c.withPreset(preset);
         String t = c.pick(table, "table", null);
-        SourceConfig source = t == null ? null : source(c, t, c.pick(timestampZone, "timestampZone", null));
+        SourceConfig source = t == null && query(c) == null ? null : source(c, query(c) != null ? null : t, c.pick(timestampZone, "timestampZone", null));
         String unit = c.pick(rateUnit, "rateUnit", null);
         return new PlannerRequest(PlannerRequest.Action.START, runId, source, integer(c.pick(batchSize, "batchSize", null), "--batch-size"),
                 null, null, null, integer(c.pick(shardRows, "shardRows", null), "--shard-rows"), c.pick(mode, "mode", null), null, null,
                 integer(c.pick(rateLimit, "rateLimit", null), "--rate-limit"), unit == null ? null : rateUnit(unit), null, null);
+    }
+
+    /** The query the source is, when one is given (flag, file, environment or preset); a table given beside it is an error. */
+    String query(CliConfig c) {
+        c = c.withPreset(preset);
+        String q = c.pick(query, "query", "SOURCE_QUERY");
+        String tableOrigin = c.origin("table", "SOURCE_TABLE");
+        boolean tableGiven = table != null || (tableOrigin != null && !tableOrigin.startsWith("preset"));
+        if (q != null && tableGiven)
+            throw new IllegalArgumentException("--query: give a table or a query, not both (--table/table/SOURCE_TABLE is set)");
+        return q;
+    }
+
+    /** The table the source is (when no query is), or an error naming where to give it. */
+    String tableName(CliConfig c) {
+        c = c.withPreset(preset);
+        return SourceOptions.required(c.pick(table, "table", "SOURCE_TABLE"), "--table or --query (or table/query, SOURCE_TABLE/SOURCE_QUERY, --preset)");
     }
 
     /**
@@ -129,14 +153,16 @@ final class RunSettingsOptions {
         String s = c.pick(since, "since", "SOURCE_SINCE");
         String u = c.pick(until, "until", "SOURCE_UNTIL");
         try {
-            return new SourceConfig(tableName, mapping, f, s, u, zone, c.pick(fromId, "fromId", "SOURCE_FROM_ID"), c.pick(toId, "toId", "SOURCE_TO_ID"),
-                    shapeSettings);
+            String q = query(c);
+            return new SourceConfig(q != null ? null : tableName, mapping, f, s, u, zone, c.pick(fromId, "fromId", "SOURCE_FROM_ID"),
+                    c.pick(toId, "toId", "SOURCE_TO_ID"), shapeSettings, q);
         } catch (IllegalArgumentException e) {
             // name the flag the user wrote, beside the contract's key
             throw new IllegalArgumentException(e.getMessage().replaceFirst("^source\\.since", (since != null ? "--since" : "since") + " (source.since)")
                     .replaceFirst("^source\\.until", (until != null ? "--until" : "until") + " (source.until)")
                     .replaceFirst("^source\\.timestampZone", (timestampZone != null ? "--timestamp-zone" : "timestampZone") + " (source.timestampZone)")
                     .replaceFirst("^source\\.table", (table != null ? "--table" : "table") + " (source.table)")
+                    .replaceFirst("^source\\.query", (query != null ? "--query" : "query") + " (source.query)")
                     .replaceFirst("^source\\.fromId: (\\S+) is above source\\.toId", fromId != null ? "--from-id: $1 is above --to-id" : "fromId: $1 is above toId"), e);
         }
     }

@@ -293,7 +293,16 @@ class MessagesRunIT {
         CliIT.Result plain = CliIT.run(Map.of("SOURCE_DB_PASSWORD", pg.password()), a.toArray(String[]::new));
         assertThat(plain.exit()).as(plain.output()).isZero();
         assertThat(plain.output()).contains("Warning: the page query would not use an index")
-                .contains("Create one on (thread_key, seq, msg_id)").contains("Seq Scan on chat_messages_plain sb_m");
+                .contains("Create one: CREATE INDEX backfill_pages ON \"chat_messages_plain\" (\"thread_key\", \"seq\", \"msg_id\");")
+                .contains("Seq Scan on chat_messages_plain sb_m");
+        // the hint is SQL the database accepts, and the index it makes serves the pages
+        String hint = plain.output().lines().filter(l -> l.contains("Create one: ")).findFirst().orElseThrow();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); Statement st = c.createStatement()) {
+            st.execute(hint.substring(hint.indexOf("CREATE INDEX"), hint.indexOf(';', hint.indexOf("CREATE INDEX"))));
+            st.execute("ANALYZE chat_messages_plain");
+        }
+        CliIT.Result indexed = CliIT.run(Map.of("SOURCE_DB_PASSWORD", pg.password()), a.toArray(String[]::new));
+        assertThat(indexed.output()).as(indexed.output()).doesNotContain("would not use an index");
     }
 
     static void assertArrivedExactlyOnce() throws Exception {

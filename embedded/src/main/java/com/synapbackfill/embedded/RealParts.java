@@ -75,6 +75,7 @@ public final class RealParts {
             System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
             try {
                 server = ServerRunner.createServerFromCommandLineArgs(args);
+                bindToLoopback(server);
                 server.start();
             } finally {
                 System.setOut(stdout);
@@ -92,6 +93,24 @@ public final class RealParts {
         String endpoint = "http://127.0.0.1:" + port;
         LOG.info("DynamoDB Local on {}", endpoint);
         return endpoint;
+    }
+
+    /**
+     * DynamoDB Local has no option for the address it listens on, and its Jetty server listens on every interface:
+     * anyone who can reach the machine could rewrite a run's ledger (move a checkpoint past rows never sent). Its
+     * connectors are set to 127.0.0.1 before it starts; when that cannot be done, it does not start at all.
+     */
+    static void bindToLoopback(DynamoDBProxyServer server) {
+        try {
+            java.lang.reflect.Field f = DynamoDBProxyServer.class.getDeclaredField("server");
+            f.setAccessible(true);
+            Object jetty = f.get(server);
+            Object[] connectors = (Object[]) jetty.getClass().getMethod("getConnectors").invoke(jetty);
+            if (connectors.length == 0) throw new IllegalStateException("DynamoDB Local has no connector to bind");
+            for (Object c : connectors) c.getClass().getMethod("setHost", String.class).invoke(c, "127.0.0.1");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot bind DynamoDB Local to 127.0.0.1 (it would listen on every interface): " + e, e);
+        }
     }
 
     /** ElasticMQ; the SQS endpoint URL. */

@@ -134,16 +134,24 @@ public final class PlannerService implements PlannerActions {
             long t0 = clock.millis();
             SourceProfile profile;
             List<Shard> shards;
+            long withoutKey;
             try (TurnSource source = sources.apply(config.source())) {
                 profile = source.profile();
                 int perShard = shardRows(config, profile.estimatedRows(), recommended(config));
                 int wanted = (int) Math.max(1, Math.min(1_000_000, (profile.estimatedRows() + perShard - 1) / perShard));
                 List<String> sample = profile.empty() ? List.of() : source.sampleIds(Math.min(200_000, Math.max(1_000, wanted * 20)));
+                // the sample corrects statistics that are stale or missing (a table loaded since its last ANALYZE)
+                profile = source.profile();
+                perShard = shardRows(config, profile.estimatedRows(), recommended(config));
                 shards = ShardPlanner.plan(runId, profile, perShard, sample);
+                // rows no shard holds (a NULL conversation id) are counted now, skipped, never lost without a word; a slice of
+                // conversation ids holds none of them
+                boolean slice = config.source().fromId() != null || config.source().toId() != null;
+                withoutKey = slice ? 0 : source.rowsWithoutKey();
             }
             long now = clock.millis();
             ledger.createRun(new RunState(runId, RunStatus.PLANNING, null, config, profile.idType(), profile.estimatedRows(),
-                    0, 0, Counters.ZERO, now, now, 0));
+                    0, 0, withoutKey > 0 ? Counters.withoutConversation(withoutKey) : Counters.ZERO, now, now, 0));
             List<ShardState> states = new ArrayList<>(shards.size());
             for (Shard s : shards) states.add(ShardState.pending(s));
             ledger.putShards(runId, states, profile.estimatedRows());
@@ -161,8 +169,8 @@ public final class PlannerService implements PlannerActions {
                 }
             }
             RunState run = ledger.run(runId).orElseThrow();
-            LOG.info("start: {} shards over ~{} rows ({} ids {}..{}), planned in {} ms", shards.size(),
-                    profile.estimatedRows(), profile.idType(), profile.minId(), profile.maxId(), clock.millis() - t0);
+            LOG.info("start: {} shards over ~{} rows ({} ids {}..{}), {} without a key, planned in {} ms", shards.size(),
+                    profile.estimatedRows(), profile.idType(), profile.minId(), profile.maxId(), withoutKey, clock.millis() - t0);
             return startAnswer(run, true);
         } finally {
             MDC.remove("runId");

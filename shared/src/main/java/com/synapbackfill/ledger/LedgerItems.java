@@ -72,12 +72,12 @@ final class LedgerItems {
     static final List<Counter> COUNTERS = List.of(new Counter("rowsRead", Counters::rowsRead), new Counter("accepted", Counters::accepted),
             new Counter("alreadyPresent", Counters::alreadyPresent), new Counter("failed", Counters::failed),
             new Counter("skipped", Counters::skipped), new Counter("calls", Counters::calls), new Counter("throttled", Counters::throttled),
-            new Counter("messages", Counters::messages));
+            new Counter("messages", Counters::messages), new Counter("withoutConversation", Counters::withoutConversation));
 
     static Counters counters(Map<String, AttributeValue> item) {
         long[] v = new long[COUNTERS.size()];
         for (int i = 0; i < v.length; i++) v[i] = num(item, COUNTERS.get(i).attribute());
-        return new Counters(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        return new Counters(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
     }
 
     static void putCounters(Map<String, AttributeValue> item, Counters c) {

@@ -10,7 +10,11 @@ public enum BadRowReason {
     MISSING_MESSAGE_INDEX("message_index is null"),
     DOCUMENT_TOO_LARGE("the rendered document is larger than the configured byte cap"),
     /** message shape: the text field is neither a string nor an array of text parts, or its JSON does not parse */
-    UNREADABLE_TEXT("the message's text is not a string or an array of text parts (or its JSON does not parse)");
+    UNREADABLE_TEXT("the message's text is not a string or an array of text parts (or its JSON does not parse)"),
+    /** a time kept as text or a number (or inside JSON) that is not an ISO-8601 time or an epoch number in the mapped unit */
+    UNREADABLE_TIMESTAMP("created_at is not a time (ISO-8601 text, or an epoch number in the mapped unit)"),
+    /** a time no chat can have: before 1970 (a BC date, -infinity) or more than a day ahead (infinity, year 9999, a unit mistaken) */
+    IMPOSSIBLE_TIMESTAMP("created_at is outside 1970-01-01T00:00:00Z .. a day from now");
 
     private final String description;
 

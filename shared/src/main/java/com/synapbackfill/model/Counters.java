@@ -16,10 +16,22 @@ package com.synapbackfill.model;
  * @param calls          batch_create calls that got an answer
  * @param throttled      429 answers seen
  * @param messages       source messages read (message shape only)
+ * @param withoutConversation messages whose conversation key is NULL (message shape): no shard holds them, so they are
+ *                       counted when the run is planned, as read and skipped ({@code missing_conversation_id}), never lost
+ *                       without a word; part of {@code rowsRead}, {@code skipped} and {@code messages}
  */
 public record Counters(long rowsRead, long accepted, long alreadyPresent, long failed, long skipped, long calls,
-                       long throttled, long messages) {
-    public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0);
+                       long throttled, long messages, long withoutConversation) {
+    public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    public Counters(long rowsRead, long accepted, long alreadyPresent, long failed, long skipped, long calls, long throttled, long messages) {
+        this(rowsRead, accepted, alreadyPresent, failed, skipped, calls, throttled, messages, 0);
+    }
+
+    /** What planning counts of messages no shard holds: read and skipped as {@code missing_conversation_id}. */
+    public static Counters withoutConversation(long n) {
+        return new Counters(n, 0, 0, 0, n, 0, 0, n, n);
+    }
 
     /** Counters of the turn shape (no message count). */
     public Counters(long rowsRead, long accepted, long alreadyPresent, long failed, long skipped, long calls, long throttled) {
@@ -28,7 +40,8 @@ public record Counters(long rowsRead, long accepted, long alreadyPresent, long f
 
     public Counters plus(Counters o) {
         return new Counters(rowsRead + o.rowsRead, accepted + o.accepted, alreadyPresent + o.alreadyPresent,
-                failed + o.failed, skipped + o.skipped, calls + o.calls, throttled + o.throttled, messages + o.messages);
+                failed + o.failed, skipped + o.skipped, calls + o.calls, throttled + o.throttled, messages + o.messages,
+                withoutConversation + o.withoutConversation);
     }
 
     /** Rows that reached an outcome. */

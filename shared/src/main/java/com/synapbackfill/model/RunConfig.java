@@ -23,10 +23,17 @@ import java.util.Set;
  * @param rateLimitPerMinute  the Instance's limit, shared by every worker
  * @param rateLimitUnit       CALL or DOCUMENT
  * @param requireCustomerId   B2B: rows without customer_id are bad rows
+ * @param conversationIds     how a source conversation id becomes Synap's conversation UUID (and so the document ids):
+ *                            {@link #EXACT_CONVERSATION_IDS} for every run started now; {@link #LEGACY_CONVERSATION_IDS} for
+ *                            a run recorded before it existed (absent from its snapshot), so that it keeps its ids
  */
 public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, int maxDocumentBytes, int pageSize,
                         int shardTargetRows, String mode, String documentType, String documentIdTemplate,
-                        int rateLimitPerMinute, RateLimitUnit rateLimitUnit, boolean requireCustomerId) {
+                        int rateLimitPerMinute, RateLimitUnit rateLimitUnit, boolean requireCustomerId, int conversationIds) {
+    /** Runs recorded before 2026-12-04: UUIDs lower-cased, every UUID kept (ids that differ by case, or a text whose name-based UUID is another row's UUID, merged). */
+    public static final int LEGACY_CONVERSATION_IDS = 1;
+    /** The source value exactly: only a lower-case UUID that is not name-based (v5) is kept; anything else is named (v5). */
+    public static final int EXACT_CONVERSATION_IDS = 2;
     public static final int MAX_BATCH = 100;
     public static final Set<String> MODES = Set.of("long-range", "fast");
     public static final Set<String> DOCUMENT_TYPES = Set.of("ai-chat-conversation", "document", "email", "pdf",
@@ -55,7 +62,8 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
                      @JsonProperty("documentIdTemplate") String documentIdTemplate,
                      @JsonProperty("rateLimitPerMinute") int rateLimitPerMinute,
                      @JsonProperty("rateLimitUnit") RateLimitUnit rateLimitUnit,
-                     @JsonProperty("requireCustomerId") boolean requireCustomerId) {
+                     @JsonProperty("requireCustomerId") boolean requireCustomerId,
+                     @JsonProperty("conversationIds") int conversationIds) {
         this.source = Objects.requireNonNull(source, "source: is required");
         this.batchSize = inRange("batchSize", batchSize, 1, MAX_BATCH);
         this.maxBatchBytes = inRange("maxBatchBytes", maxBatchBytes, 16 * 1024, 64 * 1024 * 1024);
@@ -68,6 +76,8 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
         this.rateLimitPerMinute = inRange("rateLimitPerMinute", rateLimitPerMinute, 1, 1_000_000);
         this.rateLimitUnit = Objects.requireNonNull(rateLimitUnit, "rateLimitUnit: is required (CALL or DOCUMENT)");
         this.requireCustomerId = requireCustomerId;
+        this.conversationIds = conversationIds == 0 ? LEGACY_CONVERSATION_IDS
+                : inRange("conversationIds", conversationIds, LEGACY_CONVERSATION_IDS, EXACT_CONVERSATION_IDS);
     }
 
     /** Defaults for everything but the source. */
@@ -79,7 +89,7 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
         return new Builder(source).batchSize(batchSize).maxBatchBytes(maxBatchBytes).maxDocumentBytes(maxDocumentBytes)
                 .pageSize(pageSize).shardTargetRows(shardTargetRows).mode(mode).documentType(documentType)
                 .documentIdTemplate(documentIdTemplate).rateLimitPerMinute(rateLimitPerMinute)
-                .rateLimitUnit(rateLimitUnit).requireCustomerId(requireCustomerId);
+                .rateLimitUnit(rateLimitUnit).requireCustomerId(requireCustomerId).conversationIds(conversationIds);
     }
 
     /** Documents per second the Instance allows with full batches. */
@@ -124,8 +134,10 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
         private int rateLimitPerMinute = 600;
         private RateLimitUnit rateLimitUnit = RateLimitUnit.CALL;
         private boolean requireCustomerId;
+        private int conversationIds = EXACT_CONVERSATION_IDS;
 
         Builder(SourceConfig source) { this.source = source; }
+        public Builder conversationIds(int v) { conversationIds = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder maxBatchBytes(int v) { maxBatchBytes = v; return this; }
         public Builder maxDocumentBytes(int v) { maxDocumentBytes = v; return this; }
@@ -140,7 +152,8 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
 
         public RunConfig build() {
             return new RunConfig(source, batchSize, maxBatchBytes, maxDocumentBytes, pageSize, shardTargetRows, mode,
-                    documentType, documentIdTemplate == null ? defaultTemplate(source) : documentIdTemplate, rateLimitPerMinute, rateLimitUnit, requireCustomerId);
+                    documentType, documentIdTemplate == null ? defaultTemplate(source) : documentIdTemplate, rateLimitPerMinute, rateLimitUnit, requireCustomerId,
+                    conversationIds);
         }
     }
 }

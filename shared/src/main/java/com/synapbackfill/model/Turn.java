@@ -24,13 +24,21 @@ import java.util.Objects;
  * @param messages       source messages behind it (0 for the turn shape)
  * @param problem        why it cannot become a document, found while reading (an unreadable JSON text), or null
  * @param skipReason     why it was skipped ({@code filter}, {@code role:system}), or null
+ * @param problemDetail  the value behind {@code problem} (a time that does not parse), or null
  */
 public record Turn(String id, String userId, String customerId, String conversationId, Long messageIndex,
                    String userText, String assistantText, Instant createdAt, boolean skipped,
-                   String position, int messages, BadRowReason problem, String skipReason) {
+                   String position, int messages, BadRowReason problem, String skipReason, String problemDetail) {
     public Turn {
         Objects.requireNonNull(id, "id");
         if (position == null) position = id;
+    }
+
+    public Turn(String id, String userId, String customerId, String conversationId, Long messageIndex,
+                String userText, String assistantText, Instant createdAt, boolean skipped,
+                String position, int messages, BadRowReason problem, String skipReason) {
+        this(id, userId, customerId, conversationId, messageIndex, userText, assistantText, createdAt, skipped, position, messages, problem,
+                skipReason, null);
     }
 
     /** A row of the turn shape. */

@@ -36,13 +36,30 @@ final class CatalogCheck {
         }
     }
 
-    /** The configured table, or an error naming {@code source.table} when the login cannot see it. */
-    SqlDialect.Table sourceTable() {
+    /**
+     * What the source reads: the configured table (an error naming {@code source.table} when the login cannot see
+     * it), or the configured query with its result columns (an error naming {@code source.query} when the database
+     * refuses it).
+     */
+    Relation relation() {
+        if (config.query() != null) {
+            SqlDialect.Table columns;
+            try {
+                columns = dialect.describeQuery(db.get(), config.query());
+            } catch (IllegalArgumentException e) {
+                throw new PermanentException(PermanentException.Kind.CONFIGURATION, e.getMessage());
+            } catch (SQLException e) {
+                if (dialect.transientError(e)) throw db.error("describing the query", e);
+                throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source.query: the database refused the query ("
+                        + e.getSQLState() + "): " + db.redact(e.getMessage()), 0, null, e);
+            }
+            return new Relation("query", "(" + config.query() + ")", columns, true, true);
+        }
         SqlDialect.Table table = describe(config.table());
         if (table.columns().isEmpty())
             throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source.table: table or view \"" + config.table()
                     + "\" not found (or not visible to user " + db.user() + ")");
-        return table;
+        return new Relation(config.table(), dialect.quote(config.table()), table, table.view(), false);
     }
 
     void problem(String p) {
@@ -57,11 +74,11 @@ final class CatalogCheck {
         return problems.stream().anyMatch(p -> !p.startsWith("source.filter"));
     }
 
-    /** Throws every problem found, with the table's columns and {@code hint}. */
-    void throwIfProblems(String what, SqlDialect.Table table, String hint) {
+    /** Throws every problem found, with the relation's columns and {@code hint}. */
+    void throwIfProblems(String what, Relation relation, String hint) {
         if (problems.isEmpty()) return;
         throw new PermanentException(PermanentException.Kind.CONFIGURATION, "source " + what + ": " + String.join("; ", problems)
-                + ". The table has " + table.names() + hint);
+                + ". The " + (relation.query() ? "query returns" : "table has") + " " + relation.table().names() + hint);
     }
 
     /** The column {@code column} of {@code table} for {@code field}, or null (a problem noted). */
@@ -84,7 +101,9 @@ final class CatalogCheck {
         Map<String, String> out = new LinkedHashMap<>();
         if (filter == null) return out;
         for (String col : filter.columns()) {
-            SqlDialect.Column actual = table.column(col) != null ? table.column(col) : table.column(col.toLowerCase(Locale.ROOT));
+            String quoted = SourceFilter.unquoted(col);
+            SqlDialect.Column actual = quoted != null ? table.column(quoted)
+                    : table.column(col) != null ? table.column(col) : table.column(col.toLowerCase(Locale.ROOT));
             if (actual == null) problems.add("source.filter: column \"" + col + "\" not found" + where);
             else out.put(col, actual.name());
         }
@@ -93,17 +112,20 @@ final class CatalogCheck {
 
     /**
      * Which rows the run takes, as SQL (null: all): the filter (a NULL verdict leaves the row out) and the cutover
-     * on the timestamp (a row without one is kept: it becomes a missing-timestamp failure). Columns are prefixed
-     * with {@code qualifier} ("" or "sb_m."); the bound values are appended to {@code binds}.
+     * on the timestamp (a row without one is kept: it becomes a missing-timestamp failure). Filter columns are
+     * prefixed with {@code qualifier} ("" or "sb_m."); the bound values are appended to {@code binds}. The cutover is
+     * SQL only when the time is a timestamp column ({@code created}, its catalog entry {@code ts}); a time computed
+     * from numbers, text or JSON is cut over when it is read ({@link #withinCutover}).
      */
-    String included(SourceFilter filter, Map<String, String> filterColumns, String qualifier, SqlDialect.Column ts, List<Object> binds) {
+    String included(SourceFilter filter, Map<String, String> filterColumns, String qualifier, String created, SqlDialect.Column ts,
+                    List<Object> binds) {
         List<String> pred = new ArrayList<>();
         if (filter != null) {
             SourceFilter.Rendered r = filter.render(col -> qualifier + dialect.quote(filterColumns.get(col)));
             pred.add("COALESCE((" + r.sql() + "), FALSE)");
             binds.addAll(r.binds());
         }
-        String created = qualifier + dialect.quote(ts.name());
+        if (created == null) return pred.isEmpty() ? null : String.join(" AND ", pred);
         if (config.sinceInstant() != null) {
             pred.add("(" + created + " IS NULL OR " + created + " >= ?)");
             binds.add(dialect.timestampBind(config.sinceInstant(), ts, config.zone()));
@@ -113,6 +135,14 @@ final class CatalogCheck {
             binds.add(dialect.timestampBind(config.untilInstant(), ts, config.zone()));
         }
         return pred.isEmpty() ? null : String.join(" AND ", pred);
+    }
+
+    /** Whether a time read is inside the cutover (a row without one is kept: it becomes a missing-timestamp failure). */
+    static boolean withinCutover(SourceConfig config, java.time.Instant at) {
+        if (at == null) return true;
+        java.time.Instant since = config.sinceInstant();
+        java.time.Instant until = config.untilInstant();
+        return (since == null || !at.isBefore(since)) && (until == null || at.isBefore(until));
     }
 
     /** The database's own check of the filter (types, operators) on a query that reads no row. */

@@ -41,7 +41,9 @@ public record ColumnMapping(String id, String userId, String customerId, String 
                 : messageIndex.isEmpty() ? "" : SqlIdentifiers.requireName("columns.messageIndex", messageIndex);
         this.userText = SqlIdentifiers.requireName("columns.userText", userText == null ? "user_text" : userText);
         this.assistantText = SqlIdentifiers.requireName("columns.assistantText", assistantText == null ? "assistant_text" : assistantText);
-        this.createdAt = SqlIdentifiers.requireName("columns.createdAt", createdAt == null ? "created_at" : createdAt);
+        // a time may be kept as a timestamp, epoch numbers, ISO text or inside JSON: COLUMN[#/pointer][::unit], alternatives A ?? B
+        this.createdAt = createdAt == null ? "created_at" : createdAt.trim();
+        MessageShape.parseAll("createdAt", this.createdAt, List.of());
     }
 
     /**

@@ -23,14 +23,30 @@ public final class DocumentMapper {
     private static final Pattern CANONICAL_UUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
+    private static final Pattern LOWER_UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
     private final RunConfig config;
     private final String runId;
     private final boolean hasIndex; // a turn table mapped without a position column has none to check
+    private final boolean exactIds;
+
+    /** The earliest time a turn may have: nothing was chatted before 1970 (a BC date or -infinity is a broken row). */
+    public static final java.time.Instant EARLIEST = java.time.Instant.EPOCH;
+    /** How far ahead of now a turn may be dated: clocks drift, history is not written in the future. */
+    public static final java.time.Duration AHEAD = java.time.Duration.ofDays(1);
+
+    private final java.time.Clock clock;
 
     public DocumentMapper(RunConfig config, String runId) {
+        this(config, runId, java.time.Clock.systemUTC());
+    }
+
+    public DocumentMapper(RunConfig config, String runId, java.time.Clock clock) {
+        this.clock = clock;
         this.config = config;
         this.runId = runId;
         this.hasIndex = config.source().messageShape() || !config.source().columns().messageIndex().isEmpty();
+        this.exactIds = config.conversationIds() == RunConfig.EXACT_CONVERSATION_IDS;
     }
 
     /**
@@ -58,6 +74,13 @@ public final class DocumentMapper {
         return config.source().columns().describe(reason.description());
     }
 
+    /** A bad row's reason in the source's names, with the value behind it when there is one ({@code ...: "yesterday"}). */
+    public String describe(Mapped m) {
+        String d = describe(m.reason());
+        String detail = m.reason() == BadRowReason.IMPOSSIBLE_TIMESTAMP ? m.turn().createdAt().toString() : m.turn().problemDetail();
+        return detail == null ? d : d + ": \"" + detail + "\"";
+    }
+
     public Mapped map(Turn t) {
         if (t.skipped()) return new Mapped(t, null, null, null);
         String documentId = documentId(t);
@@ -67,6 +90,7 @@ public final class DocumentMapper {
         boolean hasAssistant = !blank(t.assistantText());
         if (!hasUser && !hasAssistant) reason = BadRowReason.EMPTY_TEXT;
         else if (t.createdAt() == null) reason = BadRowReason.MISSING_TIMESTAMP;
+        else if (t.createdAt().isBefore(EARLIEST) || t.createdAt().isAfter(clock.instant().plus(AHEAD))) reason = BadRowReason.IMPOSSIBLE_TIMESTAMP;
         else if (blank(t.userId())) reason = BadRowReason.MISSING_USER_ID;
         else if (config.requireCustomerId() && blank(t.customerId())) reason = BadRowReason.MISSING_CUSTOMER_ID;
         else if (blank(t.conversationId())) reason = BadRowReason.MISSING_CONVERSATION_ID;
@@ -77,7 +101,7 @@ public final class DocumentMapper {
                 : hasUser ? "User: " + t.userText() : "Assistant: " + t.assistantText();
         if (utf8Length(text) > config.maxDocumentBytes()) return new Mapped(t, null, documentId, BadRowReason.DOCUMENT_TOO_LARGE);
 
-        String conversationUuid = conversationUuid(t.conversationId());
+        String conversationUuid = conversationUuid(t.conversationId(), exactIds);
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("conversation_id", conversationUuid);
         metadata.put("source", "backfill");
@@ -85,7 +109,8 @@ public final class DocumentMapper {
         metadata.put("run_id", runId);
         metadata.put("source_row_id", t.id());
         if (t.messages() > 0) metadata.put("source_messages", t.messages());
-        if (!conversationUuid.equalsIgnoreCase(t.conversationId())) metadata.put("source_conversation_id", t.conversationId());
+        if (!conversationUuid.equals(t.conversationId()) && !(!exactIds && conversationUuid.equalsIgnoreCase(t.conversationId())))
+            metadata.put("source_conversation_id", t.conversationId());
         MemoryDocument doc = new MemoryDocument(text, config.documentType(), documentId, t.createdAt().toString(),
                 t.userId(), blank(t.customerId()) ? null : t.customerId(), config.mode(), metadata);
         return new Mapped(t, doc, documentId, null);
@@ -98,15 +123,32 @@ public final class DocumentMapper {
         if (needsConversation && blank(t.conversationId())) return null;
         if (template.contains("{message_index}") && t.messageIndex() == null) return null;
         String s = template;
-        if (s.contains("{conversation_id}")) s = s.replace("{conversation_id}", conversationUuid(t.conversationId()));
+        if (s.contains("{conversation_id}")) s = s.replace("{conversation_id}", conversationUuid(t.conversationId(), exactIds));
         if (s.contains("{source_conversation_id}")) s = s.replace("{source_conversation_id}", t.conversationId());
         if (s.contains("{message_index}")) s = s.replace("{message_index}", Long.toString(t.messageIndex()));
         return s.replace("{id}", t.id());
     }
 
-    /** The conversation id itself when it is a UUID (lower-cased), else a v5 UUID of it under the fixed namespace. */
+    /**
+     * Synap's conversation UUID for a source conversation id, so that distinct source values never share one: the value
+     * itself when it is a lower-case UUID that is not name-based (version 5); anything else (text, an upper-case UUID, a
+     * v5 UUID) is named: a v5 UUID of the exact value under the fixed namespace. Kept UUIDs are never v5 and named ones
+     * always are, so the two cannot meet; named values differ as their SHA-1s do.
+     */
     public static String conversationUuid(String conversationId) {
-        if (CANONICAL_UUID.matcher(conversationId).matches()) return conversationId.toLowerCase();
+        return conversationUuid(conversationId, true);
+    }
+
+    /**
+     * As {@link #conversationUuid(String)}, or (a run recorded before {@link RunConfig#EXACT_CONVERSATION_IDS},
+     * {@code exact} false) as it was then: every UUID kept, lower-cased.
+     */
+    public static String conversationUuid(String conversationId, boolean exact) {
+        if (!exact) {
+            if (CANONICAL_UUID.matcher(conversationId).matches()) return conversationId.toLowerCase();
+            return nameUuid(CONVERSATION_NAMESPACE, conversationId).toString();
+        }
+        if (LOWER_UUID.matcher(conversationId).matches() && conversationId.charAt(14) != '5') return conversationId;
         return nameUuid(CONVERSATION_NAMESPACE, conversationId).toString();
     }
 

@@ -56,7 +56,8 @@ final class IdSampler {
         String p = dialect.param(key.type());
         String text = dialect.idText(id, key.type());
         // ORDER BY ... LIMIT 1 rather than min()/max(): index-backed for every id type (PostgreSQL has no min(uuid))
-        String where = " FROM " + key.from() + " WHERE (" + p + " IS NULL OR " + id + " >= " + p
+        // a NULL key is in no shard (counted apart): PostgreSQL sorts NULLs first when descending, MySQL when ascending
+        String where = " FROM " + key.from() + " WHERE " + id + " IS NOT NULL AND (" + p + " IS NULL OR " + id + " >= " + p
                 + ") AND (" + p + " IS NULL OR " + id + " <= " + p + ") ORDER BY " + id;
         String sql = "SELECT (SELECT " + text + " AS sb_lo" + where + " LIMIT 1), (SELECT " + text + " AS sb_hi"
                 + where + " DESC LIMIT 1)";
@@ -88,6 +89,9 @@ final class IdSampler {
                 }
             }
         }
+        // a view or a query has no statistics of its own, and its plan's guess can be off by orders of magnitude:
+        // count it (its sample reads it whole anyway)
+        if (key.view()) return new SourceProfile(key.type(), min, max, Math.max(1, countKeys()));
         long estimate = estimate();
         if ((fromId != null || toId != null) && key.type() == IdType.BIGINT) {
             // statistics describe the whole table: scale to the slice by id span (uniform ids assumed; the
@@ -103,7 +107,7 @@ final class IdSampler {
     private String[] fullBounds() {
         String id = key.column();
         String text = dialect.idText(id, key.type());
-        String from = " FROM " + key.from() + " ORDER BY " + id;
+        String from = " FROM " + key.from() + " WHERE " + id + " IS NOT NULL ORDER BY " + id;
         try (PreparedStatement ps = db.prepare("SELECT (SELECT " + text + " AS sb_lo" + from + " LIMIT 1), (SELECT "
                 + text + " AS sb_hi" + from + " DESC LIMIT 1)"); ResultSet rs = ps.executeQuery()) {
             rs.next();
@@ -113,9 +117,44 @@ final class IdSampler {
         }
     }
 
+    /** Rows whose key is in the slice, counted. */
+    private long countKeys() {
+        String id = key.column();
+        String p = dialect.param(key.type());
+        String sql = "SELECT count(*) FROM " + key.from() + " WHERE " + id + " IS NOT NULL AND (" + p + " IS NULL OR " + id + " >= " + p
+                + ") AND (" + p + " IS NULL OR " + id + " <= " + p + ")";
+        try (PreparedStatement ps = db.prepare(sql)) {
+            SourceConnection.bindId(ps, 1, key.type(), fromId, "source.fromId");
+            SourceConnection.bindId(ps, 2, key.type(), fromId, "source.fromId");
+            SourceConnection.bindId(ps, 3, key.type(), toId, "source.toId");
+            SourceConnection.bindId(ps, 4, key.type(), toId, "source.toId");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw db.error("counting the rows of the source", e);
+        }
+    }
+
+    /**
+     * Corrects the profile's estimate by a sample of {@code found} rows at {@code percent}: exact when the sample took
+     * every row, else when statistics are far off (a table loaded since its last ANALYZE). Progress and shard counts
+     * then follow the real size.
+     */
+    private void refine(int found, double percent) {
+        if (key.view() || profile == null || profile.empty()) return;
+        long byStats = profile.estimatedRows();
+        long bySample = percent >= 100.0 ? found : Math.round(found * 100.0 / percent);
+        boolean exact = percent >= 100.0;
+        boolean farOff = found >= 200 && (bySample > byStats * 1.5 || bySample < byStats / 1.5);
+        if ((exact || farOff) && bySample != byStats)
+            profile = new SourceProfile(profile.idType(), profile.minId(), profile.maxId(), Math.max(1, bySample));
+    }
+
     private long estimate() {
         try {
-            return Math.max(1, dialect.estimateRows(db.get(), key.table(), key.view()));
+            return Math.max(1, dialect.estimateRows(db.get(), key.table(), key.from(), key.view()));
         } catch (SQLException | NumberFormatException e) {
             return 1; // no statistics: one shard per target rows from the sample alone
         }
@@ -128,13 +167,16 @@ final class IdSampler {
         double percent = Math.min(100.0, Math.max(0.01, 100.0 * Math.max(n, SAMPLE_FLOOR) / Math.max(1, profile.estimatedRows())));
         if (!dialect.blockSampling()) {
             if (profile.estimatedRows() > probeAboveRows && key.type() != IdType.TEXT) return probeSample(profile, Math.max(n, SAMPLE_FLOOR));
-            return sample(profile, percent, true);
+            List<String> ids = sample(profile, percent, true);
+            refine(ids.size(), percent);
+            return ids;
         }
         List<String> ids = sample(profile, percent, false);
         if (ids.size() < Math.min(n, profile.estimatedRows()) / 4 && !key.view()) {
             // block sampling found too little (small or clustered table): sample rows instead
             ids = sample(profile, percent, true);
         }
+        refine(ids.size(), percent);
         return ids;
     }
 

@@ -78,14 +78,19 @@ public final class JdbcTurnSource implements TurnSource {
         return query() instanceof MessageQuery m ? m.unindexedPagePlan(profile()) : null;
     }
 
-    /** Message shape: messages whose conversation id is NULL (no shard holds them: they are never read). */
+    /** Message shape: messages whose conversation id is NULL (no shard holds them: planning counts them as skipped). */
     public long messagesWithoutConversation() {
         return query() instanceof MessageQuery m ? m.messagesWithoutConversation() : 0;
     }
 
-    /** The columns a message table's page query wants an index on, in order; null for the turn shape. */
-    public String pageIndexColumns() {
-        return config.messageShape() ? MessageQuery.pageIndexColumns(config.messages()) : null;
+    @Override
+    public long rowsWithoutKey() {
+        return messagesWithoutConversation();
+    }
+
+    /** The index a message table's page query wants, as SQL the database accepts; null for the turn shape, or when none can serve it. */
+    public String pageIndexHint() {
+        return query() instanceof MessageQuery m ? m.indexHint() : null;
     }
 
     private MessageQuery messages() {

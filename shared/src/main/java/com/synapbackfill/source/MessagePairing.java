@@ -11,7 +11,8 @@ import java.util.List;
  * messages in the same order always give the same items, so a checkpoint inside a conversation ("its first k
  * items are handled") means the same after a crash.
  *
- * <p>The rules, as the README states them: walk a conversation in order; skipped and bad messages take no part.
+ * <p>The rules, as the README states them: walk a conversation in order; skipped and bad messages take no part (a
+ * message whose role is neither the user's nor the assistant's is skipped by its role, whatever else it holds).
  * A user message opens a turn; consecutive user messages join it ({@code \n}); the assistant messages that
  * follow, until the next user message, are its answer ({@code \n}). Assistant messages before any user message
  * form one assistant-only turn; a user message with no answer is a user-only turn. A turn's time, id, user and
@@ -32,9 +33,14 @@ public final class MessagePairing {
      * @param text       the text found, or null
      * @param problem    why the text could not be read, or null
      * @param skipReason left out by the run's filter or cutover ("filter"), or null
+     * @param detail     the value behind {@code problem}, or null
      */
     public record Message(String id, String conversationId, String userId, String customerId, String kind, String role,
-                          String text, BadRowReason problem, Instant createdAt, String skipReason) {
+                          String text, BadRowReason problem, Instant createdAt, String skipReason, String detail) {
+        public Message(String id, String conversationId, String userId, String customerId, String kind, String role,
+                       String text, BadRowReason problem, Instant createdAt, String skipReason) {
+            this(id, conversationId, userId, customerId, kind, role, text, problem, createdAt, skipReason, null);
+        }
     }
 
     /** The position token of item {@code seq} of a conversation. */
@@ -62,11 +68,12 @@ public final class MessagePairing {
         for (Message m : messages) {
             if (m.skipReason() != null) {
                 items.add(skipped(items.size(), m, m.skipReason()));
+            } else if (m.kind() == null) {
+                // the role decides first: a message of another role is skipped whatever its text or time hold
+                items.add(skipped(items.size(), m, "role:" + (m.role() == null ? "null" : m.role())));
             } else if (m.problem() != null) {
                 items.add(new Turn(m.id(), m.userId(), m.customerId(), m.conversationId(), null, null, null, m.createdAt(), false,
-                        position(items.size(), m.conversationId()), 1, m.problem(), null));
-            } else if (m.kind() == null) {
-                items.add(skipped(items.size(), m, "role:" + (m.role() == null ? "null" : m.role())));
+                        position(items.size(), m.conversationId()), 1, m.problem(), null, m.detail()));
             } else if (m.text() == null || m.text().isBlank()) {
                 items.add(skipped(items.size(), m, "empty_text"));
             } else if (m.kind().equals("user")) {

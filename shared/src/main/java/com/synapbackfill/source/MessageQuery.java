@@ -1,6 +1,5 @@
 package com.synapbackfill.source;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.synapbackfill.error.PermanentException;
 import com.synapbackfill.model.BadRowReason;
 import com.synapbackfill.model.IdType;
@@ -9,10 +8,9 @@ import com.synapbackfill.model.Turn;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,50 +25,54 @@ import java.util.Set;
  * catalog check.
  */
 final class MessageQuery implements ShapeQuery {
-    /** The values that may come from a join or from inside JSON, in select-list order from position 3. */
-    private static final String[] VALUE_FIELDS = {"userId", "customerId", "role", "text"};
+    private static final int ID = 1;
+    private static final int CONVERSATION = 2;
+    private static final int INCLUDED = 3;
 
     private final SourceConnection db;
     private final SqlDialect dialect;
+    private final SourceConfig config;
     private final MessageShape shape;
     private final ShardKey key;
-    private final SqlDialect.Column createdAt;
-    private final ZoneId zone;
     private final String selectList;
     private final List<Object> selectBinds;
-    /** {@code table sb_m LEFT JOIN ...} */
+    /** {@code relation sb_m LEFT JOIN ...} */
     private final String from;
-    /** the conversation column, qualified ({@code sb_m."chatId"}) */
+    /** the conversation key's SQL over {@code from} ({@code sb_m."chatId"}, or computed) */
     private final String conversation;
-    /** {@code conversation, order (or created), id} */
+    /** {@code conversation, order (or created when SQL can order by it), id} */
     private final String orderBy;
     /** the message id's type (for re-reading failures by id) */
     private final IdType idType;
     /** the message id column, qualified */
     private final String idColumn;
-    /** per value user, customer, role, text: read as JSON */
-    private final boolean[] json;
-    /** per value user, customer, role, text: the pointer, or null */
-    private final String[] pointers;
+    private final Fields fields;
+    private final String indexHint;
 
-    private MessageQuery(SourceConnection db, MessageShape shape, ShardKey key, SqlDialect.Column createdAt, ZoneId zone, String selectList,
-                         List<Object> selectBinds, String from, String conversation, String orderBy, IdType idType, String idColumn,
-                         boolean[] json, String[] pointers) {
+    /** The values read per message, and how messages are ordered inside a conversation when SQL cannot order them. */
+    private record Fields(Value user, Value customer, Value role, Value text, TimeValue createdAt, boolean cutoverInJava,
+                          Value orderValue, TimeValue orderTime, boolean sortByCreated) {
+        boolean sortInJava() {
+            return orderValue != null || orderTime != null || sortByCreated;
+        }
+    }
+
+    private MessageQuery(SourceConnection db, SourceConfig config, ShardKey key, SelectList select, String from, String conversation,
+                         String orderBy, IdType idType, String idColumn, Fields fields, String indexHint) {
         this.db = db;
         this.dialect = db.dialect();
-        this.shape = shape;
+        this.config = config;
+        this.shape = config.messages();
         this.key = key;
-        this.createdAt = createdAt;
-        this.zone = zone;
-        this.selectList = selectList;
-        this.selectBinds = selectBinds;
+        this.selectList = select.sql();
+        this.selectBinds = select.binds();
         this.from = from;
         this.conversation = conversation;
         this.orderBy = orderBy;
         this.idType = idType;
         this.idColumn = idColumn;
-        this.json = json;
-        this.pointers = pointers;
+        this.fields = fields;
+        this.indexHint = indexHint;
     }
 
     /** Checks every field, join and role setting against the catalog at once, and builds the query. */
@@ -78,16 +80,15 @@ final class MessageQuery implements ShapeQuery {
         SourceConfig config = check.config;
         SqlDialect dialect = check.dialect;
         MessageShape shape = config.messages();
-        SqlDialect.Table table = check.sourceTable();
-        Map<String, SqlDialect.Table> joined = new LinkedHashMap<>();
-        Map<String, String> aliases = new LinkedHashMap<>();
-        StringBuilder from = new StringBuilder(dialect.quote(config.table()) + " sb_m");
+        Relation relation = check.relation();
+        SqlDialect.Table table = relation.table();
+        Map<String, FieldResolver.Source> joined = new LinkedHashMap<>();
+        StringBuilder joins = new StringBuilder();
         int j = 0;
         for (MessageShape.Join join : shape.parsedJoins()) {
             SqlDialect.Table jt = check.describe(join.table());
             String alias = "sb_j" + j++;
-            aliases.put(join.alias(), alias);
-            joined.put(join.alias(), jt);
+            joined.put(join.alias(), new FieldResolver.Source(alias, jt, join.table()));
             if (jt.columns().isEmpty()) {
                 check.problem("joins: table \"" + join.table() + "\" not found");
                 continue;
@@ -95,88 +96,99 @@ final class MessageQuery implements ShapeQuery {
             SqlDialect.Column key = jt.column(join.key());
             SqlDialect.Column ours = table.column(join.column());
             if (key == null) check.problem("joins: " + join.table() + " has no column \"" + join.key() + "\" (it has " + jt.names() + ")");
-            if (ours == null) check.problem("joins: " + config.table() + " has no column \"" + join.column() + "\"");
+            if (ours == null) check.problem("joins: " + relation.name() + " has no column \"" + join.column() + "\"");
             if (key != null && ours != null)
-                from.append(" LEFT JOIN ").append(dialect.quote(join.table())).append(' ').append(alias).append(" ON ").append(alias).append('.')
+                joins.append(" LEFT JOIN ").append(dialect.quote(join.table())).append(' ').append(alias).append(" ON ").append(alias).append('.')
                         .append(dialect.quote(key.name())).append(" = sb_m.").append(dialect.quote(ours.name()));
         }
-        // the id, the conversation, the time and the order: plain columns of the message table
+        String from = relation.from("sb_m") + joins;
+        SelectList select = new SelectList();
+        int idAt = select.reserve();
+        int convAt = select.reserve();
+        int includedAt = select.reserve();
+        FieldResolver fields = new FieldResolver(check, new FieldResolver.Source("sb_m", table, relation.name()), joined, select, config.zone());
+        // the id: a plain column of the message table (failure items hold it; turns are re-read by it)
         SqlDialect.Column idCol = plain(check, table, shape, "id");
         IdType idType = idCol == null ? null : dialect.idType(idCol);
         if (idCol != null && idType == null)
             check.problem("columns.id: column \"" + idCol.name() + "\" has type " + idCol.type() + "; a message id must be an integer, uuid or text");
-        SqlDialect.Column convCol = plain(check, table, shape, "conversationId");
-        IdType convType = convCol == null ? null : dialect.idType(convCol);
-        if (convCol != null && convType == null)
-            check.problem("columns.conversationId: column \"" + convCol.name() + "\" has type " + convCol.type()
-                    + "; a conversation id must be an integer, uuid or text (shards are ranges of it)");
-        SqlDialect.Column ts = plain(check, table, shape, "createdAt");
-        if (ts != null && ts.kind() != SqlDialect.Kind.TIMESTAMP_ZONED && ts.kind() != SqlDialect.Kind.TIMESTAMP_LOCAL)
-            check.problem("columns.createdAt: column \"" + ts.name() + "\" has type " + ts.type() + "; it must be a timestamp");
-        SqlDialect.Column orderCol = shape.ref("order") == null ? null : plain(check, table, shape, "order");
-        if (orderCol != null && orderCol.kind() != SqlDialect.Kind.INTEGER && orderCol.kind() != SqlDialect.Kind.DECIMAL
-                && orderCol.kind() != SqlDialect.Kind.TIMESTAMP_LOCAL && orderCol.kind() != SqlDialect.Kind.TIMESTAMP_ZONED)
-            check.problem("columns.order: column \"" + orderCol.name() + "\" has type " + orderCol.type() + "; it must be a number or a timestamp");
-        String[] exprs = new String[4];
-        boolean[] json = new boolean[4];
-        String[] pointers = new String[4];
-        for (int k = 0; k < 4; k++) {
-            String field = VALUE_FIELDS[k];
-            MessageShape.Ref ref = shape.ref(field);
-            exprs[k] = "NULL";
-            if (ref == null) continue;
-            SqlDialect.Table t = ref.table() == null ? table : joined.get(ref.table());
-            SqlDialect.Column col = t == null ? null : t.column(ref.column());
-            if (col == null) {
-                // a B2C table has no customer column: the default name may be absent
-                if (field.equals("customerId") && ref.table() == null && shape.columns().get("customerId").equals("customer_id")) continue;
-                if (t != null && !t.columns().isEmpty())
-                    check.problem("columns." + field + ": column \"" + ref.column() + "\" not found" + (ref.table() == null ? "" : " in " + ref.table()));
-                continue;
+        // the conversation: what pages are read by, so it is SQL (a column, a value inside JSON, or alternatives)
+        FieldResolver.Key conv = fields.key("conversationId", shape.refs("conversationId"));
+        TimeValue created = fields.time("createdAt", shape.refs("createdAt"));
+        Value user = fields.value("userId", shape.refs("userId"), false);
+        List<MessageShape.Ref> customerRefs = shape.refs("customerId");
+        // a B2C table has no customer column: the default name may be absent
+        boolean noCustomer = customerRefs.size() == 1 && customerRefs.get(0).table() == null && customerRefs.get(0).pointer() == null
+                && shape.columns().get("customerId").equals("customer_id") && table.column("customer_id") == null;
+        Value customer = noCustomer ? null : fields.value("customerId", customerRefs, false);
+        Value role = fields.value("role", shape.refs("role"), false);
+        // the order inside a conversation: SQL when it is a number or timestamp column, else sorted when read
+        List<MessageShape.Ref> orderRefs = shape.refs("order");
+        String orderSql = null;
+        Value orderValue = null;
+        TimeValue orderTime = null;
+        if (orderRefs.size() == 1 && orderRefs.get(0).pointer() == null && orderRefs.get(0).unit() == null) {
+            SqlDialect.Column orderCol = fields.column(orderRefs.get(0));
+            if (orderCol != null) {
+                SqlDialect.Kind k = orderCol.kind();
+                if (k == SqlDialect.Kind.INTEGER || k == SqlDialect.Kind.DECIMAL || k == SqlDialect.Kind.TIMESTAMP_LOCAL || k == SqlDialect.Kind.TIMESTAMP_ZONED)
+                    orderSql = fields.qualified(orderRefs.get(0), orderCol);
+                else if (k == SqlDialect.Kind.TEXT) orderValue = fields.value("order", orderRefs, false);
+                else
+                    check.problem("columns.order: column \"" + orderCol.name() + "\" has type " + orderCol.type() + "; it must be a number, a timestamp or text");
             }
-            boolean isJson = col.kind() == SqlDialect.Kind.JSON || ref.pointer() != null;
-            if (ref.pointer() != null && col.kind() != SqlDialect.Kind.JSON && col.kind() != SqlDialect.Kind.TEXT)
-                check.problem("columns." + field + ": \"" + shape.columns().get(field) + "\" points into column " + col.name()
-                        + " of type " + col.type() + "; a JSON pointer needs a json, jsonb or text column");
-            if (field.equals("text") && col.kind() != SqlDialect.Kind.TEXT && col.kind() != SqlDialect.Kind.JSON)
-                check.problem("columns.text: column \"" + col.name() + "\" has type " + col.type() + "; it must be text, varchar, json or jsonb");
-            json[k] = isJson;
-            pointers[k] = ref.pointer();
-            exprs[k] = dialect.text((ref.table() == null ? "sb_m" : aliases.get(ref.table())) + "." + dialect.quote(col.name()), col);
+        } else if (orderRefs.stream().anyMatch(r -> r.unit() != null)) {
+            orderTime = fields.time("order", orderRefs);
+        } else if (!orderRefs.isEmpty()) {
+            orderValue = fields.value("order", orderRefs, false);
         }
         SourceFilter filter = config.parsedFilter();
-        Map<String, String> filterColumns = check.filterColumns(filter, table, " in " + config.table());
-        check.throwIfProblems(config.table() + " (message shape)", table, " (map a field with --column FIELD=COLUMN, TABLE.COLUMN or "
-                + "COLUMN#/json/pointer; fields: " + String.join(", ", MessageShape.DEFAULTS.keySet()) + ")");
-
+        Map<String, String> filterColumns = check.filterColumns(filter, table, " in " + relation.name());
+        boolean nativeTime = created instanceof NativeTime;
+        // the rows the run takes; a message left out is never read (its text is a CASE that is not true)
         List<Object> predBinds = new ArrayList<>();
-        String created = "sb_m." + dialect.quote(ts.name());
-        String included = check.included(filter, filterColumns, "sb_m.", ts, predBinds);
-        if (included != null) check.checkFilter(from + " WHERE " + included, predBinds);
-        List<Object> selectBinds = new ArrayList<>();
-        String text = exprs[3];
-        String flag = "TRUE";
-        if (included != null) {
-            flag = "(" + included + ")";
-            text = "CASE WHEN " + flag + " THEN " + text + " END"; // a message left out is never read
-            selectBinds.addAll(predBinds);
-            selectBinds.addAll(predBinds);
+        String createdSql = null;
+        SqlDialect.Column ts = null;
+        if (nativeTime) {
+            MessageShape.Ref r = shape.ref("createdAt");
+            ts = fields.column(r);
+            createdSql = ts == null ? null : fields.qualified(r, ts);
         }
+        String included = check.hasProblems() ? null : check.included(filter, filterColumns, "sb_m.", createdSql, ts, predBinds);
+        String flag = included == null ? "TRUE" : "(" + included + ")";
+        select.set(idAt, idCol == null || idType == null ? "NULL" : dialect.idText("sb_m." + dialect.quote(idCol.name()), idType), List.of());
+        select.set(convAt, conv == null ? "NULL" : dialect.idText(conv.sql(), conv.type()), List.of());
+        select.set(includedAt, flag, predBinds);
+        Value text = fields.value("text", shape.refs("text"), true, included == null ? null : flag, predBinds);
+        check.throwIfProblems(relation.name() + " (message shape)", relation, " (map a field with --column FIELD=COLUMN, TABLE.COLUMN, "
+                + "COLUMN#/json/pointer, or alternatives A " + MessageShape.OR + " B; fields: " + String.join(", ", MessageShape.DEFAULTS.keySet()) + ")");
+        if (idAt != ID || convAt != CONVERSATION || includedAt != INCLUDED) throw new IllegalStateException("select list out of order");
+        if (included != null) check.checkFilter(from + " WHERE " + included, predBinds);
+
         String id = "sb_m." + dialect.quote(idCol.name());
-        String conv = "sb_m." + dialect.quote(convCol.name());
-        String select = String.join(", ", dialect.idText(id, idType) + " AS sb_id", dialect.idText(conv, convType) + " AS sb_conversation",
-                exprs[0] + " AS sb_user", exprs[1] + " AS sb_customer", exprs[2] + " AS sb_role", text + " AS sb_text",
-                dialect.timestamp(created, ts) + " AS sb_created_at", flag + " AS sb_included");
-        String orderBy = conv + ", " + (orderCol != null ? "sb_m." + dialect.quote(orderCol.name()) : created) + ", " + id;
-        ShardKey key = new ShardKey(config.table(), dialect.quote(config.table()), dialect.quote(convCol.name()), convType, table.view());
-        return new MessageQuery(check.db, shape, key, ts, config.zone(), select, List.copyOf(selectBinds), from.toString(), conv, orderBy,
-                idType, id, json, pointers);
+        String order = orderSql != null ? orderSql : nativeTime && orderValue == null && orderTime == null ? createdSql : null;
+        String orderBy = conv.sql() + ", " + (order == null ? "" : order + ", ") + id;
+        boolean keyOnJoin = conv.sql().contains("sb_j");
+        ShardKey key = new ShardKey(relation.statsTable(), keyOnJoin ? from : relation.from("sb_m"), conv.sql(), conv.type(),
+                relation.derived() || keyOnJoin);
+        Fields f = new Fields(user, customer, role, text, created, !nativeTime, orderValue, orderTime,
+                orderSql == null && orderValue == null && orderTime == null && !nativeTime);
+        String hint = indexHint(dialect, relation, conv.sql(), order, id, keyOnJoin);
+        return new MessageQuery(check.db, config, key, select, from, conv.sql(), orderBy, idType, id, f, hint);
+    }
+
+    /** The index the page query wants, as SQL the database accepts; null when none can serve it (a key on a joined table). */
+    private static String indexHint(SqlDialect dialect, Relation relation, String conv, String order, String id, boolean keyOnJoin) {
+        if (relation.query() || keyOnJoin) return null;
+        String computed = conv.startsWith("(") ? "(" + conv + ")" : conv;
+        String columns = String.join(", ", computed, order == null ? id : order + ", " + id).replace("sb_m.", "");
+        return "CREATE INDEX backfill_pages ON " + relation.sql() + " (" + columns + ")";
     }
 
     /** A field that must be a plain column of the message table (no join, no pointer). */
     private static SqlDialect.Column plain(CatalogCheck check, SqlDialect.Table table, MessageShape shape, String field) {
         MessageShape.Ref ref = shape.ref(field);
-        if (ref.table() != null || ref.pointer() != null) {
+        if (ref.table() != null || ref.pointer() != null || shape.refs(field).size() > 1 || ref.unit() != null) {
             check.problem("columns." + field + ": \"" + shape.columns().get(field) + "\" must be a column of the message table itself");
             return null;
         }
@@ -261,10 +273,9 @@ final class MessageQuery implements ShapeQuery {
         }
     }
 
-    /** The columns the page query of {@code shape} wants an index on, in order. */
-    static String pageIndexColumns(MessageShape shape) {
-        String order = shape.ref("order") != null ? shape.ref("order").column() : shape.ref("createdAt").column();
-        return "(" + shape.ref("conversationId").column() + ", " + order + ", " + shape.ref("id").column() + ")";
+    /** The index the page query wants, as a statement the database accepts; null when no index can serve it. */
+    String indexHint() {
+        return indexHint;
     }
 
     /** Every message of one conversation, in order. */
@@ -311,31 +322,75 @@ final class MessageQuery implements ShapeQuery {
         return out;
     }
 
+    /** A message as read, with the key that orders it inside its conversation when SQL could not. */
+    private record Keyed(MessagePairing.Message message, Comparable<Object> order) {
+    }
+
     private List<MessagePairing.Message> readMessages(PreparedStatement ps) throws SQLException {
-        List<MessagePairing.Message> out = new ArrayList<>();
-        String[] raw = new String[4];
+        List<Keyed> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                for (int k = 0; k < 4; k++) raw[k] = rs.getString(3 + k);
-                // one parse per distinct JSON value of the row (LangChain's role and text share one document)
-                JsonNode[] docs = new JsonNode[4];
-                for (int k = 0; k < 4; k++) {
-                    if (!json[k] || raw[k] == null) continue;
-                    for (int q = 0; q < k; q++) if (json[q] && raw[k].equals(raw[q])) docs[k] = docs[q];
-                    if (docs[k] == null) docs[k] = MessageValues.parse(raw[k]);
-                }
-                boolean included = rs.getBoolean(8);
-                String role = MessageValues.scalar(raw[2], docs[2], pointers[2], json[2]);
-                MessageValues.Text text = included ? MessageValues.text(raw[3], docs[3], pointers[3], json[3]) : MessageValues.Text.NONE;
-                Instant created = dialect.readTimestamp(rs, 7, createdAt, zone);
-                String conv = rs.getString(2);
-                out.add(new MessagePairing.Message(rs.getString(1), conv == null ? "" : conv,
-                        MessageValues.scalar(raw[0], docs[0], pointers[0], json[0]),
-                        MessageValues.scalar(raw[1], docs[1], pointers[1], json[1]),
-                        shape.kindOf(role), role, text.text(), text.unreadable() ? BadRowReason.UNREADABLE_TEXT : null,
-                        created, included ? null : "filter"));
-            }
+            Row row = new Row(rs);
+            while (row.next()) out.add(message(row));
         }
-        return out;
+        if (!fields.sortInJava()) return out.stream().map(Keyed::message).toList();
+        // each conversation's messages by their order key (none first), SQL's order (..., id) kept between equals
+        List<MessagePairing.Message> sorted = new ArrayList<>(out.size());
+        int start = 0;
+        for (int i = 1; i <= out.size(); i++) {
+            if (i < out.size() && out.get(i).message().conversationId().equals(out.get(start).message().conversationId())) continue;
+            List<Keyed> conv = new ArrayList<>(out.subList(start, i));
+            conv.sort(Comparator.comparing(Keyed::order, Comparator.nullsFirst(Comparator.naturalOrder())));
+            for (Keyed k : conv) sorted.add(k.message());
+            start = i;
+        }
+        return sorted;
+    }
+
+    private Keyed message(Row row) throws SQLException {
+        ResultSet rs = row.resultSet();
+        boolean included = rs.getBoolean(INCLUDED);
+        TimeValue.Timed created = fields.createdAt().read(row);
+        if (included && fields.cutoverInJava() && !CatalogCheck.withinCutover(config, created.at())) included = false;
+        String role = fields.role() == null ? null : Value.scalar(fields.role().read(row));
+        String kind = shape.kindOf(role);
+        // the role decides first: the text of a message of another role is never looked at
+        MessageValues.Text text = included && kind != null && fields.text() != null ? Value.text(fields.text().read(row)) : MessageValues.Text.NONE;
+        BadRowReason problem = null;
+        String detail = null;
+        if (text.unreadable()) {
+            problem = BadRowReason.UNREADABLE_TEXT;
+        } else if (created.unreadable() != null) {
+            problem = BadRowReason.UNREADABLE_TIMESTAMP;
+            detail = created.unreadable();
+        }
+        String conv = rs.getString(CONVERSATION);
+        MessagePairing.Message m = new MessagePairing.Message(rs.getString(ID), conv == null ? "" : conv,
+                fields.user() == null ? null : Value.scalar(fields.user().read(row)),
+                fields.customer() == null ? null : Value.scalar(fields.customer().read(row)),
+                kind, role, text.text(), problem, created.at(), included ? null : "filter", detail);
+        return new Keyed(m, orderKey(row, created));
+    }
+
+    /** The order key read from the row when SQL cannot order by it: a number before text, a time, or the message's time. */
+    @SuppressWarnings("unchecked")
+    private Comparable<Object> orderKey(Row row, TimeValue.Timed created) throws SQLException {
+        Object key = null;
+        if (fields.orderTime() != null) key = fields.orderTime().read(row).at();
+        else if (fields.orderValue() != null) {
+            String v = Value.scalar(fields.orderValue().read(row));
+            key = v == null ? null : Times.numeric(v) ? (Object) new OrderKey(new java.math.BigDecimal(v.trim()), null) : new OrderKey(null, v);
+        } else if (fields.sortByCreated()) key = created.at();
+        return (Comparable<Object>) key;
+    }
+
+    /** An order value: numbers in numeric order, before texts in text order. */
+    private record OrderKey(java.math.BigDecimal number, String text) implements Comparable<OrderKey> {
+        @Override
+        public int compareTo(OrderKey o) {
+            if (number != null && o.number != null) return number.compareTo(o.number);
+            if (number != null) return -1;
+            if (o.number != null) return 1;
+            return text.compareTo(o.text);
+        }
     }
 }

@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
 public record MessageShape(Map<String, String> columns, List<String> userRoles, List<String> assistantRoles, List<String> joins) {
     // before DEFAULT: its construction parses with them
     private static final Pattern REF = Pattern.compile("(?:([A-Za-z_][A-Za-z0-9_$]*)\\.)?([A-Za-z_][A-Za-z0-9_$]*)(#(/.*)?)?");
+    private static final Pattern UNIT = Pattern.compile("(.*?)::([A-Za-z_]+)");
+    /** The fields that are times, and may name a unit. */
+    static final List<String> TIME_FIELDS = List.of("createdAt", "order");
     private static final Pattern JOIN = Pattern.compile("\\s*((?:[A-Za-z_][A-Za-z0-9_$]*\\.)?[A-Za-z_][A-Za-z0-9_$]*)\\.([A-Za-z_][A-Za-z0-9_$]*)\\s*=\\s*([A-Za-z_][A-Za-z0-9_$]*)\\s*");
     /** The fields in the order users see them, with their default columns. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -39,9 +42,23 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
     public static final MessageShape DEFAULT = new MessageShape(null, null, null, null);
 
 
-    /** A parsed field reference: {@code table} null for the message table; {@code pointer} null for the whole value. */
-    public record Ref(String field, String table, String column, String pointer) {
+    /**
+     * A parsed field reference (one alternative of it): {@code table} null for the message table; {@code pointer}
+     * null for the whole value; {@code unit} the time unit a time field names ({@code ::epoch_ms}), or null.
+     */
+    public record Ref(String field, String table, String column, String pointer, Times.Unit unit) {
+        public Ref(String field, String table, String column, String pointer) {
+            this(field, table, column, pointer, null);
+        }
+
+        /** As a mapping writes it. */
+        public String text() {
+            return (table == null ? "" : table + ".") + column + (pointer == null ? "" : "#" + pointer) + (unit == null ? "" : "::" + unit.spelling());
+        }
     }
+
+    /** The separator of a field's alternatives: the first non-null wins. */
+    public static final String OR = "??";
 
     /** A parsed join: rows of {@code table} (alias: its last name part) whose {@code key} equals our {@code column}. */
     public record Join(String table, String alias, String key, String column) {
@@ -68,7 +85,7 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
                 if (!optional) throw new IllegalArgumentException("columns." + e.getKey() + ": is required for the message shape");
                 continue;
             }
-            parse(e.getKey(), e.getValue(), parsedJoins);
+            parseAll(e.getKey(), e.getValue(), parsedJoins);
         }
         this.columns = java.util.Collections.unmodifiableMap(c);
         this.userRoles = roles("userRoles", userRoles, DEFAULT_USER_ROLES);
@@ -87,11 +104,17 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
         }
     }
 
-    /** The parsed reference of a field, or null when it is mapped to none. */
+    /** The parsed reference of a field (its first alternative), or null when it is mapped to none. */
     public Ref ref(String field) {
+        List<Ref> refs = refs(field);
+        return refs.isEmpty() ? null : refs.get(0);
+    }
+
+    /** Every alternative of a field, in order (empty when it is mapped to none). */
+    public List<Ref> refs(String field) {
         String v = columns.get(field);
         if (v == null) throw new IllegalArgumentException("no field " + field);
-        return v.isEmpty() ? null : parse(field, v, parsedJoins());
+        return v.isEmpty() ? List.of() : parseAll(field, v, parsedJoins());
     }
 
     @JsonIgnore
@@ -107,11 +130,35 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
         return null;
     }
 
+    /** A field's alternatives, {@code a ?? b ?? c}; the time fields may name a unit ({@code ::epoch_ms}). */
+    static List<Ref> parseAll(String field, String value, List<Join> joins) {
+        List<Ref> out = new ArrayList<>();
+        for (String alt : value.split(java.util.regex.Pattern.quote(OR), -1)) {
+            String a = alt.trim();
+            if (a.isEmpty())
+                throw new IllegalArgumentException("columns." + field + ": \"" + SqlIdentifiers.abbreviate(value) + "\" has an empty alternative around " + OR);
+            out.add(parse(field, a, joins));
+        }
+        return List.copyOf(out);
+    }
+
     static Ref parse(String field, String value, List<Join> joins) {
+        Times.Unit unit = null;
+        Matcher u = UNIT.matcher(value);
+        if (u.matches()) {
+            unit = Times.Unit.of(u.group(2));
+            if (unit == null)
+                throw new IllegalArgumentException("columns." + field + ": unknown time unit \"" + u.group(2) + "\" in \"" + SqlIdentifiers.abbreviate(value)
+                        + "\"; use " + Times.Unit.CHOICES);
+            if (!TIME_FIELDS.contains(field))
+                throw new IllegalArgumentException("columns." + field + ": \"" + SqlIdentifiers.abbreviate(value) + "\" names a time unit, but "
+                        + field + " is not a time (units go on " + String.join(", ", TIME_FIELDS) + ")");
+            value = u.group(1);
+        }
         Matcher m = REF.matcher(value);
         if (!m.matches())
             throw new IllegalArgumentException("columns." + field + ": \"" + SqlIdentifiers.abbreviate(value)
-                    + "\" is not COLUMN, TABLE.COLUMN or COLUMN#/json/pointer");
+                    + "\" is not COLUMN, TABLE.COLUMN or COLUMN#/json/pointer (alternatives: A " + OR + " B)");
         String table = m.group(1);
         if (table != null && joins.stream().noneMatch(j -> j.alias().equals(table)))
             throw new IllegalArgumentException("columns." + field + ": \"" + value + "\" names table " + table
@@ -119,7 +166,7 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
         String pointer = m.group(3) == null ? null : m.group(4) == null ? "" : m.group(4);
         if (pointer != null && pointer.matches(".*~[^01].*|.*~$"))
             throw new IllegalArgumentException("columns." + field + ": \"" + value + "\": a JSON pointer escapes ~ as ~0 and / as ~1");
-        return new Ref(field, table, m.group(2), pointer);
+        return new Ref(field, table, m.group(2), pointer, unit);
     }
 
     static List<Join> parseJoins(List<String> joins) {

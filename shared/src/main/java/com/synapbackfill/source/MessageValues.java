@@ -1,15 +1,11 @@
 package com.synapbackfill.source;
 
-import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 
-/**
- * Values of the message shape's fields, read from a column's text: the text itself, or, for a json/jsonb column
- * or a {@code #/pointer} reference, the JSON value at the pointer (RFC 6901).
- */
+/** The rules that turn a JSON value into a message's text, and the one parse of a column's JSON text. */
 final class MessageValues {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -22,16 +18,12 @@ final class MessageValues {
     }
 
     /**
-     * The message text: a string as it is; an array: the {@code text} of its elements whose {@code type} is
-     * {@code text}, and its string elements, joined by {@code \n} (Vercel's parts, LangChain's content blocks);
-     * anything else (a number, an object, a missing pointer target, JSON that does not parse) is unreadable.
-     * SQL NULL is no text (the message is skipped as {@code empty_text}). {@code json}: the value is read as JSON
-     * ({@code doc} is its parse, null when it did not parse).
+     * The message text of a JSON value: a string as it is; an array: the {@code text} of its elements whose
+     * {@code type} is {@code text}, and its string elements, joined by {@code \n} (Vercel's parts, LangChain's
+     * content blocks); JSON null is no text (the message is skipped as {@code empty_text}); anything else (a number,
+     * an object, a pointer that finds nothing) is unreadable.
      */
-    static Text text(String raw, JsonNode doc, String pointer, boolean json) {
-        if (raw == null) return Text.NONE;
-        if (!json) return new Text(raw, false);
-        JsonNode n = at(doc, pointer);
+    static Text text(JsonNode n) {
         if (n == null || n.isMissingNode()) return new Text(null, true);
         if (n.isTextual()) return new Text(n.textValue(), false);
         if (n.isNull()) return Text.NONE;
@@ -46,13 +38,21 @@ final class MessageValues {
         return new Text(null, true);
     }
 
-    /** Any other field's value: a JSON string or number as text; anything else is none. */
+    /** The text of a column's value {@code raw} (parsed {@code doc}, at {@code pointer} when {@code json}). */
+    static Text text(String raw, JsonNode doc, String pointer, boolean json) {
+        if (raw == null) return Text.NONE;
+        if (!json) return new Text(raw, false);
+        return doc == null ? new Text(null, true) : text(at(doc, pointer));
+    }
+
+    /** A scalar field's value of a column's value {@code raw} (a JSON string or number as text; anything else is none). */
     static String scalar(String raw, JsonNode doc, String pointer, boolean json) {
         if (raw == null) return null;
-        if (!json) return raw;
-        JsonNode n = at(doc, pointer);
-        if (n == null || n.isMissingNode() || n.isNull() || n.isContainerNode()) return null;
-        return n.asText();
+        return json ? Value.scalar(doc == null ? null : at(doc, pointer)) : raw;
+    }
+
+    private static JsonNode at(JsonNode doc, String pointer) {
+        return pointer == null || pointer.isEmpty() ? doc : doc.at(com.fasterxml.jackson.core.JsonPointer.compile(pointer));
     }
 
     /** A column's text parsed as JSON, or null when it is not JSON. */
@@ -63,11 +63,5 @@ final class MessageValues {
         } catch (Exception notJson) {
             return null;
         }
-    }
-
-    /** The value at {@code pointer} ("" or null: the whole document), or null when there is no document. */
-    private static JsonNode at(JsonNode doc, String pointer) {
-        if (doc == null) return null;
-        return pointer == null || pointer.isEmpty() ? doc : doc.at(JsonPointer.compile(pointer));
     }
 }

@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
@@ -63,6 +64,8 @@ public final class MySqlDialect implements SqlDialect {
     public Properties connectionProperties() {
         Properties p = new Properties();
         p.setProperty("connectTimeout", "10000"); // milliseconds, in both drivers
+        // a connection that stops answering fails instead of hanging the worker for ever (milliseconds, in both drivers)
+        p.setProperty("socketTimeout", Long.toString(SourceConnection.SOCKET_TIMEOUT.toMillis()));
         p.setProperty("connectionAttributes", "program_name:synap-backfill");
         // Connector/J 8+ maps UTF-8 to utf8mb4; MariaDB Connector/J always speaks utf8mb4
         if (driver == Driver.MYSQL) p.setProperty("characterEncoding", "UTF-8");
@@ -73,6 +76,7 @@ public final class MySqlDialect implements SqlDialect {
     public void prepareSession(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("SET time_zone = '+00:00'"); // TIMESTAMP columns then read as UTC
+            st.execute("SET SESSION TRANSACTION READ ONLY"); // every statement's transaction: a query source cannot write
             try (ResultSet rs = st.executeQuery("SELECT @@character_set_client, @@character_set_results")) {
                 rs.next();
                 for (int i = 1; i <= 2; i++) {
@@ -105,9 +109,15 @@ public final class MySqlDialect implements SqlDialect {
             case "binary" -> columnType.toLowerCase(Locale.ROOT).equals("binary(16)") ? Kind.UUID : Kind.OTHER;
             case "timestamp" -> Kind.TIMESTAMP_ZONED;
             case "datetime" -> Kind.TIMESTAMP_LOCAL;
-            case "decimal" -> Kind.DECIMAL;
+            case "decimal", "double", "float" -> Kind.DECIMAL;
             default -> Kind.OTHER;
         };
+    }
+
+    @Override
+    public Kind kindOf(String typeName, int precision) {
+        String t = typeName.toLowerCase(Locale.ROOT).split("[ (]")[0];
+        return kind(t, t + "(" + precision + ")");
     }
 
     @Override
@@ -130,6 +140,20 @@ public final class MySqlDialect implements SqlDialect {
     @Override
     public String text(String quotedColumn, Column column) {
         return column.kind() == Kind.UUID ? idText(quotedColumn, IdType.UUID) : quotedColumn;
+    }
+
+    @Override
+    public String jsonText(String quotedColumn, List<String> path) {
+        StringBuilder p = new StringBuilder("'$");
+        for (String seg : path) p.append(seg.chars().allMatch(Character::isDigit) ? "[" + seg + "]" : ".\"" + seg + "\"");
+        String extract = "JSON_EXTRACT(" + quotedColumn + ", " + p + "')";
+        // JSON null unquotes to the text 'null': it is no value
+        return "(CASE WHEN JSON_TYPE(" + extract + ") = 'NULL' THEN NULL ELSE JSON_UNQUOTE(" + extract + ") END)";
+    }
+
+    @Override
+    public String concat(String a, String b) {
+        return "CONCAT(" + a + ", " + b + ")";
     }
 
     @Override
@@ -163,13 +187,14 @@ public final class MySqlDialect implements SqlDialect {
     }
 
     @Override
-    public long estimateRows(Connection c, String table, boolean view) throws SQLException {
+    public long estimateRows(Connection c, String table, String from, boolean derived) throws SQLException {
         // EXPLAIN's estimate comes from InnoDB's statistics and is fresh; information_schema.tables may be cached for a day
-        try (PreparedStatement ps = c.prepareStatement("EXPLAIN SELECT 1 FROM " + quote(table)); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement("EXPLAIN SELECT 1 FROM " + from); ResultSet rs = ps.executeQuery()) {
             long rows = 0;
             while (rs.next()) rows = Math.max(rows, rs.getLong("rows"));
             if (rows > 0) return rows;
         }
+        if (table == null) return 1;
         String[] parts = table.split("\\.");
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT table_rows FROM information_schema.tables WHERE table_name = ? AND table_schema = COALESCE(?, DATABASE())")) {

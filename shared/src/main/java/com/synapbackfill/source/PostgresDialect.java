@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.regex.Matcher;
@@ -30,13 +31,19 @@ public final class PostgresDialect implements SqlDialect {
     public Properties connectionProperties() {
         Properties p = new Properties();
         p.setProperty("connectTimeout", "10"); // seconds
+        // a connection that stops answering (a frozen network, a hung server) fails instead of hanging the worker for ever
+        p.setProperty("socketTimeout", Long.toString(SourceConnection.SOCKET_TIMEOUT.toSeconds()));
         p.setProperty("ApplicationName", "synap-backfill");
         return p;
     }
 
     @Override
-    public void prepareSession(Connection c) {
-        // timestamptz is read as OffsetDateTime, whatever the session's TimeZone
+    public void prepareSession(Connection c) throws SQLException {
+        // timestamptz is read as OffsetDateTime, whatever the session's TimeZone. Every statement's transaction is read-only
+        // (pgjdbc's setReadOnly applies only outside autocommit): a query source that slipped a write past the parser fails
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+        }
     }
 
     @Override
@@ -53,11 +60,16 @@ public final class PostgresDialect implements SqlDialect {
             case "uuid" -> Kind.UUID;
             case "text", "varchar", "bpchar", "name", "citext" -> Kind.TEXT;
             case "json", "jsonb" -> Kind.JSON;
-            case "numeric" -> Kind.DECIMAL;
+            case "numeric", "float4", "float8" -> Kind.DECIMAL;
             case "timestamptz" -> Kind.TIMESTAMP_ZONED;
             case "timestamp" -> Kind.TIMESTAMP_LOCAL;
             default -> Kind.OTHER;
         };
+    }
+
+    @Override
+    public Kind kindOf(String typeName, int precision) {
+        return kind(typeName);
     }
 
     @Override
@@ -79,6 +91,16 @@ public final class PostgresDialect implements SqlDialect {
     @Override
     public String text(String quotedColumn, Column column) {
         return quotedColumn + "::text";
+    }
+
+    @Override
+    public String jsonText(String quotedColumn, List<String> path) {
+        return "(" + quotedColumn + "::jsonb #>> '{" + String.join(",", path) + "}')";
+    }
+
+    @Override
+    public String concat(String a, String b) {
+        return "(" + a + " || " + b + ")";
     }
 
     @Override
@@ -108,8 +130,8 @@ public final class PostgresDialect implements SqlDialect {
     }
 
     @Override
-    public long estimateRows(Connection c, String table, boolean view) throws SQLException {
-        if (!view) {
+    public long estimateRows(Connection c, String table, String from, boolean derived) throws SQLException {
+        if (!derived && table != null) {
             // reltuples is -1 before the first ANALYZE/VACUUM and absent for views: then the planner's own estimate
             try (PreparedStatement ps = c.prepareStatement("SELECT c.reltuples::bigint FROM pg_class c WHERE c.oid = to_regclass(?)")) {
                 ps.setString(1, quote(table));
@@ -118,7 +140,7 @@ public final class PostgresDialect implements SqlDialect {
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("EXPLAIN (FORMAT JSON) SELECT 1 FROM " + quote(table));
+        try (PreparedStatement ps = c.prepareStatement("EXPLAIN (FORMAT JSON) SELECT 1 FROM " + from);
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             Matcher m = PLAN_ROWS.matcher(rs.getString(1));

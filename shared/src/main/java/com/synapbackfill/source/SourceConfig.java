@@ -30,9 +30,11 @@ import java.time.format.DateTimeParseException;
  * @param toId           largest id to include (inclusive), or null
  * @param messages       the message shape (one row per message, paired into turns), or null for the turn shape
  *                       (one row per turn, {@code columns}); with it, the id bounds are conversation ids
+ * @param query          a read-only SELECT read instead of a table ({@link SourceQuery}), or null; {@code table} is
+ *                       then null
  */
 public record SourceConfig(String table, ColumnMapping columns, String filter, String since, String until,
-                           String timestampZone, String fromId, String toId, MessageShape messages) {
+                           String timestampZone, String fromId, String toId, MessageShape messages, String query) {
     /** The shapes a source table may have. */
     public static final java.util.List<String> SHAPES = java.util.List.of("turns", "messages");
 
@@ -42,22 +44,35 @@ public record SourceConfig(String table, ColumnMapping columns, String filter, S
                                         @JsonProperty("until") String until,
                                         @JsonProperty("timestampZone") String timestampZone, @JsonProperty("fromId") String fromId,
                                         @JsonProperty("toId") String toId, @JsonProperty("shape") String shape,
-                                        @JsonProperty("messages") MessageShape messages) {
+                                        @JsonProperty("messages") MessageShape messages, @JsonProperty("query") String query) {
         if (shape != null && !SHAPES.contains(shape.trim()))
             throw new IllegalArgumentException("source.shape: must be one of " + SHAPES + ", was \"" + shape + "\"");
         if ("turns".equals(shape == null ? null : shape.trim()) && messages != null)
             throw new IllegalArgumentException("source.shape: is turns, but source.messages is given (the message shape's settings)");
         if (messages == null && shape != null && shape.trim().equals("messages")) messages = MessageShape.DEFAULT;
-        return new SourceConfig(table, columns, filter, since, until, timestampZone, fromId, toId, messages);
+        return new SourceConfig(table, columns, filter, since, until, timestampZone, fromId, toId, messages, query);
     }
 
     public SourceConfig(String table, ColumnMapping columns, String filter, String since, String until,
                         String timestampZone, String fromId, String toId) {
-        this(table, columns, filter, since, until, timestampZone, fromId, toId, null);
+        this(table, columns, filter, since, until, timestampZone, fromId, toId, null, null);
+    }
+
+    public SourceConfig(String table, ColumnMapping columns, String filter, String since, String until,
+                        String timestampZone, String fromId, String toId, MessageShape messages) {
+        this(table, columns, filter, since, until, timestampZone, fromId, toId, messages, null);
     }
 
     public SourceConfig {
-        table = SqlIdentifiers.requireTable("source.table", table);
+        query = blankToNull(query);
+        if (query != null) {
+            if (table != null && !table.isBlank())
+                throw new IllegalArgumentException("source.query: give a table or a query, not both (source.table is \"" + table + "\")");
+            query = SourceQuery.check("source.query", query);
+            table = null;
+        } else {
+            table = SqlIdentifiers.requireTable("source.table", table);
+        }
         columns = columns == null ? ColumnMapping.DEFAULT : columns;
         String zone = timestampZone == null || timestampZone.isBlank() ? "UTC" : timestampZone;
         try {
@@ -92,6 +107,11 @@ public record SourceConfig(String table, ColumnMapping columns, String filter, S
 
     public static SourceConfig of(String table) {
         return new SourceConfig(table, null, null, null, null);
+    }
+
+    /** What the source reads, for messages: the table's name, or {@code query}. */
+    public String name() {
+        return query != null ? "query" : table;
     }
 
     /** {@code turns} or {@code messages}. */

@@ -19,6 +19,11 @@ import java.util.UUID;
  * project's exceptions, with the password redacted. Not thread-safe: one per worker.
  */
 final class SourceConnection implements AutoCloseable {
+    /** How long one statement may run before the database cancels it: a page, a sample, a catalog read. */
+    static final java.time.Duration STATEMENT_TIMEOUT = java.time.Duration.ofMinutes(5);
+    /** How long a connection may stay silent before the driver gives up on it: beyond the statement timeout. */
+    static final java.time.Duration SOCKET_TIMEOUT = STATEMENT_TIMEOUT.plusMinutes(1);
+
     private final JdbcConnectionSettings settings;
     private final SqlDialect dialect;
     private Connection conn;
@@ -71,9 +76,11 @@ final class SourceConnection implements AutoCloseable {
         }
     }
 
-    /** A statement on the connection (the caller closes it). */
+    /** A statement on the connection, bounded by {@link #STATEMENT_TIMEOUT} (the caller closes it). */
     PreparedStatement prepare(String sql) throws SQLException {
-        return get().prepareStatement(sql);
+        PreparedStatement ps = get().prepareStatement(sql);
+        ps.setQueryTimeout((int) STATEMENT_TIMEOUT.toSeconds());
+        return ps;
     }
 
     /** Binds {@code binds} from parameter {@code from}; returns the next parameter's index. */

@@ -78,6 +78,10 @@ public final class SourceFilter {
         tree = normalize(tree);
         Set<String> cols = new LinkedHashSet<>();
         check(field, tree, cols, true);
+        int literals = render(tree, c -> c, new StringBuilder(), new ArrayList<>());
+        if (literals > MAX_LITERALS)
+            throw new IllegalArgumentException(field + ": binds " + literals + " literals; at most " + MAX_LITERALS
+                    + " (the database takes a bounded number of parameters; keep long lists in a table and join it in a query)");
         return new SourceFilter(expression.strip(), tree, Set.copyOf(cols));
     }
 
@@ -131,20 +135,49 @@ public final class SourceFilter {
         return e;
     }
 
-    /** A statement separator or a comment outside string literals, or null. */
+    /** How deep a filter may nest parentheses: deeper is no filter a person writes, and the parser's stack would pay. */
+    static final int MAX_DEPTH = 64;
+    /** How many literals a filter may bind: PostgreSQL takes at most 65,535 parameters in a statement. */
+    static final int MAX_LITERALS = 10_000;
+    /** How long a filter may be. */
+    static final int MAX_LENGTH = 100_000;
+
+    /**
+     * A statement separator, a comment, nesting deeper than {@link #MAX_DEPTH}, or an unterminated literal outside
+     * string literals and quoted identifiers ({@code "chatId"}, {@code `chatId`}: a column named exactly), or null.
+     */
     private static String outsideLiterals(String s) {
-        boolean inString = false;
+        if (s.length() > MAX_LENGTH) return "a filter of " + s.length() + " characters (at most " + MAX_LENGTH + ")";
+        char quote = 0;
+        int depth = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\'') inString = !inString;
-            if (inString) continue;
+            if (quote != 0) {
+                if (c == quote) quote = 0;
+                continue;
+            }
+            if (c == '\'' || c == '"' || c == '`') {
+                quote = c;
+                continue;
+            }
             if (c == ';') return "';' (a second statement)";
             if (c == '-' && i + 1 < s.length() && s.charAt(i + 1) == '-') return "a comment (--)";
             if (c == '/' && i + 1 < s.length() && s.charAt(i + 1) == '*') return "a comment (/* */)";
             if (c == '$') return "'$' (dollar quoting or parameters)";
-            if (c == '"') return "a quoted identifier (\") — name columns as they are";
+            if (c == '(' && ++depth > MAX_DEPTH) return "nesting deeper than " + MAX_DEPTH + " parentheses";
+            if (c == ')') depth--;
         }
-        return inString ? "an unterminated string literal" : null;
+        if (quote == '\'') return "an unterminated string literal";
+        return quote != 0 ? "an unterminated quoted identifier (" + quote + ")" : null;
+    }
+
+    /** The name inside a quoted identifier ({@code "chatId"} → {@code chatId}), or null when {@code name} is not quoted. */
+    public static String unquoted(String name) {
+        if (name.length() >= 2 && (name.charAt(0) == '"' || name.charAt(0) == '`') && name.charAt(name.length() - 1) == name.charAt(0)) {
+            String q = String.valueOf(name.charAt(0));
+            return name.substring(1, name.length() - 1).replace(q + q, q);
+        }
+        return null;
     }
 
     private static void check(String field, Expression e, Set<String> cols, boolean booleanPosition) {
@@ -238,7 +271,14 @@ public final class SourceFilter {
 
     // ---------------------------------------------------------------- rendering
 
-    private static void render(Expression e, UnaryOperator<String> col, StringBuilder sb, List<Object> binds) {
+    /** Renders {@code e}; returns how many values it bound. */
+    private static int render(Expression e, UnaryOperator<String> col, StringBuilder sb, List<Object> binds) {
+        int before = binds.size();
+        renderNode(e, col, sb, binds);
+        return binds.size() - before;
+    }
+
+    private static void renderNode(Expression e, UnaryOperator<String> col, StringBuilder sb, List<Object> binds) {
         if (e instanceof AndExpression || e instanceof OrExpression) {
             BinaryExpression b = (BinaryExpression) e;
             sb.append('(');

@@ -34,7 +34,7 @@ public interface SqlDialect {
         TIMESTAMP_ZONED,
         /** a wall-clock time read in {@code source.timestampZone} (timestamp, MySQL DATETIME) */
         TIMESTAMP_LOCAL,
-        /** numeric/decimal (an order column may be one) */
+        /** numeric, decimal, float (an order column may be one; an epoch time may be one) */
         DECIMAL,
         /** float, boolean, binary, ... */
         OTHER
@@ -73,6 +73,29 @@ public interface SqlDialect {
     /** Reads the catalog for {@code table} or {@code schema.table}. */
     Table describe(Connection c, String table) throws SQLException;
 
+    /** The kind of a query's result column, from the driver's type name (and precision: MySQL's BINARY(16)). */
+    Kind kindOf(String typeName, int precision);
+
+    /**
+     * A query's result columns, as {@link #describe} describes a table's: the query runs as a derived table that
+     * returns no row. A query whose columns repeat a name is refused: a field must name one column.
+     */
+    default Table describeQuery(Connection c, String query) throws SQLException {
+        Map<String, Column> columns = new java.util.LinkedHashMap<>();
+        boolean ci = this instanceof MySqlDialect;
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM (" + query + ") sb_q WHERE 1 = 0")) {
+            java.sql.ResultSetMetaData md = ps.getMetaData() != null ? ps.getMetaData() : ps.executeQuery().getMetaData();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                String name = md.getColumnLabel(i);
+                String type = md.getColumnTypeName(i);
+                Column col = new Column(name, type.toLowerCase(java.util.Locale.ROOT), kindOf(type, md.getPrecision(i)));
+                if (columns.put(ci ? name.toLowerCase(java.util.Locale.ROOT) : name, col) != null)
+                    throw new IllegalArgumentException("source.query: returns two columns named \"" + name + "\"; give each column its own name (AS ...)");
+            }
+        }
+        return new Table(columns, true, ci);
+    }
+
     /** Quotes a validated identifier (or schema.table). */
     String quote(String identifier);
 
@@ -95,6 +118,19 @@ public interface SqlDialect {
     /** Any other column's value as text ({@code col::text}). */
     String text(String quotedColumn, Column column);
 
+    /**
+     * The text of the JSON value at {@code path} (object keys, or array indexes when all digits) inside a json column,
+     * SQL NULL for JSON null or nothing there: a conversation key computed in SQL, so that pages can be read by it.
+     * Path segments are checked ({@link #SAFE_JSON_SEGMENT}) before they get here.
+     */
+    String jsonText(String quotedColumn, List<String> path);
+
+    /** Segments a JSON path in SQL may have: they are written into the statement, not bound. */
+    java.util.regex.Pattern SAFE_JSON_SEGMENT = java.util.regex.Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
+
+    /** {@code a || b} or {@code CONCAT(a, b)}. */
+    String concat(String a, String b);
+
     /** A timestamp column, as {@link #readTimestamp} reads it. */
     String timestamp(String quotedColumn, Column column);
 
@@ -107,8 +143,12 @@ public interface SqlDialect {
     /** Binds one value of a rendered filter or a timestamp bound. */
     void bind(PreparedStatement ps, int index, Object value) throws SQLException;
 
-    /** The planner's row estimate for the table, from statistics only (never a COUNT); at least 1. */
-    long estimateRows(Connection c, String table, boolean view) throws SQLException;
+    /**
+     * The planner's row estimate, from statistics only (never a COUNT); at least 1: of {@code table} (a table's own
+     * statistics when it is not {@code derived}), or of the relation {@code from} (a view or a query: the
+     * database's plan).
+     */
+    long estimateRows(Connection c, String table, String from, boolean derived) throws SQLException;
 
     /**
      * Whether the database can sample table pages ({@code TABLESAMPLE SYSTEM}): then {@link #sampleSql} with

@@ -1,14 +1,13 @@
 package com.synapbackfill.source;
 
 import com.synapbackfill.error.PermanentException;
+import com.synapbackfill.model.BadRowReason;
 import com.synapbackfill.model.IdType;
 import com.synapbackfill.model.Shard;
 import com.synapbackfill.model.Turn;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,29 +21,37 @@ import java.util.Map;
 final class TurnQuery implements ShapeQuery {
     private static final String MAPPING_HINT = " (map it with --column FIELD=COLUMN, or columns.FIELD in the config file or start event)";
 
+    private static final int ID = 1;
+
     private final SourceConnection db;
     private final SqlDialect dialect;
+    private final SourceConfig config;
     private final ShardKey key;
-    private final SqlDialect.Column createdAt;
-    private final ZoneId zone;
+    private final Columns columns;
     private final String selectList;
     private final List<Object> selectBinds;
 
-    private TurnQuery(SourceConnection db, ShardKey key, SqlDialect.Column createdAt, ZoneId zone, String selectList, List<Object> selectBinds) {
+    /** Where each value sits in the select list, and how the time is read. */
+    private record Columns(int user, int customer, int conversation, int index, int userText, int assistantText, int included,
+                           TimeValue createdAt, boolean cutoverInJava) {
+    }
+
+    private TurnQuery(SourceConnection db, SourceConfig config, ShardKey key, Columns columns, SelectList select) {
         this.db = db;
         this.dialect = db.dialect();
+        this.config = config;
         this.key = key;
-        this.createdAt = createdAt;
-        this.zone = zone;
-        this.selectList = selectList;
-        this.selectBinds = selectBinds;
+        this.columns = columns;
+        this.selectList = select.sql();
+        this.selectBinds = select.binds();
     }
 
     /** Checks the mapping against the catalog (every problem at once) and builds the query. */
     static TurnQuery check(CatalogCheck check) {
         SourceConfig config = check.config;
         SqlDialect dialect = check.dialect;
-        SqlDialect.Table table = check.sourceTable();
+        Relation relation = check.relation();
+        SqlDialect.Table table = relation.table();
         ColumnMapping c = config.columns();
         SqlDialect.Column idCol = check.require(table, "id", c.id());
         IdType idType = idCol == null ? null : dialect.idType(idCol);
@@ -61,43 +68,40 @@ final class TurnQuery implements ShapeQuery {
             check.problem("columns.messageIndex: column \"" + c.messageIndex() + "\" has type " + indexCol.type() + "; it must be an integer type");
         SqlDialect.Column userTextCol = check.textual(table, "userText", c.userText());
         SqlDialect.Column assistantTextCol = check.textual(table, "assistantText", c.assistantText());
-        SqlDialect.Column ts = check.require(table, "createdAt", c.createdAt());
-        if (ts != null && ts.kind() != SqlDialect.Kind.TIMESTAMP_ZONED && ts.kind() != SqlDialect.Kind.TIMESTAMP_LOCAL)
-            check.problem("columns.createdAt: column \"" + c.createdAt() + "\" has type " + ts.type() + "; it must be "
-                    + (dialect instanceof MySqlDialect ? "DATETIME or TIMESTAMP" : "timestamp or timestamptz"));
+        SelectList select = new SelectList();
+        int idAt = select.reserve();
+        // the time: a timestamp column, epoch numbers, ISO text, or a value inside JSON (FieldResolver)
+        FieldResolver fields = new FieldResolver(check, new FieldResolver.Source(null, table, relation.name()), Map.of(), select, config.zone());
+        TimeValue created = fields.time("createdAt", MessageShape.parseAll("createdAt", c.createdAt(), List.of()));
         SourceFilter filter = config.parsedFilter();
         Map<String, String> filterColumns = check.filterColumns(filter, table, "");
-        check.throwIfProblems(config.table(), table, check.problemsBeyondFilter() ? MAPPING_HINT : "");
+        check.throwIfProblems(relation.name(), relation, check.problemsBeyondFilter() ? MAPPING_HINT : "");
 
         // which rows of the id range the run takes: the filter and the cutover; the rest are read as ids only
         List<Object> predBinds = new ArrayList<>();
-        String created = dialect.quote(ts.name());
-        String included = check.included(filter, filterColumns, "", ts, predBinds);
-        if (included != null) check.checkFilter(dialect.quote(config.table()) + " WHERE " + included, predBinds);
-        List<Object> selectBinds = new ArrayList<>();
-        // Output columns are aliased: an unaliased "id"::text would be named "id", and ORDER BY "id" would then
-        // sort by the text (PostgreSQL resolves ORDER BY names to output columns first), breaking keyset reads.
+        SqlDialect.Column ts = created instanceof NativeTime n ? n.column() : null;
+        String included = check.included(filter, filterColumns, "", ts == null ? null : dialect.quote(ts.name()), ts, predBinds);
+        if (included != null) check.checkFilter(relation.from("sb_t") + " WHERE " + included, predBinds);
         String userText = dialect.text(dialect.quote(userTextCol.name()), userTextCol);
         String assistantText = dialect.text(dialect.quote(assistantTextCol.name()), assistantTextCol);
         String flag = "TRUE";
+        List<Object> textBinds = List.of();
         if (included != null) {
             // the text of a row left out is never read (not even detoasted)
             flag = "(" + included + ")";
             userText = "CASE WHEN " + flag + " THEN " + userText + " END";
-            selectBinds.addAll(predBinds);
             assistantText = "CASE WHEN " + flag + " THEN " + assistantText + " END";
-            selectBinds.addAll(predBinds);
-            selectBinds.addAll(predBinds); // the flag itself, last in the list
+            textBinds = predBinds;
         }
-        String select = String.join(", ", dialect.idText(dialect.quote(idCol.name()), idType) + " AS sb_id",
-                dialect.text(dialect.quote(userCol.name()), userCol) + " AS sb_user",
-                (customerCol == null ? "NULL" : dialect.text(dialect.quote(customerCol.name()), customerCol)) + " AS sb_customer",
-                dialect.text(dialect.quote(convCol.name()), convCol) + " AS sb_conversation",
-                (indexCol == null ? "NULL" : dialect.quote(indexCol.name())) + " AS sb_index",
-                userText + " AS sb_user_text", assistantText + " AS sb_assistant_text",
-                dialect.timestamp(created, ts) + " AS sb_created_at", flag + " AS sb_included");
-        ShardKey key = new ShardKey(config.table(), dialect.quote(config.table()), dialect.quote(idCol.name()), idType, table.view());
-        return new TurnQuery(check.db, key, ts, config.zone(), select, List.copyOf(selectBinds));
+        select.set(idAt, dialect.idText(dialect.quote(idCol.name()), idType), List.of());
+        Columns cols = new Columns(select.add(dialect.text(dialect.quote(userCol.name()), userCol)),
+                customerCol == null ? 0 : select.add(dialect.text(dialect.quote(customerCol.name()), customerCol)),
+                select.add(dialect.text(dialect.quote(convCol.name()), convCol)),
+                indexCol == null ? 0 : select.add(dialect.quote(indexCol.name())),
+                select.add(userText, textBinds), select.add(assistantText, textBinds), select.add(flag, predBinds),
+                created, !(created instanceof NativeTime));
+        ShardKey key = new ShardKey(relation.statsTable(), relation.from("sb_t"), dialect.quote(idCol.name()), idType, relation.derived());
+        return new TurnQuery(check.db, config, key, cols, select);
     }
 
     @Override
@@ -150,12 +154,23 @@ final class TurnQuery implements ShapeQuery {
     private List<Turn> readTurns(PreparedStatement ps) throws SQLException {
         List<Turn> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                long mi = rs.getLong(5);
-                Long messageIndex = rs.wasNull() ? null : mi;
-                Instant created = dialect.readTimestamp(rs, 8, createdAt, zone);
-                out.add(new Turn(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), messageIndex,
-                        rs.getString(6), rs.getString(7), created, !rs.getBoolean(9)));
+            Row row = new Row(rs);
+            Columns c = columns;
+            while (row.next()) {
+                Long messageIndex = null;
+                if (c.index() > 0) {
+                    long mi = rs.getLong(c.index());
+                    messageIndex = rs.wasNull() ? null : mi;
+                }
+                TimeValue.Timed created = c.createdAt().read(row);
+                boolean included = rs.getBoolean(c.included());
+                if (included && c.cutoverInJava() && !CatalogCheck.withinCutover(config, created.at())) included = false;
+                String id = rs.getString(ID);
+                boolean unreadable = included && created.unreadable() != null;
+                out.add(new Turn(id, rs.getString(c.user()), c.customer() == 0 ? null : rs.getString(c.customer()), rs.getString(c.conversation()),
+                        messageIndex, included ? rs.getString(c.userText()) : null, included ? rs.getString(c.assistantText()) : null, created.at(),
+                        !included, id, 0, unreadable ? BadRowReason.UNREADABLE_TIMESTAMP : null, included ? null : "filter",
+                        unreadable ? created.unreadable() : null));
             }
         }
         return out;

@@ -25,6 +25,14 @@ public interface TurnSource extends AutoCloseable {
     /** Re-reads rows by id (for retrying failures); missing ids are absent from the answer. */
     List<Turn> readByIds(List<String> ids);
 
+    /**
+     * Rows no shard holds because their shard key is NULL (message shape: messages without a conversation id), in the
+     * whole table; 0 when every row has one. Planning counts them so that a run says so instead of losing them quietly.
+     */
+    default long rowsWithoutKey() {
+        return 0;
+    }
+
     /** Exact row count of a shard (for tests and the report's cross-check, never in the hot path). */
     long countRows(Shard shard);
 

@@ -20,12 +20,47 @@ class DocumentMapperTest {
 
     @Test
     void rendersAFullTurnExactlyAsTheReplayPattern() {
-        DocumentMapper.Mapped m = mapper.map(turn("42", "0C6E1F5A-2B8D-4C3E-9A7F-1D2E3F405162", 3L, "I switched to oat milk.", "Noted."));
+        DocumentMapper.Mapped m = mapper.map(turn("42", "0c6e1f5a-2b8d-4c3e-9a7f-1d2e3f405162", 3L, "I switched to oat milk.", "Noted."));
         assertThat(Json.write(m.document())).isEqualTo("{\"document\":\"User: I switched to oat milk.\\nAssistant: Noted.\","
                 + "\"document_type\":\"ai-chat-conversation\",\"document_id\":\"backfill:0c6e1f5a-2b8d-4c3e-9a7f-1d2e3f405162:3\","
                 + "\"document_created_at\":\"2025-03-02T09:15:00Z\",\"user_id\":\"u-17\",\"customer_id\":\"acme\",\"scope\":null,"
                 + "\"mode\":\"long-range\",\"metadata\":{\"conversation_id\":\"0c6e1f5a-2b8d-4c3e-9a7f-1d2e3f405162\","
                 + "\"source\":\"backfill\",\"message_index\":3,\"run_id\":\"run-1\",\"source_row_id\":\"42\"}}");
+    }
+
+    @Test
+    void timesNoChatCanHaveAreBadRowsNamingTheTime() {
+        java.time.Clock now = java.time.Clock.fixed(Instant.parse("2026-12-04T00:00:00Z"), java.time.ZoneOffset.UTC);
+        DocumentMapper m = new DocumentMapper(RunConfig.builder(SourceConfig.of("turns")).build(), "run-1", now);
+        for (Instant impossible : java.util.List.of(java.time.OffsetDateTime.MAX.toInstant(), java.time.OffsetDateTime.MIN.toInstant(),
+                Instant.parse("-4712-01-01T00:00:00Z"), Instant.parse("1969-12-31T23:59:59Z"), Instant.parse("2026-12-05T00:00:01Z"),
+                java.time.LocalDateTime.parse("9999-12-31T23:59:00").atZone(java.time.ZoneId.of("America/New_York")).toInstant())) {
+            DocumentMapper.Mapped r = m.map(new Turn("1", "u", null, "c", 0L, "q", "a", impossible));
+            assertThat(r.reason()).as(impossible.toString()).isEqualTo(BadRowReason.IMPOSSIBLE_TIMESTAMP);
+            assertThat(m.describe(r)).contains(impossible.toString());
+        }
+        assertThat(m.map(new Turn("1", "u", null, "c", 0L, "q", "a", Instant.parse("2026-12-04T23:59:59Z"))).ok()).isTrue();
+        assertThat(m.map(new Turn("1", "u", null, "c", 0L, "q", "a", Instant.EPOCH)).ok()).isTrue();
+    }
+
+    @Test
+    void distinctSourceConversationsNeverShareAUuid() {
+        String lower = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11";
+        String upper = lower.toUpperCase();
+        String named = DocumentMapper.conversationUuid("foo"); // a v5 UUID some other row may hold literally
+        java.util.Set<String> uuids = new java.util.HashSet<>();
+        for (String source : java.util.List.of(lower, upper, "foo", named, "Foo"))
+            assertThat(uuids.add(DocumentMapper.conversationUuid(source))).as(source).isTrue();
+        assertThat(DocumentMapper.conversationUuid(lower)).isEqualTo(lower); // a random UUID is kept as it is
+        // the document keeps the source value exactly beside the UUID it was given
+        DocumentMapper.Mapped m = mapper.map(turn("7", upper, 0L, "q", "a"));
+        assertThat(m.document().metadata().get("source_conversation_id")).isEqualTo(upper);
+        // a run recorded before: its snapshot has no conversationIds, and its ids stay what they were (UUIDs lower-cased)
+        RunConfig old = Json.read(Json.write(RunConfig.builder(SourceConfig.of("turns")).build()).replace(",\"conversationIds\":2", ""), RunConfig.class);
+        assertThat(old.conversationIds()).isEqualTo(RunConfig.LEGACY_CONVERSATION_IDS);
+        DocumentMapper.Mapped legacy = new DocumentMapper(old, "run-old").map(turn("7", upper, 0L, "q", "a"));
+        assertThat(legacy.documentId()).isEqualTo("backfill:" + lower + ":0");
+        assertThat(legacy.document().metadata()).doesNotContainKey("source_conversation_id");
     }
 
     @Test

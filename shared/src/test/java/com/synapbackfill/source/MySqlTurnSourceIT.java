@@ -195,11 +195,11 @@ class MySqlTurnSourceIT extends SourceContractSuite {
             assertThat(src.readByIds(List.of("7"))).extracting(Turn::userText).containsExactly("q");
         }
         ColumnMapping bad = ColumnMapping.of("test", Map.of("id", "score", "userId", "userid", "conversationId", "conversation",
-                "messageIndex", "pos", "userText", "question", "assistantText", "answer", "createdAt", "question"));
+                "messageIndex", "pos", "userText", "question", "assistantText", "answer", "createdAt", "at::epoch_ms"));
         assertThatThrownBy(() -> new JdbcTurnSource(db, new SourceConfig("shouty", bad, null, null, null, "UTC", null, null)).profile())
                 .isInstanceOf(PermanentException.class)
                 .hasMessageContaining("columns.id: column \"score\" has type double")
-                .hasMessageContaining("columns.createdAt: column \"question\" has type text; it must be DATETIME or TIMESTAMP")
+                .hasMessageContaining("columns.createdAt: \"at::epoch_ms\" names a unit, but At is a datetime column")
                 .hasMessageContaining("Turn_ID");
     }
 }

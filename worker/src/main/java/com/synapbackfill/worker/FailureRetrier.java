@@ -209,7 +209,7 @@ public final class FailureRetrier {
                     again.add(refailed(f, f.errorClass(), 0, "row " + f.sourceId() + " is now left out by the run's filter or cutover", now));
             } else {
                 for (FailureRecord f : e.getValue())
-                    again.add(refailed(f, m.reason().errorClass(), 0, mapper.describe(m.reason()), now));
+                    again.add(refailed(f, m.reason().errorClass(), 0, mapper.describe(m), now));
             }
         }
         BatchSender.Tally t = new BatchSender.Tally();

@@ -352,7 +352,7 @@ public final class ShardWorker {
         BatchSender.Tally t = new BatchSender.Tally();
         for (Mapped bad : step.rejected()) {
             t.failures.add(FailureRecord.of(run.runId(), bad.documentId(), bad.turn().id(), shardNo,
-                    bad.reason().errorClass(), 0, mapper.describe(bad.reason()), now));
+                    bad.reason().errorClass(), 0, mapper.describe(bad), now));
         }
         if (!step.documents().isEmpty()) sender.send(run.runId(), shardNo, step.documents(), res.synap(), t);
         crash.afterBatchCall(run.runId(), shardNo);

@@ -1,0 +1,414 @@
+package com.synapbackfill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.synapbackfill.emulator.EmulatorSettings;
+import com.synapbackfill.emulator.StoredDocument;
+import com.synapbackfill.emulator.SynapEmulator;
+import com.synapbackfill.json.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where apps really keep their history, read with flags only by a login that may only SELECT (and cannot make a
+ * view): times as ISO text with and without offsets, as integer and float epoch seconds and milliseconds, and
+ * inside JSON; a conversation that is the first non-null of several keys; a query that unnests a JSON array per
+ * row; NULL conversation ids counted, never lost. Every expected turn arrives once, byte-exact, with its exact
+ * original time. One suite, run on PostgreSQL ({@link SourceKindsPostgresIT}) and MariaDB ({@link SourceKindsMariaDbIT}).
+ */
+abstract class SourceKindsSuite {
+    static final String READER = "kinds_reader";
+    static final String READER_PASSWORD = "kinds-Reader-9";
+    static final String HARD = "Emoji 😀🎂👩‍👩‍👧‍👦, CJK 家族 𠜎, RTL עברית, \"quotes\" \\ and\nnewline";
+    static SynapEmulator emulator;
+
+    /** The database under test: an admin connection and the reader's coordinates. */
+    interface Db {
+        Connection admin() throws Exception;
+
+        String readerUrl();
+
+        /** Lets the reader SELECT {@code table} (and nothing else). */
+        String grant(String table);
+
+        boolean postgres();
+    }
+
+    abstract Db db();
+
+    static void startEmulator() {
+        emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0).build());
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        if (emulator != null) emulator.close();
+    }
+
+    String text(String pgType, String mysqlType) {
+        return db().postgres() ? pgType : mysqlType;
+    }
+
+    void exec(String... sql) throws Exception {
+        try (Connection c = db().admin(); Statement st = c.createStatement()) {
+            for (String s : sql) st.execute(s);
+        }
+    }
+
+    /** Inserts rows of {@code values} into {@code table} as its app would, then lets the reader see it. */
+    void load(String table, String ddl, List<Object[]> rows) throws Exception {
+        try (Connection c = db().admin()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("DROP TABLE IF EXISTS " + table);
+                st.execute(ddl);
+            }
+            if (!rows.isEmpty()) {
+                String marks = String.join(", ", java.util.Collections.nCopies(rows.get(0).length, "?"));
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " VALUES (" + marks + ")")) {
+                    for (Object[] r : rows) {
+                        for (int i = 0; i < r.length; i++) {
+                            // MariaDB: a TIMESTAMP as UTC text on a UTC session (no driver's zone conversion)
+                            Object v = !db().postgres() && r[i] instanceof java.sql.Timestamp ts
+                                    ? java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS").format(ts.toInstant().atOffset(java.time.ZoneOffset.UTC))
+                                    : r[i];
+                            ps.setObject(i + 1, v);
+                        }
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            try (Statement st = c.createStatement()) {
+                st.execute(db().grant(table));
+            }
+        }
+    }
+
+    /** An expected turn: its first message's id, the document text, and its time. */
+    record Expected(String text, Instant at) {
+    }
+
+    CliIT.Result run(String runId, Path state, String... flags) throws Exception {
+        List<String> args = new ArrayList<>(List.of("run", "--jdbc-url", db().readerUrl(), "--db-user", READER, "--synap-url", emulator.baseUrl(),
+                "--rate-limit", "60000", "--shard-rows", "1000", "--run-id", runId, "--state-dir", state.toString()));
+        args.addAll(List.of(flags));
+        return CliIT.run(env(), args.toArray(String[]::new));
+    }
+
+    CliIT.Result estimate(String... flags) throws Exception {
+        List<String> args = new ArrayList<>(List.of("estimate", "--jdbc-url", db().readerUrl(), "--db-user", READER));
+        args.addAll(List.of(flags));
+        return CliIT.run(env(), args.toArray(String[]::new));
+    }
+
+    static Map<String, String> env() {
+        return Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", READER_PASSWORD);
+    }
+
+    /** Exactly {@code expected} arrived (by the first message's id), once, byte-exact, at its time. */
+    static void assertArrived(Map<String, Expected> expected) throws Exception {
+        List<StoredDocument> docs = List.copyOf(emulator.documents());
+        Map<String, StoredDocument> bySource = docs.stream().collect(Collectors.toMap(d -> d.metadata().get("source_row_id").asText(), d -> d));
+        assertThat(bySource.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        assertThat(docs).hasSize(expected.size());
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        for (var e : expected.entrySet()) {
+            StoredDocument d = bySource.get(e.getKey());
+            assertThat(d.sha256()).as("text of " + e.getKey()).isEqualTo(HexFormat.of().formatHex(sha.digest(e.getValue().text().getBytes(StandardCharsets.UTF_8))));
+            assertThat(Instant.parse(d.createdAt())).as("time of " + e.getKey()).isEqualTo(e.getValue().at());
+        }
+        assertThat(emulator.stats().updates()).isZero();
+    }
+
+    static JsonNode report(Path state, String runId) throws Exception {
+        return Json.MAPPER.readTree(Files.readAllBytes(state.resolve("reports/runs/" + runId + "/report.json")));
+    }
+
+    static String turn(String user, String assistant) {
+        return "User: " + user + "\nAssistant: " + assistant;
+    }
+
+    @Test
+    void theReaderCannotCreateAView() throws Exception {
+        load("kinds_probe", "CREATE TABLE kinds_probe (id BIGINT PRIMARY KEY)", List.of());
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> {
+            try (Connection c = DriverManager.getConnection(db().readerUrl(), READER, READER_PASSWORD); Statement st = c.createStatement()) {
+                st.execute("CREATE VIEW kinds_view AS SELECT * FROM kinds_probe");
+            }
+        });
+        assertThat(t).isInstanceOf(java.sql.SQLException.class);
+    }
+
+    /**
+     * Chainlit's layout: camelCase columns, ISO text times (with Z, with an offset, and without one: the timestamp zone),
+     * ids that do not sort by time; a time that is no time is a bad row naming it; a system step with a broken time is
+     * skipped by its role first. The filter names a camelCase column quoted.
+     */
+    @Test
+    void isoTextTimesWithAndWithoutOffsets() throws Exception {
+        emulator.clearDocuments();
+        List<Object[]> rows = new ArrayList<>();
+        Map<String, Expected> expected = new LinkedHashMap<>();
+        // [the user step's time, the answer's, the instant]: Z, an offset, none (Berlin in winter, then in summer)
+        String[][] times = {{"2025-03-01T10:00:00.123456Z", "2025-03-01T10:00:01Z", "2025-03-01T10:00:00.123456Z"},
+                {"2025-03-01T13:00:05+02:00", "2025-03-01T13:00:06+02:00", "2025-03-01T11:00:05Z"},
+                {"2025-03-01 14:30:00.5", "2025-03-01 14:30:01", "2025-03-01T13:30:00.5Z"},
+                {"2025-07-01T09:00:00", "2025-07-01T09:00:01", "2025-07-01T07:00:00Z"}};
+        for (int c = 0; c < times.length; c++) {
+            String thread = "thread-" + c;
+            String q = "q" + c + " " + HARD;
+            String a = "a" + c + " " + HARD;
+            // ids in the opposite order to time: the order comes from the parsed time
+            rows.add(new Object[] {"a-" + c + "-0", thread, "system_message", "setup", "not a time"});
+            rows.add(new Object[] {"z-" + c + "-2", thread, "assistant_message", a, times[c][1]});
+            rows.add(new Object[] {"z-" + c + "-1", thread, "user_message", q, times[c][0]});
+            expected.put("z-" + c + "-1", new Expected(turn(q, a), Instant.parse(times[c][2])));
+        }
+        rows.add(new Object[] {"bad-1", "thread-9", "user_message", "when?", "yesterday"});
+        rows.add(new Object[] {"filtered", "thread-9", "user_message", null, "2025-03-02T00:00:00Z"});
+        load("steps", "CREATE TABLE steps (id VARCHAR(64) PRIMARY KEY, " + q("threadId") + " VARCHAR(64), type VARCHAR(32), output "
+                + text("TEXT", "LONGTEXT") + ", " + q("createdAt") + " VARCHAR(64))", rows);
+        Path state = Files.createTempDirectory("kinds-iso");
+        CliIT.Result r = run("iso-run", state, "--table", "steps", "--shape", "messages", "--column", "id=id", "--column", "conversationId=threadId",
+                "--column", "userId=threadId", "--column", "customerId=", "--column", "role=type", "--column", "text=output",
+                "--column", "createdAt=createdAt", "--user-roles", "user_message", "--assistant-roles", "assistant_message",
+                "--timestamp-zone", "Europe/Berlin", "--filter", "\"output\" IS NOT NULL");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertArrived(expected);
+        String failures = Files.readString(state.resolve("reports/runs/iso-run/failures.jsonl"));
+        assertThat(failures.lines()).hasSize(1).allSatisfy(l -> assertThat(l).contains("bad_row:unreadable_timestamp").contains("yesterday"));
+        JsonNode counts = report(state, "iso-run").get("counts");
+        assertThat(counts.get("messages").asLong()).isEqualTo(rows.size());
+        assertThat(counts.get("skipped").asLong()).isEqualTo(5); // four system steps by their role, one by the filter
+    }
+
+    /** An identifier quoted as the database quotes it. */
+    String q(String name) {
+        return db().postgres() ? "\"" + name + "\"" : "`" + name + "`";
+    }
+
+    /** Open WebUI's bigint epoch seconds, Rasa's float seconds, and milliseconds by the mapping's unit. */
+    @Test
+    void epochSecondsIntegerAndFloatAndMilliseconds() throws Exception {
+        String t = text("TEXT", "LONGTEXT");
+        String f = text("DOUBLE PRECISION", "DOUBLE");
+        List<Object[]> rows = new ArrayList<>();
+        Map<String, Instant> userTimes = new LinkedHashMap<>();
+        Map<String, String> texts = new LinkedHashMap<>();
+        long base = 1_740_823_200L; // 2025-03-01T10:00:00Z
+        for (int c = 0; c < 5; c++) {
+            for (int k = 0; k < 4; k++) {
+                long id = c * 10L + k;
+                double seconds = base + c * 3_600 + k * 7 + 0.123456;
+                String body = (k % 2 == 0 ? "question " : "answer ") + id + " " + HARD;
+                rows.add(new Object[] {id, "sender-" + c, k % 2 == 0 ? "user" : "bot", body, (long) seconds, seconds,
+                        (long) (base + c * 3_600 + k * 7) * 1000 + 250});
+                if (k % 2 == 0) userTimes.put(Long.toString(id), Instant.ofEpochSecond(base + c * 3_600 + k * 7));
+                texts.put(Long.toString(id), body);
+            }
+        }
+        load("epoch_events", "CREATE TABLE epoch_events (id BIGINT PRIMARY KEY, sender_id VARCHAR(64), type_name VARCHAR(32), body " + t
+                + ", ts_s BIGINT, ts_f " + f + ", ts_ms BIGINT)", rows);
+        Map<String, Expected> expected = new LinkedHashMap<>();
+        String[][] kinds = {{"ts_s", "0"}, {"ts_f", "123456000"}, {"ts_ms::epoch_ms", "250000000"}};
+        for (String[] kind : kinds) {
+            emulator.clearDocuments();
+            expected.clear();
+            for (var e : userTimes.entrySet()) {
+                long id = Long.parseLong(e.getKey());
+                expected.put(e.getKey(), new Expected(turn(texts.get(e.getKey()), texts.get(Long.toString(id + 1))),
+                        e.getValue().plusNanos(Long.parseLong(kind[1]))));
+            }
+            Path state = Files.createTempDirectory("kinds-epoch");
+            String runId = "epoch-" + kind[0].replace("::", "-").replace('_', '-');
+            CliIT.Result r = run(runId, state, "--table", "epoch_events", "--shape", "messages", "--column", "conversationId=sender_id",
+                    "--column", "userId=sender_id", "--column", "customerId=", "--column", "role=type_name", "--column", "text=body",
+                    "--column", "createdAt=" + kind[0], "--assistant-roles", "bot");
+            assertThat(r.exit()).as(kind[0] + ": " + r.output()).isZero();
+            assertArrived(expected);
+        }
+    }
+
+    /**
+     * Rasa's tracker store: a row per event, the text and the float time inside the {@code data} JSON; action, slot
+     * and session events have no text, and are skipped by their role, not failed for their text.
+     */
+    @Test
+    void aTimeInsideJson() throws Exception {
+        emulator.clearDocuments();
+        List<Object[]> rows = new ArrayList<>();
+        Map<String, Expected> expected = new LinkedHashMap<>();
+        long id = 0;
+        for (int c = 0; c < 3; c++) {
+            String sender = "sender-" + c;
+            rows.add(new Object[] {++id, sender, "session_started", "{\"event\":\"session_started\",\"timestamp\":1740823200.5}"});
+            for (int k = 0; k < 2; k++) {
+                double at = 1_740_823_200.25 + c * 100 + k * 10;
+                String q = "frage " + c + k + " " + HARD;
+                String a = "antwort " + c + k;
+                rows.add(new Object[] {++id, sender, "user", Json.write(Map.of("event", "user", "text", q, "timestamp", at))});
+                long userId = id;
+                rows.add(new Object[] {++id, sender, "action", Json.write(Map.of("event", "action", "name", "utter_x", "timestamp", at + 1))});
+                rows.add(new Object[] {++id, sender, "bot", Json.write(Map.of("event", "bot", "text", a, "timestamp", at + 2))});
+                expected.put(Long.toString(userId), new Expected(turn(q, a), Instant.ofEpochSecond((long) at, 250_000_000)));
+            }
+        }
+        load("events", "CREATE TABLE events (id BIGINT PRIMARY KEY, sender_id VARCHAR(64), type_name VARCHAR(32), data " + text("TEXT", "LONGTEXT") + ")",
+                rows);
+        Path state = Files.createTempDirectory("kinds-json");
+        CliIT.Result r = run("json-time", state, "--table", "events", "--shape", "messages", "--column", "conversationId=sender_id",
+                "--column", "userId=sender_id", "--column", "customerId=", "--column", "role=type_name", "--column", "text=data#/text",
+                "--column", "createdAt=data#/timestamp", "--column", "order=id", "--assistant-roles", "bot");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("failed 0");
+        assertArrived(expected);
+    }
+
+    /**
+     * LobeChat's conversation: the thread, else the topic, else the session's default topic, else the user's inbox; equal
+     * ids of different kinds stay different conversations. Messages whose plain conversation column is NULL are counted
+     * by estimate, skipped by the run, and named in its summary and report.
+     */
+    @Test
+    void aConversationKeyFromAlternativesAndNullKeysCounted() throws Exception {
+        emulator.clearDocuments();
+        String ts = text("TIMESTAMPTZ", "TIMESTAMP(6) NULL");
+        List<Object[]> rows = new ArrayList<>();
+        Map<String, Expected> expected = new LinkedHashMap<>();
+        java.util.Set<String> conversations = new java.util.HashSet<>();
+        Instant at = Instant.parse("2025-05-01T08:00:00Z");
+        // [thread, topic, session]: the same "42" as a topic and as a session are two conversations
+        String[][] keys = {{"t1", "42", "s1"}, {null, "42", "s1"}, {null, null, "42"}, {null, null, null}, {null, "7", null}};
+        int n = 0;
+        for (String[] k : keys) {
+            String key = k[0] != null ? "thread_id:" + k[0] : k[1] != null ? "topic_id:" + k[1] : k[2] != null ? "session_id:" + k[2] : "user_id:u1";
+            conversations.add(key);
+            for (int turn = 0; turn < 2; turn++) {
+                String q = "msg " + n + " " + HARD;
+                String a = "reply " + n;
+                Instant qt = at.plusSeconds(60L * n++);
+                rows.add(new Object[] {"msg_" + n + "_q", "user", q, "u1", k[2], k[1], k[0], java.sql.Timestamp.from(qt)});
+                rows.add(new Object[] {"msg_" + n + "_a", "assistant", a, "u1", k[2], k[1], k[0], java.sql.Timestamp.from(qt.plusSeconds(5))});
+                expected.put("msg_" + n + "_q", new Expected(turn(q, a), qt));
+            }
+        }
+        load("lobe_messages", "CREATE TABLE lobe_messages (id VARCHAR(64) PRIMARY KEY, role VARCHAR(16), content " + text("TEXT", "LONGTEXT")
+                + ", user_id VARCHAR(64), session_id VARCHAR(64), topic_id VARCHAR(64), thread_id VARCHAR(64), created_at " + ts + ")", rows);
+        Path state = Files.createTempDirectory("kinds-alternatives");
+        CliIT.Result r = run("alternatives", state, "--table", "lobe_messages", "--shape", "messages",
+                "--column", "conversationId=thread_id ?? topic_id ?? session_id ?? user_id", "--column", "customerId=");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertArrived(expected);
+        assertThat(emulator.documents().stream().map(d -> d.metadata().get("source_conversation_id").asText()).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrderElementsOf(conversations);
+
+        // the plain topic column: 8 messages have none (12 have one); nothing crashes, nothing ends empty, the count is said
+        emulator.clearDocuments();
+        int withoutTopic = (int) rows.stream().filter(x -> x[5] == null).count();
+        CliIT.Result e = estimate("--table", "lobe_messages", "--shape", "messages", "--column", "conversationId=topic_id", "--column", "customerId=");
+        assertThat(e.exit()).as(e.output()).isZero();
+        assertThat(e.output()).contains(String.format("%,d messages have no conversation id", withoutTopic));
+        Path state2 = Files.createTempDirectory("kinds-null-keys");
+        CliIT.Result nulls = run("null-keys", state2, "--table", "lobe_messages", "--shape", "messages", "--column", "conversationId=topic_id",
+                "--column", "customerId=");
+        assertThat(nulls.exit()).as(nulls.output()).isZero();
+        assertThat(nulls.output()).contains(String.format("%,d messages have no conversation id: skipped as missing_conversation_id", withoutTopic));
+        JsonNode report = report(state2, "null-keys");
+        assertThat(report.get("counts").get("withoutConversation").asLong()).isEqualTo(withoutTopic);
+        assertThat(report.get("counts").get("messages").asLong()).isEqualTo(rows.size());
+        assertThat(report.get("invariant").get("holds").asBoolean()).isTrue();
+        assertThat(emulator.documents()).hasSize((rows.size() - withoutTopic) / 2);
+
+        // every conversation id NULL: estimate says so and exits non-zero; a run completes, sends nothing, and says why
+        exec("UPDATE lobe_messages SET thread_id = NULL");
+        CliIT.Result allNull = estimate("--table", "lobe_messages", "--shape", "messages", "--column", "conversationId=thread_id", "--column", "customerId=");
+        assertThat(allNull.exit()).as(allNull.output()).isEqualTo(2);
+        assertThat(allNull.output()).contains(String.format("Every message of lobe_messages (%,d) has no conversation id", rows.size()));
+        emulator.clearDocuments();
+        Path state3 = Files.createTempDirectory("kinds-all-null");
+        CliIT.Result empty = run("all-null", state3, "--table", "lobe_messages", "--shape", "messages", "--column", "conversationId=thread_id",
+                "--column", "customerId=");
+        assertThat(empty.exit()).as(empty.output()).isZero();
+        assertThat(empty.output()).contains(String.format("%,d messages have no conversation id", rows.size()));
+        assertThat(report(state3, "all-null").get("counts").get("skipped").asLong()).isEqualTo(rows.size());
+        assertThat(emulator.documents()).isEmpty();
+    }
+
+    /** Open WebUI's one row per chat, messages in a JSON array: a query unnests it, and pages read it like a table. */
+    @Test
+    void aQuerySourceUnnestingAJsonArrayPerRow() throws Exception {
+        emulator.clearDocuments();
+        List<Object[]> rows = new ArrayList<>();
+        Map<String, Expected> expected = new LinkedHashMap<>();
+        long base = 1_740_823_200L;
+        for (int c = 0; c < 6; c++) {
+            List<Map<String, Object>> msgs = new ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                String content = (k % 2 == 0 ? "frage " : "antwort ") + c + "/" + k + " " + HARD;
+                msgs.add(Map.of("role", k % 2 == 0 ? "user" : "assistant", "content", content, "timestamp", base + c * 1000 + k));
+            }
+            for (int k = 0; k < 4; k += 2)
+                expected.put("chat-" + c + ":" + (k + 1), new Expected(turn((String) msgs.get(k).get("content"), (String) msgs.get(k + 1).get("content")),
+                        Instant.ofEpochSecond(base + c * 1000 + k)));
+            rows.add(new Object[] {"chat-" + c, "user-" + c, Json.write(Map.of("messages", msgs))});
+        }
+        load("chat", "CREATE TABLE chat (id VARCHAR(64) PRIMARY KEY, user_id VARCHAR(64), chat " + text("JSONB", "LONGTEXT") + ")", List.of());
+        try (Connection c = db().admin(); PreparedStatement ps = c.prepareStatement("INSERT INTO chat VALUES (?, ?, " + text("?::jsonb", "?") + ")")) {
+            for (Object[] r : rows) {
+                for (int i = 0; i < 3; i++) ps.setObject(i + 1, r[i]);
+                ps.executeUpdate();
+            }
+        }
+        String query = db().postgres()
+                ? "SELECT c.id || ':' || m.ord AS msg_id, c.id AS chat_id, c.user_id, m.value->>'role' AS role, m.value->>'content' AS content, "
+                + "(m.value->>'timestamp')::bigint AS ts, m.ord AS pos FROM chat c CROSS JOIN LATERAL jsonb_array_elements(c.chat->'messages') "
+                + "WITH ORDINALITY AS m(value, ord)"
+                : "SELECT CONCAT(c.id, ':', m.ord) AS msg_id, c.id AS chat_id, c.user_id, m.role, m.content, m.ts, m.ord AS pos FROM chat c, "
+                + "JSON_TABLE(c.chat, '$.messages[*]' COLUMNS (ord FOR ORDINALITY, role VARCHAR(16) PATH '$.role', "
+                + "content LONGTEXT CHARACTER SET utf8mb4 PATH '$.content', ts BIGINT PATH '$.timestamp')) AS m";
+        Path state = Files.createTempDirectory("kinds-query");
+        CliIT.Result r = run("query-run", state, "--query", query, "--shape", "messages", "--column", "id=msg_id", "--column", "conversationId=chat_id",
+                "--column", "customerId=", "--column", "text=content", "--column", "createdAt=ts", "--column", "order=pos");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertArrived(expected);
+        // refused before anything is read or sent: writes, locks, two statements; a query without the mapped id column
+        long received = emulator.stats().documentsReceived();
+        Map<String, String> refused = Map.of("DELETE FROM chat", "is a DELETE statement",
+                "INSERT INTO chat (id) VALUES ('x') RETURNING id", "is an INSERT ... RETURNING statement",
+                "SELECT * FROM chat FOR UPDATE", "a locking clause (FOR UPDATE)", "SELECT id FROM chat; SELECT 1", "two statements");
+        for (var e : refused.entrySet()) {
+            CliIT.Result x = run("refused", Files.createTempDirectory("kinds-refused"), "--query", e.getKey(), "--shape", "messages");
+            assertThat(x.exit()).as(e.getKey() + ": " + x.output()).isEqualTo(2);
+            assertThat(x.output()).as(e.getKey()).contains("--query").contains(e.getValue());
+        }
+        Path noId = Files.createTempDirectory("kinds-no-id");
+        CliIT.Result x = run("no-id", noId, "--query", "SELECT id AS chat_id, user_id FROM chat", "--shape", "messages", "--column", "id=msg_id",
+                "--column", "conversationId=chat_id", "--column", "customerId=");
+        assertThat(x.exit()).as(x.output()).isEqualTo(2);
+        assertThat(x.output()).contains("columns.id: column \"msg_id\" not found").contains("The query returns [chat_id, user_id]");
+        CliIT.Result unit = run("bad-unit", Files.createTempDirectory("kinds-unit"), "--query", query, "--shape", "messages",
+                "--column", "createdAt=ts::fortnights");
+        assertThat(unit.exit()).as(unit.output()).isEqualTo(2);
+        assertThat(unit.output()).contains("unknown time unit \"fortnights\"");
+        try (var files = Files.list(noId)) {
+            assertThat(files.toList()).as("nothing planned").isEmpty();
+        }
+        assertThat(emulator.stats().documentsReceived()).isEqualTo(received);
+    }
+}
