@@ -21,6 +21,18 @@ final class Interrupts {
     interface Registration extends AutoCloseable {
         @Override
         void close();
+
+        /**
+         * Whether this process started with SIGINT ignored (a background job of a non-interactive shell: POSIX starts
+         * those so, and the JVM keeps an ignored SIGINT): Ctrl-C and {@code kill -INT} then do nothing; SIGTERM still works.
+         */
+        boolean interruptIgnored();
+    }
+
+    /** What the operator reads on a run's first lines when SIGINT cannot reach it, or null. */
+    static String ignoredWarning(Registration r) {
+        return r.interruptIgnored() ? "Note: this process started with SIGINT ignored (a background job of a script?): Ctrl-C and kill -INT "
+                + "cannot pause it; kill -TERM " + ProcessHandle.current().pid() + " pauses it at batch boundaries." : null;
     }
 
     /** {@code stop} returns true when it took the signal (the work then ends by itself), false to exit now. */
@@ -30,13 +42,27 @@ final class Interrupts {
         SignalHandler handler = sig -> {
             if (!stop.getAsBoolean()) Runtime.getRuntime().halt(EXIT_INTERRUPTED);
         };
+        boolean[] ignored = {false};
         for (Signal s : signals) {
             try {
-                previous.put(s, Signal.handle(s, handler));
+                SignalHandler old = Signal.handle(s, handler);
+                previous.put(s, old);
+                // an ignored signal stays ignored: the JVM does not install a handler over SIG_IGN
+                if (s.getName().equals("INT") && old == SignalHandler.SIG_IGN) ignored[0] = true;
             } catch (IllegalArgumentException e) {
                 // the JVM keeps this signal (e.g. -Xrs): the default behaviour stays
             }
         }
-        return () -> previous.forEach(Signal::handle);
+        return new Registration() {
+            @Override
+            public void close() {
+                previous.forEach(Signal::handle);
+            }
+
+            @Override
+            public boolean interruptIgnored() {
+                return ignored[0];
+            }
+        };
     }
 }

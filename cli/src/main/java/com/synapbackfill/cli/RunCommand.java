@@ -119,6 +119,7 @@ final class RunCommand extends OperatorCommand {
             run.pause(id, "interrupted by the operator");
             return true;
         });
+        if (Interrupts.ignoredWarning(onInterrupt) != null) out.println(Interrupts.ignoredWarning(onInterrupt));
         try (Progress progress = new Progress(out, System.console() != null, 10_000)) {
             status = run.work(id, workers, Duration.ofMinutes(5), Duration.ofDays(30), Duration.ofSeconds(1), progress);
         } finally {

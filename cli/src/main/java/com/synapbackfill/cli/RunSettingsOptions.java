@@ -41,6 +41,9 @@ final class RunSettingsOptions {
     @Option(names = "--batch-size", description = "documents per call, 1..100 (default 100)") Integer batchSize;
     @Option(names = "--mode", description = "long-range or fast (default long-range)") String mode;
     @Option(names = "--shard-rows", description = "rows per shard (default 20000; smaller when the rate limit needs more workers)") Integer shardRows;
+    @Option(names = "--page-size", description = "rows per page read from the source (default 500; fewer when rows are large; env PAGE_SIZE)") Integer pageSize;
+    @Option(names = "--max-document-bytes", description = "a document larger than this is a bad row, and its text is never read (default 262144; "
+            + "env MAX_DOCUMENT_BYTES)") Integer maxDocumentBytes;
 
     /** As environment variables of a local planner (its run defaults); the table is required. */
     Map<String, String> env(CliConfig c) {
@@ -63,6 +66,8 @@ final class RunSettingsOptions {
         SourceOptions.putIf(env, "BATCH_SIZE", c.pick(batchSize, "batchSize", "BATCH_SIZE"));
         SourceOptions.putIf(env, "SYNAP_MODE", c.pick(mode, "mode", "SYNAP_MODE"));
         SourceOptions.putIf(env, "SHARD_TARGET_ROWS", c.pick(shardRows, "shardRows", "SHARD_TARGET_ROWS"));
+        SourceOptions.putIf(env, "PAGE_SIZE", c.pick(pageSize, "pageSize", "PAGE_SIZE"));
+        SourceOptions.putIf(env, "MAX_DOCUMENT_BYTES", c.pick(maxDocumentBytes, "maxDocumentBytes", "MAX_DOCUMENT_BYTES"));
         return env;
     }
 

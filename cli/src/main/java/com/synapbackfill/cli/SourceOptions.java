@@ -14,6 +14,8 @@ final class SourceOptions {
     @Option(names = "--jdbc-url", description = "source database (env SOURCE_JDBC_URL)") String jdbcUrl;
     @Option(names = "--db-user", description = "database user (env SOURCE_DB_USER; password from SOURCE_DB_PASSWORD)") String dbUser;
     @Option(names = "--synap-url", description = "Synap base URL (env SYNAP_BASE_URL; default the production API)") String synapUrl;
+    @Option(names = "--allow-plain-http", description = "allow an http:// Synap URL on another machine (the key and the chat text "
+            + "cross the network unencrypted; env SYNAP_ALLOW_PLAIN_HTTP)") boolean allowPlainHttp;
 
     /** What the command needs from this machine. */
     enum Needs {
@@ -34,6 +36,9 @@ final class SourceOptions {
         putIf(env, "SOURCE_DB_PASSWORD", c.env("SOURCE_DB_PASSWORD"));
         String url = c.pick(synapUrl, "synapUrl", "SYNAP_BASE_URL");
         env.put("SYNAP_BASE_URL", url == null ? SynapClientConfig.DEFAULT_BASE_URL : url);
+        boolean plain = allowPlainHttp || Boolean.parseBoolean(c.env("SYNAP_ALLOW_PLAIN_HTTP"));
+        SynapClientConfig.requireSecure(synapUrl != null ? "--synap-url" : "SYNAP_BASE_URL", url, plain);
+        if (plain) env.put("SYNAP_ALLOW_PLAIN_HTTP", "true");
         if (needs == Needs.SEND) {
             String key = c.env("SYNAP_API_KEY");
             if (key == null) throw new IllegalArgumentException("SYNAP_API_KEY: is required in the environment");

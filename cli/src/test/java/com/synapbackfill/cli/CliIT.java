@@ -23,7 +23,16 @@ class CliIT {
     }
 
     static Process start(Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        return start(List.of(), env, args);
+    }
+
+    /**
+     * The CLI behind {@code prefix} ({@code env --default-signal=INT}: a child inherits an ignored SIGINT from a test JVM
+     * that CI started in the background, and a test must not depend on that).
+     */
+    static Process start(List<String> prefix, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // as the launcher does: the client compiler only for short operator commands
         if (List.of("status", "report", "tune", "failures", "start", "estimate").contains(args[0])) cmd.add("-XX:TieredStopAtLevel=1");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BackfillCommand.class.getName()));
@@ -36,7 +45,11 @@ class CliIT {
 
     /** Starts the CLI and returns once the emulator accepted {@code accepted} documents (or two minutes passed). */
     static Process startAndAwait(SynapEmulator emulator, long accepted, Map<String, String> env, String... args) throws Exception {
-        Process p = start(env, args);
+        return startAndAwait(List.of(), emulator, accepted, env, args);
+    }
+
+    static Process startAndAwait(List<String> prefix, SynapEmulator emulator, long accepted, Map<String, String> env, String... args) throws Exception {
+        Process p = start(prefix, env, args);
         await("the CLI sent " + accepted + " documents (or ended)").atMost(java.time.Duration.ofMinutes(2))
                 .until(() -> emulator.stats().accepted() >= accepted || !p.isAlive());
         return p;
@@ -228,7 +241,8 @@ class CliIT {
             String[] args = {"run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "cli_interrupt",
                     "--synap-url", emulator.baseUrl(), "--rate-limit", "600", "--shard-rows", "1000", "--run-id", "ctrl-c",
                     "--state-dir", state.toString()};
-            Process first = startAndAwait(emulator, 1_500, env, args);
+            // SIGINT as a terminal's Ctrl-C delivers it, whatever disposition this test's JVM inherited
+            Process first = startAndAwait(List.of("env", "--default-signal=INT"), emulator, 1_500, env, args);
             new ProcessBuilder("kill", "-INT", Long.toString(first.pid())).start().waitFor();
             String out = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(first.waitFor(60, TimeUnit.SECONDS)).as(out).isTrue();
@@ -243,6 +257,39 @@ class CliIT {
             Result again = run(env, args);
             assertThat(again.exit()).as(again.output()).isZero();
             assertThat(again.output()).contains("COMPLETED");
+            assertThat(emulator.documents()).hasSize(loaded.validRows());
+        }
+    }
+
+    /**
+     * A run started with SIGINT ignored (as POSIX starts a script's background job) says so on its first lines and names
+     * the signal that still pauses it; kill -INT does nothing to it, SIGTERM pauses it at batch boundaries.
+     */
+    @Test
+    void aRunStartedWithSigintIgnoredSaysSoAndPausesOnSigterm() throws Exception {
+        RealParts.Postgres pg = RealParts.postgres();
+        SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "cli_sigterm",
+                SyntheticHistory.Options.of(6_000).withBadRowsPerKind(2));
+        Path state = Files.createTempDirectory("backfill-sigterm");
+        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(600).build())) {
+            Map<String, String> env = Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
+            String[] args = {"run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "cli_sigterm",
+                    "--synap-url", emulator.baseUrl(), "--rate-limit", "600", "--shard-rows", "1000", "--run-id", "sigterm",
+                    "--state-dir", state.toString()};
+            Process p = startAndAwait(List.of("env", "--ignore-signal=INT"), emulator, 1_000, env, args);
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            long before = emulator.stats().documentsReceived();
+            await("the run goes on after kill -INT").atMost(java.time.Duration.ofMinutes(1))
+                    .until(() -> emulator.stats().documentsReceived() > before + 200 || !p.isAlive());
+            assertThat(p.isAlive()).as("an ignored SIGINT does not stop it").isTrue();
+            new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(out).isTrue();
+            assertThat(p.exitValue()).as(out).isEqualTo(130);
+            assertThat(out).contains("started with SIGINT ignored").contains("kill -TERM " + p.pid()).contains("The run is PAUSED");
+            assertThat(out.indexOf("SIGINT ignored")).as("on its first lines").isLessThan(out.indexOf("progress:"));
+            Result again = run(env, args);
+            assertThat(again.exit()).as(again.output()).isZero();
             assertThat(emulator.documents()).hasSize(loaded.validRows());
         }
     }

@@ -411,4 +411,84 @@ abstract class SourceKindsSuite {
         }
         assertThat(emulator.stats().documentsReceived()).isEqualTo(received);
     }
+
+    /** #34: a text id column that repeats a value is refused before anything is read; keyset pages would skip a row. */
+    @Test
+    void aNonUniqueIdColumnIsRefusedBeforeAnythingIsSent() throws Exception {
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++)
+            rows.add(new Object[] {String.format("id-%05d", i), "u", "c-" + i / 4, i % 4, "q" + i, "a" + i, java.sql.Timestamp.from(Instant.parse("2025-01-01T00:00:00Z"))});
+        rows.add(new Object[] {"id-00600", "u", "c-x", 0, "twin", "twin", java.sql.Timestamp.from(Instant.parse("2025-01-01T00:00:00Z"))});
+        load("twin_ids", "CREATE TABLE twin_ids (id VARCHAR(32), user_id VARCHAR(8), conversation_id VARCHAR(16), message_index INT, user_text "
+                + text("TEXT", "LONGTEXT") + ", assistant_text " + text("TEXT", "LONGTEXT") + ", created_at " + text("TIMESTAMPTZ", "TIMESTAMP(6) NULL") + ")", rows);
+        long received = emulator.stats().documentsReceived();
+        Path state = Files.createTempDirectory("kinds-twins");
+        CliIT.Result r = run("twins", state, "--table", "twin_ids", "--column", "customerId=");
+        assertThat(r.exit()).as(r.output()).isEqualTo(2);
+        assertThat(r.output()).contains("columns.id: column id is not unique (\"id-00600\" is on 2 rows)");
+        CliIT.Result e = estimate("--table", "twin_ids", "--column", "customerId=");
+        assertThat(e.exit()).as(e.output()).isEqualTo(2);
+        assertThat(e.output()).contains("is not unique");
+        assertThat(emulator.stats().documentsReceived()).isEqualTo(received);
+    }
+
+    /**
+     * #34: conversation ids that differ only by case, and a text id whose name-based UUID another row holds literally,
+     * stay distinct conversations: every row arrives, none is "already present".
+     */
+    @Test
+    void conversationIdsThatLookAlikeNeverCollide() throws Exception {
+        emulator.clearDocuments();
+        String lower = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11";
+        String named = com.synapbackfill.source.DocumentMapper.conversationUuid("foo");
+        List<String> convs = List.of(lower, lower.toUpperCase(), "foo", named, "Foo");
+        List<Object[]> rows = new ArrayList<>();
+        Map<String, Expected> expected = new LinkedHashMap<>();
+        Instant at = Instant.parse("2025-02-01T00:00:00Z");
+        for (int i = 0; i < convs.size(); i++) {
+            rows.add(new Object[] {(long) i + 1, "u" + i, convs.get(i), 0, "q" + i, "a" + i, java.sql.Timestamp.from(at.plusSeconds(i))});
+            expected.put(Long.toString(i + 1), new Expected(turn("q" + i, "a" + i), at.plusSeconds(i)));
+        }
+        // a binary collation: the database keeps the case apart as the source does
+        load("lookalikes", "CREATE TABLE lookalikes (id BIGINT PRIMARY KEY, user_id VARCHAR(8), conversation_id VARCHAR(64)"
+                + text("", " COLLATE utf8mb4_bin") + ", message_index INT, user_text " + text("TEXT", "LONGTEXT") + ", assistant_text "
+                + text("TEXT", "LONGTEXT") + ", created_at " + text("TIMESTAMPTZ", "TIMESTAMP(6) NULL") + ")", rows);
+        Path state = Files.createTempDirectory("kinds-lookalikes");
+        CliIT.Result r = run("lookalikes", state, "--table", "lookalikes", "--column", "customerId=");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("already present 0");
+        assertArrived(expected);
+        assertThat(emulator.documents().stream().map(d -> d.metadata().get("conversation_id").asText()).distinct().count()).isEqualTo(convs.size());
+    }
+
+    /** #34: times no chat can have are bad rows naming the time, never sent as year 1000000000 or -4712. */
+    @Test
+    void impossibleTimesAreBadRowsNamingTheTime() throws Exception {
+        emulator.clearDocuments();
+        List<String> times = db().postgres()
+                ? List.of("infinity", "-infinity", "4713-01-01 00:00:00+00 BC", "2025-03-01 10:00:00+00")
+                : List.of("9999-12-31 23:59:00", "1000-01-01 00:00:00", "2025-03-01 10:00:00");
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < times.size(); i++) rows.add(new Object[] {(long) i + 1, "u", "c" + i, 0, "q" + i, "a" + i, times.get(i)});
+        String column = db().postgres() ? "TIMESTAMPTZ" : "DATETIME(6)";
+        load("impossible_times", "CREATE TABLE impossible_times (id BIGINT PRIMARY KEY, user_id VARCHAR(8), conversation_id VARCHAR(16), "
+                + "message_index INT, user_text " + text("TEXT", "LONGTEXT") + ", assistant_text " + text("TEXT", "LONGTEXT") + ", created_at "
+                + column + ")", List.of());
+        try (Connection c = db().admin(); PreparedStatement ps = c.prepareStatement("INSERT INTO impossible_times VALUES (?, ?, ?, ?, ?, ?, "
+                + text("?::timestamptz", "?") + ")")) {
+            for (Object[] r : rows) {
+                for (int i = 0; i < r.length; i++) ps.setObject(i + 1, r[i]);
+                ps.executeUpdate();
+            }
+        }
+        Path state = Files.createTempDirectory("kinds-impossible");
+        CliIT.Result r = run("impossible", state, "--table", "impossible_times", "--column", "customerId=", "--timestamp-zone", "America/New_York");
+        assertThat(r.exit()).as(r.output()).isZero();
+        Instant good = db().postgres() ? Instant.parse("2025-03-01T10:00:00Z") : Instant.parse("2025-03-01T15:00:00Z");
+        assertArrived(Map.of(Long.toString(times.size()), new Expected(turn("q" + (times.size() - 1), "a" + (times.size() - 1)), good)));
+        String failures = Files.readString(state.resolve("reports/runs/impossible/failures.jsonl"));
+        assertThat(failures.lines()).hasSize(times.size() - 1).allSatisfy(l -> assertThat(l).contains("bad_row:impossible_timestamp"));
+        if (db().postgres()) assertThat(failures).contains("-4712-01-01T00:00:00Z").contains("+1000000000-");
+        else assertThat(failures).contains("+10000-01-01T04:59:00Z").contains("1000-01-01T04:56:02Z");
+    }
 }

@@ -19,7 +19,9 @@ public final class Redaction {
         String t = text;
         if (secret != null && !secret.isEmpty())
             t = Pattern.compile("(?<![\\p{L}\\p{N}])" + Pattern.quote(secret) + "(?![\\p{L}\\p{N}])").matcher(t).replaceAll(Matcher.quoteReplacement(MARK));
-        // connection strings echoed back: password=... up to the next separator
-        return t.replaceAll("(?i)(password=)[^&\\s;]*", "$1" + Matcher.quoteReplacement(MARK));
+        // connection strings echoed back: password=... up to the next separator, user:password@ in a URL, a bearer token
+        return t.replaceAll("(?i)(password=)[^&\\s;]*", "$1" + Matcher.quoteReplacement(MARK))
+                .replaceAll("(//[^/@:\\s]*):[^/@\\s]*@", "$1:" + Matcher.quoteReplacement(MARK) + "@")
+                .replaceAll("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+", "$1" + Matcher.quoteReplacement(MARK));
     }
 }

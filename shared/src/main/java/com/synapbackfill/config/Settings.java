@@ -84,7 +84,7 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
 
     /** Every variable {@link #fromEnvironment} and {@link Secrets} read (anything else in a function's environment is a typo). */
     public static final java.util.Set<String> KNOWN_ENV = java.util.Set.of("LEDGER_TABLE", "SHARD_QUEUE_URL", "REPORT_BUCKET",
-            "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "S3_ENDPOINT", "LAMBDA_ENDPOINT", "SYNAP_BASE_URL", "SYNAP_API_KEY_SECRET_ARN",
+            "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "S3_ENDPOINT", "LAMBDA_ENDPOINT", "SYNAP_BASE_URL", "SYNAP_ALLOW_PLAIN_HTTP", "SYNAP_API_KEY_SECRET_ARN",
             "SYNAP_API_KEY", "SYNAP_CONNECT_TIMEOUT_MS", "SYNAP_READ_TIMEOUT_MS", "SYNAP_CALL_TIMEOUT_MS", "SYNAP_MAX_ATTEMPTS",
             "SYNAP_MAX_RETRY_SECONDS", "SYNAP_BACKOFF_BASE_MS", "SYNAP_BACKOFF_MAX_MS", "SOURCE_JDBC_URL", "SOURCE_DB_USER", "SOURCE_DB_SECRET_ARN", "SOURCE_DB_PASSWORD",
             "SOURCE_TABLE", "SOURCE_QUERY", "SOURCE_COLUMNS", "SOURCE_FILTER", "SOURCE_SINCE", "SOURCE_UNTIL", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID",
@@ -192,6 +192,8 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                 throw new IllegalArgumentException("run defaults from the environment: " + ex.getMessage(), ex);
             }
         }
+        com.synapbackfill.synap.SynapClientConfig.requireSecure("SYNAP_BASE_URL", e.get("SYNAP_BASE_URL"),
+                Boolean.parseBoolean(e.get("SYNAP_ALLOW_PLAIN_HTTP")));
         return new Settings(e.required("LEDGER_TABLE"), e.get("SHARD_QUEUE_URL"), e.get("REPORT_BUCKET"),
                 new Endpoints(e.get("DYNAMODB_ENDPOINT"), e.get("SQS_ENDPOINT"), e.get("S3_ENDPOINT"), e.get("LAMBDA_ENDPOINT")),
                 new Synap(e.getOr("SYNAP_BASE_URL", com.synapbackfill.synap.SynapClientConfig.DEFAULT_BASE_URL),

@@ -13,6 +13,8 @@ public enum BadRowReason {
     UNREADABLE_TEXT("the message's text is not a string or an array of text parts (or its JSON does not parse)"),
     /** a time kept as text or a number (or inside JSON) that is not an ISO-8601 time or an epoch number in the mapped unit */
     UNREADABLE_TIMESTAMP("created_at is not a time (ISO-8601 text, or an epoch number in the mapped unit)"),
+    /** a lone UTF-16 surrogate: not Unicode, it has no UTF-8 form and Synap cannot store it byte-exact */
+    UNPAIRED_SURROGATE("the text holds an unpaired UTF-16 surrogate, which is not Unicode text"),
     /** a time no chat can have: before 1970 (a BC date, -infinity) or more than a day ahead (infinity, year 9999, a unit mistaken) */
     IMPOSSIBLE_TIMESTAMP("created_at is outside 1970-01-01T00:00:00Z .. a day from now");
 

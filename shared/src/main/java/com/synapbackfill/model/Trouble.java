@@ -17,9 +17,13 @@ import java.time.format.DateTimeFormatter;
 public record Trouble(long sinceEpochMillis, long failedCalls, String last, long lastAtEpochMillis) {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
-    /** "Synap unreachable since 12:03:04 UTC (17 failed calls, last: ...); retrying". */
+    /** The prefix of a trouble noted for the source database rather than Synap. */
+    public static final String SOURCE = "source database: ";
+
+    /** "Synap unreachable since 12:03:04 UTC (17 failed calls, last: ...); retrying" (or "Source database unreachable ..."). */
     public String describe() {
-        return "Synap unreachable since " + CLOCK.format(Instant.ofEpochMilli(sinceEpochMillis)) + " UTC (" + failedCalls + " failed call"
-                + (failedCalls == 1 ? "" : "s") + ", last: " + last + "); retrying";
+        boolean source = last != null && last.startsWith(SOURCE);
+        return (source ? "Source database" : "Synap") + " unreachable since " + CLOCK.format(Instant.ofEpochMilli(sinceEpochMillis)) + " UTC (" + failedCalls + " failed call"
+                + (failedCalls == 1 ? "" : "s") + ", last: " + (source ? last.substring(SOURCE.length()) : last) + "); retrying";
     }
 }

@@ -19,12 +19,24 @@ final class CatalogCheck {
     final SourceConnection db;
     final SqlDialect dialect;
     final SourceConfig config;
+    /** Texts longer than this many bytes are not read (0: no cap). */
+    final int maxTextBytes;
     private final List<String> problems = new ArrayList<>();
 
     CatalogCheck(SourceConnection db, SourceConfig config) {
+        this(db, config, 0);
+    }
+
+    CatalogCheck(SourceConnection db, SourceConfig config, int maxTextBytes) {
         this.db = db;
         this.dialect = db.dialect();
         this.config = config;
+        this.maxTextBytes = maxTextBytes;
+    }
+
+    /** {@code text} read only when it is at most {@code maxBytes} long (the length itself is selected apart); as is when 0. */
+    String capped(String text, String raw, long maxBytes) {
+        return maxBytes <= 0 ? text : "CASE WHEN " + dialect.byteLength(raw) + " <= " + maxBytes + " THEN " + text + " END";
     }
 
     /** The catalog's description of a table (no columns when it is not found). */

@@ -77,7 +77,9 @@ public final class DocumentMapper {
     /** A bad row's reason in the source's names, with the value behind it when there is one ({@code ...: "yesterday"}). */
     public String describe(Mapped m) {
         String d = describe(m.reason());
-        String detail = m.reason() == BadRowReason.IMPOSSIBLE_TIMESTAMP ? m.turn().createdAt().toString() : m.turn().problemDetail();
+        String detail = m.reason() == BadRowReason.IMPOSSIBLE_TIMESTAMP ? m.turn().createdAt().toString()
+                : m.reason() == BadRowReason.UNPAIRED_SURROGATE ? "at character " + Math.max(unpaired(m.turn().userText()), unpaired(m.turn().assistantText()))
+                : m.turn().problemDetail();
         return detail == null ? d : d + ": \"" + detail + "\"";
     }
 
@@ -97,6 +99,7 @@ public final class DocumentMapper {
         else if (t.messageIndex() == null && hasIndex) reason = BadRowReason.MISSING_MESSAGE_INDEX;
         if (reason != null) return new Mapped(t, null, documentId, reason);
 
+        if (unpaired(t.userText()) >= 0 || unpaired(t.assistantText()) >= 0) return new Mapped(t, null, documentId, BadRowReason.UNPAIRED_SURROGATE);
         String text = hasUser && hasAssistant ? "User: " + t.userText() + "\nAssistant: " + t.assistantText()
                 : hasUser ? "User: " + t.userText() : "Assistant: " + t.assistantText();
         if (utf8Length(text) > config.maxDocumentBytes()) return new Mapped(t, null, documentId, BadRowReason.DOCUMENT_TOO_LARGE);
@@ -171,6 +174,21 @@ public final class DocumentMapper {
 
     private static boolean blank(String s) {
         return s == null || s.isBlank();
+    }
+
+    /** The index of the first unpaired surrogate in {@code s}, or -1 (none, or no text). */
+    static int unpaired(String s) {
+        if (s == null) return -1;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
+                else return i;
+            } else if (Character.isLowSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     static int utf8Length(String s) {

@@ -67,6 +67,15 @@ final class FieldResolver {
      * text of a row the filter leaves out is never read, not even detoasted.
      */
     Value value(String field, List<MessageShape.Ref> refs, boolean text, String flag, List<Object> flagBinds) {
+        return value(field, refs, text, flag, flagBinds, 0, new ArrayList<>());
+    }
+
+    /**
+     * As {@link #value(String, List, boolean, String, List)}, each alternative's value read only when it is at most
+     * {@code capBytes} long (a JSON column's: 16 times that, its text being only a part of it); the positions of the
+     * alternatives' byte lengths are added to {@code lengths}. {@code capBytes} 0: no cap.
+     */
+    Value value(String field, List<MessageShape.Ref> refs, boolean text, String flag, List<Object> flagBinds, long capBytes, List<Integer> lengths) {
         List<Value> out = new ArrayList<>();
         for (MessageShape.Ref ref : refs) {
             SqlDialect.Column col = column(ref);
@@ -77,7 +86,12 @@ final class FieldResolver {
                         + "; a JSON pointer needs a json, jsonb or text column");
             if (text && col.kind() != SqlDialect.Kind.TEXT && col.kind() != SqlDialect.Kind.JSON)
                 check.problem("columns." + field + ": column \"" + col.name() + "\" has type " + col.type() + "; it must be text, varchar, json or jsonb");
-            String expr = dialect.text(qualified(ref, col), col);
+            String raw = qualified(ref, col);
+            String expr = dialect.text(raw, col);
+            if (capBytes > 0) {
+                lengths.add(select.add(dialect.byteLength(expr)));
+                expr = check.capped(expr, expr, json ? capBytes * 16 : capBytes);
+            }
             int at = flag == null ? select.add(expr) : select.add("CASE WHEN " + flag + " THEN " + expr + " END", flagBinds);
             out.add(json ? JsonAt.of(at, ref.pointer()) : new ColumnText(at));
         }

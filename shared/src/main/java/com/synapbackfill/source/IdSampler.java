@@ -79,6 +79,7 @@ final class IdSampler {
             throw db.error("reading the id bounds", e);
         }
         if (min == null) return new SourceProfile(key.type(), null, null, 0);
+        if (key.unique() != null) requireUnique();
         if (key.type() == IdType.BIGINT) {
             for (String bound : new String[] {min, max}) {
                 try {
@@ -114,6 +115,30 @@ final class IdSampler {
             return new String[] {rs.getString(1), rs.getString(2)};
         } catch (SQLException e) {
             throw db.error("reading the table's id bounds", e);
+        }
+    }
+
+    /**
+     * Refuses an id column that holds a value twice: keyset pages ({@code id > :last}) would skip the second row without a
+     * word. A unique index (or primary key) on the column alone settles it from the catalog; else (a view, a query, a
+     * table without one) the column is checked, once, at planning.
+     */
+    private void requireUnique() {
+        try {
+            if (key.table() != null && !key.view() && dialect.uniqueIndex(db.get(), key.table(), key.unique())) return;
+        } catch (SQLException e) {
+            throw db.error("reading the id column's indexes", e);
+        }
+        String id = key.column();
+        String sql = "SELECT " + dialect.idText(id, key.type()) + ", count(*) FROM " + key.from() + " WHERE " + id + " IS NOT NULL GROUP BY "
+                + id + " HAVING count(*) > 1 LIMIT 1";
+        try (PreparedStatement ps = db.prepare(sql); ResultSet rs = ps.executeQuery()) {
+            if (rs.next())
+                throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.id: column " + key.unique() + " is not unique (\""
+                        + rs.getString(1) + "\" is on " + rs.getLong(2) + " rows): pages read by id would skip rows. Map a unique column as "
+                        + "the id (a primary key), or give a query whose id column is unique");
+        } catch (SQLException e) {
+            throw db.error("checking that the id column is unique", e);
         }
     }
 

@@ -24,9 +24,9 @@ public record JdbcConnectionSettings(String jdbcUrl, String user, String passwor
         return SqlDialect.forUrl(jdbcUrl);
     }
 
-    /** The URL with any {@code password=} parameter hidden. */
+    /** The URL with any {@code password=} parameter and any {@code user:password@} credentials hidden. */
     public static String redactUrl(String jdbcUrl) {
-        return jdbcUrl.replaceAll("(?i)password=[^&;]*", "password=<redacted>");
+        return jdbcUrl.replaceAll("(?i)password=[^&;]*", "password=<redacted>").replaceAll("//([^/@:]*):[^/@]*@", "//$1:<redacted>@");
     }
 
     @Override

@@ -18,14 +18,27 @@ public final class JdbcTurnSource implements TurnSource {
     /** Tests: sample by index probes above this many rows (statistics) on a database without block sampling. */
     long probeAboveRows = -1;
 
+    /** Texts longer than this many bytes are not transferred: their row is a bad row (0: no cap). */
+    private final int maxTextBytes;
+
     public JdbcTurnSource(JdbcConnectionSettings connection, SourceConfig config) {
+        this(connection, config, 0);
+    }
+
+    /**
+     * @param maxTextBytes the run's {@code maxDocumentBytes}: a text column's value longer than that could never be sent, so
+     *                     it is never read (a 10 MB row would cost a page its memory): the row becomes
+     *                     {@code bad_row:document_too_large} naming its size. 0: no cap.
+     */
+    public JdbcTurnSource(JdbcConnectionSettings connection, SourceConfig config, int maxTextBytes) {
         this.config = config;
         this.db = new SourceConnection(connection);
+        this.maxTextBytes = maxTextBytes;
     }
 
     private ShapeQuery query() {
         if (query == null) {
-            CatalogCheck check = new CatalogCheck(db, config);
+            CatalogCheck check = new CatalogCheck(db, config, maxTextBytes);
             query = config.messageShape() ? MessageQuery.check(check) : TurnQuery.check(check);
         }
         return query;

@@ -51,7 +51,7 @@ final class MessageQuery implements ShapeQuery {
 
     /** The values read per message, and how messages are ordered inside a conversation when SQL cannot order them. */
     private record Fields(Value user, Value customer, Value role, Value text, TimeValue createdAt, boolean cutoverInJava,
-                          Value orderValue, TimeValue orderTime, boolean sortByCreated) {
+                          Value orderValue, TimeValue orderTime, boolean sortByCreated, List<Integer> textLengths, long textCap) {
         boolean sortInJava() {
             return orderValue != null || orderTime != null || sortByCreated;
         }
@@ -159,7 +159,10 @@ final class MessageQuery implements ShapeQuery {
         select.set(idAt, idCol == null || idType == null ? "NULL" : dialect.idText("sb_m." + dialect.quote(idCol.name()), idType), List.of());
         select.set(convAt, conv == null ? "NULL" : dialect.idText(conv.sql(), conv.type()), List.of());
         select.set(includedAt, flag, predBinds);
-        Value text = fields.value("text", shape.refs("text"), true, included == null ? null : flag, predBinds);
+        List<Integer> textLengths = new ArrayList<>();
+        Value text = fields.value("text", shape.refs("text"), true, included == null ? null : flag, predBinds, check.maxTextBytes, textLengths);
+        boolean textJson = shape.refs("text").stream().anyMatch(r -> r.pointer() != null)
+                || shape.refs("text").stream().map(fields::column).anyMatch(c -> c != null && c.kind() == SqlDialect.Kind.JSON);
         check.throwIfProblems(relation.name() + " (message shape)", relation, " (map a field with --column FIELD=COLUMN, TABLE.COLUMN, "
                 + "COLUMN#/json/pointer, or alternatives A " + MessageShape.OR + " B; fields: " + String.join(", ", MessageShape.DEFAULTS.keySet()) + ")");
         if (idAt != ID || convAt != CONVERSATION || includedAt != INCLUDED) throw new IllegalStateException("select list out of order");
@@ -172,7 +175,8 @@ final class MessageQuery implements ShapeQuery {
         ShardKey key = new ShardKey(relation.statsTable(), keyOnJoin ? from : relation.from("sb_m"), conv.sql(), conv.type(),
                 relation.derived() || keyOnJoin);
         Fields f = new Fields(user, customer, role, text, created, !nativeTime, orderValue, orderTime,
-                orderSql == null && orderValue == null && orderTime == null && !nativeTime);
+                orderSql == null && orderValue == null && orderTime == null && !nativeTime, List.copyOf(textLengths),
+                textJson ? check.maxTextBytes * 16L : check.maxTextBytes);
         String hint = indexHint(dialect, relation, conv.sql(), order, id, keyOnJoin);
         return new MessageQuery(check.db, config, key, select, from, conv.sql(), orderBy, idType, id, f, hint);
     }
@@ -252,7 +256,8 @@ final class MessageQuery implements ShapeQuery {
         String sql = "SELECT " + selectList + " FROM " + from + " WHERE " + conversation + " >= " + param + " AND "
                 + conversation + " <= " + param + " ORDER BY " + orderBy + " LIMIT 500";
         try {
-            return dialect.fullScanPlan(db.get(), sql, "sb_m", ps -> {
+            // a query's own tables have their own aliases: a scan of any of them is a scan on every page
+            return dialect.fullScanPlan(db.get(), sql, key.table() == null ? "\\S+" : "sb_m", ps -> {
                 int i = db.bindAll(ps, 1, selectBinds);
                 SourceConnection.bindId(ps, i, key.type(), p.minId(), "min");
                 SourceConnection.bindId(ps, i + 1, key.type(), p.maxId(), "max");
@@ -357,7 +362,13 @@ final class MessageQuery implements ShapeQuery {
         MessageValues.Text text = included && kind != null && fields.text() != null ? Value.text(fields.text().read(row)) : MessageValues.Text.NONE;
         BadRowReason problem = null;
         String detail = null;
-        if (text.unreadable()) {
+        long longest = 0;
+        for (int at : fields.textLengths()) longest = Math.max(longest, rs.getLong(at));
+        if (included && kind != null && fields.textCap() > 0 && longest > fields.textCap()) {
+            // never read: it could not be sent whatever it holds
+            problem = BadRowReason.DOCUMENT_TOO_LARGE;
+            detail = "the text is " + longest + " bytes";
+        } else if (text.unreadable()) {
             problem = BadRowReason.UNREADABLE_TEXT;
         } else if (created.unreadable() != null) {
             problem = BadRowReason.UNREADABLE_TIMESTAMP;

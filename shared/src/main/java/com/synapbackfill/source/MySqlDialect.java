@@ -152,6 +152,11 @@ public final class MySqlDialect implements SqlDialect {
     }
 
     @Override
+    public String byteLength(String expr) {
+        return "LENGTH(" + expr + ")";
+    }
+
+    @Override
     public String concat(String a, String b) {
         return "CONCAT(" + a + ", " + b + ")";
     }
@@ -231,11 +236,28 @@ public final class MySqlDialect implements SqlDialect {
                     StringBuilder line = new StringBuilder();
                     for (int i = 1; i <= md.getColumnCount(); i++) line.append(i == 1 ? "" : " | ").append(md.getColumnLabel(i)).append('=').append(rs.getString(i));
                     plan.append(line).append('\n');
-                    if (alias.equals(rs.getString("table")) && rs.getString("possible_keys") == null) unindexed = true;
+                    if (rs.getString("table") != null && rs.getString("table").matches(alias) && rs.getString("possible_keys") == null
+                            && "ALL".equalsIgnoreCase(rs.getString("type"))) unindexed = true;
                 }
             }
         }
         return unindexed ? plan.toString().stripTrailing() : null;
+    }
+
+    @Override
+    public boolean uniqueIndex(Connection c, String table, String column) throws SQLException {
+        String[] parts = table.split("\\.");
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.statistics s WHERE s.table_schema = COALESCE(?, DATABASE()) "
+                + "AND s.table_name = ? AND s.non_unique = 0 AND s.seq_in_index = 1 AND LOWER(s.column_name) = LOWER(?) AND NOT EXISTS "
+                + "(SELECT 1 FROM information_schema.statistics t WHERE t.table_schema = s.table_schema AND t.table_name = s.table_name "
+                + "AND t.index_name = s.index_name AND t.seq_in_index = 2)")) {
+            ps.setString(1, parts.length == 2 ? parts[0] : null);
+            ps.setString(2, parts.length == 2 ? parts[1] : parts[0]);
+            ps.setString(3, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     @Override

@@ -99,6 +99,11 @@ public final class PostgresDialect implements SqlDialect {
     }
 
     @Override
+    public String byteLength(String expr) {
+        return "octet_length(" + expr + ")";
+    }
+
+    @Override
     public String concat(String a, String b) {
         return "(" + a + " || " + b + ")";
     }
@@ -112,10 +117,21 @@ public final class PostgresDialect implements SqlDialect {
     public Instant readTimestamp(ResultSet rs, int index, Column column, ZoneId zone) throws SQLException {
         if (column.kind() == Kind.TIMESTAMP_ZONED) {
             OffsetDateTime odt = rs.getObject(index, OffsetDateTime.class);
-            return odt == null ? null : odt.toInstant();
+            if (odt == null) return null;
+            try {
+                return odt.toInstant();
+            } catch (java.time.DateTimeException beyond) {
+                // infinity / -infinity: the driver's MAX / MIN, past what an instant holds (an impossible time, said as such)
+                return odt.getYear() > 0 ? Instant.MAX : Instant.MIN;
+            }
         }
         LocalDateTime ldt = rs.getObject(index, LocalDateTime.class);
-        return ldt == null ? null : ldt.atZone(zone).toInstant();
+        if (ldt == null) return null;
+        try {
+            return ldt.atZone(zone).toInstant();
+        } catch (java.time.DateTimeException beyond) {
+            return ldt.getYear() > 0 ? Instant.MAX : Instant.MIN;
+        }
     }
 
     @Override
@@ -181,6 +197,19 @@ public final class PostgresDialect implements SqlDialect {
             }
         }
         return java.util.regex.Pattern.compile("Seq Scan on \\S+ " + alias + "\\b").matcher(plan).find() ? plan.toString().stripTrailing() : null;
+    }
+
+    @Override
+    public boolean uniqueIndex(Connection c, String table, String column) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                + "AND a.attnum = i.indkey[0] WHERE i.indrelid = to_regclass(?) AND i.indisunique AND i.indnkeyatts = 1 "
+                + "AND i.indpred IS NULL AND a.attname = ?")) {
+            ps.setString(1, quote(table));
+            ps.setString(2, column);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     @Override

@@ -11,6 +11,11 @@ import com.synapbackfill.model.IdType;
  * @param column the key as SQL over {@code from}: a qualified column, or an expression (a value inside JSON, alternatives)
  * @param type   the key's type (integer, uuid or text)
  * @param view   whether the relation is derived (a view, a query, joins): no block sampling, no table statistics
+ * @param unique the column's name when each row must have its own key (the turn shape's id: keyset pages skip a
+ *               duplicate), else null (a conversation key is shared by its messages by design)
  */
-record ShardKey(String table, String from, String column, IdType type, boolean view) {
+record ShardKey(String table, String from, String column, IdType type, boolean view, String unique) {
+    ShardKey(String table, String from, String column, IdType type, boolean view) {
+        this(table, from, column, type, view, null);
+    }
 }

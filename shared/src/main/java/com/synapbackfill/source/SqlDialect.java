@@ -128,6 +128,9 @@ public interface SqlDialect {
     /** Segments a JSON path in SQL may have: they are written into the statement, not bound. */
     java.util.regex.Pattern SAFE_JSON_SEGMENT = java.util.regex.Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
 
+    /** The length in bytes of a text value ({@code octet_length}, MySQL's {@code LENGTH}). */
+    String byteLength(String expr);
+
     /** {@code a || b} or {@code CONCAT(a, b)}. */
     String concat(String a, String b);
 
@@ -170,10 +173,13 @@ public interface SqlDialect {
     }
 
     /**
-     * The database's plan for {@code sql} when it would read the table aliased {@code alias} without an index (a
-     * full scan and sort on every page), else null.
+     * The database's plan for {@code sql} when it would read a table whose alias matches the regular expression
+     * {@code alias} without an index (a full scan and sort on every page), else null.
      */
     String fullScanPlan(Connection c, String sql, String alias, Binder binds) throws SQLException;
+
+    /** Whether {@code table} has a unique index (or primary key) on {@code column} alone. */
+    boolean uniqueIndex(Connection c, String table, String column) throws SQLException;
 
     /** Whether the error is worth a retry with a fresh connection (connection lost, deadlock, resources). */
     boolean transientError(SQLException e);

@@ -33,10 +33,13 @@ final class TurnQuery implements ShapeQuery {
 
     /** Where each value sits in the select list, and how the time is read. */
     private record Columns(int user, int customer, int conversation, int index, int userText, int assistantText, int included,
-                           TimeValue createdAt, boolean cutoverInJava) {
+                           TimeValue createdAt, boolean cutoverInJava, int userBytes, int assistantBytes) {
     }
 
-    private TurnQuery(SourceConnection db, SourceConfig config, ShardKey key, Columns columns, SelectList select) {
+    private final int maxTextBytes;
+
+    private TurnQuery(SourceConnection db, SourceConfig config, ShardKey key, Columns columns, SelectList select, int maxTextBytes) {
+        this.maxTextBytes = maxTextBytes;
         this.db = db;
         this.dialect = db.dialect();
         this.config = config;
@@ -82,8 +85,10 @@ final class TurnQuery implements ShapeQuery {
         SqlDialect.Column ts = created instanceof NativeTime n ? n.column() : null;
         String included = check.included(filter, filterColumns, "", ts == null ? null : dialect.quote(ts.name()), ts, predBinds);
         if (included != null) check.checkFilter(relation.from("sb_t") + " WHERE " + included, predBinds);
-        String userText = dialect.text(dialect.quote(userTextCol.name()), userTextCol);
-        String assistantText = dialect.text(dialect.quote(assistantTextCol.name()), assistantTextCol);
+        String userRaw = dialect.text(dialect.quote(userTextCol.name()), userTextCol);
+        String assistantRaw = dialect.text(dialect.quote(assistantTextCol.name()), assistantTextCol);
+        String userText = check.capped(userRaw, userRaw, check.maxTextBytes);
+        String assistantText = check.capped(assistantRaw, assistantRaw, check.maxTextBytes);
         String flag = "TRUE";
         List<Object> textBinds = List.of();
         if (included != null) {
@@ -99,9 +104,11 @@ final class TurnQuery implements ShapeQuery {
                 select.add(dialect.text(dialect.quote(convCol.name()), convCol)),
                 indexCol == null ? 0 : select.add(dialect.quote(indexCol.name())),
                 select.add(userText, textBinds), select.add(assistantText, textBinds), select.add(flag, predBinds),
-                created, !(created instanceof NativeTime));
-        ShardKey key = new ShardKey(relation.statsTable(), relation.from("sb_t"), dialect.quote(idCol.name()), idType, relation.derived());
-        return new TurnQuery(check.db, config, key, cols, select);
+                created, !(created instanceof NativeTime), check.maxTextBytes > 0 ? select.add(dialect.byteLength(userRaw)) : 0,
+                check.maxTextBytes > 0 ? select.add(dialect.byteLength(assistantRaw)) : 0);
+        ShardKey key = new ShardKey(relation.statsTable(), relation.from("sb_t"), dialect.quote(idCol.name()), idType, relation.derived(),
+                idCol.name());
+        return new TurnQuery(check.db, config, key, cols, select, check.maxTextBytes);
     }
 
     @Override
@@ -123,9 +130,16 @@ final class TurnQuery implements ShapeQuery {
             int i = db.bindAll(ps, 1, selectBinds);
             SourceConnection.bindId(ps, i, key.type(), fromStart ? shard.lo() : afterExclusive, "checkpoint");
             SourceConnection.bindId(ps, i + 1, key.type(), shard.hi(), "shard.hi");
-            ps.setInt(i + 2, limit);
-            ps.setFetchSize(limit);
-            return readTurns(ps);
+            // one row more than the page: a duplicate of the page's last id would be skipped by the next page's "id > last"
+            ps.setInt(i + 2, limit + 1);
+            ps.setFetchSize(limit + 1);
+            List<Turn> rows = readTurns(ps);
+            for (int k = 1; k < rows.size(); k++) {
+                if (rows.get(k).id().equals(rows.get(k - 1).id()))
+                    throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.id: id \"" + rows.get(k).id() + "\" of shard "
+                            + shard.shardNo() + " is on two rows; pages read by id would skip one of them. Map a unique column as the id");
+            }
+            return rows.size() > limit ? rows.subList(0, limit) : rows;
         } catch (SQLException e) {
             throw db.error("reading shard " + shard.shardNo(), e);
         }
@@ -166,11 +180,21 @@ final class TurnQuery implements ShapeQuery {
                 boolean included = rs.getBoolean(c.included());
                 if (included && c.cutoverInJava() && !CatalogCheck.withinCutover(config, created.at())) included = false;
                 String id = rs.getString(ID);
-                boolean unreadable = included && created.unreadable() != null;
+                BadRowReason problem = null;
+                String detail = null;
+                if (included && created.unreadable() != null) {
+                    problem = BadRowReason.UNREADABLE_TIMESTAMP;
+                    detail = created.unreadable();
+                }
+                long longest = c.userBytes() == 0 ? 0 : Math.max(rs.getLong(c.userBytes()), rs.getLong(c.assistantBytes()));
+                if (included && c.userBytes() > 0 && (rs.getLong(c.userBytes()) + rs.getLong(c.assistantBytes()) > maxTextBytes)) {
+                    // too large to send whatever it holds; a text over the cap was not even read
+                    problem = BadRowReason.DOCUMENT_TOO_LARGE;
+                    detail = "the texts are " + (rs.getLong(c.userBytes()) + rs.getLong(c.assistantBytes())) + " bytes (longest " + longest + ")";
+                }
                 out.add(new Turn(id, rs.getString(c.user()), c.customer() == 0 ? null : rs.getString(c.customer()), rs.getString(c.conversation()),
                         messageIndex, included ? rs.getString(c.userText()) : null, included ? rs.getString(c.assistantText()) : null, created.at(),
-                        !included, id, 0, unreadable ? BadRowReason.UNREADABLE_TIMESTAMP : null, included ? null : "filter",
-                        unreadable ? created.unreadable() : null));
+                        !included, id, 0, problem, included ? null : "filter", detail));
             }
         }
         return out;

@@ -1,5 +1,7 @@
 package com.synapbackfill.synap;
 
+import com.synapbackfill.config.Redaction;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.synapbackfill.error.BackfillException;
@@ -78,7 +80,8 @@ public final class OkHttpSynapApi implements SynapApi {
     }
 
     private static final class Holder {
-        static final OkHttpClient CLIENT = new OkHttpClient.Builder()
+        // redirects are never followed: a 307/308 would post the batch (the chat text) to whatever host it names
+        static final OkHttpClient CLIENT = new OkHttpClient.Builder().followRedirects(false).followSslRedirects(false)
                 .connectionPool(new okhttp3.ConnectionPool(64, 5, java.util.concurrent.TimeUnit.MINUTES))
                 .build();
     }
@@ -226,12 +229,28 @@ public final class OkHttpSynapApi implements SynapApi {
                 }
             }
             if (code == 204) return Json.MAPPER.createObjectNode();
-            throw fromStatus(code, text, retryAfter(response.header("Retry-After"), clock));
+            if (code >= 300 && code < 400) {
+                // never followed (the client is built so): a POST re-sent elsewhere would carry the whole batch of chat text
+                String to = response.header("Location");
+                throw new PermanentException(PermanentException.Kind.OTHER, "Synap answered " + code + " redirecting to "
+                        + (to == null ? "(no Location)" : Redaction.secret(to, config.apiKey())) + "; redirects are not followed (the chat "
+                        + "text would go to another host): set SYNAP_BASE_URL to the address that answers" + correlation(request, response), code, null, null);
+            }
+            // an error body may echo the request (its Authorization header): the key never reaches a message, the ledger or a report
+            throw fromStatus(code, Redaction.secret(text, config.apiKey()), retryAfter(response.header("Retry-After"), clock),
+                    correlation(request, response));
         } catch (InterruptedIOException e) {
             throw new RetryableException("timeout", "Synap call timed out: " + e.getMessage(), 0, null, e);
         } catch (IOException e) {
             throw new RetryableException("io_error", "Synap call failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0, null, e);
         }
+    }
+
+    /** The call's correlation id, as support asks for it first: Synap's answer's, else the one sent. */
+    private static String correlation(Request request, Response response) {
+        String id = response.header("X-Correlation-ID");
+        if (id == null) id = request.header("X-Correlation-ID");
+        return id == null ? "" : " [correlation id " + id + "]";
     }
 
     /** Error codes of a 429 that is a credit stop, not a rate limit (SDK 0.6.9 {@code _CREDIT_ERRORS}). */
@@ -243,26 +262,32 @@ public final class OkHttpSynapApi implements SynapApi {
      * {@code instance_build_failed}; a 429 with a {@code reason} is a credit stop, not a rate limit).
      */
     static BackfillException fromStatus(int code, String body, Duration retryAfter) {
+        return fromStatus(code, body, retryAfter, "");
+    }
+
+    /** As {@link #fromStatus(int, String, Duration)}, the detail followed by {@code suffix} (the correlation id). */
+    static BackfillException fromStatus(int code, String body, Duration retryAfter, String suffix) {
         String detail = detail(body);
-        String msg = "HTTP " + code + ": " + detail;
+        String said = detail + suffix; // what messages show: the detail and the correlation id support asks for
+        String msg = "HTTP " + code + ": " + said;
         JsonNode json = parseQuietly(body);
         JsonNode det = json.path("detail").isObject() ? json.path("detail") : json;
         String errorCode = json.path("detail").path("code").asText(json.path("error").asText(json.path("code").asText("")));
         return switch (code) {
             case 400, 422 -> new PermanentException(PermanentException.Kind.INVALID_INPUT, msg, code, detail, null);
-            case 401 -> new BlockedException(BlockedException.Reason.AUTH, "Synap refused the API key (401): " + detail, code);
-            case 402 -> new BlockedException(BlockedException.Reason.CREDITS, "Synap credits exhausted (402): " + detail, code);
-            case 403 -> new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap forbade the call (403): " + detail, code);
+            case 401 -> new BlockedException(BlockedException.Reason.AUTH, "Synap refused the API key (401): " + said, code);
+            case 402 -> new BlockedException(BlockedException.Reason.CREDITS, "Synap credits exhausted (402): " + said, code);
+            case 403 -> new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap forbade the call (403): " + said, code);
             case 404 -> new PermanentException(PermanentException.Kind.NOT_FOUND, msg, code, detail, null);
             case 409 -> {
                 if (errorCode.equals("instance_not_ready")) {
                     Duration wait = retryAfter;
                     if (wait == null && det.hasNonNull("retry_after_seconds")) wait = Duration.ofSeconds(Math.max(1, det.get("retry_after_seconds").asLong()));
-                    yield new RetryableException("instance_not_ready", "Synap Instance is still building its memory architecture: " + detail,
+                    yield new RetryableException("instance_not_ready", "Synap Instance is still building its memory architecture: " + said,
                             code, wait == null ? Duration.ofSeconds(30) : wait, null);
                 }
                 if (errorCode.equals("instance_build_failed"))
-                    yield new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap Instance build failed (409): " + detail, code);
+                    yield new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap Instance build failed (409): " + said, code);
                 List<String> named = new ArrayList<>();
                 for (JsonNode id : det.path("document_ids")) named.add(id.asText());
                 yield new PermanentException(PermanentException.Kind.CONFLICT, msg, code, detail, named, null);
@@ -271,7 +296,7 @@ public final class OkHttpSynapApi implements SynapApi {
                 String reason = det.path("reason").asText("");
                 if (!reason.isEmpty() || CREDIT_ERRORS.contains(det.path("error").asText("")))
                     yield new BlockedException(BlockedException.Reason.CREDITS, "Synap stopped ingestion (429 "
-                            + (reason.isEmpty() ? det.path("error").asText() : reason) + "): " + detail, code);
+                            + (reason.isEmpty() ? det.path("error").asText() : reason) + "): " + said, code);
                 yield new RetryableException("rate_limited", msg, code, retryAfter, null);
             }
             default -> {

@@ -33,6 +33,8 @@ public record SynapClientConfig(String baseUrl, String apiKey, Duration connectT
         }
         if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()))
             throw new IllegalArgumentException("SYNAP_BASE_URL: must be http(s)://..., was " + baseUrl);
+        if (uri.getRawUserInfo() != null)
+            throw new IllegalArgumentException("SYNAP_BASE_URL: holds credentials (user:password@); the key goes in SYNAP_API_KEY, never in the URL");
         baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         if (apiKey == null || apiKey.isBlank()) throw new IllegalArgumentException("SYNAP_API_KEY: is required (or SYNAP_API_KEY_SECRET_ARN in Lambda)");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -53,6 +55,27 @@ public record SynapClientConfig(String baseUrl, String apiKey, Duration connectT
         return new SynapClientConfig(baseUrl, apiKey, Duration.ofSeconds(5), Duration.ofSeconds(30),
                 Duration.ofSeconds(10), Duration.ofSeconds(40), 8, Duration.ofMinutes(2), Duration.ofMillis(100),
                 Duration.ofSeconds(20));
+    }
+
+    /**
+     * Refuses plain {@code http://} to a host that is not this machine: the API key and every chat text would cross
+     * the network in clear. {@code allowed} is the operator's explicit choice ({@code --allow-plain-http},
+     * SYNAP_ALLOW_PLAIN_HTTP=true). Loopback (the emulator, a local tunnel) is always fine.
+     */
+    public static void requireSecure(String field, String baseUrl, boolean allowed) {
+        if (baseUrl == null || allowed) return;
+        URI uri;
+        try {
+            uri = URI.create(baseUrl.trim());
+        } catch (IllegalArgumentException e) {
+            return; // the constructor names what is wrong with it
+        }
+        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) return;
+        String host = uri.getHost();
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+        if (!loopback)
+            throw new IllegalArgumentException(field + ": http://" + host + " is not encrypted: the API key and every chat text would "
+                    + "cross the network in clear. Use https://, or pass --allow-plain-http (SYNAP_ALLOW_PLAIN_HTTP=true) if you mean it");
     }
 
     public SynapClientConfig withTimeouts(Duration connect, Duration read, Duration call) {

@@ -16,4 +16,12 @@ class RedactionTest {
         assertThat(Redaction.secret("p4$$w0rd! leaked: p4$$w0rd!", "p4$$w0rd!")).isEqualTo("<redacted> leaked: <redacted>");
         assertThat(Redaction.secret(null, "x")).isEmpty();
     }
+
+    @Test
+    void credentialsInUrlsAndBearerTokensAreHidden() {
+        org.assertj.core.api.Assertions.assertThat(Redaction.secret("jdbc:mysql://app:s3cret@db:3306/x and Authorization: Bearer abc.DEF-123", null))
+                .isEqualTo("jdbc:mysql://app:<redacted>@db:3306/x and Authorization: Bearer <redacted>");
+        org.assertj.core.api.Assertions.assertThat(com.synapbackfill.source.JdbcConnectionSettings.redactUrl("jdbc:mysql://app:s3cret@db:3306/x?password=p"))
+                .isEqualTo("jdbc:mysql://app:<redacted>@db:3306/x?password=<redacted>");
+    }
 }

@@ -44,6 +44,15 @@ class DocumentMapperTest {
     }
 
     @Test
+    void anUnpairedSurrogateIsABadRowNotAPoisonForSynap() {
+        DocumentMapper.Mapped lone = mapper.map(turn("1", "c", 0L, "ok \ud800 then", "fine"));
+        assertThat(lone.reason()).isEqualTo(BadRowReason.UNPAIRED_SURROGATE);
+        assertThat(mapper.describe(lone)).contains("at character 3");
+        assertThat(mapper.map(turn("2", "c", 0L, "emoji 😀 is a pair", "\udc00 trailing")).reason()).isEqualTo(BadRowReason.UNPAIRED_SURROGATE);
+        assertThat(mapper.map(turn("3", "c", 0L, "emoji 😀 is a pair", "fine")).ok()).isTrue();
+    }
+
+    @Test
     void distinctSourceConversationsNeverShareAUuid() {
         String lower = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11";
         String upper = lower.toUpperCase();

@@ -329,4 +329,40 @@ class OkHttpSynapApiTest {
         assertThatThrownBy(() -> SynapClientConfig.defaults("ftp://x", KEY)).hasMessageContaining("SYNAP_BASE_URL");
         assertThatThrownBy(() -> SynapClientConfig.defaults("https://x", " ")).hasMessageContaining("SYNAP_API_KEY");
     }
+
+    @Test
+    void aRedirectIsNeverFollowedAndNamesItsTarget() throws Exception {
+        try (MockWebServer elsewhere = new MockWebServer()) {
+            elsewhere.start(InetAddress.getLoopbackAddress(), 0);
+            server.enqueue(new MockResponse.Builder().code(307).addHeader("Location", elsewhere.url("/api/v1/memories/batch")).build());
+            PermanentException e = catchThrowableOfType(PermanentException.class, () -> api.batchCreate(docs(3)));
+            assertThat(e.httpStatus()).isEqualTo(307);
+            assertThat(e.getMessage()).contains("redirecting to " + elsewhere.url("/api/v1/memories/batch")).contains("not followed");
+            assertThat(elsewhere.getRequestCount()).as("the chat text went nowhere else").isZero();
+            assertThat(server.getRequestCount()).as("a redirect is not retried").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anErrorBodyThatEchoesTheKeyNeverCarriesIt() {
+        server.enqueue(new MockResponse.Builder().code(500).body("{\"detail\":\"boom; request headers: Authorization: Bearer " + KEY + "\"}").build());
+        server.enqueue(new MockResponse.Builder().code(400).body("{\"detail\":\"bad token " + KEY + "\"}").build());
+        api = client(1);
+        RetryableException e = catchThrowableOfType(RetryableException.class, () -> api.batchCreate(docs(1)));
+        assertThat(e.getMessage()).doesNotContain(KEY).contains("<redacted>").contains("[correlation id syn_");
+        PermanentException p = catchThrowableOfType(PermanentException.class, () -> api.batchCreate(docs(1)));
+        assertThat(p.getMessage()).doesNotContain(KEY);
+        assertThat(p.detail()).doesNotContain(KEY);
+    }
+
+    @Test
+    void plainHttpToAnotherMachineIsRefusedUnlessAllowed() {
+        assertThatThrownBy(() -> SynapClientConfig.requireSecure("--synap-url", "http://synap.example.com", false))
+                .hasMessageContaining("--synap-url: http://synap.example.com is not encrypted").hasMessageContaining("--allow-plain-http");
+        SynapClientConfig.requireSecure("--synap-url", "http://synap.example.com", true);
+        SynapClientConfig.requireSecure("--synap-url", "http://127.0.0.1:8080", false);
+        SynapClientConfig.requireSecure("--synap-url", "http://localhost:8080", false);
+        SynapClientConfig.requireSecure("--synap-url", "https://synap.example.com", false);
+        assertThatThrownBy(() -> SynapClientConfig.defaults("https://user:pw@synap.example.com", KEY)).hasMessageContaining("holds credentials");
+    }
 }

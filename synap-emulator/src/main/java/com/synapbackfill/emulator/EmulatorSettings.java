@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param faults               injected faults, as probabilities per batch call
  * @param seed                 makes latency and fault schedules reproducible
  * @param extraction           what long-range extraction makes of each accepted document, and when (the status endpoint)
+ * @param poison               text that makes a batch fail with a 500 whenever one of its documents holds it (content Synap
+ *                             cannot take), or null
  */
 public record EmulatorSettings(
         int port,
@@ -36,7 +38,8 @@ public record EmulatorSettings(
         Duration latencyP95,
         Faults faults,
         long seed,
-        Extraction extraction) {
+        Extraction extraction,
+        String poison) {
 
     /** The key every test and the demo use unless they configure their own. */
     public static final String DEFAULT_API_KEY = "synap_emulator_key";
@@ -66,7 +69,7 @@ public record EmulatorSettings(
         b.port = port; b.instances = new LinkedHashMap<>(instances); b.maxDocumentsPerBatch = maxDocumentsPerBatch;
         b.maxDocumentBytes = maxDocumentBytes; b.rateLimitPerMinute = rateLimitPerMinute; b.rateLimitUnit = rateLimitUnit;
         b.burst = burst; b.burstSet = true; b.duplicatePolicy = duplicatePolicy; b.latencyP50 = latencyP50;
-        b.latencyP95 = latencyP95; b.faults = faults; b.seed = seed; b.extraction = extraction;
+        b.latencyP95 = latencyP95; b.faults = faults; b.seed = seed; b.extraction = extraction; b.poison = poison;
         return b;
     }
 
@@ -168,6 +171,7 @@ public record EmulatorSettings(
         private Faults faults = Faults.NONE;
         private long seed = 42;
         private Extraction extraction = Extraction.IMMEDIATE;
+        private String poison;
 
         public Builder port(int port) { this.port = port; return this; }
         public Builder apiKey(String key, Instance instance) { instances.put(key, instance); return this; }
@@ -182,12 +186,14 @@ public record EmulatorSettings(
         public Builder faults(Faults f) { this.faults = f; return this; }
         public Builder seed(long seed) { this.seed = seed; return this; }
         public Builder extraction(Extraction e) { this.extraction = e; return this; }
+        /** A batch holding a document whose text contains {@code marker} fails with a 500, every time (content Synap cannot take). */
+        public Builder poison(String marker) { this.poison = marker; return this; }
 
         public EmulatorSettings build() {
             // Documented tier: 600 rpm with burst 50, i.e. five seconds' worth of requests.
             int b = burstSet ? burst : Math.max(1, (int) Math.ceil(rateLimitPerMinute / 12.0));
             return new EmulatorSettings(port, instances, maxDocumentsPerBatch, maxDocumentBytes, rateLimitPerMinute,
-                    rateLimitUnit, b, duplicatePolicy, latencyP50, latencyP95, faults, seed, extraction);
+                    rateLimitUnit, b, duplicatePolicy, latencyP50, latencyP95, faults, seed, extraction, poison);
         }
     }
 }

@@ -283,6 +283,14 @@ public final class SynapEmulator implements AutoCloseable {
             rateLimited(ex, docs.size());
             return;
         }
+        if (s.poison() != null) {
+            for (JsonNode d : docs) {
+                if (d.path("document").asText("").contains(s.poison())) {
+                    error(ex, 500, "Internal Server Error");
+                    return;
+                }
+            }
+        }
         boolean failFast = root.path("fail_fast").asBoolean(false);
         stats.documentsReceived.add(docs.size());
 

@@ -2,6 +2,7 @@ package com.synapbackfill.worker;
 
 import com.synapbackfill.error.BlockedException;
 import com.synapbackfill.error.PermanentException;
+import com.synapbackfill.error.RetryableException;
 import com.synapbackfill.model.FailureRecord;
 import com.synapbackfill.model.MemoryDocument;
 import com.synapbackfill.report.Receipt;
@@ -17,7 +18,10 @@ import java.util.Set;
 /**
  * Sends mapped rows with batch_create and classifies every row: accepted, already present, or a failure
  * record. A whole-call 400/422 is split in halves until the offending documents are isolated; a 409 counts
- * the documents it names as already present and sends the rest again. Shared by the shard worker and the
+ * the documents it names as already present and sends the rest again. A batch that keeps failing with a 5xx after the
+ * client's retries is split the same way: when some of it goes through, Synap is up and the documents that alone still
+ * fail are poison (Synap cannot take their content) and become failure items ({@code server_error_on_document}), never a
+ * retry loop; when nothing goes through, it is an outage and the error propagates. Shared by the shard worker and the
  * failure retry, so both classify a row the same way. Retryable and blocking errors propagate.
  */
 final class BatchSender {
@@ -49,6 +53,64 @@ final class BatchSender {
     }
 
     void send(String runId, int shardNo, List<Mapped> docs, SynapApi synap, Tally t) {
+        try {
+            sendOnce(runId, shardNo, docs, synap, t);
+        } catch (RetryableException e) {
+            if (!serverError(e) || docs.size() == 1 || !answers(synap)) throw e; // Synap down: an outage, retried later
+            Isolation iso = new Isolation();
+            isolate(runId, shardNo, docs, synap, t, iso);
+            if (iso.succeeded == 0) throw e; // nothing goes through: an outage, not poison
+            for (Mapped m : iso.suspects) {
+                // Synap is up (part of the batch went through): a document that fails alone once more is poison; one that
+                // goes through now failed while Synap was recovering
+                try {
+                    sendOnce(runId, shardNo, List.of(m), synap, t);
+                    continue;
+                } catch (RetryableException again) {
+                    if (!serverError(again)) throw again;
+                }
+                t.failures.add(FailureRecord.of(runId, m.documentId(), m.turn().id(), shardNo, "server_error_on_document", e.httpStatus(),
+                        "Synap failed this document alone, again and again, while the rest of its batch went through: " + e.getMessage(),
+                        clock.millis()));
+            }
+        }
+    }
+
+    /** What a search for poison documents saw: calls that went through, and documents that failed alone. */
+    private static final class Isolation {
+        int succeeded;
+        final List<Mapped> suspects = new ArrayList<>();
+    }
+
+    /** Whether Synap answers at all (whoami): a search for poison costs calls, and an outage must not pay them. */
+    private static boolean answers(SynapApi synap) {
+        try {
+            synap.whoami();
+            return true;
+        } catch (RuntimeException down) {
+            return false;
+        }
+    }
+
+    private static boolean serverError(RetryableException e) {
+        return "server_error".equals(e.errorClass()) && e.httpStatus() >= 500;
+    }
+
+    private void isolate(String runId, int shardNo, List<Mapped> docs, SynapApi synap, Tally t, Isolation iso) {
+        int mid = docs.size() / 2;
+        for (List<Mapped> half : List.of(docs.subList(0, mid), docs.subList(mid, docs.size()))) {
+            try {
+                sendOnce(runId, shardNo, half, synap, t);
+                iso.succeeded++;
+            } catch (RetryableException e) {
+                if (!serverError(e)) throw e;
+                if (half.size() == 1) iso.suspects.add(half.get(0));
+                else isolate(runId, shardNo, half, synap, t, iso);
+            }
+        }
+    }
+
+    private void sendOnce(String runId, int shardNo, List<Mapped> docs, SynapApi synap, Tally t) {
         List<MemoryDocument> body = new ArrayList<>(docs.size());
         List<byte[]> encoded = new ArrayList<>(docs.size());
         for (Mapped m : docs) {

@@ -11,6 +11,7 @@ import com.synapbackfill.model.RunState;
 import com.synapbackfill.model.RunStatus;
 import com.synapbackfill.model.ShardMessage;
 import com.synapbackfill.model.ShardState;
+import com.synapbackfill.model.Trouble;
 import com.synapbackfill.model.ShardStatus;
 import com.synapbackfill.queue.ShardQueue;
 import com.synapbackfill.source.DocumentMapper;
@@ -222,7 +223,8 @@ public final class ShardWorker {
                          LongSupplier remainingMillis) {
         ShardState start = progress.state;
         StepReader reader = new StepReader(res.source(), start.shard(), start.checkpoint(), mapper, run.config().pageSize(),
-                run.config().batchSize(), run.config().maxBatchBytes(), () -> crash.betweenPages(run.runId(), message.shardNo()));
+                run.config().batchSize(), run.config().maxBatchBytes(), run.config().maxDocumentBytes(),
+                () -> crash.betweenPages(run.runId(), message.shardNo()));
         while (true) {
             StepReader.Next next = reader.next();
             if (next.step() == null) {
@@ -244,6 +246,12 @@ public final class ShardWorker {
         }
     }
 
+    /**
+     * How many delayed retries a shard gets when the source database does not answer (5 s doubling to 15 minutes: about
+     * an hour and a half) before the run is FAILED with the reason.
+     */
+    static final int SOURCE_MAX_RETRIES = 12;
+
     /** Synap refused the key or the credits: the whole run stops (BLOCKED) until someone fixes it and resumes. */
     private Outcome blocked(RunState run, ShardState state, BlockedException e) {
         boolean moved = ledger.transition(run.runId(), EnumSet.of(RunStatus.RUNNING), RunStatus.BLOCKED,
@@ -260,6 +268,20 @@ public final class ShardWorker {
      * it resume where it stopped; the DLQ stays for messages that cannot be read at all.
      */
     private Outcome retryLater(RunState run, ShardState state, ShardMessage message, RetryableException e) {
+        boolean source = e.errorClass().startsWith("source_");
+        if (source && message.retries() >= SOURCE_MAX_RETRIES) {
+            // a database that has not answered for an hour and more: say so and stop, rather than retry for ever unseen
+            return failRun(run, state, new PermanentException(PermanentException.Kind.CONFIGURATION, "the source database has not answered "
+                    + "in " + message.retries() + " retries of shard " + state.shard().shardNo() + " over more than an hour (last: "
+                    + e.getMessage() + "); resume the run when it answers", 0, null, e));
+        }
+        if (source) {
+            try {
+                ledger.noteTrouble(run.runId(), Trouble.SOURCE + e.errorClass() + ": " + e.getMessage(), clock.millis());
+            } catch (RuntimeException ledgerDown) {
+                // the retry below still happens
+            }
+        }
         ledger.release(run.runId(), state.shard().shardNo(), options.owner());
         try {
             ShardMessage retry = message.retry();

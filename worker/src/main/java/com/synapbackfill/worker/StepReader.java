@@ -27,6 +27,12 @@ final class StepReader {
         static final Next NOTHING = new Next(null, true);
     }
 
+    /**
+     * What one page's texts may hold in memory: a page of large rows is read in fewer rows, so that a shard of 10 MB
+     * messages reads a few at a time instead of running the worker out of memory.
+     */
+    static final long PAGE_BYTES = 64L << 20;
+
     private final TurnSource source;
     private final Shard shard;
     private final DocumentMapper mapper;
@@ -39,6 +45,8 @@ final class StepReader {
     private String cursor;
     private boolean lastPageRead;
     private int pagesRead;
+    /** Rows asked for the next page: the page size, fewer when rows are large. */
+    private int limit;
 
     /**
      * @param checkpoint   where the shard stands (null: its start)
@@ -46,6 +54,16 @@ final class StepReader {
      */
     StepReader(TurnSource source, Shard shard, String checkpoint, DocumentMapper mapper, int pageSize, int batchSize,
                int maxBatchBytes, Runnable betweenPages) {
+        this(source, shard, checkpoint, mapper, pageSize, batchSize, maxBatchBytes, 0, betweenPages);
+    }
+
+    /**
+     * @param maxDocumentBytes the largest document a row can make (the first page is sized as if every row were that
+     *                         large; later pages by the rows read), 0: no bound on the first page
+     */
+    StepReader(TurnSource source, Shard shard, String checkpoint, DocumentMapper mapper, int pageSize, int batchSize,
+               int maxBatchBytes, int maxDocumentBytes, Runnable betweenPages) {
+        this.limit = maxDocumentBytes <= 0 ? pageSize : rowsFor(pageSize, 2L * maxDocumentBytes);
         this.source = source;
         this.shard = shard;
         this.cursor = checkpoint;
@@ -66,11 +84,23 @@ final class StepReader {
         return new Next(step, lastPageRead && ready.isEmpty() && carried.isEmpty());
     }
 
+    /** Rows of {@code rowBytes} (in memory) that fit {@link #PAGE_BYTES}: 1 to the page size. */
+    static int rowsFor(int pageSize, long rowBytes) {
+        return (int) Math.max(1, Math.min(pageSize, PAGE_BYTES / Math.max(1, rowBytes)));
+    }
+
+    private static long length(String s) {
+        return s == null ? 0 : s.length();
+    }
+
     private void readPage() {
         if (pagesRead++ > 0) betweenPages.run();
-        List<Turn> page = source.readPage(shard, cursor, pageSize);
-        // a short page is the last (a message-shape source returns at least pageSize items unless the shard ends)
-        lastPageRead = page.size() < pageSize;
+        List<Turn> page = source.readPage(shard, cursor, limit);
+        // a short page is the last (a message-shape source returns at least the limit's items unless the shard ends)
+        lastPageRead = page.size() < limit;
+        long largest = 0;
+        for (Turn t : page) largest = Math.max(largest, 2L * (length(t.userText()) + length(t.assistantText())));
+        limit = largest == 0 ? pageSize : rowsFor(pageSize, largest);
         if (!page.isEmpty()) cursor = page.get(page.size() - 1).position();
         for (Turn t : page) carried.add(mapper.map(t));
         if (carried.isEmpty()) return;

@@ -157,7 +157,7 @@ public final class WorkerComponents {
         SynapApi synap = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), synapConfig,
                 new TroubleGate(gate, new DynamoDbLedger(dynamo, settings.ledgerTable(), clock), run.runId(), clock),
                 Sleeper.REAL, clock);
-        TurnSource source = new JdbcTurnSource(db, cfg.source());
+        TurnSource source = new JdbcTurnSource(db, cfg.source(), cfg.maxDocumentBytes());
         return new RunResources() {
             @Override
             public TurnSource source() {

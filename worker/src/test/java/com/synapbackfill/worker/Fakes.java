@@ -33,7 +33,7 @@ final class Fakes {
     }
 
     /** A scripted Synap: records every call; {@code behaviour} may throw or shape the answer. */
-    static final class Synap implements SynapApi {
+    static class Synap implements SynapApi {
         final List<List<MemoryDocument>> calls = new ArrayList<>();
         final Set<String> stored = new HashSet<>();
         Function<List<MemoryDocument>, BackfillException> failWith = docs -> null;

@@ -221,8 +221,11 @@ class ShardWorkerTest {
     @Test
     void transientTroubleSchedulesADelayedRetryFromTheCheckpoint() {
         setUp(turns(300), cfg());
-        synap.failWith = docs -> synap.calls.size() == 2 ? new RetryableException("server_error", "503", 503, null, null) : null;
+        // an outage from the second call on: every call fails (a batch that partly goes through is searched for poison instead)
+        boolean[] outage = {true};
+        synap.failWith = docs -> synap.calls.size() >= 2 && outage[0] ? new RetryableException("server_error", "503", 503, null, null) : null;
         assertThat(run()).isEqualTo(ShardWorker.Outcome.RETRY_SCHEDULED);
+        outage[0] = false;
         ShardState s = ledger.shard(RUN, 0).orElseThrow();
         assertThat(s.checkpoint()).isEqualTo("100");
         assertThat(s.status()).isEqualTo(ShardStatus.PENDING);
@@ -302,5 +305,28 @@ class ShardWorkerTest {
         assertThat(shard.checkpoint()).isNotNull();
         // nothing was scheduled to come back: the message is acknowledged
         assertThat(queue.sent()).isEmpty();
+    }
+
+    @Test
+    void aSourceThatStopsAnsweringIsRetriedVisiblyThenFailsTheRunWithTheReason() {
+        setUp(turns(100), cfg());
+        source = new Fakes.Source(turns(100)) {
+            @Override
+            public List<Turn> readPage(com.synapbackfill.model.Shard shard, String after, int limit) {
+                throw new com.synapbackfill.error.RetryableException("source_error", "source database error while reading shard 0 (08006): "
+                        + "Read timed out", 0, null, null);
+            }
+        };
+        worker = newWorker("w1");
+        assertThat(worker.process(ShardMessage.first(RUN, 0), () -> 60_000)).isEqualTo(ShardWorker.Outcome.RETRY_SCHEDULED);
+        RunState r = ledger.run(RUN).orElseThrow();
+        assertThat(r.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(r.trouble()).isNotNull();
+        assertThat(r.trouble().describe()).startsWith("Source database unreachable since").contains("Read timed out");
+        ShardMessage late = new ShardMessage(ShardMessage.SCHEMA_VERSION, RUN, 0, 0, ShardWorker.SOURCE_MAX_RETRIES);
+        assertThat(worker.process(late, () -> 60_000)).isEqualTo(ShardWorker.Outcome.RUN_FAILED);
+        r = ledger.run(RUN).orElseThrow();
+        assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(r.statusReason()).contains("the source database has not answered in 12 retries").contains("Read timed out");
     }
 }
