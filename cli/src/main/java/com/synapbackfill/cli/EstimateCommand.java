@@ -174,6 +174,7 @@ final class EstimateCommand implements Callable<Integer> {
         SourceProfile profile;
         String plan;
         long orphans;
+        long folded;
         String index;
         try (JdbcTurnSource src = new JdbcTurnSource(new JdbcConnectionSettings(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD")), source)) {
             profile = src.profile();
@@ -215,6 +216,7 @@ final class EstimateCommand implements Callable<Integer> {
             plan = src.unindexedPagePlan();
             orphans = source.fromId() != null || source.toId() != null ? 0 : src.messagesWithoutConversation();
             index = src.pageIndexHint();
+            folded = src.foldedConversations();
             String roles = RoleCheck.unmatched(source, read);
             if (roles != null) {
                 out.println("Table " + source.name() + " (message shape): " + roles + ". A run would send nothing.");
@@ -235,6 +237,9 @@ final class EstimateCommand implements Callable<Integer> {
         if (orphans > 0)
             out.printf("  %,d messages have no conversation id: a run counts them as read and skipped (missing_conversation_id); "
                     + "map a fallback to read them: --column conversationId=A %s B%n", orphans, com.synapbackfill.source.MessageShape.OR);
+        if (folded > 0)
+            out.printf("Warning: %,d groups of conversation ids differ only by case or accents, and the column's collation holds them equal: "
+                    + "each group is read as one conversation. Give the column a binary collation (utf8mb4_bin) to keep them apart.%n", folded);
         if (plan != null) {
             out.println("Warning: the page query would not use an index; every page would scan and sort " + source.name() + ". "
                     + (index == null ? "No index can serve a conversation key on a joined table or a query's column; expect slow pages"

@@ -163,8 +163,9 @@ final class RunCommand extends OperatorCommand {
 
     /** Reads the catalog and the id bounds once: every configuration error of the source, before the run starts. */
     static void checkSource(Map<String, String> env, com.synapbackfill.source.SourceConfig source, java.io.PrintStream out) {
-        try (var src = new com.synapbackfill.source.JdbcTurnSource(new com.synapbackfill.source.JdbcConnectionSettings(env.get("SOURCE_JDBC_URL"),
-                env.get("SOURCE_DB_USER"), env.get("SOURCE_DB_PASSWORD")), source)) {
+        var db = new com.synapbackfill.source.JdbcConnectionSettings(env.get("SOURCE_JDBC_URL"), env.get("SOURCE_DB_USER"), env.get("SOURCE_DB_PASSWORD"));
+        if (db.tlsWarning() != null) out.println("Warning: " + db.tlsWarning() + ".");
+        try (var src = new com.synapbackfill.source.JdbcTurnSource(db, source)) {
             var profile = src.profile();
             if (source.messageShape() && !profile.empty()) {
                 // a few conversations: roles that match nothing would make a run that sends nothing
@@ -172,6 +173,10 @@ final class RunCommand extends OperatorCommand {
                 java.util.List<com.synapbackfill.model.Turn> items = src.readConversations(sample.subList(0, Math.min(20, sample.size())));
                 String roles = RoleCheck.unmatched(source, items);
                 if (roles != null) out.println("Warning: " + roles + ".");
+                long folded = src.foldedConversations();
+                if (folded > 0)
+                    out.printf("Warning: %,d groups of conversation ids differ only by case or accents, and the column's collation holds them "
+                            + "equal: each group is read as one conversation (utf8mb4_bin keeps them apart).%n", folded);
             }
         }
     }

@@ -158,4 +158,63 @@ class TemplateConsistencyTest {
             assertThat(states.path(task).path("Retry").get(0).path("ErrorEquals").toString()).contains("Lambda.ServiceException");
         }
     }
+
+    @Test
+    void thePlannerReadsTheDatabaseSecretOnlyNeverSynaps() {
+        List<String> secrets = new ArrayList<>();
+        for (JsonNode policy : RES.path("PlannerFunction").path("Properties").path("Policies"))
+            for (JsonNode st : policy.path("Statement"))
+                if (st.path("Action").asText().equals("secretsmanager:GetSecretValue")) {
+                    JsonNode r = st.path("Resource");
+                    if (r.isArray()) r.forEach(x -> secrets.add(x.asText()));
+                    else secrets.add(r.asText());
+                }
+        assertThat(secrets).containsExactly("SourceDbSecretArn");
+    }
+
+    @Test
+    void everyFunctionAndTheStateMachineLogToAGroupWithARetention() {
+        Set<String> groups = new HashSet<>();
+        RES.fields().forEachRemaining(e -> {
+            if (e.getValue().path("Type").asText().equals("AWS::Logs::LogGroup")) {
+                assertThat(e.getValue().path("Properties").path("RetentionInDays").asInt()).as(e.getKey()).isPositive();
+                groups.add(e.getValue().path("Properties").path("LogGroupName").asText());
+            }
+        });
+        for (String fn : List.of("PlannerFunction", "WorkerFunction", "VerifyFunction"))
+            assertThat(groups).as(fn).contains("/aws/lambda/${" + fn + "}");
+        JsonNode logging = RES.path("BackfillStateMachine").path("Properties").path("Logging");
+        assertThat(logging.path("Level").asText()).isEqualTo("ERROR");
+        assertThat(logging.path("IncludeExecutionData").asBoolean(true)).as("execution data holds source settings").isFalse();
+        assertThat(logging.path("Destinations").get(0).path("CloudWatchLogsLogGroup").path("LogGroupArn").toString()).contains("StateMachineLogGroup");
+    }
+
+    @Test
+    void everyAlarmNotifiesTheOptionalTopic() {
+        assertThat(T.path("Parameters").has("AlarmTopicArn")).isTrue();
+        List<String> alarms = new ArrayList<>();
+        RES.fields().forEachRemaining(e -> {
+            if (e.getValue().path("Type").asText().equals("AWS::CloudWatch::Alarm")) {
+                alarms.add(e.getKey());
+                assertThat(e.getValue().path("Properties").path("AlarmActions").toString()).as(e.getKey()).contains("HasAlarmTopic").contains("AlarmTopicArn");
+            }
+        });
+        assertThat(alarms).hasSizeGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void theQueuesTakeTlsOnlyAndTheLedgerCannotBeDeletedByMistake() {
+        JsonNode policy = RES.path("ShardQueuesTlsOnly");
+        assertThat(policy.path("Type").asText()).isEqualTo("AWS::SQS::QueuePolicy");
+        assertThat(policy.path("Properties").path("Queues").toString()).contains("ShardQueue").contains("ShardDeadLetterQueue");
+        JsonNode st = policy.path("Properties").path("PolicyDocument").path("Statement").get(0);
+        assertThat(st.path("Effect").asText()).isEqualTo("Deny");
+        assertThat(st.path("Condition").path("Bool").path("aws:SecureTransport").asText()).isEqualTo("false");
+        assertThat(RES.path("LedgerTable").path("Properties").path("DeletionProtectionEnabled").asBoolean()).isTrue();
+        String pattern = T.path("Parameters").path("SynapBaseUrl").path("AllowedPattern").asText();
+        assertThat("https://synap-cloud-prod.maximem.ai").matches(pattern);
+        assertThat("http://127.0.0.1:8080").matches(pattern);
+        assertThat("http://synap.example.com").doesNotMatch(pattern);
+        assertThat("https://user:pw@synap.example.com").doesNotMatch(pattern);
+    }
 }

@@ -76,6 +76,8 @@ public final class PlannerComponents {
         return new PlannerService(new DynamoDbLedger(aws.dynamo(), settings.ledgerTable(), clock),
                 queue(settings, aws), src -> {
                     if (db == null) throw new IllegalArgumentException("SOURCE_JDBC_URL: is required to plan a run");
+                    // every start says it when the source connection asks for no TLS
+                    if (db.tlsWarning() != null) org.slf4j.LoggerFactory.getLogger(PlannerComponents.class).warn("{}", db.tlsWarning());
                     return new JdbcTurnSource(db, src);
                 },
                 java.util.Objects.requireNonNull(reports, "reports"), tuner, settings.runDefaults(),

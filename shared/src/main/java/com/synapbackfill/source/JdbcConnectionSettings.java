@@ -24,6 +24,21 @@ public record JdbcConnectionSettings(String jdbcUrl, String user, String passwor
         return SqlDialect.forUrl(jdbcUrl);
     }
 
+    /**
+     * A warning when the URL asks for no TLS and the database is not on this machine: chat history and the password
+     * would cross the network in clear if the server allows it. Null when it asks for TLS, or the host is loopback.
+     */
+    public String tlsWarning() {
+        String lower = jdbcUrl.toLowerCase(java.util.Locale.ROOT);
+        java.util.regex.Matcher host = java.util.regex.Pattern.compile("^jdbc:[a-z]+://(?:[^/@]*@)?\\[?([^/:?\\]]+)").matcher(lower);
+        String h = host.find() ? host.group(1) : "";
+        if (h.equals("localhost") || h.startsWith("127.") || h.equals("::1")) return null;
+        boolean tls = lower.matches(".*[?&;](sslmode=(require|verify-ca|verify-full|verify_ca|verify_identity|required|trust)"
+                + "|ssl=true|usessl=true|requiressl=true).*");
+        return tls ? null : "SOURCE_JDBC_URL: asks for no TLS (" + redactUrl(jdbcUrl) + "): the chat history and the login may cross the "
+                + "network unencrypted. Add sslmode=verify-full (PostgreSQL), sslMode=VERIFY_IDENTITY (MySQL) or sslMode=verify-full (MariaDB)";
+    }
+
     /** The URL with any {@code password=} parameter and any {@code user:password@} credentials hidden. */
     public static String redactUrl(String jdbcUrl) {
         return jdbcUrl.replaceAll("(?i)password=[^&;]*", "password=<redacted>").replaceAll("//([^/@:]*):[^/@]*@", "//$1:<redacted>@");

@@ -96,6 +96,14 @@ public final class JdbcTurnSource implements TurnSource {
         return query() instanceof MessageQuery m ? m.messagesWithoutConversation() : 0;
     }
 
+    /**
+     * Message shape on MySQL/MariaDB: groups of conversation ids that differ (by case, by accents) but that the key's
+     * collation holds equal; each is read as one conversation. 0 elsewhere.
+     */
+    public long foldedConversations() {
+        return query() instanceof MessageQuery m ? m.foldedConversations() : 0;
+    }
+
     @Override
     public long rowsWithoutKey() {
         return messagesWithoutConversation();

@@ -51,7 +51,8 @@ final class MessageQuery implements ShapeQuery {
 
     /** The values read per message, and how messages are ordered inside a conversation when SQL cannot order them. */
     private record Fields(Value user, Value customer, Value role, Value text, TimeValue createdAt, boolean cutoverInJava,
-                          Value orderValue, TimeValue orderTime, boolean sortByCreated, List<Integer> textLengths, long textCap) {
+                          Value orderValue, TimeValue orderTime, boolean sortByCreated, List<Integer> textLengths, long textCap,
+                          int collationWeight) {
         boolean sortInJava() {
             return orderValue != null || orderTime != null || sortByCreated;
         }
@@ -174,9 +175,12 @@ final class MessageQuery implements ShapeQuery {
         boolean keyOnJoin = conv.sql().contains("sb_j");
         ShardKey key = new ShardKey(relation.statsTable(), keyOnJoin ? from : relation.from("sb_m"), conv.sql(), conv.type(),
                 relation.derived() || keyOnJoin);
+        // MySQL/MariaDB compare a text key in its collation: ids that differ only by case (or accents, in a _ci collation) are one
+        // key to the pages, so they are one conversation here too (grouped by the collation's weight), never a row skipped
+        int weight = dialect instanceof MySqlDialect && conv.type() == IdType.TEXT ? select.add("HEX(WEIGHT_STRING(" + conv.sql() + "))") : 0;
         Fields f = new Fields(user, customer, role, text, created, !nativeTime, orderValue, orderTime,
                 orderSql == null && orderValue == null && orderTime == null && !nativeTime, List.copyOf(textLengths),
-                textJson ? check.maxTextBytes * 16L : check.maxTextBytes);
+                textJson ? check.maxTextBytes * 16L : check.maxTextBytes, weight);
         String hint = indexHint(dialect, relation, conv.sql(), order, id, keyOnJoin);
         return new MessageQuery(check.db, config, key, select, from, conv.sql(), orderBy, idType, id, f, hint);
     }
@@ -278,6 +282,22 @@ final class MessageQuery implements ShapeQuery {
         }
     }
 
+    /**
+     * MySQL/MariaDB: how many groups of conversation ids the key's collation holds equal although they differ (by case, by
+     * accents): each group is read as one conversation. 0 elsewhere.
+     */
+    long foldedConversations() {
+        if (fields.collationWeight() == 0) return 0;
+        String sql = "SELECT count(*) FROM (SELECT 1 AS one FROM " + key.from() + " WHERE " + key.column() + " IS NOT NULL GROUP BY "
+                + key.column() + " HAVING COUNT(DISTINCT CAST(" + key.column() + " AS BINARY)) > 1) sb_f";
+        try (PreparedStatement ps = db.prepare(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw db.error("counting conversation ids the collation merges", e);
+        }
+    }
+
     /** The index the page query wants, as a statement the database accepts; null when no index can serve it. */
     String indexHint() {
         return indexHint;
@@ -329,13 +349,30 @@ final class MessageQuery implements ShapeQuery {
 
     /** A message as read, with the key that orders it inside its conversation when SQL could not. */
     private record Keyed(MessagePairing.Message message, Comparable<Object> order) {
+        /** The same message in conversation {@code conversationId}. */
+        Keyed in(String conversationId) {
+            MessagePairing.Message m = message;
+            if (m.conversationId().equals(conversationId)) return this;
+            return new Keyed(new MessagePairing.Message(m.id(), conversationId, m.userId(), m.customerId(), m.kind(), m.role(), m.text(),
+                    m.problem(), m.createdAt(), m.skipReason(), m.detail()), order);
+        }
     }
 
     private List<MessagePairing.Message> readMessages(PreparedStatement ps) throws SQLException {
         List<Keyed> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             Row row = new Row(rs);
-            while (row.next()) out.add(message(row));
+            String lastWeight = null;
+            while (row.next()) {
+                Keyed k = message(row);
+                if (fields.collationWeight() > 0) {
+                    // the collation's equal keys are adjacent (ORDER BY the key): they take the first one's id
+                    String w = rs.getString(fields.collationWeight());
+                    if (w != null && w.equals(lastWeight) && !out.isEmpty()) k = k.in(out.get(out.size() - 1).message().conversationId());
+                    lastWeight = w;
+                }
+                out.add(k);
+            }
         }
         if (!fields.sortInJava()) return out.stream().map(Keyed::message).toList();
         // each conversation's messages by their order key (none first), SQL's order (..., id) kept between equals

@@ -24,4 +24,15 @@ class RedactionTest {
         org.assertj.core.api.Assertions.assertThat(com.synapbackfill.source.JdbcConnectionSettings.redactUrl("jdbc:mysql://app:s3cret@db:3306/x?password=p"))
                 .isEqualTo("jdbc:mysql://app:<redacted>@db:3306/x?password=<redacted>");
     }
+
+    @Test
+    void aSourceUrlWithoutTlsToAnotherMachineIsNamed() {
+        org.assertj.core.api.Assertions.assertThat(new com.synapbackfill.source.JdbcConnectionSettings("jdbc:postgresql://db.internal:5432/app", "u", "p").tlsWarning())
+                .contains("asks for no TLS").contains("sslmode=verify-full");
+        org.assertj.core.api.Assertions.assertThat(new com.synapbackfill.source.JdbcConnectionSettings("jdbc:postgresql://db.internal:5432/app?sslmode=verify-full", "u", "p").tlsWarning()).isNull();
+        org.assertj.core.api.Assertions.assertThat(new com.synapbackfill.source.JdbcConnectionSettings("jdbc:mysql://db:3306/app?sslMode=VERIFY_IDENTITY", "u", "p").tlsWarning()).isNull();
+        org.assertj.core.api.Assertions.assertThat(new com.synapbackfill.source.JdbcConnectionSettings("jdbc:mariadb://127.0.0.1:3306/app", "u", "p").tlsWarning()).isNull();
+        org.assertj.core.api.Assertions.assertThat(new com.synapbackfill.source.JdbcConnectionSettings("jdbc:mysql://app:pw@db:3306/x", "u", "p").tlsWarning())
+                .doesNotContain("pw@");
+    }
 }
