@@ -34,6 +34,7 @@ final class SourceOptions {
         env.put("SOURCE_JDBC_URL", required(c.pick(jdbcUrl, "jdbcUrl", "SOURCE_JDBC_URL"), "--jdbc-url (or jdbcUrl, SOURCE_JDBC_URL)"));
         env.put("SOURCE_DB_USER", required(c.pick(dbUser, "dbUser", "SOURCE_DB_USER"), "--db-user (or dbUser, SOURCE_DB_USER)"));
         putIf(env, "SOURCE_DB_PASSWORD", c.env("SOURCE_DB_PASSWORD"));
+        putIf(env, "SOURCE_STATEMENT_TIMEOUT_SECONDS", c.env("SOURCE_STATEMENT_TIMEOUT_SECONDS"));
         String url = c.pick(synapUrl, "synapUrl", "SYNAP_BASE_URL");
         env.put("SYNAP_BASE_URL", url == null ? SynapClientConfig.DEFAULT_BASE_URL : url);
         boolean plain = allowPlainHttp || Boolean.parseBoolean(c.env("SYNAP_ALLOW_PLAIN_HTTP"));

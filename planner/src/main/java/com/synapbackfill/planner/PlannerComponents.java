@@ -62,7 +62,8 @@ public final class PlannerComponents {
         // The source is opened only to plan (start): status, report and tune from an operator's machine need no
         // database. In Lambda the template always sets it (REQUIRED_ENV).
         JdbcConnectionSettings db = settings.source().jdbcUrl() == null ? null
-                : new JdbcConnectionSettings(settings.source().jdbcUrl(), secrets.dbUser(settings), secrets.dbPassword(settings));
+                : new JdbcConnectionSettings(settings.source().jdbcUrl(), secrets.dbUser(settings), secrets.dbPassword(settings),
+                        settings.source().statementTimeout());
         ConcurrencyTuner tuner = ConcurrencyTuner.NONE;
         if (settings.planner().workerMappingUuid() != null) {
             LambdaClient lambda = aws.lambda();

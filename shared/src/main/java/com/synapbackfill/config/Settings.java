@@ -50,8 +50,13 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
      * @param jdbcUrl     SOURCE_JDBC_URL
      * @param dbUser      SOURCE_DB_USER
      * @param dbSecretArn SOURCE_DB_SECRET_ARN (Lambda) — else SOURCE_DB_PASSWORD
+     * @param statementTimeout SOURCE_STATEMENT_TIMEOUT_SECONDS: how long one statement may run (default 300)
      */
-    public record Source(String jdbcUrl, String dbUser, String dbSecretArn) {
+    public record Source(String jdbcUrl, String dbUser, String dbSecretArn, Duration statementTimeout) {
+        public Source(String jdbcUrl, String dbUser, String dbSecretArn) {
+            this(jdbcUrl, dbUser, dbSecretArn, com.synapbackfill.source.JdbcConnectionSettings.DEFAULT_STATEMENT_TIMEOUT);
+        }
+
     }
 
     /**
@@ -86,7 +91,7 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
     public static final java.util.Set<String> KNOWN_ENV = java.util.Set.of("LEDGER_TABLE", "SHARD_QUEUE_URL", "REPORT_BUCKET",
             "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "S3_ENDPOINT", "LAMBDA_ENDPOINT", "SYNAP_BASE_URL", "SYNAP_ALLOW_PLAIN_HTTP", "SYNAP_API_KEY_SECRET_ARN",
             "SYNAP_API_KEY", "SYNAP_CONNECT_TIMEOUT_MS", "SYNAP_READ_TIMEOUT_MS", "SYNAP_CALL_TIMEOUT_MS", "SYNAP_MAX_ATTEMPTS",
-            "SYNAP_MAX_RETRY_SECONDS", "SYNAP_BACKOFF_BASE_MS", "SYNAP_BACKOFF_MAX_MS", "SOURCE_JDBC_URL", "SOURCE_DB_USER", "SOURCE_DB_SECRET_ARN", "SOURCE_DB_PASSWORD",
+            "SYNAP_MAX_RETRY_SECONDS", "SYNAP_BACKOFF_BASE_MS", "SYNAP_BACKOFF_MAX_MS", "SOURCE_JDBC_URL", "SOURCE_STATEMENT_TIMEOUT_SECONDS", "SOURCE_DB_USER", "SOURCE_DB_SECRET_ARN", "SOURCE_DB_PASSWORD",
             "SOURCE_TABLE", "SOURCE_QUERY", "SOURCE_COLUMNS", "SOURCE_FILTER", "SOURCE_SINCE", "SOURCE_UNTIL", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID",
             "SOURCE_SHAPE", "SOURCE_USER_ROLES", "SOURCE_ASSISTANT_ROLES", "SOURCE_JOINS", "BATCH_SIZE", "RATE_LIMIT_PER_MINUTE",
             "RATE_LIMIT_UNIT", "SHARD_TARGET_ROWS", "PAGE_SIZE", "MAX_DOCUMENT_BYTES", "SYNAP_MODE", "DOCUMENT_ID_TEMPLATE",
@@ -205,7 +210,9 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                         Duration.ofSeconds(e.integer("SYNAP_MAX_RETRY_SECONDS").orElse(120)),
                         Duration.ofMillis(e.integer("SYNAP_BACKOFF_BASE_MS").orElse(100)),
                         Duration.ofMillis(e.integer("SYNAP_BACKOFF_MAX_MS").orElse(20_000))),
-                new Source(e.get("SOURCE_JDBC_URL"), e.get("SOURCE_DB_USER"), e.get("SOURCE_DB_SECRET_ARN")), defaults,
+                new Source(e.get("SOURCE_JDBC_URL"), e.get("SOURCE_DB_USER"), e.get("SOURCE_DB_SECRET_ARN"),
+                        Duration.ofSeconds(e.integer("SOURCE_STATEMENT_TIMEOUT_SECONDS").orElse(
+                                (int) com.synapbackfill.source.JdbcConnectionSettings.DEFAULT_STATEMENT_TIMEOUT.toSeconds()))), defaults,
                 new Worker(Duration.ofSeconds(e.integer("LEASE_SECONDS").orElse(180)),
                         Duration.ofMillis(e.integer("WORKER_RESERVE_MS").orElse(e.integer("SYNAP_CALL_TIMEOUT_MS").orElse(40_000) + 5_000)),
                         Duration.ofMillis(e.integer("SHARD_RETRY_DELAY_MS").orElse(5_000)),

@@ -9,14 +9,31 @@ import java.util.Objects;
  *                 {@code jdbc:mariadb://host:3306/app}
  * @param user     database user
  * @param password database password (from an env var or Secrets Manager, never a logged flag)
+ * @param statementTimeout how long one statement (a page, a sample) may run before the database cancels it; a silent
+ *                 connection is dropped a little after (SOURCE_STATEMENT_TIMEOUT_SECONDS)
  */
-public record JdbcConnectionSettings(String jdbcUrl, String user, String password) {
+public record JdbcConnectionSettings(String jdbcUrl, String user, String password, java.time.Duration statementTimeout) {
+    /** Five minutes: a page on an indexed table takes milliseconds, a view's sample a few seconds. */
+    public static final java.time.Duration DEFAULT_STATEMENT_TIMEOUT = java.time.Duration.ofMinutes(5);
+
+    public JdbcConnectionSettings(String jdbcUrl, String user, String password) {
+        this(jdbcUrl, user, password, DEFAULT_STATEMENT_TIMEOUT);
+    }
+
     public JdbcConnectionSettings {
+        if (statementTimeout == null) statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
+        if (statementTimeout.toSeconds() < 1 || statementTimeout.toMinutes() > 60)
+            throw new IllegalArgumentException("SOURCE_STATEMENT_TIMEOUT_SECONDS: must be 1..3600, was " + statementTimeout.toSeconds());
         if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:"))
             throw new IllegalArgumentException("SOURCE_JDBC_URL: must be a jdbc: URL (e.g. jdbc:postgresql://host:5432/db or "
                     + "jdbc:mysql://host:3306/db), was " + (jdbcUrl == null ? "missing" : "\"" + redactUrl(jdbcUrl) + "\""));
         SqlDialect.forUrl(jdbcUrl); // names the supported schemes when this one is not
         Objects.requireNonNull(user, "SOURCE_DB_USER: is required");
+    }
+
+    /** How long a connection may stay silent before the driver drops it: beyond the statement timeout, so a slow statement is cancelled first. */
+    public java.time.Duration socketTimeout() {
+        return statementTimeout.plus(java.time.Duration.ofSeconds(Math.max(5, statementTimeout.toSeconds() / 5)));
     }
 
     /** The SQL dialect of the URL's database. */
@@ -46,6 +63,7 @@ public record JdbcConnectionSettings(String jdbcUrl, String user, String passwor
 
     @Override
     public String toString() {
-        return "JdbcConnectionSettings[jdbcUrl=" + redactUrl(jdbcUrl) + ", user=" + user + ", password=<redacted>]";
+        return "JdbcConnectionSettings[jdbcUrl=" + redactUrl(jdbcUrl) + ", user=" + user + ", password=<redacted>, statementTimeout="
+                + statementTimeout + "]";
     }
 }

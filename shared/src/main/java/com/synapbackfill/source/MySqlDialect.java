@@ -61,11 +61,11 @@ public final class MySqlDialect implements SqlDialect {
     }
 
     @Override
-    public Properties connectionProperties() {
+    public Properties connectionProperties(java.time.Duration socketTimeout) {
         Properties p = new Properties();
         p.setProperty("connectTimeout", "10000"); // milliseconds, in both drivers
         // a connection that stops answering fails instead of hanging the worker for ever (milliseconds, in both drivers)
-        p.setProperty("socketTimeout", Long.toString(SourceConnection.SOCKET_TIMEOUT.toMillis()));
+        p.setProperty("socketTimeout", Long.toString(socketTimeout.toMillis()));
         p.setProperty("connectionAttributes", "program_name:synap-backfill");
         // Connector/J 8+ maps UTF-8 to utf8mb4; MariaDB Connector/J always speaks utf8mb4
         if (driver == Driver.MYSQL) p.setProperty("characterEncoding", "UTF-8");

@@ -28,11 +28,12 @@ public final class PostgresDialect implements SqlDialect {
     }
 
     @Override
-    public Properties connectionProperties() {
+    public Properties connectionProperties(java.time.Duration socketTimeout) {
         Properties p = new Properties();
         p.setProperty("connectTimeout", "10"); // seconds
         // a connection that stops answering (a frozen network, a hung server) fails instead of hanging the worker for ever
-        p.setProperty("socketTimeout", Long.toString(SourceConnection.SOCKET_TIMEOUT.toSeconds()));
+        p.setProperty("socketTimeout", Long.toString(socketTimeout.toSeconds()));
+        p.setProperty("loginTimeout", "20"); // the whole login, a server that accepts the connection and says nothing included
         p.setProperty("ApplicationName", "synap-backfill");
         return p;
     }

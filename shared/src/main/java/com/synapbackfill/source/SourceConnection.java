@@ -19,10 +19,6 @@ import java.util.UUID;
  * project's exceptions, with the password redacted. Not thread-safe: one per worker.
  */
 final class SourceConnection implements AutoCloseable {
-    /** How long one statement may run before the database cancels it: a page, a sample, a catalog read. */
-    static final java.time.Duration STATEMENT_TIMEOUT = java.time.Duration.ofMinutes(5);
-    /** How long a connection may stay silent before the driver gives up on it: beyond the statement timeout. */
-    static final java.time.Duration SOCKET_TIMEOUT = STATEMENT_TIMEOUT.plusMinutes(1);
 
     private final JdbcConnectionSettings settings;
     private final SqlDialect dialect;
@@ -47,7 +43,7 @@ final class SourceConnection implements AutoCloseable {
         try {
             if (conn != null && !conn.isClosed() && conn.isValid(2)) return conn;
             closeQuietly();
-            Properties p = dialect.connectionProperties();
+            Properties p = dialect.connectionProperties(settings.socketTimeout());
             p.setProperty("user", settings.user());
             if (settings.password() != null) p.setProperty("password", settings.password());
             Connection c = DriverManager.getConnection(settings.jdbcUrl(), p);
@@ -76,10 +72,10 @@ final class SourceConnection implements AutoCloseable {
         }
     }
 
-    /** A statement on the connection, bounded by {@link #STATEMENT_TIMEOUT} (the caller closes it). */
+    /** A statement on the connection, bounded by the statement timeout (the caller closes it). */
     PreparedStatement prepare(String sql) throws SQLException {
         PreparedStatement ps = get().prepareStatement(sql);
-        ps.setQueryTimeout((int) STATEMENT_TIMEOUT.toSeconds());
+        ps.setQueryTimeout((int) settings.statementTimeout().toSeconds());
         return ps;
     }
 

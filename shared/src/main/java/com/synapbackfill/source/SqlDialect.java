@@ -64,8 +64,11 @@ public interface SqlDialect {
     /** The family's name for messages ("PostgreSQL", "MySQL/MariaDB"). */
     String name();
 
-    /** Driver properties for a connection (timeouts, client name, character set); user/password are added by the caller. */
-    Properties connectionProperties();
+    /**
+     * Driver properties for a connection (timeouts, client name, character set); user/password are added by the caller.
+     * {@code socketTimeout}: a connection silent that long (a frozen network, a hung server) fails instead of hanging.
+     */
+    Properties connectionProperties(java.time.Duration socketTimeout);
 
     /** Session settings after connecting (time zone for TIMESTAMP reads, ...). */
     void prepareSession(Connection c) throws SQLException;

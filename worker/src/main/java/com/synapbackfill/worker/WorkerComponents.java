@@ -102,7 +102,7 @@ public final class WorkerComponents {
         String apiKey = secrets.synapApiKey(settings);
         if (settings.source().jdbcUrl() == null) throw new IllegalArgumentException("SOURCE_JDBC_URL: is required");
         JdbcConnectionSettings db = new JdbcConnectionSettings(settings.source().jdbcUrl(), secrets.dbUser(settings),
-                secrets.dbPassword(settings));
+                secrets.dbPassword(settings), settings.source().statementTimeout());
         SynapClientConfig synapConfig = synapConfig(settings, apiKey);
         return run -> open(run, db, synapConfig, dynamo, settings, receipts, clock);
     }
