@@ -114,4 +114,28 @@ class SecretsIT {
             assertThat(everything.toString()).as("answers, reports, ledger items, errors").doesNotContain(secret);
         }
     }
+
+    /**
+     * #34: a Synap URL that would carry the key in clear to another machine, or that holds credentials, is refused before
+     * anything starts; with --allow-plain-http the operator's choice stands. A MySQL URL's user:password@ never shows.
+     */
+    @Test
+    void plainHttpElsewhereAndCredentialsInUrlsAreRefusedOrHidden() throws Exception {
+        Map<String, String> env = Map.of("SYNAP_API_KEY", API_KEY, "SOURCE_DB_PASSWORD", "x");
+        java.nio.file.Path state = java.nio.file.Files.createTempDirectory("secrets-urls");
+        CliIT.Result plain = CliIT.run(env, "run", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x", "--db-user", "u", "--table", "t",
+                "--synap-url", "http://synap.example.com", "--state-dir", state.toString());
+        assertThat(plain.exit()).as(plain.output()).isEqualTo(2);
+        assertThat(plain.output()).contains("--synap-url: http://synap.example.com is not encrypted").contains("--allow-plain-http");
+        CliIT.Result userinfo = CliIT.run(env, "run", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x", "--db-user", "u", "--table", "t",
+                "--synap-url", "https://me:hunter2@synap.example.com", "--state-dir", state.toString());
+        assertThat(userinfo.exit()).as(userinfo.output()).isEqualTo(2);
+        assertThat(userinfo.output()).contains("holds credentials").doesNotContain("hunter2");
+        CliIT.Result mysql = CliIT.run(env, "run", "--jdbc-url", "jdbc:mysql://app:s3cretPw@127.0.0.1:1/x", "--db-user", "u", "--table", "t",
+                "--synap-url", "http://127.0.0.1:1", "--state-dir", state.toString());
+        assertThat(mysql.output()).doesNotContain("s3cretPw");
+        try (var files = java.nio.file.Files.list(state)) {
+            assertThat(files.toList()).as("nothing started").isEmpty();
+        }
+    }
 }

@@ -147,7 +147,9 @@ public class SourceContractIT {
                 "pg_sleep(10) IS NULL", "a function call (pg_sleep(10))",
                 "1=1; DROP TABLE x", "';' (a second statement)",
                 "consent -- AND deleted_at IS NULL", "a comment (--)",
-                "consent /* hidden */", "a comment (/* */)");
+                "consent /* hidden */", "a comment (/* */)",
+                "(".repeat(2_000) + "consent" + ")".repeat(2_000), "nesting deeper than 64 parentheses",
+                "pk IN (" + String.join(", ", java.util.Collections.nCopies(25_000, "1")) + ")", "binds 25000 literals; at most 10000");
         for (Map.Entry<String, String> e : refused.entrySet()) {
             CliIT.Result r = CliIT.run(env(), "run", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/x", "--db-user", "u",
                     "--table", "chat_log", "--filter", e.getKey());
