@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "backfill", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "synap-backfill 0.1.0",
         description = "Replays historical chat turns from SQL into Synap memory.",
         subcommands = {DemoCommand.class, RunCommand.class, StartCommand.class, StatusCommand.class, ResumeCommand.class,
-                ReportCommand.class, TuneCommand.class, FailuresCommand.class, RetryFailuresCommand.class, VerifyCommand.class, EstimateCommand.class, com.synapbackfill.cli.bench.BenchCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class},
+                ReportCommand.class, TuneCommand.class, FailuresCommand.class, RetryFailuresCommand.class, VerifyCommand.class, EstimateCommand.class, PresetsCommand.class, com.synapbackfill.cli.bench.BenchCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 other error, 2 bad usage/config, 3 run blocked (verify: still pending), 4 invariant broken,",
                 "5 (verify) some extractions failed."})
 public final class BackfillCommand implements Runnable {

@@ -20,9 +20,9 @@ final class CliConfig {
     static final Set<String> KEYS = Set.of("jdbcUrl", "dbUser", "table", "query", "undatedAt", "columns", "filter", "since", "until", "timestampZone", "fromId", "toId", "synapUrl",
             "rateLimit", "rateUnit", "batchSize", "mode", "shardRows", "pageSize", "maxDocumentBytes", "concurrency", "runId", "stateDir", "stack",
             "plannerFunction", "stateMachine", "ledgerTable", "queueUrl", "reportBucket", "rateScope", "region", "aws",
-            "shape", "userRoles", "assistantRoles", "joins", "preset");
+            "shape", "userRoles", "assistantRoles", "joins", "preset", "textRemove");
     /** The keys a preset may set: what a source looks like, never where it is or how fast to go. */
-    static final Set<String> PRESET_KEYS = Set.of("table", "query", "columns", "filter", "timestampZone", "shape", "userRoles", "assistantRoles", "joins");
+    static final Set<String> PRESET_KEYS = Set.of("table", "query", "textRemove", "columns", "filter", "timestampZone", "shape", "userRoles", "assistantRoles", "joins");
 
     private final JsonNode file;
     private final Map<String, String> env;
@@ -41,7 +41,10 @@ final class CliConfig {
     }
 
     /** The presets shipped with the tool (cli/src/main/resources/presets). */
-    static final java.util.List<String> PRESETS = java.util.List.of("langchain-postgres", "vercel-ai-chatbot", "chatwoot", "dify");
+    static final java.util.List<String> PRESETS = java.util.List.of("langchain-postgres", "vercel-ai-chatbot", "chatwoot", "dify",
+            "open-webui", "lobechat", "flowise", "chainlit", "n8n", "rasa");
+    /** A preset's description of itself (for `backfill presets`), never a source setting. */
+    static final Set<String> PRESET_ABOUT = Set.of("app", "version", "reads");
 
     /**
      * This configuration over a preset ({@code --preset} or the file's {@code preset:}): the preset's keys are the
@@ -58,7 +61,8 @@ final class CliConfig {
             JsonNode n = new ObjectMapper(new YAMLFactory()).readTree(in);
             for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
-                if (!PRESET_KEYS.contains(k)) throw new IllegalStateException("preset " + name + ": key " + k + " is not a source setting");
+                if (!PRESET_KEYS.contains(k) && !PRESET_ABOUT.contains(k))
+                    throw new IllegalStateException("preset " + name + ": key " + k + " is not a source setting");
             }
             return new CliConfig(file, env, n, name);
         } catch (IOException e) {

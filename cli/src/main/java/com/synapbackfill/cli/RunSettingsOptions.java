@@ -24,13 +24,18 @@ final class RunSettingsOptions {
     java.util.List<String> column;
     @Option(names = "--preset", description = "a source preset shipped with the tool: langchain-postgres, vercel-ai-chatbot, chatwoot, dify "
             + "(your flags and file override it)") String preset;
-    @Option(names = "--shape", description = "turns (a row per turn, the default) or messages (a row per message with a role; env SOURCE_SHAPE)") String shape;
+    @Option(names = "--shape", description = "turns (a row per turn, the default), messages (a row per message with a role) or conversations "
+            + "(a row per conversation, its messages in JSON: --column messages=COLUMN#/pointer); env SOURCE_SHAPE") String shape;
+    @Option(names = "--text-remove", paramLabel = "REGEX", description = "message shapes: a regular expression taken out of every message's "
+            + "text (e.g. reasoning blocks the user never saw as the answer; env SOURCE_TEXT_REMOVE)") String textRemove;
     @Option(names = "--user-roles", split = ",", description = "message shape: the role values of user messages (default user,human)") java.util.List<String> userRoles;
     @Option(names = "--assistant-roles", split = ",", description = "message shape: the role values of assistant messages (default assistant,ai)") java.util.List<String> assistantRoles;
     @Option(names = "--join", paramLabel = "TABLE.KEY=COLUMN", description = "message shape: join a table for fields that live there, repeatable, "
             + "e.g. --join conversations.id=conversation_id --column userId=conversations.contact_id") java.util.List<String> join;
     @Option(names = "--filter", description = "SQL boolean expression over the table's columns: only matching rows are sent, "
             + "the rest are counted as skipped, e.g. \"deleted_at IS NULL AND consent\" (env SOURCE_FILTER)") String filter;
+    @Option(names = "--undated-at", paramLabel = "TIMESTAMP", description = "the time given to messages the source keeps without one "
+            + "(ISO-8601; every such memory is dated then: recency ranking and temporal reasoning see one day; env SOURCE_UNDATED_AT)") String undatedAt;
     @Option(names = "--since", description = "only rows created at or after this time (ISO-8601; without offset: in --timestamp-zone)") String since;
     @Option(names = "--until", description = "only rows created before this time: when live ingestion into Synap started (the go-live cutover)") String until;
     @Option(names = "--timestamp-zone", description = "zone of timestamp-without-zone columns (default UTC)") String timestampZone;
@@ -59,6 +64,7 @@ final class RunSettingsOptions {
         SourceOptions.putIf(env, "SOURCE_FILTER", source.filter());
         SourceOptions.putIf(env, "SOURCE_SINCE", source.since());
         SourceOptions.putIf(env, "SOURCE_UNTIL", source.until());
+        SourceOptions.putIf(env, "SOURCE_UNDATED_AT", source.undatedAt());
         SourceOptions.putIf(env, "SOURCE_FROM_ID", c.pick(fromId, "fromId", "SOURCE_FROM_ID"));
         SourceOptions.putIf(env, "SOURCE_TO_ID", c.pick(toId, "toId", "SOURCE_TO_ID"));
         SourceOptions.putIf(env, "RATE_LIMIT_PER_MINUTE", c.pick(rateLimit, "rateLimit", "RATE_LIMIT_PER_MINUTE"));
@@ -112,7 +118,7 @@ final class RunSettingsOptions {
         String shapeField = shape != null ? "--shape" : c.origin("shape", "SOURCE_SHAPE");
         if (sh != null && !SourceConfig.SHAPES.contains(sh.trim()))
             throw new IllegalArgumentException(shapeField + ": must be one of " + SourceConfig.SHAPES + ", was \"" + sh + "\"");
-        boolean messages = sh != null && sh.trim().equals("messages");
+        boolean messages = sh != null && (sh.trim().equals("messages") || sh.trim().equals("conversations"));
         java.util.function.BiFunction<String, java.util.Map<String, String>, java.util.Map<String, String>> canon =
                 messages ? RunSettingsOptions::canonicalMessages : RunSettingsOptions::canonical;
         java.util.Map<String, String> pairs = new LinkedHashMap<>();
@@ -142,7 +148,12 @@ final class RunSettingsOptions {
             java.util.List<String> users = userRoles != null ? userRoles : c.list("userRoles", "SOURCE_USER_ROLES");
             java.util.List<String> assistants = assistantRoles != null ? assistantRoles : c.list("assistantRoles", "SOURCE_ASSISTANT_ROLES");
             java.util.List<String> joins = join != null ? join : c.list("joins", "SOURCE_JOINS");
-            shapeSettings = com.synapbackfill.source.MessageShape.of(from == null ? "columns" : from, pairs, users, assistants, joins);
+            shapeSettings = com.synapbackfill.source.MessageShape.of(from == null ? "columns" : from, pairs, users, assistants, joins,
+                    c.pick(textRemove, "textRemove", "SOURCE_TEXT_REMOVE"));
+            if (sh.trim().equals("conversations") != shapeSettings.conversations())
+                throw new IllegalArgumentException(shapeField + ": is " + sh.trim() + ", but the mapping " + (shapeSettings.conversations()
+                        ? "names messages= (the conversations shape)" : "names no messages (--column messages=COLUMN#/pointer: where each "
+                        + "conversation row keeps its messages)"));
         } else {
             for (String[] k : new String[][] {{"--user-roles", "userRoles", "SOURCE_USER_ROLES"}, {"--assistant-roles", "assistantRoles", "SOURCE_ASSISTANT_ROLES"},
                     {"--join", "joins", "SOURCE_JOINS"}}) {
@@ -160,7 +171,7 @@ final class RunSettingsOptions {
         try {
             String q = query(c);
             return new SourceConfig(q != null ? null : tableName, mapping, f, s, u, zone, c.pick(fromId, "fromId", "SOURCE_FROM_ID"),
-                    c.pick(toId, "toId", "SOURCE_TO_ID"), shapeSettings, q);
+                    c.pick(toId, "toId", "SOURCE_TO_ID"), shapeSettings, q, c.pick(undatedAt, "undatedAt", "SOURCE_UNDATED_AT"));
         } catch (IllegalArgumentException e) {
             // name the flag the user wrote, beside the contract's key
             throw new IllegalArgumentException(e.getMessage().replaceFirst("^source\\.since", (since != null ? "--since" : "since") + " (source.since)")
@@ -168,6 +179,7 @@ final class RunSettingsOptions {
                     .replaceFirst("^source\\.timestampZone", (timestampZone != null ? "--timestamp-zone" : "timestampZone") + " (source.timestampZone)")
                     .replaceFirst("^source\\.table", (table != null ? "--table" : "table") + " (source.table)")
                     .replaceFirst("^source\\.query", (query != null ? "--query" : "query") + " (source.query)")
+                    .replaceFirst("^source\\.undatedAt", (undatedAt != null ? "--undated-at" : "undatedAt") + " (source.undatedAt)")
                     .replaceFirst("^source\\.fromId: (\\S+) is above source\\.toId", fromId != null ? "--from-id: $1 is above --to-id" : "fromId: $1 is above toId"), e);
         }
     }

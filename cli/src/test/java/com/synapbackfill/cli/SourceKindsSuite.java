@@ -491,4 +491,46 @@ abstract class SourceKindsSuite {
         if (db().postgres()) assertThat(failures).contains("-4712-01-01T00:00:00Z").contains("+1000000000-");
         else assertThat(failures).contains("+10000-01-01T04:59:00Z").contains("1000-01-01T04:56:02Z");
     }
+
+    /**
+     * #35: the conversations shape, a row per conversation with its messages in a JSON array (LangChain's DynamoDB-style
+     * History list kept in SQL): on MariaDB the JSON is LONGTEXT. Parent links with no current leaf: a regeneration keeps the
+     * latest answer, and a message whose parent was hard-deleted keeps its place.
+     */
+    @Test
+    void conversationsKeptAsJson() throws Exception {
+        emulator.clearDocuments();
+        String json = text("JSON", "LONGTEXT");
+        load("conv_store", "CREATE TABLE conv_store (session_id VARCHAR(64) PRIMARY KEY, user_ref VARCHAR(64), history " + json
+                + ", updated BIGINT)", List.of());
+        long t0 = 1_740_823_200L;
+        String h1 = Json.write(List.of(
+                Map.of("id", "a", "role", "user", "text", "erste Frage " + HARD, "ts", t0),
+                Map.of("id", "b", "parent", "a", "role", "assistant", "text", "old answer", "ts", t0 + 1),
+                Map.of("id", "c", "parent", "a", "role", "assistant", "text", "regenerated answer", "ts", t0 + 2),
+                Map.of("id", "d", "parent", "gone", "role", "user", "text", "after a deleted message", "ts", t0 + 3),
+                Map.of("id", "e", "parent", "d", "role", "assistant", "text", "still here", "ts", t0 + 4)));
+        String h2 = Json.write(List.of(Map.of("id", "x", "role", "system", "text", "be nice"),
+                Map.of("id", "y", "role", "user", "text", "zweite", "ts", t0 + 10), Map.of("id", "z", "role", "assistant", "text", "antwort", "ts", t0 + 11)));
+        try (Connection c = db().admin(); PreparedStatement ps = c.prepareStatement("INSERT INTO conv_store VALUES (?, ?, " + text("?::json", "?") + ", ?)")) {
+            for (Object[] r : List.of(new Object[] {"s-1", "u-1", h1, t0}, new Object[] {"s-2", "u-2", h2, t0 + 10}, new Object[] {"s-3", "u-3", "42", t0})) {
+                for (int i = 0; i < r.length; i++) ps.setObject(i + 1, r[i]);
+                ps.executeUpdate();
+            }
+        }
+        Path state = Files.createTempDirectory("kinds-conversations");
+        CliIT.Result r = run("conversations", state, "--table", "conv_store", "--shape", "conversations", "--column", "conversationId=session_id",
+                "--column", "userId=user_ref", "--column", "customerId=", "--column", "messages=history#", "--column", "id=/id",
+                "--column", "parentId=/parent", "--column", "text=/text", "--column", "createdAt=/ts");
+        assertThat(r.exit()).as(r.output()).isZero();
+        Map<String, Expected> expected = new LinkedHashMap<>();
+        expected.put("s-1/a", new Expected(turn("erste Frage " + HARD, "regenerated answer"), Instant.ofEpochSecond(t0)));
+        expected.put("s-1/d", new Expected(turn("after a deleted message", "still here"), Instant.ofEpochSecond(t0 + 3)));
+        expected.put("s-2/y", new Expected(turn("zweite", "antwort"), Instant.ofEpochSecond(t0 + 10)));
+        assertArrived(expected);
+        JsonNode counts = report(state, "conversations").get("counts");
+        assertThat(counts.get("skipped").asLong()).isEqualTo(2); // the superseded answer and the system message
+        assertThat(counts.get("failed").asLong()).isEqualTo(1); // the row whose history is no list of messages
+        assertThat(emulator.documents().stream().map(d -> d.metadata().get("conversation_id").asText()).distinct().count()).isEqualTo(2);
+    }
 }

@@ -81,22 +81,37 @@ public final class EmbeddedMariaDb {
             if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0)
                 throw new IllegalStateException("mariadb-install-db failed; see " + dataDir.resolve("install.log") + ": "
                         + tail(dataDir.resolve("install.log")));
-            int port = RealParts.freePort();
-            String server = String.join(" ", quoteAll(List.of(home.resolve("bin/mariadbd").toString(), "--no-defaults",
-                    "--basedir=" + home, "--datadir=" + dataDir, "--port=" + port, "--bind-address=127.0.0.1",
-                    "--socket=" + dataDir.resolve("mysqld.sock"), "--user=" + System.getProperty("user.name"),
-                    "--skip-name-resolve", "--skip-log-bin", "--skip-ssl", // 11.4 makes a certificate at start: 10 s of CPU
-                    "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
-                    "--innodb-flush-log-at-trx-commit=0", "--innodb-buffer-pool-size=256M", "--max-connections=300",
-                    "--max-allowed-packet=64M", "--log-error=" + dataDir.resolve("error.log"))));
-            // the server dies with the JVM: sh reads the pipe from us, and EOF (our exit) stops mariadbd
-            // (an asynchronous list reads /dev/null unless told otherwise: fd 3 keeps our pipe)
-            String watchdog = "exec 3<&0; " + server + " & pid=$!; (read _ignored <&3; kill $pid 2>/dev/null) & wait $pid";
-            Process proc = new ProcessBuilder("sh", "-c", watchdog).redirectErrorStream(true)
-                    .redirectOutput(dataDir.resolve("console.log").toFile()).start();
-            EmbeddedMariaDb db = new EmbeddedMariaDb(dataDir, proc, port);
-            Runtime.getRuntime().addShutdownHook(new Thread(db::stop));
-            db.awaitReady(Duration.ofSeconds(90));
+            EmbeddedMariaDb db = RealParts.onFreePort("MariaDB", port -> {
+                String server = String.join(" ", quoteAll(List.of(home.resolve("bin/mariadbd").toString(), "--no-defaults",
+                        "--basedir=" + home, "--datadir=" + dataDir, "--port=" + port, "--bind-address=127.0.0.1",
+                        "--socket=" + dataDir.resolve("mysqld.sock"), "--user=" + System.getProperty("user.name"),
+                        "--skip-name-resolve", "--skip-log-bin", "--skip-ssl", // 11.4 makes a certificate at start: 10 s of CPU
+                        "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
+                        "--innodb-flush-log-at-trx-commit=0", "--innodb-buffer-pool-size=256M", "--max-connections=300",
+                        "--max-allowed-packet=64M", "--log-error=" + dataDir.resolve("error.log"))));
+                // the server dies with the JVM: sh reads the pipe from us, and EOF (our exit) stops mariadbd
+                // (an asynchronous list reads /dev/null unless told otherwise: fd 3 keeps our pipe)
+                String watchdog = "exec 3<&0; " + server + " & pid=$!; (read _ignored <&3; kill $pid 2>/dev/null) & wait $pid";
+                Process proc;
+                try {
+                    proc = new ProcessBuilder("sh", "-c", watchdog).redirectErrorStream(true)
+                            .redirectOutput(dataDir.resolve("console.log").toFile()).start();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                EmbeddedMariaDb db0 = new EmbeddedMariaDb(dataDir, proc, port);
+                Runtime.getRuntime().addShutdownHook(new Thread(db0::stop));
+                try {
+                    db0.awaitReady(Duration.ofSeconds(90));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted starting MariaDB", e);
+                } catch (IllegalStateException e) {
+                    db0.stop(); // its port taken (by a server of another test run): onFreePort tries another
+                    throw e;
+                }
+                return db0;
+            });
             db.createAccount();
             LOG.info("MariaDB {} on {}", version, db.jdbcUrl());
             return db;
@@ -114,7 +129,12 @@ public final class EmbeddedMariaDb {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive())
                 throw new IllegalStateException("mariadbd exited (" + process.exitValue() + "): " + tail(dataDir.resolve("error.log")));
-            try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", "")) {
+            try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", "");
+                 Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("SELECT @@datadir")) {
+                rs.next();
+                // the server on this port is ours, not another run's that took the port first
+                if (!Path.of(rs.getString(1)).normalize().equals(dataDir.toAbsolutePath().normalize()))
+                    throw new IllegalStateException("port " + port + " is answered by another MariaDB (" + rs.getString(1) + "): Address already in use");
                 return;
             } catch (SQLException e) {
                 last = e;

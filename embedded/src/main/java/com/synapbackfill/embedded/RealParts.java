@@ -63,7 +63,7 @@ public final class RealParts {
      * it in memory. Returns the endpoint.
      */
     public static String startDynamo(Path dir) {
-        int port = freePort();
+        int port = freePort(); // its command line wants one; the connector is set to 0 (the OS picks, no race) before it starts
         try {
             String[] args = dir == null
                     ? new String[] {"-inMemory", "-port", Integer.toString(port), "-disableTelemetry"}
@@ -77,6 +77,7 @@ public final class RealParts {
                 server = ServerRunner.createServerFromCommandLineArgs(args);
                 bindToLoopback(server);
                 server.start();
+                port = localPort(server);
             } finally {
                 System.setOut(stdout);
             }
@@ -107,19 +108,32 @@ public final class RealParts {
             Object jetty = f.get(server);
             Object[] connectors = (Object[]) jetty.getClass().getMethod("getConnectors").invoke(jetty);
             if (connectors.length == 0) throw new IllegalStateException("DynamoDB Local has no connector to bind");
-            for (Object c : connectors) c.getClass().getMethod("setHost", String.class).invoke(c, "127.0.0.1");
+            for (Object c : connectors) {
+                c.getClass().getMethod("setHost", String.class).invoke(c, "127.0.0.1");
+                // a port the OS picks: a port probed free and bound later can be taken in between by another process
+                c.getClass().getMethod("setPort", int.class).invoke(c, 0);
+            }
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("cannot bind DynamoDB Local to 127.0.0.1 (it would listen on every interface): " + e, e);
         }
+    }
+
+    /** The port DynamoDB Local's connector was given by the OS. */
+    private static int localPort(DynamoDBProxyServer server) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = DynamoDBProxyServer.class.getDeclaredField("server");
+        f.setAccessible(true);
+        Object jetty = f.get(server);
+        Object connector = ((Object[]) jetty.getClass().getMethod("getConnectors").invoke(jetty))[0];
+        return (Integer) connector.getClass().getMethod("getLocalPort").invoke(connector);
     }
 
     /** ElasticMQ; the SQS endpoint URL. */
     public static String sqs() {
         synchronized (SQS_LOCK) {
             if (sqs == null) {
-                int port = freePort();
-                SQSRestServer server = SQSRestServerBuilder.withPort(port).withInterface("127.0.0.1").start();
-                server.waitUntilStarted();
+                // a port the OS picks: no race with another process for a port probed free
+                SQSRestServer server = SQSRestServerBuilder.withDynamicPort().withInterface("127.0.0.1").start();
+                int port = server.waitUntilStarted().localAddress().getPort();
                 Runtime.getRuntime().addShutdownHook(new Thread(server::stopAndWait));
                 sqs = "http://127.0.0.1:" + port;
                 LOG.info("ElasticMQ on {}", sqs);
@@ -132,9 +146,8 @@ public final class RealParts {
     public static String s3() {
         synchronized (S3_LOCK) {
             if (s3 == null) {
-                int port = freePort();
                 Map<String, Object> props = new HashMap<>();
-                props.put(S3MockApplication.PROP_HTTP_PORT, port);
+                props.put(S3MockApplication.PROP_HTTP_PORT, S3MockApplication.RANDOM_PORT); // the OS picks: no race
                 props.put(S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT);
                 props.put(S3MockApplication.PROP_SILENT, true);
                 props.put("server.address", "127.0.0.1");
@@ -164,8 +177,12 @@ public final class RealParts {
 
     /** Starts a PostgreSQL; {@code dataDir} keeps its data across restarts when not null. */
     public static Postgres startPostgres(Path dataDir) {
+        return onFreePort("PostgreSQL", port -> startPostgres(dataDir, port));
+    }
+
+    private static Postgres startPostgres(Path dataDir, int port) {
         try {
-            EmbeddedPostgres.Builder b = EmbeddedPostgres.builder().setPort(freePort())
+            EmbeddedPostgres.Builder b = EmbeddedPostgres.builder().setPort(port)
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off");
@@ -195,6 +212,33 @@ public final class RealParts {
             if (mariaDb == null) mariaDb = EmbeddedMariaDb.start();
             return mariaDb;
         }
+    }
+
+    /**
+     * Starts a server that must be told its port (a separate process): a port probed free can be taken by another process
+     * before the server binds it (two test runs on one machine), so a start that fails for it is tried again on another.
+     */
+    public static <T> T onFreePort(String what, java.util.function.IntFunction<T> start) {
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            try {
+                return start.apply(freePort());
+            } catch (RuntimeException e) {
+                if (!portTaken(e)) throw e;
+                last = e;
+                LOG.warn("{}: its port was taken before it bound it (attempt {}); trying another", what, attempt);
+            }
+        }
+        throw last;
+    }
+
+    private static boolean portTaken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (t instanceof java.net.BindException || m.contains("address already in use") || m.contains("could not bind")
+                    || m.contains("port") && m.contains("in use")) return true;
+        }
+        return false;
     }
 
     /** A free TCP port on the loopback interface. */

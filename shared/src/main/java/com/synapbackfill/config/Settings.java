@@ -92,8 +92,8 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
             "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "S3_ENDPOINT", "LAMBDA_ENDPOINT", "SYNAP_BASE_URL", "SYNAP_ALLOW_PLAIN_HTTP", "SYNAP_API_KEY_SECRET_ARN",
             "SYNAP_API_KEY", "SYNAP_CONNECT_TIMEOUT_MS", "SYNAP_READ_TIMEOUT_MS", "SYNAP_CALL_TIMEOUT_MS", "SYNAP_MAX_ATTEMPTS",
             "SYNAP_MAX_RETRY_SECONDS", "SYNAP_BACKOFF_BASE_MS", "SYNAP_BACKOFF_MAX_MS", "SOURCE_JDBC_URL", "SOURCE_STATEMENT_TIMEOUT_SECONDS", "SOURCE_DB_USER", "SOURCE_DB_SECRET_ARN", "SOURCE_DB_PASSWORD",
-            "SOURCE_TABLE", "SOURCE_QUERY", "SOURCE_COLUMNS", "SOURCE_FILTER", "SOURCE_SINCE", "SOURCE_UNTIL", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID",
-            "SOURCE_SHAPE", "SOURCE_USER_ROLES", "SOURCE_ASSISTANT_ROLES", "SOURCE_JOINS", "BATCH_SIZE", "RATE_LIMIT_PER_MINUTE",
+            "SOURCE_TABLE", "SOURCE_QUERY", "SOURCE_UNDATED_AT", "SOURCE_COLUMNS", "SOURCE_FILTER", "SOURCE_SINCE", "SOURCE_UNTIL", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID",
+            "SOURCE_SHAPE", "SOURCE_TEXT_REMOVE", "SOURCE_USER_ROLES", "SOURCE_ASSISTANT_ROLES", "SOURCE_JOINS", "BATCH_SIZE", "RATE_LIMIT_PER_MINUTE",
             "RATE_LIMIT_UNIT", "SHARD_TARGET_ROWS", "PAGE_SIZE", "MAX_DOCUMENT_BYTES", "SYNAP_MODE", "DOCUMENT_ID_TEMPLATE",
             "REQUIRE_CUSTOMER_ID", "LEASE_SECONDS", "WORKER_RESERVE_MS", "SHARD_RETRY_DELAY_MS", "RATE_SCOPE", "WORKER_EVENT_SOURCE_MAPPING_ID", "RUN_STATUS_CACHE_MS",
             "TUNE_HEADROOM", "LOG_LEVEL", "JAVA_TOOL_OPTIONS");
@@ -116,6 +116,12 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
      * ({@code TABLE.KEY=COLUMN}, comma-separated); null for the turn shape.
      */
     public static MessageShape messagesFromEnv(String shape, Map<String, String> columns, String userRoles, String assistantRoles, String joins) {
+        return messagesFromEnv(shape, columns, userRoles, assistantRoles, joins, null);
+    }
+
+    /** As {@link #messagesFromEnv(String, Map, String, String, String)}, with SOURCE_TEXT_REMOVE. */
+    public static MessageShape messagesFromEnv(String shape, Map<String, String> columns, String userRoles, String assistantRoles, String joins,
+                                               String textRemove) {
         String sh = shape == null || shape.isBlank() ? "turns" : shape.trim();
         if (!SourceConfig.SHAPES.contains(sh))
             throw new IllegalArgumentException("SOURCE_SHAPE: must be one of " + SourceConfig.SHAPES + ", was \"" + shape + "\"");
@@ -124,13 +130,18 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                 if (v[1] != null && !v[1].isBlank()) throw new IllegalArgumentException(v[0] + ": is a setting of the message shape; set SOURCE_SHAPE=messages");
             return null;
         }
-        return MessageShape.of("SOURCE_COLUMNS", columns, list(userRoles), list(assistantRoles), list(joins));
+        MessageShape m = MessageShape.of("SOURCE_COLUMNS", columns, list(userRoles), list(assistantRoles), list(joins), textRemove);
+        if (sh.equals("conversations") != m.conversations())
+            throw new IllegalArgumentException("SOURCE_SHAPE: is " + sh + ", but SOURCE_COLUMNS " + (m.conversations() ? "names" : "does not name")
+                    + " messages (where a conversation row keeps its messages: the conversations shape)");
+        return m;
     }
 
     /** The message shape as environment variables (the inverse of {@link #messagesFromEnv}). */
     public static Map<String, String> messagesEnv(MessageShape m) {
         Map<String, String> env = new java.util.LinkedHashMap<>();
-        env.put("SOURCE_SHAPE", "messages");
+        env.put("SOURCE_SHAPE", m.conversations() ? "conversations" : "messages");
+        if (m.textRemove() != null) env.put("SOURCE_TEXT_REMOVE", m.textRemove());
         java.util.List<String> pairs = new java.util.ArrayList<>();
         for (Map.Entry<String, String> f : m.columns().entrySet()) pairs.add(f.getKey() + "=" + f.getValue());
         env.put("SOURCE_COLUMNS", String.join(",", pairs));
@@ -170,14 +181,14 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
             SourceConfig source;
             try {
                 MessageShape messages = messagesFromEnv(e.get("SOURCE_SHAPE"), pairs, e.get("SOURCE_USER_ROLES"), e.get("SOURCE_ASSISTANT_ROLES"),
-                        e.get("SOURCE_JOINS"));
+                        e.get("SOURCE_JOINS"), e.get("SOURCE_TEXT_REMOVE"));
                 source = new SourceConfig(e.get("SOURCE_TABLE"), pairs.isEmpty() || messages != null ? ColumnMapping.DEFAULT : ColumnMapping.of("SOURCE_COLUMNS", pairs),
                         e.get("SOURCE_FILTER"), e.get("SOURCE_SINCE"), e.get("SOURCE_UNTIL"), e.get("SOURCE_TIMESTAMP_ZONE"),
-                        e.get("SOURCE_FROM_ID"), e.get("SOURCE_TO_ID"), messages, e.get("SOURCE_QUERY"));
+                        e.get("SOURCE_FROM_ID"), e.get("SOURCE_TO_ID"), messages, e.get("SOURCE_QUERY"), e.get("SOURCE_UNDATED_AT"));
             } catch (IllegalArgumentException ex) {
                 String m = ex.getMessage();
                 for (String[] k : new String[][] {{"source.filter", "SOURCE_FILTER"}, {"source.since", "SOURCE_SINCE"},
-                        {"source.until", "SOURCE_UNTIL"}, {"source.timestampZone", "SOURCE_TIMESTAMP_ZONE"}, {"source.table", "SOURCE_TABLE"}, {"source.query", "SOURCE_QUERY"}})
+                        {"source.until", "SOURCE_UNTIL"}, {"source.timestampZone", "SOURCE_TIMESTAMP_ZONE"}, {"source.table", "SOURCE_TABLE"}, {"source.query", "SOURCE_QUERY"}, {"source.undatedAt", "SOURCE_UNDATED_AT"}})
                     if (m.startsWith(k[0])) m = k[1] + m.substring(k[0].length());
                 throw new IllegalArgumentException(m, ex);
             }

@@ -43,7 +43,7 @@ public record ColumnMapping(String id, String userId, String customerId, String 
         this.assistantText = SqlIdentifiers.requireName("columns.assistantText", assistantText == null ? "assistant_text" : assistantText);
         // a time may be kept as a timestamp, epoch numbers, ISO text or inside JSON: COLUMN[#/pointer][::unit], alternatives A ?? B
         this.createdAt = createdAt == null ? "created_at" : createdAt.trim();
-        MessageShape.parseAll("createdAt", this.createdAt, List.of());
+        if (!this.createdAt.isEmpty()) MessageShape.parseAll("createdAt", this.createdAt, List.of()); // "": none (with undatedAt)
     }
 
     /**

@@ -19,6 +19,11 @@ final class ConversationPager {
 
         /** Every message of one conversation. */
         List<MessagePairing.Message> conversation(String conversationId);
+
+        /** A conversation's items (the branch rule first, where the source has one). */
+        default List<Turn> pair(List<MessagePairing.Message> conversation) {
+            return MessagePairing.pair(conversation);
+        }
     }
 
     private ConversationPager() {
@@ -47,7 +52,7 @@ final class ConversationPager {
                 }
             }
             for (List<MessagePairing.Message> c : conversations) {
-                List<Turn> items = MessagePairing.pair(c);
+                List<Turn> items = reader.pair(c);
                 if (skipThrough >= 0 && c.get(0).conversationId().equals(lowerValue)) {
                     items = items.subList(Math.min(items.size(), skipThrough + 1), items.size());
                     skipThrough = -1;

@@ -112,6 +112,8 @@ public final class DocumentMapper {
         metadata.put("run_id", runId);
         metadata.put("source_row_id", t.id());
         if (t.messages() > 0) metadata.put("source_messages", t.messages());
+        // dated by the operator's --undated-at, not by the source: recency and temporal reasoning see one day
+        if (t.createdAt().equals(config.source().undatedAtInstant())) metadata.put("time_source", "undated_at");
         if (!conversationUuid.equals(t.conversationId()) && !(!exactIds && conversationUuid.equalsIgnoreCase(t.conversationId())))
             metadata.put("source_conversation_id", t.conversationId());
         MemoryDocument doc = new MemoryDocument(text, config.documentType(), documentId, t.createdAt().toString(),

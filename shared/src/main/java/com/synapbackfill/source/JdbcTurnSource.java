@@ -39,7 +39,7 @@ public final class JdbcTurnSource implements TurnSource {
     private ShapeQuery query() {
         if (query == null) {
             CatalogCheck check = new CatalogCheck(db, config, maxTextBytes);
-            query = config.messageShape() ? MessageQuery.check(check) : TurnQuery.check(check);
+            query = config.conversationShape() ? ConversationsQuery.check(check) : config.messageShape() ? MessageQuery.check(check) : TurnQuery.check(check);
         }
         return query;
     }
@@ -80,6 +80,7 @@ public final class JdbcTurnSource implements TurnSource {
 
     /** Items of whole conversations, by conversation id (message shape only; for {@code estimate}). */
     public List<Turn> readConversations(List<String> conversationIds) {
+        if (query() instanceof ConversationsQuery c) return c.readConversations(conversationIds);
         return messages().readConversations(conversationIds);
     }
 

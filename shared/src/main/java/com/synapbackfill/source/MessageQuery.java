@@ -47,12 +47,14 @@ final class MessageQuery implements ShapeQuery {
     /** the message id column, qualified */
     private final String idColumn;
     private final Fields fields;
+    /** The leaf the user last saw, per conversation read (the currentId field), for the branch rule. */
+    private final java.util.Map<String, String> currentLeaf = new java.util.HashMap<>();
     private final String indexHint;
 
     /** The values read per message, and how messages are ordered inside a conversation when SQL cannot order them. */
     private record Fields(Value user, Value customer, Value role, Value text, TimeValue createdAt, boolean cutoverInJava,
                           Value orderValue, TimeValue orderTime, boolean sortByCreated, List<Integer> textLengths, long textCap,
-                          int collationWeight) {
+                          int collationWeight, Value parent, Value current) {
         boolean sortInJava() {
             return orderValue != null || orderTime != null || sortByCreated;
         }
@@ -84,24 +86,7 @@ final class MessageQuery implements ShapeQuery {
         Relation relation = check.relation();
         SqlDialect.Table table = relation.table();
         Map<String, FieldResolver.Source> joined = new LinkedHashMap<>();
-        StringBuilder joins = new StringBuilder();
-        int j = 0;
-        for (MessageShape.Join join : shape.parsedJoins()) {
-            SqlDialect.Table jt = check.describe(join.table());
-            String alias = "sb_j" + j++;
-            joined.put(join.alias(), new FieldResolver.Source(alias, jt, join.table()));
-            if (jt.columns().isEmpty()) {
-                check.problem("joins: table \"" + join.table() + "\" not found");
-                continue;
-            }
-            SqlDialect.Column key = jt.column(join.key());
-            SqlDialect.Column ours = table.column(join.column());
-            if (key == null) check.problem("joins: " + join.table() + " has no column \"" + join.key() + "\" (it has " + jt.names() + ")");
-            if (ours == null) check.problem("joins: " + relation.name() + " has no column \"" + join.column() + "\"");
-            if (key != null && ours != null)
-                joins.append(" LEFT JOIN ").append(dialect.quote(join.table())).append(' ').append(alias).append(" ON ").append(alias).append('.')
-                        .append(dialect.quote(key.name())).append(" = sb_m.").append(dialect.quote(ours.name()));
-        }
+        String joins = joins(check, relation, shape, joined);
         String from = relation.from("sb_m") + joins;
         SelectList select = new SelectList();
         int idAt = select.reserve();
@@ -115,7 +100,7 @@ final class MessageQuery implements ShapeQuery {
             check.problem("columns.id: column \"" + idCol.name() + "\" has type " + idCol.type() + "; a message id must be an integer, uuid or text");
         // the conversation: what pages are read by, so it is SQL (a column, a value inside JSON, or alternatives)
         FieldResolver.Key conv = fields.key("conversationId", shape.refs("conversationId"));
-        TimeValue created = fields.time("createdAt", shape.refs("createdAt"));
+        TimeValue created = undated(check, fields.time("createdAt", shape.refs("createdAt")), shape.refs("createdAt").isEmpty());
         Value user = fields.value("userId", shape.refs("userId"), false);
         List<MessageShape.Ref> customerRefs = shape.refs("customerId");
         // a B2C table has no customer column: the default name may be absent
@@ -178,11 +163,28 @@ final class MessageQuery implements ShapeQuery {
         // MySQL/MariaDB compare a text key in its collation: ids that differ only by case (or accents, in a _ci collation) are one
         // key to the pages, so they are one conversation here too (grouped by the collation's weight), never a row skipped
         int weight = dialect instanceof MySqlDialect && conv.type() == IdType.TEXT ? select.add("HEX(WEIGHT_STRING(" + conv.sql() + "))") : 0;
+        // branches: a parent (and the leaf the user last saw), when the mapping names them
+        Value parent = shape.refs("parentId").isEmpty() ? null : fields.value("parentId", shape.refs("parentId"), false);
+        Value current = shape.refs("currentId").isEmpty() ? null : fields.value("currentId", shape.refs("currentId"), false);
+        if (current != null && parent == null) check.problem("columns.currentId: needs columns.parentId (the leaf is found by its parents)");
         Fields f = new Fields(user, customer, role, text, created, !nativeTime, orderValue, orderTime,
                 orderSql == null && orderValue == null && orderTime == null && !nativeTime, List.copyOf(textLengths),
-                textJson ? check.maxTextBytes * 16L : check.maxTextBytes, weight);
+                textJson ? check.maxTextBytes * 16L : check.maxTextBytes, weight, parent, current);
         String hint = indexHint(dialect, relation, conv.sql(), order, id, keyOnJoin);
         return new MessageQuery(check.db, config, key, select, from, conv.sql(), orderBy, idType, id, f, hint);
+    }
+
+    /**
+     * The time as read, or the operator's {@code --undated-at} for messages without one; a source with no time and no
+     * such instant is refused, naming the option.
+     */
+    static TimeValue undated(CatalogCheck check, TimeValue created, boolean unmapped) {
+        java.time.Instant at = check.config.undatedAtInstant();
+        if (at != null) return new UndatedTime(created, at);
+        if (unmapped)
+            check.problem("columns.createdAt: is mapped to none, and a history without times cannot be dated by guessing: give "
+                    + "--undated-at TIMESTAMP (undatedAt), the instant every such message is dated at (recency and temporal reasoning then see one day)");
+        return created;
     }
 
     /** The index the page query wants, as SQL the database accepts; null when none can serve it (a key on a joined table). */
@@ -193,8 +195,33 @@ final class MessageQuery implements ShapeQuery {
         return "CREATE INDEX backfill_pages ON " + relation.sql() + " (" + columns + ")";
     }
 
+    /** The LEFT JOINs of the mapping's joined tables onto {@code sb_m}, each checked against the catalog; {@code joined} gets their sources. */
+    static String joins(CatalogCheck check, Relation relation, MessageShape shape, Map<String, FieldResolver.Source> joined) {
+        SqlDialect dialect = check.dialect;
+        SqlDialect.Table table = relation.table();
+        StringBuilder joins = new StringBuilder();
+        int j = 0;
+        for (MessageShape.Join join : shape.parsedJoins()) {
+            SqlDialect.Table jt = check.describe(join.table());
+            String alias = "sb_j" + j++;
+            joined.put(join.alias(), new FieldResolver.Source(alias, jt, join.table()));
+            if (jt.columns().isEmpty()) {
+                check.problem("joins: table \"" + join.table() + "\" not found");
+                continue;
+            }
+            SqlDialect.Column key = jt.column(join.key());
+            SqlDialect.Column ours = table.column(join.column());
+            if (key == null) check.problem("joins: " + join.table() + " has no column \"" + join.key() + "\" (it has " + jt.names() + ")");
+            if (ours == null) check.problem("joins: " + relation.name() + " has no column \"" + join.column() + "\"");
+            if (key != null && ours != null)
+                joins.append(" LEFT JOIN ").append(dialect.quote(join.table())).append(' ').append(alias).append(" ON ").append(alias).append('.')
+                        .append(dialect.quote(key.name())).append(" = sb_m.").append(dialect.quote(ours.name()));
+        }
+        return joins.toString();
+    }
+
     /** A field that must be a plain column of the message table (no join, no pointer). */
-    private static SqlDialect.Column plain(CatalogCheck check, SqlDialect.Table table, MessageShape shape, String field) {
+    static SqlDialect.Column plain(CatalogCheck check, SqlDialect.Table table, MessageShape shape, String field) {
         MessageShape.Ref ref = shape.ref(field);
         if (ref.table() != null || ref.pointer() != null || shape.refs(field).size() > 1 || ref.unit() != null) {
             check.problem("columns." + field + ": \"" + shape.columns().get(field) + "\" must be a column of the message table itself");
@@ -240,14 +267,25 @@ final class MessageQuery implements ShapeQuery {
             public List<MessagePairing.Message> conversation(String conversationId) {
                 return readConversation(shard, conversationId);
             }
+
+            @Override
+            public List<Turn> pair(List<MessagePairing.Message> conversation) {
+                return MessageQuery.this.pair(conversation);
+            }
         }, shard.lo(), shard.loExclusive(), after, limit);
     }
 
     /** Items of whole conversations, by conversation id (for {@code estimate}). */
     List<Turn> readConversations(List<String> conversationIds) {
         List<Turn> out = new ArrayList<>();
-        for (String c : conversationIds) out.addAll(MessagePairing.pair(readConversation(null, c)));
+        for (String c : conversationIds) out.addAll(pair(readConversation(null, c)));
         return out;
+    }
+
+    /** One conversation's items: the branch rule first when a parent is mapped. */
+    private List<Turn> pair(List<MessagePairing.Message> conversation) {
+        if (fields.parent() == null || conversation.isEmpty()) return MessagePairing.pair(conversation);
+        return MessagePairing.pair(MessagePairing.branches(conversation, currentLeaf.get(conversation.get(0).conversationId())));
     }
 
     /**
@@ -342,7 +380,7 @@ final class MessageQuery implements ShapeQuery {
         }
         List<Turn> out = new ArrayList<>();
         for (String c : conversations) {
-            for (Turn t : MessagePairing.pair(readConversation(null, c))) if (!t.skipped() && wanted.contains(t.id())) out.add(t);
+            for (Turn t : pair(readConversation(null, c))) if (!t.skipped() && wanted.contains(t.id())) out.add(t);
         }
         return out;
     }
@@ -354,7 +392,7 @@ final class MessageQuery implements ShapeQuery {
             MessagePairing.Message m = message;
             if (m.conversationId().equals(conversationId)) return this;
             return new Keyed(new MessagePairing.Message(m.id(), conversationId, m.userId(), m.customerId(), m.kind(), m.role(), m.text(),
-                    m.problem(), m.createdAt(), m.skipReason(), m.detail()), order);
+                    m.problem(), m.createdAt(), m.skipReason(), m.detail(), m.parentId()), order);
         }
     }
 
@@ -412,10 +450,16 @@ final class MessageQuery implements ShapeQuery {
             detail = created.unreadable();
         }
         String conv = rs.getString(CONVERSATION);
-        MessagePairing.Message m = new MessagePairing.Message(rs.getString(ID), conv == null ? "" : conv,
+        String convId = conv == null ? "" : conv;
+        if (fields.current() != null) {
+            String leaf = Value.scalar(fields.current().read(row));
+            if (leaf != null) currentLeaf.put(convId, leaf);
+        }
+        MessagePairing.Message m = new MessagePairing.Message(rs.getString(ID), convId,
                 fields.user() == null ? null : Value.scalar(fields.user().read(row)),
                 fields.customer() == null ? null : Value.scalar(fields.customer().read(row)),
-                kind, role, text.text(), problem, created.at(), included ? null : "filter", detail);
+                kind, role, text.text(), problem, created.at(), included ? null : "filter", detail,
+                fields.parent() == null ? null : Value.scalar(fields.parent().read(row)));
         return new Keyed(m, orderKey(row, created));
     }
 

@@ -28,12 +28,55 @@ import java.util.regex.Pattern;
  * @param assistantRoles role values of the assistant's messages
  * @param joins          {@code TABLE.KEY=COLUMN} joins
  */
-public record MessageShape(Map<String, String> columns, List<String> userRoles, List<String> assistantRoles, List<String> joins) {
+public record MessageShape(Map<String, String> columns, List<String> userRoles, List<String> assistantRoles, List<String> joins,
+                           String textRemove) {
     // before DEFAULT: its construction parses with them
     private static final Pattern REF = Pattern.compile("(?:([A-Za-z_][A-Za-z0-9_$]*)\\.)?([A-Za-z_][A-Za-z0-9_$]*)(#(/.*)?)?");
     private static final Pattern UNIT = Pattern.compile("(.*?)::([A-Za-z_]+)");
+    /** The fields that may be mapped to none (""). */
+    static final List<String> OPTIONAL = List.of("customerId", "order", "parentId", "currentId", "createdAt", "messages", "conversationCreatedAt");
+    /**
+     * The conversations shape (a row per conversation, {@code messages} naming the JSON that holds them): the fields read
+     * inside each message, as pointers relative to it ({@code /role}, or a bare key {@code role}); the others are the row's.
+     */
+    public static final List<String> MESSAGE_FIELDS = List.of("id", "role", "text", "createdAt", "parentId", "order");
+
+    /** A field inside each message of the conversations shape: where it is, and the unit of a time. */
+    public record MessageRef(String field, String pointer, Times.Unit unit) {
+    }
+
+    /** The pointer of a message-level field of the conversations shape ({@code /a/b}, or a bare key), or null when mapped to none. */
+    public MessageRef messageRef(String field) {
+        String v = columns.get(field);
+        return v == null || v.isEmpty() ? null : messageRef(field, v);
+    }
+
+    static MessageRef messageRef(String field, String value) {
+        Times.Unit unit = null;
+        Matcher u = UNIT.matcher(value);
+        String v = value;
+        if (u.matches()) {
+            unit = Times.Unit.of(u.group(2));
+            if (unit == null)
+                throw new IllegalArgumentException("columns." + field + ": unknown time unit \"" + u.group(2) + "\" in \"" + value + "\"; use " + Times.Unit.CHOICES);
+            v = u.group(1);
+        }
+        String pointer = v.startsWith("/") ? v : "/" + v.replace("~", "~0").replace("/", "~1");
+        try {
+            com.fasterxml.jackson.core.JsonPointer.compile(pointer);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("columns." + field + ": \"" + value + "\" is not a JSON pointer inside a message (/key/sub or key)");
+        }
+        return new MessageRef(field, pointer, unit);
+    }
+
+    /** Whether this is the conversations shape: a row per conversation, its messages inside {@code messages}. */
+    @JsonIgnore
+    public boolean conversations() {
+        return !columns.get("messages").isEmpty();
+    }
     /** The fields that are times, and may name a unit. */
-    static final List<String> TIME_FIELDS = List.of("createdAt", "order");
+    static final List<String> TIME_FIELDS = List.of("createdAt", "order", "conversationCreatedAt");
     private static final Pattern JOIN = Pattern.compile("\\s*((?:[A-Za-z_][A-Za-z0-9_$]*\\.)?[A-Za-z_][A-Za-z0-9_$]*)\\.([A-Za-z_][A-Za-z0-9_$]*)\\s*=\\s*([A-Za-z_][A-Za-z0-9_$]*)\\s*");
     /** The fields in the order users see them, with their default columns. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -57,6 +100,8 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
         }
     }
 
+    private static final Map<String, Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The separator of a field's alternatives: the first non-null wins. */
     public static final String OR = "??";
 
@@ -64,9 +109,26 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
     public record Join(String table, String alias, String key, String column) {
     }
 
+    public MessageShape(Map<String, String> columns, List<String> userRoles, List<String> assistantRoles, List<String> joins) {
+        this(columns, userRoles, assistantRoles, joins, null);
+    }
+
+    /**
+     * @param textRemove a regular expression whose matches are taken out of every message's text before pairing (what the
+     *                   user never saw as the answer: Open WebUI's {@code <details type="reasoning">} blocks), or null
+     */
     @JsonCreator
     public MessageShape(@JsonProperty("columns") Map<String, String> columns, @JsonProperty("userRoles") List<String> userRoles,
-                        @JsonProperty("assistantRoles") List<String> assistantRoles, @JsonProperty("joins") List<String> joins) {
+                        @JsonProperty("assistantRoles") List<String> assistantRoles, @JsonProperty("joins") List<String> joins,
+                        @JsonProperty("textRemove") String textRemove) {
+        this.textRemove = textRemove == null || textRemove.isBlank() ? null : textRemove;
+        if (this.textRemove != null) {
+            try {
+                Pattern.compile(this.textRemove);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new IllegalArgumentException("textRemove: not a regular expression: " + e.getDescription());
+            }
+        }
         Map<String, String> c = new LinkedHashMap<>(DEFAULTS);
         if (columns != null) {
             for (Map.Entry<String, String> e : columns.entrySet()) {
@@ -79,14 +141,18 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
         }
         this.joins = joins == null ? List.of() : joins.stream().map(String::trim).toList();
         List<Join> parsedJoins = parseJoins(this.joins);
+        boolean conversations = !c.get("messages").isEmpty();
         for (Map.Entry<String, String> e : c.entrySet()) {
-            boolean optional = e.getKey().equals("customerId") || e.getKey().equals("order");
+            boolean optional = OPTIONAL.contains(e.getKey());
             if (e.getValue().isEmpty()) {
                 if (!optional) throw new IllegalArgumentException("columns." + e.getKey() + ": is required for the message shape");
                 continue;
             }
-            parseAll(e.getKey(), e.getValue(), parsedJoins);
+            if (conversations && MESSAGE_FIELDS.contains(e.getKey())) messageRef(e.getKey(), e.getValue());
+            else parseAll(e.getKey(), e.getValue(), parsedJoins);
         }
+        if (!conversations && !c.get("conversationCreatedAt").isEmpty())
+            throw new IllegalArgumentException("columns.conversationCreatedAt: is a setting of the conversations shape (columns.messages)");
         this.columns = java.util.Collections.unmodifiableMap(c);
         this.userRoles = roles("userRoles", userRoles, DEFAULT_USER_ROLES);
         this.assistantRoles = roles("assistantRoles", assistantRoles, DEFAULT_ASSISTANT_ROLES);
@@ -97,8 +163,14 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
 
     /** From the CLI's pairs (fields in camelCase or snake_case), role lists and joins; errors name {@code what}. */
     public static MessageShape of(String what, Map<String, String> pairs, List<String> userRoles, List<String> assistantRoles, List<String> joins) {
+        return of(what, pairs, userRoles, assistantRoles, joins, null);
+    }
+
+    /** As {@link #of(String, Map, List, List, List)}, with the text's {@code textRemove} pattern. */
+    public static MessageShape of(String what, Map<String, String> pairs, List<String> userRoles, List<String> assistantRoles, List<String> joins,
+                                  String textRemove) {
         try {
-            return new MessageShape(pairs, userRoles, assistantRoles, joins);
+            return new MessageShape(pairs, userRoles, assistantRoles, joins, textRemove);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + ": " + e.getMessage());
         }
@@ -201,6 +273,11 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
         return null;
     }
 
+    /** The message text with what {@code textRemove} matches taken out (null stays null). */
+    public String cleanText(String text) {
+        return text == null || textRemove == null ? text : PATTERNS.computeIfAbsent(textRemove, Pattern::compile).matcher(text).replaceAll("");
+    }
+
     /** A text naming the default columns (a bad-row reason) rewritten with this shape's fields. */
     public String describe(String textWithDefaultNames) {
         String s = textWithDefaultNames;
@@ -221,6 +298,13 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
         m.put("text", "content");
         m.put("createdAt", "created_at");
         m.put("order", "");
+        // branches: never mapped by default (apps use parent links for other things too)
+        m.put("parentId", "");
+        m.put("currentId", "");
+        // the conversations shape: where the messages are (COLUMN#/pointer to an array, or a map of messages by id), and the
+        // row's own time for messages that have none
+        m.put("messages", "");
+        m.put("conversationCreatedAt", "");
         return java.util.Collections.unmodifiableMap(m);
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
  * checkpoint, and rows again by the ids failure items hold. One implementation per shape: {@link TurnQuery}
  * (a row per turn) and {@link MessageQuery} (a row per message, paired into turns).
  */
-sealed interface ShapeQuery permits TurnQuery, MessageQuery {
+sealed interface ShapeQuery permits TurnQuery, MessageQuery, ConversationsQuery {
     /** What shards are ranges of. */
     ShardKey key();
 

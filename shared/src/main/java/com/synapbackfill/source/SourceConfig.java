@@ -32,11 +32,13 @@ import java.time.format.DateTimeParseException;
  *                       (one row per turn, {@code columns}); with it, the id bounds are conversation ids
  * @param query          a read-only SELECT read instead of a table ({@link SourceQuery}), or null; {@code table} is
  *                       then null
+ * @param undatedAt      the instant given to messages that have no time (a history kept without times, n8n's): chosen
+ *                       by the operator, never guessed; null to treat a missing time as a bad row
  */
 public record SourceConfig(String table, ColumnMapping columns, String filter, String since, String until,
-                           String timestampZone, String fromId, String toId, MessageShape messages, String query) {
+                           String timestampZone, String fromId, String toId, MessageShape messages, String query, String undatedAt) {
     /** The shapes a source table may have. */
-    public static final java.util.List<String> SHAPES = java.util.List.of("turns", "messages");
+    public static final java.util.List<String> SHAPES = java.util.List.of("turns", "messages", "conversations");
 
     @JsonCreator
     public static SourceConfig fromJson(@JsonProperty("table") String table, @JsonProperty("columns") ColumnMapping columns,
@@ -44,23 +46,27 @@ public record SourceConfig(String table, ColumnMapping columns, String filter, S
                                         @JsonProperty("until") String until,
                                         @JsonProperty("timestampZone") String timestampZone, @JsonProperty("fromId") String fromId,
                                         @JsonProperty("toId") String toId, @JsonProperty("shape") String shape,
-                                        @JsonProperty("messages") MessageShape messages, @JsonProperty("query") String query) {
+                                        @JsonProperty("messages") MessageShape messages, @JsonProperty("query") String query,
+                                        @JsonProperty("undatedAt") String undatedAt) {
         if (shape != null && !SHAPES.contains(shape.trim()))
             throw new IllegalArgumentException("source.shape: must be one of " + SHAPES + ", was \"" + shape + "\"");
         if ("turns".equals(shape == null ? null : shape.trim()) && messages != null)
             throw new IllegalArgumentException("source.shape: is turns, but source.messages is given (the message shape's settings)");
         if (messages == null && shape != null && shape.trim().equals("messages")) messages = MessageShape.DEFAULT;
-        return new SourceConfig(table, columns, filter, since, until, timestampZone, fromId, toId, messages, query);
+        if ("conversations".equals(shape == null ? null : shape.trim()) && (messages == null || !messages.conversations()))
+            throw new IllegalArgumentException("source.shape: is conversations, but columns.messages does not say where the messages are "
+                    + "(e.g. chat#/history/messages)");
+        return new SourceConfig(table, columns, filter, since, until, timestampZone, fromId, toId, messages, query, undatedAt);
     }
 
     public SourceConfig(String table, ColumnMapping columns, String filter, String since, String until,
                         String timestampZone, String fromId, String toId) {
-        this(table, columns, filter, since, until, timestampZone, fromId, toId, null, null);
+        this(table, columns, filter, since, until, timestampZone, fromId, toId, null, null, null);
     }
 
     public SourceConfig(String table, ColumnMapping columns, String filter, String since, String until,
                         String timestampZone, String fromId, String toId, MessageShape messages) {
-        this(table, columns, filter, since, until, timestampZone, fromId, toId, messages, null);
+        this(table, columns, filter, since, until, timestampZone, fromId, toId, messages, null, null);
     }
 
     public SourceConfig {
@@ -83,6 +89,8 @@ public record SourceConfig(String table, ColumnMapping columns, String filter, S
         timestampZone = zone;
         filter = blankToNull(filter);
         if (filter != null) SourceFilter.parse("source.filter", filter);
+        undatedAt = blankToNull(undatedAt);
+        instant("source.undatedAt", undatedAt, ZoneId.of(zone));
         since = blankToNull(since);
         until = blankToNull(until);
         Instant s = instant("source.since", since, ZoneId.of(zone));
@@ -109,14 +117,24 @@ public record SourceConfig(String table, ColumnMapping columns, String filter, S
         return new SourceConfig(table, null, null, null, null);
     }
 
+    /** The instant of messages that have no time, or null. */
+    public Instant undatedAtInstant() {
+        return instant("source.undatedAt", undatedAt, zone());
+    }
+
     /** What the source reads, for messages: the table's name, or {@code query}. */
     public String name() {
         return query != null ? "query" : table;
     }
 
-    /** {@code turns} or {@code messages}. */
+    /** {@code turns}, {@code messages} or {@code conversations}. */
     public String shape() {
-        return messages == null ? "turns" : "messages";
+        return messages == null ? "turns" : messages.conversations() ? "conversations" : "messages";
+    }
+
+    /** The conversations shape: a row per conversation, its messages in JSON. */
+    public boolean conversationShape() {
+        return messages != null && messages.conversations();
     }
 
     public boolean messageShape() {

@@ -83,9 +83,9 @@ class FieldKindsTest {
         assertThatThrownBy(() -> SourceQuery.check("--query", jsonTable.replace("SELECT c.id", "WITH d AS (DELETE FROM t) SELECT c.id")))
                 .hasMessageContaining("holds DELETE");
         assertThatThrownBy(() -> SourceQuery.check("--query", "SHOW TABLES")).hasMessageContaining("only a SELECT");
-        assertThatThrownBy(() -> new SourceConfig("t", null, null, null, null, null, null, null, null, "SELECT 1 AS id"))
+        assertThatThrownBy(() -> new SourceConfig("t", null, null, null, null, null, null, null, null, "SELECT 1 AS id", null))
                 .hasMessageContaining("give a table or a query, not both");
-        assertThat(new SourceConfig(null, null, null, null, null, null, null, null, null, "SELECT 1 AS id").name()).isEqualTo("query");
+        assertThat(new SourceConfig(null, null, null, null, null, null, null, null, null, "SELECT 1 AS id", null).name()).isEqualTo("query");
     }
 
     @Test

@@ -107,4 +107,51 @@ class MessagePairingTest {
         assertThatThrownBy(() -> MessageShape.of("columns", Map.of("role", ""), null, null, null))
                 .hasMessageContaining("columns.role: is required");
     }
+
+    static MessagePairing.Message b(String id, String parent, String kind, String text, int second) {
+        return new MessagePairing.Message(id, "c1", "u1", null, kind, kind, text, null, Instant.parse("2026-01-01T00:00:00Z").plusSeconds(second),
+                null, null, parent);
+    }
+
+    static List<String> turnIds(List<Turn> items) {
+        return items.stream().filter(t -> !t.skipped() && t.problem() == null).map(t -> t.id() + "=" + t.userText() + "|" + t.assistantText()).toList();
+    }
+
+    @Test
+    void aUserMessageWithNoTextEndsTheTurnBeforeIt() {
+        List<MessagePairing.Message> c = List.of(b("1", null, "user", "question", 1), b("2", null, "assistant", "answer", 2),
+                b("3", null, "user", " ", 3), b("4", null, "assistant", "after the image", 4), b("5", null, "assistant", "more", 5));
+        List<Turn> items = MessagePairing.pair(c);
+        assertThat(turnIds(items)).containsExactly("1=question|answer", "4=null|after the image\nmore");
+        assertThat(items.get(1).skipReason()).isEqualTo("empty_text");
+        assertThat(items.stream().mapToInt(Turn::messages).sum()).isEqualTo(5);
+    }
+
+    @Test
+    void aRegeneratedAnswerReplacesTheOldOneInItsTurn() {
+        // 2 and 3 answer 1; 3 came later (the regeneration): 2 is superseded, and so is what followed it
+        List<MessagePairing.Message> c = List.of(b("1", null, "user", "q1", 1), b("2", "1", "assistant", "old answer", 2),
+                b("2b", "2", "user", "follow-up on the old", 3), b("3", "1", "assistant", "new answer", 4), b("4", "3", "user", "q2", 5),
+                b("5", "4", "assistant", "a2", 6));
+        List<Turn> items = MessagePairing.pair(MessagePairing.branches(c, null));
+        assertThat(turnIds(items)).containsExactly("1=q1|new answer", "4=q2|a2");
+        assertThat(items.stream().filter(t -> MessagePairing.SUPERSEDED.equals(t.skipReason())).map(Turn::id)).containsExactly("2", "2b");
+    }
+
+    @Test
+    void anEditFollowsTheLeafTheUserLastSaw() {
+        // Open WebUI: editing q1 made 1b a sibling of 1; currentId points at the leaf of the path the user sees
+        List<MessagePairing.Message> c = List.of(b("1", null, "user", "q1", 1), b("2", "1", "assistant", "a1", 2),
+                b("1b", null, "user", "q1 edited", 3), b("2b", "1b", "assistant", "a1 again", 4), b("3", "2", "user", "q2 on the old path", 5));
+        assertThat(turnIds(MessagePairing.pair(MessagePairing.branches(c, "2b")))).containsExactly("1b=q1 edited|a1 again");
+        assertThat(turnIds(MessagePairing.pair(MessagePairing.branches(c, "3")))).containsExactly("1=q1|a1", "3=q2 on the old path|null");
+    }
+
+    @Test
+    void aHardDeletedParentKeepsItsChildren() {
+        List<MessagePairing.Message> c = List.of(b("3", "gone", "user", "q after a deleted message", 3), b("4", "3", "assistant", "a", 4));
+        assertThat(turnIds(MessagePairing.pair(MessagePairing.branches(c, null)))).containsExactly("3=q after a deleted message|a");
+        // a current leaf that is not there changes nothing either
+        assertThat(turnIds(MessagePairing.pair(MessagePairing.branches(c, "nope")))).containsExactly("3=q after a deleted message|a");
+    }
 }
