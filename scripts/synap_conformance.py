@@ -1,8 +1,10 @@
 """Proves the Synap emulator speaks Synap's wire protocol as the official SDK reads it, and that the Java
 client's batch body matches the SDK's. Run by scripts/synap-conformance; exits non-zero on any mismatch.
 
-argv: EMULATOR_URL (a running emulator, --rate-limit 60 --burst 4 --max-document-bytes 2000)
+argv: EMULATOR_URL (a running emulator, --rate-limit 60 --burst 4 --max-document-bytes 2000 --credits 100000)
       JAVA_BODY_FILE (what com.synapbackfill.synap.WireSample printed)
+      EMULATOR2_URL (a B2C Instance whose wallet holds 5 credits, overages off: --credits 5 --overages off --isolation b2c)
+      JAVA_ESTIMATE_FILE (what WireSample estimate printed: the Java client's credits estimate body)
 """
 import asyncio
 import datetime
@@ -16,7 +18,7 @@ import uuid
 import maximem_synap
 from maximem_synap import MaximemSynapSDK, SDKConfig
 from maximem_synap.memories.models import CreateMemoryRequest, DocumentType, IngestMode
-from maximem_synap.models.errors import RateLimitError
+from maximem_synap.models.errors import InsufficientCreditsError, RateLimitError
 
 KEY = "synap_emulator_key"
 INSTANCE = "inst_0123456789abcdef"
@@ -95,12 +97,89 @@ async def against_emulator(url):
     await sdk2.shutdown()
 
 
+class AuthedTransport:
+    """SDK 0.6.9's CreditsInterface calls its transport as get(path=...) and post(path=..., body=...), without the
+    auth_context the transport requires (TypeError as shipped); this gives it one, so the SDK's own request bodies and
+    parsing of the credit calls are what is checked."""
+
+    def __init__(self, sdk):
+        self.sdk = sdk
+
+    async def get(self, path, params=None):
+        return await self.sdk._http_transport.get(path, await self.sdk._get_auth_context(), params=params)
+
+    async def post(self, path, body=None):
+        return await self.sdk._http_transport.post(path, await self.sdk._get_auth_context(), json=body)
+
+
+def credits_of(sdk):
+    import types
+    from maximem_synap.credits import CreditsInterface
+    try:
+        return sdk.credits if sdk.credits.__class__ is not CreditsInterface else CreditsInterface(
+            types.SimpleNamespace(_http_transport=AuthedTransport(sdk)))
+    except AttributeError:
+        return CreditsInterface(types.SimpleNamespace(_http_transport=AuthedTransport(sdk)))
+
+
+async def credits_against_emulators(url, url2):
+    """The credit calls and the Instance's mode, as the SDK reads them from the emulator."""
+    sdk = sdk_for(url)
+    await sdk.initialize()
+    try:
+        await sdk.credits.get_balance()
+        print("note: sdk.credits.get_balance() works as shipped in this SDK version")
+    except TypeError as e:
+        print(f"note: sdk.credits.get_balance() fails as shipped ({e}); its parsing is driven through an authenticated transport")
+    credits = credits_of(sdk)
+    balance = await credits.get_balance()
+    check("credits balance parses: client_id, balance_credits, buckets",
+          balance.client_id.startswith("cli_") and isinstance(balance.balance_credits, float) and balance.balance_credits > 0
+          and len(balance.buckets) == 1 and balance.buckets[0].source_type, repr(balance))
+    quote = await credits.estimate(metric_type="memory_documents", units=250, item_count=250,
+                                       endpoint="/api/v1/memories/batch", mode="long-range")
+    check("credits estimate parses: 250 documents at 1 credit", quote.credits_estimate == 250.0, repr(quote))
+    before = balance.balance_credits
+    run = uuid.uuid4().hex[:8]
+    await sdk.memories.batch_create(documents=[doc(f"{run}-c1"), doc(f"{run}-c2")])
+    after = (await credits.get_balance()).balance_credits
+    check("accepted documents consume the balance", before - after == 2.0, f"{before} -> {after}")
+    check("whoami of an Instance that does not say its mode: None (the SDK enforces nothing)",
+          getattr(sdk, "_user_context_isolation", "absent") is None, repr(getattr(sdk, "_user_context_isolation", "absent")))
+    await sdk.shutdown()
+
+    sdk2 = sdk_for(url2, retry=False)
+    await sdk2.initialize()
+    check("whoami reports a B2C Instance as the SDK knows it (equals_customer)",
+          getattr(sdk2, "_user_context_isolation", None) == "equals_customer", repr(getattr(sdk2, "_user_context_isolation", None)))
+    refused = None
+    try:
+        await sdk2.memories.create(document="x", user_id="u-1", customer_id="c-1")
+    except Exception as e:  # CustomerIdNotAcceptedError in 0.6.9, raised before any call
+        refused = e
+    check("the SDK refuses a customer_id on the B2C Instance", refused is not None and "customer_id" in str(refused), repr(refused))
+    stop = None
+    try:
+        await sdk2.memories.batch_create(documents=[doc(f"{run}-p{i}") for i in range(10)])
+    except InsufficientCreditsError as e:
+        stop = e
+    check("402 over the balance raises InsufficientCreditsError with the balance, the minimum and the reason",
+          stop is not None and stop.balance_credits == 5.0 and stop.minimum_required_credits == 10.0
+          and stop.reason == "overages_disabled" and stop.redeem_url, repr(stop) + " " + repr(getattr(stop, "__dict__", None)))
+    await sdk2.shutdown()
+
+
 class Capture(http.server.BaseHTTPRequestHandler):
     bodies = []
+    estimates = []
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.path.endswith("/api/v1/memories/batch"):
+        if self.path.endswith("/v1/credits/estimate"):
+            Capture.estimates.append(json.loads(body))
+            out = json.dumps({"credits_estimate": 250.0}).encode()
+            self.send_response(200)
+        elif self.path.endswith("/api/v1/memories/batch"):
             Capture.bodies.append(json.loads(body))
             results = [{"ingestion_id": str(uuid.uuid4()), "document_id": d.get("document_id") or "doc_x",
                         "status": "queued", "queued_at": "2025-03-02T09:15:01Z", "error_message": None}
@@ -148,9 +227,11 @@ async def capture_sdk_body():
     sdk = sdk_for(f"http://127.0.0.1:{server.server_address[1]}")
     await sdk.initialize()
     await sdk.memories.batch_create(documents=the_two_documents())
+    await credits_of(sdk).estimate(metric_type="memory_documents", units=250, item_count=250, endpoint="/api/v1/memories/batch",
+                                   mode="long-range")
     await sdk.shutdown()
     server.shutdown()
-    return Capture.bodies[0]
+    return Capture.bodies[0], Capture.estimates[0]
 
 
 def compare(sdk_body, java_body):
@@ -171,13 +252,19 @@ def compare(sdk_body, java_body):
 
 
 async def main():
-    url, java_file = sys.argv[1], sys.argv[2]
-    print(f"maximem-synap {maximem_synap.__version__} against {url}")
+    url, java_file, url2, java_estimate_file = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+    print(f"maximem-synap {maximem_synap.__version__} against {url} and {url2}")
     await against_emulator(url)
-    sdk_body = await capture_sdk_body()
+    await credits_against_emulators(url, url2)
+    sdk_body, sdk_estimate = await capture_sdk_body()
     with open(java_file, encoding="utf-8") as f:
         java_body = json.load(f)
     compare(sdk_body, java_body)
+    with open(java_estimate_file, encoding="utf-8") as f:
+        java_estimate = json.load(f)
+    check("credits estimate body: the SDK's keys in its order", list(sdk_estimate) == list(java_estimate),
+          f"sdk {list(sdk_estimate)} java {list(java_estimate)}")
+    check("credits estimate body: the same values", sdk_estimate == java_estimate, f"sdk {sdk_estimate} java {java_estimate}")
     if failures:
         print(f"{len(failures)} conformance check(s) failed")
         sys.exit(1)

@@ -105,7 +105,8 @@ final class DemoCommand implements Callable<Integer> {
         EmulatorSettings es = EmulatorSettings.builder().rateLimitPerMinute(rateLimit)
                 .latency(Duration.ofMillis(p50), Duration.ofMillis(Math.max(p50, p95))).duplicatePolicy(policy)
                 .faults(faults ? EmulatorSettings.Faults.TYPICAL : EmulatorSettings.Faults.NONE).seed(seed)
-                .extraction(new EmulatorSettings.Extraction(Duration.ofSeconds(2), failedShare, failedShare / 2)).build();
+                .extraction(new EmulatorSettings.Extraction(Duration.ofSeconds(2), failedShare, failedShare / 2))
+                .credits(new EmulatorSettings.Credits(DEMO_CREDITS, 1, true)).build();
         SynapEmulator emulator = SynapEmulator.start(es);
         String runId = RunIds.generate(Clock.systemUTC());
         Map<String, String> env = LocalDeployment.runEnv(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY, source[0], source[1], source[2], "turns");
@@ -122,6 +123,7 @@ final class DemoCommand implements Callable<Integer> {
         LocalRun run = new LocalRun(deployment);
         PlannerResults.Start start = run.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
         int workers = concurrency > 0 ? concurrency : start.recommendedConcurrency();
+        start.notes().forEach(out::println);
         out.printf("Run %s: %d shards over ~%,d rows; ceiling %.0f docs/s at %d req/min; ETA %s; %s.%n",
                 runId, start.shards(), start.estimatedRows(), start.ceilingDocsPerSecond(), rateLimit,
                 Progress.eta(start.etaSeconds()), workers == 1 ? "1 worker" : workers + " workers");
@@ -150,6 +152,8 @@ final class DemoCommand implements Callable<Integer> {
         double docsPerSecond = c.handled() / Math.max(0.001, elapsed);
         out.printf("  elapsed %.1f s, %.0f docs/s = %.0f%% of the %.0f docs/s ceiling%n", elapsed, docsPerSecond,
                 100 * docsPerSecond / start.ceilingDocsPerSecond(), start.ceilingDocsPerSecond());
+        out.printf("  credits spent %,.0f of the emulated wallet's %,d (balance now %,.0f)%n", emulator.creditsSpent(), DEMO_CREDITS,
+                emulator.creditBalance());
         out.println("  report: " + report.reportLocation() + " (S3 endpoint " + RealParts.s3() + ")");
 
         // the invariant, checked against the source and against what Synap (the emulator) actually stored
@@ -188,6 +192,9 @@ final class DemoCommand implements Callable<Integer> {
         if (!"COMPLETED".equals(status.status())) return BackfillCommand.ERROR;
         return sourceBalanced && failuresMatch && everyValidOnce && synapBalanced ? BackfillCommand.OK : BackfillCommand.INVARIANT;
     }
+
+    /** The emulated Synap's credit balance at the demo's start (one credit per accepted document). */
+    static final int DEMO_CREDITS = 100_000;
 
     /** What `backfill verify RUN --sample N --wait` would print, in one line: did the documents become memories? */
     private void verify(PrintStream out, LocalDeployment d, String runId) throws InterruptedException {

@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
 /** {@code backfill emulator [flags]}: the Synap emulator, standalone, until interrupted. */
 @Command(name = "emulator", description = "Run the Synap API emulator standalone (flags: --help-flags).",
         footer = {"", "Examples:", "  backfill emulator --port 8080 --rate-limit 600 --latency-p50-ms 150 --latency-p95-ms 400",
-                "  backfill emulator --faults --duplicates conflict --seed 3"})
+                "  backfill emulator --faults --duplicates conflict --seed 3",
+                "  backfill emulator --credits 1000 --isolation b2c          # a wallet of 1,000 credits, a B2C Instance"})
 final class EmulatorCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "FLAG", description = "emulator flags, see --help-flags")
     List<String> flags = List.of();
@@ -30,6 +31,13 @@ final class EmulatorCommand implements Callable<Integer> {
         SynapEmulator emulator = SynapEmulator.start(settings);
         System.out.println("Synap emulator on " + emulator.baseUrl() + " — API key " + settings.instances().keySet()
                 + ", rate limit " + settings.rateLimitPerMinute() + "/min. Ctrl-C to stop.");
+        EmulatorSettings.Instance inst = settings.instances().values().iterator().next();
+        if (inst.isolation() != EmulatorSettings.Isolation.UNREPORTED)
+            System.out.println("  Instance isolation: " + inst.isolation() + " (whoami: user_context_isolation " + inst.isolation().wire() + ")");
+        if (settings.credits() != null)
+            System.out.printf("  Credits: balance %,.0f, %s per accepted document; %s%n", settings.credits().balance(),
+                    com.synapbackfill.synap.OkHttpSynapApi.credits(settings.credits().perDocument()), settings.credits().overages()
+                            ? "overages on (past zero the balance goes negative)" : "overages off (402 when the balance cannot cover a call)");
         Runtime.getRuntime().addShutdownHook(new Thread(emulator::close));
         new CountDownLatch(1).await();
         return BackfillCommand.OK;

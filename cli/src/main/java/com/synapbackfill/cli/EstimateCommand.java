@@ -68,8 +68,10 @@ final class EstimateCommand implements Callable<Integer> {
         long sampled = 0;
         long skipped = 0;
         SourceProfile profile;
+        boolean customerMapped;
         try (JdbcTurnSource src = new JdbcTurnSource(new JdbcConnectionSettings(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD")), source)) {
             profile = src.profile();
+            customerMapped = src.customerMapped();
             if (profile.empty()) {
                 out.println("The table is empty: a run would complete at once.");
                 return BackfillCommand.OK;
@@ -135,6 +137,44 @@ final class EstimateCommand implements Callable<Integer> {
         }
         long rows = profile.estimatedRows();
         project(out, rows * validShare, latency, cfg, rows);
+        return credits(out, cfg, (long) Math.ceil(rows * validShare), customerMapped);
+    }
+
+    /**
+     * The credits line a run prints at its start (the same words), with the Instance's isolation against the mapping, when
+     * SYNAP_API_KEY is set; 2 when a run would be refused for the mapping.
+     */
+    private int credits(PrintStream out, RunConfig cfg, long documents, boolean customerMapped) {
+        String key = System.getenv("SYNAP_API_KEY");
+        if (key == null || key.isBlank()) {
+            out.printf("Credits: ~%,d documents; set SYNAP_API_KEY to have Synap price them and to see the balance%n", documents);
+            return BackfillCommand.OK;
+        }
+        OkHttpSynapApi api = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), SynapClientConfig.defaults(synapUrl, key)
+                .withTimeouts(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(15))
+                .withRetries(2, java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(1)),
+                com.synapbackfill.synap.SynapApi.CallGate.NONE, Sleeper.REAL, Clock.systemUTC());
+        com.synapbackfill.planner.RunPreflight preflight = new com.synapbackfill.planner.RunPreflight(api);
+        RunConfig withControls = cfg.toBuilder().maxCredits(RunSettingsOptions.credits(contract.maxCredits == null ? null
+                : Long.toString(contract.maxCredits), "--max-credits")).allowOverage(Boolean.TRUE.equals(contract.allowOverage)).build();
+        try {
+            com.synapbackfill.planner.RunPreflight.Outcome o = preflight.check(withControls, documents, customerMapped);
+            o.notes().forEach(out::println);
+        } catch (com.synapbackfill.error.BackfillException e) {
+            // the estimate of the table stands; only the credits line is missing
+            out.printf("Credits: ~%,d documents; Synap at %s did not answer the credit check (%s: %s): not priced, balance unknown%n",
+                    documents, synapUrl, e.errorClass(), e.getMessage());
+            return BackfillCommand.OK;
+        } catch (IllegalArgumentException refused) {
+            if (refused.getMessage().startsWith("credits:")) {
+                // estimate says what a run would meet; the line and the refusal both
+                out.println(preflight.quote(documents, cfg.mode()).line(withControls.maxCredits()));
+                out.println("A run would be refused: " + refused.getMessage());
+                return BackfillCommand.OK;
+            }
+            out.println("A run would be refused: " + refused.getMessage());
+            return BackfillCommand.USAGE;
+        }
         return BackfillCommand.OK;
     }
 
@@ -176,8 +216,10 @@ final class EstimateCommand implements Callable<Integer> {
         long orphans;
         long folded;
         String index;
+        boolean customerMapped;
         try (JdbcTurnSource src = new JdbcTurnSource(new JdbcConnectionSettings(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD")), source)) {
             profile = src.profile();
+            customerMapped = src.customerMapped();
             if (profile.empty()) {
                 long without = src.messagesWithoutConversation();
                 if (without == 0) {
@@ -246,8 +288,10 @@ final class EstimateCommand implements Callable<Integer> {
                     : "Create one: " + index + ";") + " The plan:");
             plan.lines().forEach(l -> out.println("    " + l));
         }
-        double documentsPerMessage = messages == 0 ? 0 : (double) valid / messages;
+        // what the estimated rows count: messages, or conversations (a row per conversation)
+        long units = source.conversationShape() ? sampledConversations : messages;
+        double documentsPerMessage = units == 0 ? 0 : (double) valid / units;
         project(out, profile.estimatedRows() * documentsPerMessage, 0.5, cfg, profile.estimatedRows());
-        return BackfillCommand.OK;
+        return credits(out, cfg, (long) Math.ceil(profile.estimatedRows() * documentsPerMessage), customerMapped);
     }
 }

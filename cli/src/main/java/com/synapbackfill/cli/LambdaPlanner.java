@@ -37,6 +37,11 @@ final class LambdaPlanner implements PlannerActions {
     }
 
     @Override
+    public PlannerResults.Resume resume(String runId, Long maxCredits) {
+        return invoke(PlannerRequest.resume(runId, maxCredits), PlannerResults.Resume.class);
+    }
+
+    @Override
     public PlannerResults.Status status(String runId) {
         return invoke(PlannerRequest.of(PlannerRequest.Action.STATUS, runId), PlannerResults.Status.class);
     }

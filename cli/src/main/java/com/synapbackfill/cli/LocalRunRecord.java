@@ -75,6 +75,11 @@ final class LocalRunRecord {
         }
     }
 
+    /** Whether a run with this id was started from this state directory. */
+    static boolean exists(CliConfig c, StackOptions o, String runId) {
+        return Files.isRegularFile(file(c, o, runId));
+    }
+
     static Optional<String> read(CliConfig c, StackOptions o, String runId) {
         Path f = file(c, o, runId);
         try {

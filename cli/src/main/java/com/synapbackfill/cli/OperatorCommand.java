@@ -104,7 +104,7 @@ abstract class OperatorCommand implements Callable<Integer> {
                 s.latencyP95Millis(), Progress.eta(s.elapsedSeconds()));
         String hint = throttleHint(c, s.elapsedSeconds());
         if (hint != null) out.println("  " + hint);
-        if (s.blocked()) out.println("  Synap refused the run: fix the key, plan or permissions, then `backfill resume " + s.runId() + "`.");
+        if (s.blocked()) out.println("  " + RunCommand.blockedHint(s.reason(), s.runId(), stack.where()));
     }
 
     /**

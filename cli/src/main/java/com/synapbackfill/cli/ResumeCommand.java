@@ -25,6 +25,12 @@ final class ResumeCommand extends OperatorCommand {
     @Option(names = "--via", description = "on a stack: state-machine (default when the stack has one) or planner") String via;
     @Option(names = "--concurrency", description = "local workers, 1..1000 (default: recommended)") Integer concurrency;
     @Option(names = "--watch", description = "on a stack: follow the run until it ends (locally it is always followed)") boolean watch;
+    @Option(names = "--max-credits", paramLabel = "N", description = "the run's credit cap from now on (a run BLOCKED at its cap continues "
+            + "with a higher one)") Long maxCredits;
+
+    private Long cap() {
+        return maxCredits == null ? null : RunSettingsOptions.credits(Long.toString(maxCredits), "--max-credits");
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -41,8 +47,9 @@ final class ResumeCommand extends OperatorCommand {
         try (Target target = Target.open(stack, c, deployed ? Target.Access.READ : Target.Access.WORK, env)) {
             if (target.local()) {
                 LocalRun run = new LocalRun(target.deployment(), target.reports());
-                PlannerResults.Resume r = run.planner().resume(id);
-                out.printf("Run %s (%s): %d unfinished shards continue from their checkpoints.%n", id, r.status(), r.shardsEnqueued());
+                PlannerResults.Resume r = run.planner().resume(id, cap());
+                out.printf("Run %s (%s): %d unfinished shards continue from their checkpoints%s.%n", id, r.status(), r.shardsEnqueued(),
+                        maxCredits == null ? "" : ", credit cap " + maxCredits);
                 LocalRunRecord.write(c, stack, id, env.get("SYNAP_BASE_URL"));
                 int n = workers != null ? workers : run.planner().tune(id, false).recommendedConcurrency();
                 return RunCommand.work(run, id, n, out, stack.where(), RunCommand.sourceFlags(env),
@@ -51,9 +58,9 @@ final class ResumeCommand extends OperatorCommand {
             if (viaStateMachine(via, target)) {
                 String name = id + "-resume-" + Clock.systemUTC().millis() / 1000;
                 out.println("Started " + StartCommand.startExecution(target.stateMachine(), name,
-                        "{\"resume\":true,\"start\":{\"runId\":\"" + id + "\"}}"));
+                        "{\"resume\":true,\"start\":{\"runId\":\"" + id + "\"" + (cap() == null ? "" : ",\"maxCredits\":" + cap()) + "}}"));
             } else {
-                PlannerResults.Resume r = target.planner().resume(id);
+                PlannerResults.Resume r = target.planner().resume(id, cap());
                 out.printf("Run %s (%s): %d unfinished shards re-enqueued for the deployed workers.%n", id, r.status(), r.shardsEnqueued());
             }
             if (!watch) return BackfillCommand.OK;

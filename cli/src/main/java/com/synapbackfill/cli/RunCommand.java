@@ -72,7 +72,8 @@ final class RunCommand extends OperatorCommand {
         // Synap's answer to the key, then the source (login, table, mapping, types, filter): both in a second or two,
         // before any AWS part starts
         checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
-        settings0.runDefaults().ifPresent(rc -> checkSource(env, rc.source(), out));
+        boolean continuing = unfinished.isPresent() || c.pick(runId, "runId", "RUN_ID") != null && LocalRunRecord.exists(c, stack, id);
+        settings0.runDefaults().ifPresent(rc -> checkSource(env, rc, out, !continuing && !stack.deployed(c)));
 
         try (Target target = Target.open(stack, c, Target.Access.WORK, env)) {
             if (!target.local()) {
@@ -88,14 +89,15 @@ final class RunCommand extends OperatorCommand {
             LocalRun run = new LocalRun(target.deployment(), target.reports());
             // an explicit rate limit also applies to an existing run (recorded in it); the source must be the run's own
             String rate = c.pick(settings.rateLimit, "rateLimit", "RATE_LIMIT_PER_MINUTE");
-            PlannerResults.Start start = run.start(rate == null ? PlannerRequest.of(PlannerRequest.Action.START, id)
-                    : new PlannerRequest(PlannerRequest.Action.START, id, null, null, null, null, null, null, null, null, null,
-                            CliConfig.integer(rate, "--rate-limit"), null, null, null));
+            Long cap = RunSettingsOptions.credits(c.pick(settings.maxCredits, "maxCredits", "MAX_CREDITS"), "--max-credits");
+            PlannerResults.Start start = run.start(new PlannerRequest(PlannerRequest.Action.START, id, null, null, null, null, null, null,
+                    null, null, null, rate == null ? null : CliConfig.integer(rate, "--rate-limit"), null, null, null, null, cap));
             if (!start.created()) {
                 PlannerResults.Resume r = run.planner().resume(id);
                 out.printf("Run %s exists (%s): %d unfinished shards continue from their checkpoints, ceiling %.0f docs/s.%n", id,
                         start.status(), r.shardsEnqueued(), start.ceilingDocsPerSecond());
             } else {
+                start.notes().forEach(out::println);
                 out.printf("Run %s: %d shards over ~%,d rows, ceiling %.0f docs/s, ETA %s.%n", id, start.shards(), start.estimatedRows(),
                         start.ceilingDocsPerSecond(), Progress.eta(start.etaSeconds()));
             }
@@ -143,7 +145,7 @@ final class RunCommand extends OperatorCommand {
                     + "map a fallback with --column conversationId=A %s B%n", status.counters().withoutConversation(),
                     com.synapbackfill.source.MessageShape.OR);
         if (status.blocked()) {
-            out.printf("Synap refused the run: fix the key, plan or permissions, then `backfill resume %s%s%s`.%n", id, where, sourceFlags);
+            out.println(blockedHint(status.reason(), id, where + sourceFlags));
             return BackfillCommand.BLOCKED;
         }
         if (interrupted.get() || "PAUSED".equals(status.status())) {
@@ -161,12 +163,28 @@ final class RunCommand extends OperatorCommand {
         return report.invariantHolds() ? BackfillCommand.OK : BackfillCommand.INVARIANT;
     }
 
+    /** What to do about a BLOCKED run, by why it stopped: its credit cap, Synap's credits, or the key. */
+    static String blockedHint(String reason, String id, String flags) {
+        String r = reason == null ? "" : reason;
+        if (r.startsWith("blocked_credit_cap"))
+            return "The run stopped at its credit cap. Continue it with a higher cap: `backfill resume " + id + flags + " --max-credits N`.";
+        if (r.startsWith("blocked_credits"))
+            return "Synap stopped the run for credits. Add credits (or allow overage on the plan), then `backfill resume " + id + flags
+                    + "`: it continues from its checkpoints.";
+        return "Synap refused the run: fix the key, plan or permissions, then `backfill resume " + id + flags + "`.";
+    }
+
     /** Reads the catalog and the id bounds once: every configuration error of the source, before the run starts. */
-    static void checkSource(Map<String, String> env, com.synapbackfill.source.SourceConfig source, java.io.PrintStream out) {
+    static void checkSource(Map<String, String> env, com.synapbackfill.model.RunConfig config, java.io.PrintStream out, boolean preflight) {
+        com.synapbackfill.source.SourceConfig source = config.source();
         var db = new com.synapbackfill.source.JdbcConnectionSettings(env.get("SOURCE_JDBC_URL"), env.get("SOURCE_DB_USER"), env.get("SOURCE_DB_PASSWORD"));
         if (db.tlsWarning() != null) out.println("Warning: " + db.tlsWarning() + ".");
         try (var src = new com.synapbackfill.source.JdbcTurnSource(db, source)) {
             var profile = src.profile();
+            // a run Synap's answers refuse (over the balance, the Instance's isolation against the mapping) is refused now,
+            // before any part starts; the planner asks again when it creates the run
+            if (preflight) new com.synapbackfill.planner.RunPreflight(synap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY")))
+                    .check(config, com.synapbackfill.planner.PlannerService.documents(src, config, profile), src.customerMapped());
             if (source.messageShape() && !profile.empty()) {
                 // a few conversations: roles that match nothing would make a run that sends nothing
                 java.util.List<String> sample = src.sampleIds(50);
@@ -204,9 +222,7 @@ final class RunCommand extends OperatorCommand {
 
     /** A whoami before any work: a wrong URL or a refused key is a configuration error, not a blocked run. */
     static void checkSynap(String url, String key) {
-        SynapApi api = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), SynapClientConfig.defaults(url, key)
-                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15)), SynapApi.CallGate.NONE,
-                Sleeper.REAL, Clock.systemUTC());
+        SynapApi api = synap(url, key);
         try {
             api.whoami();
         } catch (BlockedException e) {
@@ -214,6 +230,13 @@ final class RunCommand extends OperatorCommand {
         } catch (BackfillException e) {
             throw new IllegalArgumentException("--synap-url: cannot reach Synap at " + url + " (" + e.errorClass() + ")");
         }
+    }
+
+    /** A client for the checks before a run: short timeouts. */
+    static SynapApi synap(String url, String key) {
+        return new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), SynapClientConfig.defaults(url, key)
+                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15)), SynapApi.CallGate.NONE,
+                Sleeper.REAL, Clock.systemUTC());
     }
 
     /** Messages that could not be read (their text), from the report's failure classes. */

@@ -50,6 +50,11 @@ final class RunSettingsOptions {
     @Option(names = "--max-document-bytes", description = "a document larger than this is a bad row, and its text is never read (default 262144; "
             + "env MAX_DOCUMENT_BYTES)") Integer maxDocumentBytes;
 
+    @Option(names = "--allow-overage", description = "start although Synap's estimate of the run is over the credit balance (a paid "
+            + "plan bills past it as overage; env ALLOW_OVERAGE)") Boolean allowOverage;
+    @Option(names = "--max-credits", paramLabel = "N", description = "the most credits this run may spend: at the cap it stops BLOCKED, "
+            + "and resume --max-credits HIGHER continues it (env MAX_CREDITS)") Long maxCredits;
+
     /** As environment variables of a local planner (its run defaults); the table is required. */
     Map<String, String> env(CliConfig c) {
         c = c.withPreset(preset);
@@ -74,6 +79,8 @@ final class RunSettingsOptions {
         SourceOptions.putIf(env, "SHARD_TARGET_ROWS", c.pick(shardRows, "shardRows", "SHARD_TARGET_ROWS"));
         SourceOptions.putIf(env, "PAGE_SIZE", c.pick(pageSize, "pageSize", "PAGE_SIZE"));
         SourceOptions.putIf(env, "MAX_DOCUMENT_BYTES", c.pick(maxDocumentBytes, "maxDocumentBytes", "MAX_DOCUMENT_BYTES"));
+        SourceOptions.putIf(env, "ALLOW_OVERAGE", c.pick(allowOverage, "allowOverage", "ALLOW_OVERAGE"));
+        SourceOptions.putIf(env, "MAX_CREDITS", c.pick(maxCredits, "maxCredits", "MAX_CREDITS"));
         return env;
     }
 
@@ -88,7 +95,8 @@ final class RunSettingsOptions {
         String unit = c.pick(rateUnit, "rateUnit", null);
         return new PlannerRequest(PlannerRequest.Action.START, runId, source, integer(c.pick(batchSize, "batchSize", null), "--batch-size"),
                 null, null, null, integer(c.pick(shardRows, "shardRows", null), "--shard-rows"), c.pick(mode, "mode", null), null, null,
-                integer(c.pick(rateLimit, "rateLimit", null), "--rate-limit"), unit == null ? null : rateUnit(unit), null, null);
+                integer(c.pick(rateLimit, "rateLimit", null), "--rate-limit"), unit == null ? null : rateUnit(unit), null, null,
+                bool(c.pick(allowOverage, "allowOverage", null), "--allow-overage"), credits(c.pick(maxCredits, "maxCredits", null), "--max-credits"));
     }
 
     /** The query the source is, when one is given (flag, file, environment or preset); a table given beside it is an error. */
@@ -216,6 +224,25 @@ final class RunSettingsOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--rate-unit: must be one of " + java.util.Arrays.toString(RunConfig.RateLimitUnit.values())
                     + ", was \"" + v + "\"");
+        }
+    }
+
+    private static Boolean bool(String v, String field) {
+        if (v == null) return null;
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false"))
+            throw new IllegalArgumentException(field + ": must be true or false, was \"" + v + "\"");
+        return Boolean.valueOf(v);
+    }
+
+    /** A credit cap as the user wrote it: a whole number >= 1, the error naming where it came from. */
+    static Long credits(String v, String field) {
+        if (v == null) return null;
+        try {
+            long n = Long.parseLong(v.trim().replace("_", "").replace(",", ""));
+            if (n < 1) throw new IllegalArgumentException(field + ": must be >= 1 credit, was " + v);
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(field + ": must be a whole number of credits, was \"" + v + "\"");
         }
     }
 

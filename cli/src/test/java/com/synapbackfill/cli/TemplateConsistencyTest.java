@@ -160,7 +160,7 @@ class TemplateConsistencyTest {
     }
 
     @Test
-    void thePlannerReadsTheDatabaseSecretOnlyNeverSynaps() {
+    void thePlannerReadsTheDatabaseSecretAndSynapsKeyForTheChecksBeforeARunStarts() {
         List<String> secrets = new ArrayList<>();
         for (JsonNode policy : RES.path("PlannerFunction").path("Properties").path("Policies"))
             for (JsonNode st : policy.path("Statement"))
@@ -169,7 +169,20 @@ class TemplateConsistencyTest {
                     if (r.isArray()) r.forEach(x -> secrets.add(x.asText()));
                     else secrets.add(r.asText());
                 }
-        assertThat(secrets).containsExactly("SourceDbSecretArn");
+        assertThat(secrets).containsExactlyInAnyOrder("SourceDbSecretArn", "SynapApiKeySecretArn");
+    }
+
+    @Test
+    void theCreditControlsAreParametersThePlannerReads() throws Exception {
+        JsonNode env = RES.path("PlannerFunction").path("Properties").path("Environment").path("Variables");
+        assertThat(env.path("ALLOW_OVERAGE").asText()).isEqualTo("AllowOverage");
+        assertThat(env.path("MAX_CREDITS").asText()).isEqualTo("MaxCredits");
+        JsonNode params = T.path("Parameters");
+        assertThat(params.path("AllowOverage").path("Default").asText()).isEqualTo("false");
+        assertThat(params.path("MaxCredits").path("Default").asInt()).isZero();
+        // the state machine's resume passes the start input on (a resume that raises the cap)
+        JsonNode asl = new ObjectMapper().readTree(Files.readString(Path.of("..", "statemachine", "backfill.asl.json")));
+        assertThat(asl.path("States").path("Resume").path("Parameters").path("Payload.$").asText()).contains("$.start");
     }
 
     @Test

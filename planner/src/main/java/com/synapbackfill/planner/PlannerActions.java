@@ -9,6 +9,12 @@ public interface PlannerActions {
 
     PlannerResults.Resume resume(String runId);
 
+    /** A resume that first sets the run's credit cap ({@code maxCredits}; null: as it was). */
+    default PlannerResults.Resume resume(String runId, Long maxCredits) {
+        if (maxCredits != null) throw new UnsupportedOperationException("this planner cannot change a run's credit cap");
+        return resume(runId);
+    }
+
     PlannerResults.Status status(String runId);
 
     PlannerResults.Report report(String runId);

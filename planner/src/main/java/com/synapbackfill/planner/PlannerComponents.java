@@ -82,6 +82,19 @@ public final class PlannerComponents {
                     return new JdbcTurnSource(db, src);
                 },
                 java.util.Objects.requireNonNull(reports, "reports"), tuner, settings.runDefaults(),
-                settings.planner().tuneHeadroom(), clock);
+                settings.planner().tuneHeadroom(), clock, preflight(settings, secrets, clock));
+    }
+
+    /**
+     * Synap asked before a run is created (its Instance's isolation, the credits): the key is read then, so that status,
+     * report and tune from an operator's machine need none.
+     */
+    static RunPreflight.Port preflight(Settings settings, Secrets secrets, Clock clock) {
+        return (config, documents, customerMapped) -> {
+            var api = new com.synapbackfill.synap.OkHttpSynapApi(com.synapbackfill.synap.OkHttpSynapApi.sharedHttpClient(),
+                    com.synapbackfill.synap.SynapClientConfig.of(settings.synap(), secrets.synapApiKey(settings)),
+                    com.synapbackfill.synap.SynapApi.CallGate.NONE, com.synapbackfill.retry.Sleeper.REAL, clock);
+            return new RunPreflight(api).check(config, documents, customerMapped);
+        };
     }
 }

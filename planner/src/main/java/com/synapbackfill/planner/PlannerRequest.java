@@ -16,7 +16,7 @@ public record PlannerRequest(Action action, String runId, SourceConfig source, I
                              Integer maxBatchBytes, Integer maxDocumentBytes, Integer pageSize,
                              Integer shardTargetRows, String mode, String documentType, String documentIdTemplate,
                              Integer rateLimitPerMinute, RunConfig.RateLimitUnit rateLimitUnit,
-                             Boolean requireCustomerId, Boolean apply) {
+                             Boolean requireCustomerId, Boolean apply, Boolean allowOverage, Long maxCredits) {
 
     /** What the planner can do. */
     public enum Action { START, RESUME, STATUS, REPORT, TUNE }
@@ -35,9 +35,26 @@ public record PlannerRequest(Action action, String runId, SourceConfig source, I
                           @JsonProperty("rateLimitPerMinute") Integer rateLimitPerMinute,
                           @JsonProperty("rateLimitUnit") RunConfig.RateLimitUnit rateLimitUnit,
                           @JsonProperty("requireCustomerId") Boolean requireCustomerId,
-                          @JsonProperty("apply") Boolean apply) {
+                          @JsonProperty("apply") Boolean apply,
+                          @JsonProperty("allowOverage") Boolean allowOverage,
+                          @JsonProperty("maxCredits") Long maxCredits) {
         this(parse(action), runId, source, batchSize, maxBatchBytes, maxDocumentBytes, pageSize, shardTargetRows, mode,
-                documentType, documentIdTemplate, rateLimitPerMinute, rateLimitUnit, requireCustomerId, apply);
+                documentType, documentIdTemplate, rateLimitPerMinute, rateLimitUnit, requireCustomerId, apply, allowOverage, maxCredits);
+    }
+
+    /** Without the credit controls. */
+    public PlannerRequest(Action action, String runId, SourceConfig source, Integer batchSize, Integer maxBatchBytes,
+                          Integer maxDocumentBytes, Integer pageSize, Integer shardTargetRows, String mode, String documentType,
+                          String documentIdTemplate, Integer rateLimitPerMinute, RunConfig.RateLimitUnit rateLimitUnit,
+                          Boolean requireCustomerId, Boolean apply) {
+        this(action, runId, source, batchSize, maxBatchBytes, maxDocumentBytes, pageSize, shardTargetRows, mode, documentType,
+                documentIdTemplate, rateLimitPerMinute, rateLimitUnit, requireCustomerId, apply, null, null);
+    }
+
+    /** A resume that changes the run's credit cap (null: unchanged). */
+    public static PlannerRequest resume(String runId, Long maxCredits) {
+        return new PlannerRequest(Action.RESUME, runId, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, maxCredits);
     }
 
     private static Action parse(String action) {
@@ -78,6 +95,8 @@ public record PlannerRequest(Action action, String runId, SourceConfig source, I
         if (rateLimitPerMinute != null) b.rateLimitPerMinute(rateLimitPerMinute);
         if (rateLimitUnit != null) b.rateLimitUnit(rateLimitUnit);
         if (requireCustomerId != null) b.requireCustomerId(requireCustomerId);
+        if (allowOverage != null) b.allowOverage(allowOverage);
+        if (maxCredits != null) b.maxCredits(maxCredits);
         return b.build();
     }
 
@@ -87,6 +106,6 @@ public record PlannerRequest(Action action, String runId, SourceConfig source, I
                 .maxDocumentBytes(c.maxDocumentBytes()).pageSize(c.pageSize()).shardTargetRows(c.shardTargetRows())
                 .mode(c.mode()).documentType(c.documentType()).documentIdTemplate(c.documentIdTemplate())
                 .rateLimitPerMinute(c.rateLimitPerMinute()).rateLimitUnit(c.rateLimitUnit())
-                .requireCustomerId(c.requireCustomerId());
+                .requireCustomerId(c.requireCustomerId()).allowOverage(c.allowOverage()).maxCredits(c.maxCredits());
     }
 }

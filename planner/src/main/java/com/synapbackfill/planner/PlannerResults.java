@@ -12,9 +12,23 @@ public final class PlannerResults {
      * @param created                false when the run already existed (idempotent start)
      * @param recommendedConcurrency workers needed to reach the rate limit at the assumed latency
      * @param etaSeconds             estimated duration at the configured rate limit
+     * @param notes                  what Synap's answers before the start mean for the run (the Instance's isolation, the
+     *                               credits line); a run's first lines
      */
     public record Start(String runId, String status, boolean created, int shards, long estimatedRows,
-                        int recommendedConcurrency, long etaSeconds, double ceilingDocsPerSecond) {
+                        int recommendedConcurrency, long etaSeconds, double ceilingDocsPerSecond, java.util.List<String> notes) {
+        public Start {
+            notes = notes == null ? java.util.List.of() : java.util.List.copyOf(notes);
+        }
+
+        public Start(String runId, String status, boolean created, int shards, long estimatedRows, int recommendedConcurrency,
+                     long etaSeconds, double ceilingDocsPerSecond) {
+            this(runId, status, created, shards, estimatedRows, recommendedConcurrency, etaSeconds, ceilingDocsPerSecond, null);
+        }
+
+        public Start withNotes(java.util.List<String> n) {
+            return new Start(runId, status, created, shards, estimatedRows, recommendedConcurrency, etaSeconds, ceilingDocsPerSecond, n);
+        }
     }
 
     public record Resume(String runId, String status, int shardsEnqueued) {

@@ -48,10 +48,19 @@ public final class PlannerService implements PlannerActions {
     private final Optional<RunConfig> defaults;
     private final double headroom;
     private final Clock clock;
+    private final RunPreflight.Port preflight;
 
     public PlannerService(Ledger ledger, ShardQueue queue, Function<SourceConfig, TurnSource> sources,
                           ReportStore reports, ConcurrencyTuner tuner, Optional<RunConfig> defaults, double headroom,
                           Clock clock) {
+        this(ledger, queue, sources, reports, tuner, defaults, headroom, clock, RunPreflight.Port.NONE);
+    }
+
+    /** @param preflight what Synap is asked before a new run is created (isolation mode, credits) */
+    public PlannerService(Ledger ledger, ShardQueue queue, Function<SourceConfig, TurnSource> sources,
+                          ReportStore reports, ConcurrencyTuner tuner, Optional<RunConfig> defaults, double headroom,
+                          Clock clock, RunPreflight.Port preflight) {
+        this.preflight = java.util.Objects.requireNonNull(preflight, "preflight");
         this.ledger = ledger;
         this.queue = queue;
         this.sources = sources;
@@ -65,7 +74,7 @@ public final class PlannerService implements PlannerActions {
     public Object handle(PlannerRequest request) {
         return switch (request.action()) {
             case START -> start(request);
-            case RESUME -> resume(request.requireRunId());
+            case RESUME -> resume(request.requireRunId(), request.maxCredits());
             case STATUS -> status(request.requireRunId());
             case REPORT -> report(request.requireRunId());
             case TUNE -> tune(request.requireRunId(), !Boolean.FALSE.equals(request.apply()));
@@ -98,20 +107,21 @@ public final class PlannerService implements PlannerActions {
     }
 
     /**
-     * The rate limit may change mid-run (Synap raised the Instance's limit, or another job shares it): a start of an
-     * existing run that gives one applies it and records it in the run's snapshot; every other setting stays.
+     * The rate limit may change mid-run (Synap raised the Instance's limit, or another job shares it), and so may the credit
+     * cap: a start of an existing run that gives one applies it and records it in the run's snapshot; every other setting stays.
      */
     private RunState applyRateLimit(RunState run, PlannerRequest request) {
         RunConfig had = run.config();
         int rate = request.rateLimitPerMinute() != null ? request.rateLimitPerMinute() : had.rateLimitPerMinute();
         RunConfig.RateLimitUnit unit = request.rateLimitUnit() != null ? request.rateLimitUnit() : had.rateLimitUnit();
-        if (rate == had.rateLimitPerMinute() && unit == had.rateLimitUnit()) {
+        Long cap = request.maxCredits() != null ? request.maxCredits() : had.maxCredits();
+        if (rate == had.rateLimitPerMinute() && unit == had.rateLimitUnit() && java.util.Objects.equals(cap, had.maxCredits())) {
             LOG.info("start: run exists ({}), nothing to do", run.status());
             return run;
         }
-        ledger.updateConfig(run.runId(), had.toBuilder().rateLimitPerMinute(rate).rateLimitUnit(unit).build());
-        LOG.info("start: run exists ({}); rate limit {} per {} → {} per {}, recorded in the run", run.status(),
-                had.rateLimitPerMinute(), had.rateLimitUnit(), rate, unit);
+        ledger.updateConfig(run.runId(), had.toBuilder().rateLimitPerMinute(rate).rateLimitUnit(unit).maxCredits(cap).build());
+        LOG.info("start: run exists ({}); rate limit {} per {} → {} per {}, credit cap {} → {}, recorded in the run", run.status(),
+                had.rateLimitPerMinute(), had.rateLimitUnit(), rate, unit, had.maxCredits(), cap);
         return requireRun(run.runId());
     }
 
@@ -135,6 +145,7 @@ public final class PlannerService implements PlannerActions {
             SourceProfile profile;
             List<Shard> shards;
             long withoutKey;
+            RunPreflight.Outcome checked;
             try (TurnSource source = sources.apply(config.source())) {
                 profile = source.profile();
                 int perShard = shardRows(config, profile.estimatedRows(), recommended(config));
@@ -148,6 +159,9 @@ public final class PlannerService implements PlannerActions {
                 // conversation ids holds none of them
                 boolean slice = config.source().fromId() != null || config.source().toId() != null;
                 withoutKey = slice ? 0 : source.rowsWithoutKey();
+                // before anything is created or sent: the Instance's isolation against the mapping, the credits against the balance
+                checked = preflight.check(config, documents(source, config, shards, profile.estimatedRows()), source.customerMapped());
+                config = checked.config();
             }
             long now = clock.millis();
             ledger.createRun(new RunState(runId, RunStatus.PLANNING, null, config, profile.idType(), profile.estimatedRows(),
@@ -171,10 +185,46 @@ public final class PlannerService implements PlannerActions {
             RunState run = ledger.run(runId).orElseThrow();
             LOG.info("start: {} shards over ~{} rows ({} ids {}..{}), {} without a key, planned in {} ms", shards.size(),
                     profile.estimatedRows(), profile.idType(), profile.minId(), profile.maxId(), withoutKey, clock.millis() - t0);
-            return startAnswer(run, true);
+            checked.notes().forEach(n -> LOG.info("start: {}", n));
+            return startAnswer(run, true).withNotes(checked.notes());
         } finally {
             MDC.remove("runId");
         }
+    }
+
+    /** Pages read at planning to learn how many documents a source row makes (skipped and bad rows make none). */
+    static final int DOCUMENT_SAMPLE_SHARDS = 5;
+    static final int DOCUMENT_SAMPLE_PAGE = 100;
+
+    /**
+     * Documents the run is expected to send: the estimated rows times the documents per row that the first page of up
+     * to five shards spread over the table makes (a turn row makes at most one; a message table about one per two
+     * messages; a conversation row one per turn).
+     */
+    /** As {@link #documents(TurnSource, RunConfig, List, long)} before any shard is cut: five cut from a small sample. */
+    public static long documents(TurnSource source, RunConfig config, SourceProfile profile) {
+        if (profile.empty()) return 0;
+        List<String> sample = source.sampleIds(200);
+        int perShard = (int) Math.max(1, Math.min(Integer.MAX_VALUE, profile.estimatedRows() / DOCUMENT_SAMPLE_SHARDS));
+        return documents(source, config, ShardPlanner.plan("preflight", profile, perShard, sample), profile.estimatedRows());
+    }
+
+    static long documents(TurnSource source, RunConfig config, List<Shard> shards, long estimatedRows) {
+        if (shards.isEmpty() || estimatedRows <= 0) return 0;
+        long units = 0;
+        long documents = 0;
+        int step = Math.max(1, shards.size() / DOCUMENT_SAMPLE_SHARDS);
+        for (int i = 0; i < shards.size() && i / step < DOCUMENT_SAMPLE_SHARDS; i += step) {
+            java.util.Set<String> conversations = new java.util.HashSet<>();
+            for (com.synapbackfill.model.Turn t : source.readPage(shards.get(i), null, DOCUMENT_SAMPLE_PAGE)) {
+                if (config.source().conversationShape()) conversations.add(String.valueOf(t.conversationId()));
+                else units += config.source().messageShape() ? t.messages() : 1;
+                if (!t.skipped() && t.problem() == null) documents++;
+            }
+            units += conversations.size();
+        }
+        if (units == 0) return estimatedRows;
+        return (long) Math.ceil(estimatedRows * (double) documents / units);
     }
 
     private PlannerResults.Start startAnswer(RunState run, boolean created) {
@@ -232,7 +282,21 @@ public final class PlannerService implements PlannerActions {
 
     @Override
     public PlannerResults.Resume resume(String runId) {
+        return resume(runId, null);
+    }
+
+    /**
+     * Re-enqueues the unfinished shards; with {@code maxCredits} the run's cap is set first (a run BLOCKED at its cap continues
+     * with a higher one). What the run spent so far stays counted.
+     */
+    @Override
+    public PlannerResults.Resume resume(String runId, Long maxCredits) {
         RunState run = requireRun(runId);
+        if (maxCredits != null && !maxCredits.equals(run.config().maxCredits())) {
+            ledger.updateConfig(runId, run.config().toBuilder().maxCredits(maxCredits).build());
+            LOG.info("resume {}: credit cap {} → {}", runId, run.config().maxCredits(), maxCredits);
+            run = requireRun(runId);
+        }
         if (run.status() == RunStatus.COMPLETED) return new PlannerResults.Resume(runId, run.status().name(), 0);
         if (run.status() == RunStatus.PLANNING)
             throw new IllegalStateException("run " + runId + " is still PLANNING: call start again with the same runId");

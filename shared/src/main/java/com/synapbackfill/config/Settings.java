@@ -95,7 +95,7 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
             "SOURCE_TABLE", "SOURCE_QUERY", "SOURCE_UNDATED_AT", "SOURCE_COLUMNS", "SOURCE_FILTER", "SOURCE_SINCE", "SOURCE_UNTIL", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID",
             "SOURCE_SHAPE", "SOURCE_TEXT_REMOVE", "SOURCE_USER_ROLES", "SOURCE_ASSISTANT_ROLES", "SOURCE_JOINS", "BATCH_SIZE", "RATE_LIMIT_PER_MINUTE",
             "RATE_LIMIT_UNIT", "SHARD_TARGET_ROWS", "PAGE_SIZE", "MAX_DOCUMENT_BYTES", "SYNAP_MODE", "DOCUMENT_ID_TEMPLATE",
-            "REQUIRE_CUSTOMER_ID", "LEASE_SECONDS", "WORKER_RESERVE_MS", "SHARD_RETRY_DELAY_MS", "RATE_SCOPE", "WORKER_EVENT_SOURCE_MAPPING_ID", "RUN_STATUS_CACHE_MS",
+            "REQUIRE_CUSTOMER_ID", "ALLOW_OVERAGE", "MAX_CREDITS", "LEASE_SECONDS", "WORKER_RESERVE_MS", "SHARD_RETRY_DELAY_MS", "RATE_SCOPE", "WORKER_EVENT_SOURCE_MAPPING_ID", "RUN_STATUS_CACHE_MS",
             "TUNE_HEADROOM", "LOG_LEVEL", "JAVA_TOOL_OPTIONS");
 
     /** SOURCE_COLUMNS: {@code field=column} pairs separated by commas (fields camelCase or snake_case). */
@@ -202,6 +202,15 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
             if (e.get("DOCUMENT_ID_TEMPLATE") != null) b.documentIdTemplate(e.get("DOCUMENT_ID_TEMPLATE"));
             if (e.get("RATE_LIMIT_UNIT") != null) b.rateLimitUnit(e.enumValue("RATE_LIMIT_UNIT", RunConfig.RateLimitUnit.class));
             if (e.get("REQUIRE_CUSTOMER_ID") != null) b.requireCustomerId(Boolean.parseBoolean(e.get("REQUIRE_CUSTOMER_ID")));
+            if (e.get("ALLOW_OVERAGE") != null) {
+                String v = e.get("ALLOW_OVERAGE");
+                if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false"))
+                    throw new IllegalArgumentException("ALLOW_OVERAGE: must be true or false, was \"" + v + "\"");
+                b.allowOverage(Boolean.parseBoolean(v));
+            }
+            // the template's MaxCredits parameter is 0 for "no cap"
+            if (e.get("MAX_CREDITS") != null && !e.get("MAX_CREDITS").isBlank() && !e.get("MAX_CREDITS").trim().equals("0"))
+                b.maxCredits(e.longValue("MAX_CREDITS"));
             try {
                 defaults = Optional.of(b.build());
             } catch (IllegalArgumentException ex) {
@@ -276,6 +285,17 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                 return Optional.of(Integer.parseInt(v));
             } catch (NumberFormatException ex) {
                 throw new IllegalArgumentException(k + ": must be a whole number, was \"" + v + "\"");
+            }
+        }
+
+        long longValue(String k) {
+            String v = get(k);
+            try {
+                long n = Long.parseLong(v);
+                if (n < 0) throw new NumberFormatException();
+                return n;
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException(k + ": must be a whole number >= 0, was \"" + v + "\"");
             }
         }
 

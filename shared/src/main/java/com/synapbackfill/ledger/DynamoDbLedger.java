@@ -114,6 +114,39 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     @Override
+    public boolean reserveCredits(String runId, long milli, long capMilli) {
+        if (milli > capMilli) return false;
+        try {
+            call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), LedgerTable.CREDITS_SK))
+                    .updateExpression("ADD reserved :n")
+                    .conditionExpression("attribute_not_exists(reserved) OR reserved <= :room")
+                    .expressionAttributeValues(Map.of(":n", n(milli), ":room", n(capMilli - milli)))));
+            return true;
+        } catch (ConditionalCheckFailedException full) {
+            return false;
+        }
+    }
+
+    @Override
+    public void releaseCredits(String runId, long milli) {
+        if (milli == 0) return;
+        call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), LedgerTable.CREDITS_SK))
+                .updateExpression("ADD reserved :n").expressionAttributeValues(Map.of(":n", n(-milli)))));
+    }
+
+    @Override
+    public void setCreditsReserved(String runId, long milli) {
+        call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), LedgerTable.CREDITS_SK))
+                .updateExpression("SET reserved = :n").expressionAttributeValues(Map.of(":n", n(milli)))));
+    }
+
+    @Override
+    public long creditsReserved(String runId) {
+        var item = call(() -> dynamo.getItem(r -> r.tableName(table).key(key(runPk(runId), LedgerTable.CREDITS_SK)).consistentRead(true))).item();
+        return item == null || !item.containsKey("reserved") ? 0 : Long.parseLong(item.get("reserved").n());
+    }
+
+    @Override
     public void clearTrouble(String runId) {
         try {
             call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), RUN_SK))

@@ -210,4 +210,30 @@ public final class InMemoryLedger implements Ledger {
         if (r == null) throw new IllegalArgumentException("no run " + runId);
         return r;
     }
+
+    private final Map<String, Long> credits = new HashMap<>();
+
+    @Override
+    public synchronized boolean reserveCredits(String runId, long milli, long capMilli) {
+        long had = credits.getOrDefault(runId, 0L);
+        if (had + milli > capMilli) return false;
+        credits.put(runId, had + milli);
+        return true;
+    }
+
+    @Override
+    public synchronized void releaseCredits(String runId, long milli) {
+        credits.merge(runId, -milli, Long::sum);
+    }
+
+    @Override
+    public synchronized void setCreditsReserved(String runId, long milli) {
+        credits.put(runId, milli);
+    }
+
+    @Override
+    public synchronized long creditsReserved(String runId) {
+        return credits.getOrDefault(runId, 0L);
+    }
+
 }

@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateTimeToLiveRequest;
  *   run       pk = RUN#{runId}        sk = RUN
  *   shard     pk = RUN#{runId}        sk = SHARD#{shardNo:08d}
  *   minute    pk = RUN#{runId}        sk = MIN#{epochMinute}         (documents handled, TTL 7 days)
+ *   credits   pk = RUN#{runId}        sk = CREDITS                   (reserved under a credit cap; runs with one only)
  *   failure   pk = RUN#{runId}#FAIL   sk = {document id | row:{source id}}
  *   rate      pk = RATE#{instance}    sk = W#{window}  |  PAUSE        (limiter, TTL)
  *   run index pk = RUNS               sk = {createdAt:013d}#{runId}   (the ledger's runs, newest last)
@@ -35,6 +36,8 @@ public final class LedgerTable {
 
     // the keys of the layout above; every reader and writer of the table builds them here
     public static final String RUN_SK = "RUN";
+    /** The credit cap's item: beside the run item, so a cap never adds a write to the run's own item. */
+    public static final String CREDITS_SK = "CREDITS";
     public static final String RUNS_PK = "RUNS";
     public static final String SHARD_PREFIX = "SHARD#";
     public static final String MINUTE_PREFIX = "MIN#";

@@ -26,10 +26,17 @@ import java.util.Set;
  * @param conversationIds     how a source conversation id becomes Synap's conversation UUID (and so the document ids):
  *                            {@link #EXACT_CONVERSATION_IDS} for every run started now; {@link #LEGACY_CONVERSATION_IDS} for
  *                            a run recorded before it existed (absent from its snapshot), so that it keeps its ids
+ * @param allowOverage        the run may start although Synap's estimate of it is over the balance (billed as overage)
+ * @param maxCredits          what the run may spend at most, in credits (null: no cap); at the cap it stops BLOCKED
+ * @param creditsPerDocument  Synap's price of one document in the run's mode, read when it started (null: Synap did not price
+ *                            it; the cap then counts one credit per document)
+ * @param omitCustomerId      true on a B2C Instance: customer_id is not sent (Synap refuses it there), user_id alone is the
+ *                            scope
  */
 public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, int maxDocumentBytes, int pageSize,
                         int shardTargetRows, String mode, String documentType, String documentIdTemplate,
-                        int rateLimitPerMinute, RateLimitUnit rateLimitUnit, boolean requireCustomerId, int conversationIds) {
+                        int rateLimitPerMinute, RateLimitUnit rateLimitUnit, boolean requireCustomerId, int conversationIds,
+                        boolean allowOverage, Long maxCredits, Double creditsPerDocument, boolean omitCustomerId) {
     /** Runs recorded before 2026-12-04: UUIDs lower-cased, every UUID kept (ids that differ by case, or a text whose name-based UUID is another row's UUID, merged). */
     public static final int LEGACY_CONVERSATION_IDS = 1;
     /** The source value exactly: only a lower-case UUID that is not name-based (v5) is kept; anything else is named (v5). */
@@ -63,7 +70,11 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
                      @JsonProperty("rateLimitPerMinute") int rateLimitPerMinute,
                      @JsonProperty("rateLimitUnit") RateLimitUnit rateLimitUnit,
                      @JsonProperty("requireCustomerId") boolean requireCustomerId,
-                     @JsonProperty("conversationIds") int conversationIds) {
+                     @JsonProperty("conversationIds") int conversationIds,
+                     @JsonProperty("allowOverage") boolean allowOverage,
+                     @JsonProperty("maxCredits") Long maxCredits,
+                     @JsonProperty("creditsPerDocument") Double creditsPerDocument,
+                     @JsonProperty("omitCustomerId") boolean omitCustomerId) {
         this.source = Objects.requireNonNull(source, "source: is required");
         this.batchSize = inRange("batchSize", batchSize, 1, MAX_BATCH);
         this.maxBatchBytes = inRange("maxBatchBytes", maxBatchBytes, 16 * 1024, 64 * 1024 * 1024);
@@ -78,6 +89,19 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
         this.requireCustomerId = requireCustomerId;
         this.conversationIds = conversationIds == 0 ? LEGACY_CONVERSATION_IDS
                 : inRange("conversationIds", conversationIds, LEGACY_CONVERSATION_IDS, EXACT_CONVERSATION_IDS);
+        this.allowOverage = allowOverage;
+        if (maxCredits != null && maxCredits < 1) throw new IllegalArgumentException("maxCredits: must be >= 1, was " + maxCredits);
+        this.maxCredits = maxCredits;
+        if (creditsPerDocument != null && (creditsPerDocument < 0 || creditsPerDocument.isNaN() || creditsPerDocument.isInfinite()))
+            throw new IllegalArgumentException("creditsPerDocument: must be >= 0, was " + creditsPerDocument);
+        this.creditsPerDocument = creditsPerDocument;
+        this.omitCustomerId = omitCustomerId;
+    }
+
+    /** Credits one document costs under the run's cap: Synap's price when it gave one, else 1. */
+    @JsonIgnore
+    public double capCreditsPerDocument() {
+        return creditsPerDocument == null ? 1.0 : creditsPerDocument;
     }
 
     /** Defaults for everything but the source. */
@@ -89,7 +113,8 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
         return new Builder(source).batchSize(batchSize).maxBatchBytes(maxBatchBytes).maxDocumentBytes(maxDocumentBytes)
                 .pageSize(pageSize).shardTargetRows(shardTargetRows).mode(mode).documentType(documentType)
                 .documentIdTemplate(documentIdTemplate).rateLimitPerMinute(rateLimitPerMinute)
-                .rateLimitUnit(rateLimitUnit).requireCustomerId(requireCustomerId).conversationIds(conversationIds);
+                .rateLimitUnit(rateLimitUnit).requireCustomerId(requireCustomerId).conversationIds(conversationIds)
+                .allowOverage(allowOverage).maxCredits(maxCredits).creditsPerDocument(creditsPerDocument).omitCustomerId(omitCustomerId);
     }
 
     /** Documents per second the Instance allows with full batches. */
@@ -135,6 +160,10 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
         private RateLimitUnit rateLimitUnit = RateLimitUnit.CALL;
         private boolean requireCustomerId;
         private int conversationIds = EXACT_CONVERSATION_IDS;
+        private boolean allowOverage;
+        private Long maxCredits;
+        private Double creditsPerDocument;
+        private boolean omitCustomerId;
 
         Builder(SourceConfig source) { this.source = source; }
         public Builder conversationIds(int v) { conversationIds = v; return this; }
@@ -149,11 +178,15 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
         public Builder rateLimitPerMinute(int v) { rateLimitPerMinute = v; return this; }
         public Builder rateLimitUnit(RateLimitUnit v) { rateLimitUnit = v; return this; }
         public Builder requireCustomerId(boolean v) { requireCustomerId = v; return this; }
+        public Builder allowOverage(boolean v) { allowOverage = v; return this; }
+        public Builder maxCredits(Long v) { maxCredits = v; return this; }
+        public Builder creditsPerDocument(Double v) { creditsPerDocument = v; return this; }
+        public Builder omitCustomerId(boolean v) { omitCustomerId = v; return this; }
 
         public RunConfig build() {
             return new RunConfig(source, batchSize, maxBatchBytes, maxDocumentBytes, pageSize, shardTargetRows, mode,
                     documentType, documentIdTemplate == null ? defaultTemplate(source) : documentIdTemplate, rateLimitPerMinute, rateLimitUnit, requireCustomerId,
-                    conversationIds);
+                    conversationIds, allowOverage, maxCredits, creditsPerDocument, omitCustomerId);
         }
     }
 }

@@ -307,4 +307,9 @@ final class ConversationsQuery implements ShapeQuery {
     private static String scalar(JsonNode n) {
         return n == null || n.isMissingNode() || n.isNull() || n.isContainerNode() ? null : n.asText();
     }
+
+    @Override
+    public boolean customerMapped() {
+        return row.customer() != null;
+    }
 }

@@ -117,7 +117,7 @@ public final class DocumentMapper {
         if (!conversationUuid.equals(t.conversationId()) && !(!exactIds && conversationUuid.equalsIgnoreCase(t.conversationId())))
             metadata.put("source_conversation_id", t.conversationId());
         MemoryDocument doc = new MemoryDocument(text, config.documentType(), documentId, t.createdAt().toString(),
-                t.userId(), blank(t.customerId()) ? null : t.customerId(), config.mode(), metadata);
+                t.userId(), config.omitCustomerId() || blank(t.customerId()) ? null : t.customerId(), config.mode(), metadata);
         return new Mapped(t, doc, documentId, null);
     }
 

@@ -106,6 +106,11 @@ public final class JdbcTurnSource implements TurnSource {
     }
 
     @Override
+    public boolean customerMapped() {
+        return query().customerMapped();
+    }
+
+    @Override
     public long rowsWithoutKey() {
         return messagesWithoutConversation();
     }

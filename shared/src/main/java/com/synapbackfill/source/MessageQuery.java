@@ -485,4 +485,9 @@ final class MessageQuery implements ShapeQuery {
             return text.compareTo(o.text);
         }
     }
+
+    @Override
+    public boolean customerMapped() {
+        return fields.customer() != null;
+    }
 }

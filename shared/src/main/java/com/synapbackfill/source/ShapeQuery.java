@@ -18,4 +18,7 @@ sealed interface ShapeQuery permits TurnQuery, MessageQuery, ConversationsQuery 
 
     /** Items again by the ids their failure items hold; the ones no longer there are absent. */
     List<Turn> readByIds(List<String> ids);
+
+    /** Whether a customer id is read (a mapped column or reference, or the default column where the table has it). */
+    boolean customerMapped();
 }

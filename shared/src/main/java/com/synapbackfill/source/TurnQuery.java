@@ -200,4 +200,9 @@ final class TurnQuery implements ShapeQuery {
         }
         return out;
     }
+
+    @Override
+    public boolean customerMapped() {
+        return columns.customer() != 0;
+    }
 }

@@ -33,6 +33,14 @@ public interface TurnSource extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Whether the source maps a customer id (a B2B Instance needs one, a B2C Instance refuses it). True unless the
+     * source knows it maps none.
+     */
+    default boolean customerMapped() {
+        return true;
+    }
+
     /** Exact row count of a shard (for tests and the report's cross-check, never in the hot path). */
     long countRows(Shard shard);
 

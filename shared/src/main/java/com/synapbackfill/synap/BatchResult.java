@@ -14,12 +14,27 @@ import java.util.Objects;
  * @param latencyMillis duration of the attempt that succeeded
  * @param attempts      HTTP attempts made (1 = no retry)
  * @param throttled     429 answers seen on the way
+ * @param correlationId the call's {@code X-Correlation-ID} (what support asks for about an item that failed), or null
  */
 public record BatchResult(String batchId, int total, int succeeded, int failed, List<ItemResult> results,
-                          long latencyMillis, int attempts, int throttled) {
+                          long latencyMillis, int attempts, int throttled, String correlationId) {
     public BatchResult {
         Objects.requireNonNull(batchId, "batchId");
         results = List.copyOf(results);
+    }
+
+    public BatchResult(String batchId, int total, int succeeded, int failed, List<ItemResult> results, long latencyMillis, int attempts,
+                       int throttled) {
+        this(batchId, total, succeeded, failed, results, latencyMillis, attempts, throttled, null);
+    }
+
+    public BatchResult withCorrelationId(String id) {
+        return new BatchResult(batchId, total, succeeded, failed, results, latencyMillis, attempts, throttled, id);
+    }
+
+    /** What a failure row of one of its items says after Synap's message: the batch and the call's correlation id. */
+    public String trace() {
+        return " [batch " + batchId + (correlationId == null ? "" : ", correlation id " + correlationId) + "]";
     }
 
     /**

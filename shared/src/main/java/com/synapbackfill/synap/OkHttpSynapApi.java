@@ -51,6 +51,7 @@ public final class OkHttpSynapApi implements SynapApi {
     private final String batchUrl;
     private final String whoamiUrl;
     private final String statusUrl;
+    private final String creditsUrl;
     private final com.synapbackfill.retry.Backoff backoff;
 
     /**
@@ -71,6 +72,7 @@ public final class OkHttpSynapApi implements SynapApi {
         this.batchUrl = config.baseUrl() + "/api/v1/memories/batch";
         this.whoamiUrl = config.baseUrl() + "/api/v1/auth/whoami";
         this.statusUrl = config.baseUrl() + "/api/v1/memories/status/";
+        this.creditsUrl = config.baseUrl() + "/v1/credits/";
         this.backoff = new com.synapbackfill.retry.Backoff(config.backoffBase(), config.backoffMax(), com.synapbackfill.retry.Backoff.Jitter.FULL);
     }
 
@@ -109,35 +111,52 @@ public final class OkHttpSynapApi implements SynapApi {
         }
         byte[] body = BatchBody.assemble(encoded);
         String correlationId = correlationId();
-        long started = clock.millis();
-        int throttled = 0;
-        for (int attempt = 1; ; attempt++) {
-            gate.beforeCall(documents.size());
+        int[] throttled = {0};
+        return retrying("batch_create", documents.size(), throttled, attempt -> {
             Request request = new Request.Builder().url(batchUrl)
                     .header("Authorization", "Bearer " + config.apiKey())
                     .header("X-Correlation-ID", correlationId)
                     .post(RequestBody.create(body, JSON))
                     .build();
             long t0 = System.nanoTime();
+            JsonNode json = execute(request);
+            long latency = (System.nanoTime() - t0) / 1_000_000;
+            return parseBatch(json, documents.size(), latency, attempt, throttled[0]).withCorrelationId(correlationId);
+        });
+    }
+
+    /** One attempt of a call; its number (from 1) is given. */
+    private interface Attempt<T> {
+        T run(int attempt);
+    }
+
+    /**
+     * The one retry policy of every call: a retryable failure (429, 5xx, timeout, I/O, not ready) is retried with
+     * backoff (a Retry-After is a floor) within {@code maxAttempts} and {@code maxRetryTime}; a 429 tells the gate,
+     * which pauses the fleet, and any other retryable failure is reported to it. {@code documents} is what each
+     * attempt takes from the gate (0: a call the rate limit does not count, such as whoami or the credit calls).
+     */
+    private <T> T retrying(String what, int documents, int[] throttled, Attempt<T> call) {
+        long started = clock.millis();
+        for (int attempt = 1; ; attempt++) {
+            if (documents > 0) gate.beforeCall(documents);
             try {
-                JsonNode json = execute(request);
-                long latency = (System.nanoTime() - t0) / 1_000_000;
-                return parseBatch(json, documents.size(), latency, attempt, throttled);
+                return call.run(attempt);
             } catch (RetryableException e) {
-                if (e.httpStatus() == 429) {
-                    throttled++;
+                if (documents > 0 && e.httpStatus() == 429) {
+                    throttled[0]++;
                     gate.onThrottled(e.retryAfter().orElse(Duration.ofSeconds(1)));
-                } else {
+                } else if (documents > 0) {
                     gate.onCallFailed(e.errorClass() + ": " + e.getMessage());
                 }
                 Duration delay = backoff(attempt, e);
                 long elapsed = clock.millis() - started;
                 if (attempt >= config.maxAttempts() || elapsed + delay.toMillis() > config.maxRetryTime().toMillis()) {
-                    LOG.warn("batch_create gave up after {} attempts in {} ms: {} (status {}): {}", attempt, elapsed,
+                    LOG.warn("{} gave up after {} attempts in {} ms: {} (status {}): {}", what, attempt, elapsed,
                             e.errorClass(), e.httpStatus(), e.getMessage());
                     throw e;
                 }
-                LOG.info("batch_create attempt {} failed ({} {}: {}), retrying in {} ms", attempt, e.errorClass(),
+                LOG.info("{} attempt {} failed ({} {}: {}), retrying in {} ms", what, attempt, e.errorClass(),
                         e.httpStatus(), e.getMessage(), delay.toMillis());
                 sleep(delay);
             }
@@ -153,24 +172,10 @@ public final class OkHttpSynapApi implements SynapApi {
         if (ingestionId == null || !ingestionId.matches("[0-9a-fA-F-]{32,36}"))
             throw new IllegalArgumentException("ingestion id is not a UUID: " + ingestionId);
         String correlationId = correlationId();
-        long started = clock.millis();
-        for (int attempt = 1; ; attempt++) {
-            gate.beforeCall(1);
-            Request request = new Request.Builder().url(statusUrl + ingestionId)
-                    .header("Authorization", "Bearer " + config.apiKey())
-                    .header("X-Correlation-ID", correlationId)
-                    .get().build();
-            try {
-                return parseStatus(execute(request), ingestionId);
-            } catch (RetryableException e) {
-                if (e.httpStatus() == 429) gate.onThrottled(e.retryAfter().orElse(Duration.ofSeconds(1)));
-                else gate.onCallFailed(e.errorClass() + ": " + e.getMessage());
-                Duration delay = backoff(attempt, e);
-                long elapsed = clock.millis() - started;
-                if (attempt >= config.maxAttempts() || elapsed + delay.toMillis() > config.maxRetryTime().toMillis()) throw e;
-                sleep(delay);
-            }
-        }
+        return retrying("status", 1, new int[1], attempt -> parseStatus(execute(new Request.Builder().url(statusUrl + ingestionId)
+                .header("Authorization", "Bearer " + config.apiKey())
+                .header("X-Correlation-ID", correlationId)
+                .get().build()), ingestionId));
     }
 
     /** Parses §4.2: the required keys and a known status, else a clear malformed-response error. */
@@ -191,12 +196,70 @@ public final class OkHttpSynapApi implements SynapApi {
 
     @Override
     public Identity whoami() {
-        Request request = new Request.Builder().url(whoamiUrl)
+        JsonNode json = execute(get(whoamiUrl));
+        return new Identity(json.path("client_id").asText(""), json.path("instance_id").asText(""),
+                json.hasNonNull("user_context_isolation") ? json.get("user_context_isolation").asText() : null);
+    }
+
+    /** {@code GET /v1/credits/balance} (SDK 0.6.9 {@code credits.get_balance}); a 404 is a Synap without credits: unknown. */
+    @Override
+    public java.util.Optional<CreditBalance> balance() {
+        JsonNode json;
+        try {
+            json = retrying("credits balance", 0, new int[1], attempt -> execute(get(creditsUrl + "balance")));
+        } catch (PermanentException e) {
+            if (e.kind() == PermanentException.Kind.NOT_FOUND) return java.util.Optional.empty();
+            throw e;
+        }
+        if (!json.hasNonNull("balance_credits") || !json.get("balance_credits").isNumber())
+            throw malformed("the credit balance has no numeric \"balance_credits\"");
+        List<CreditBalance.Bucket> buckets = new ArrayList<>();
+        for (JsonNode b : json.path("buckets"))
+            buckets.add(new CreditBalance.Bucket(b.path("source_type").asText(""), b.path("balance").asDouble(), b.path("expires_at").asText(null)));
+        return java.util.Optional.of(new CreditBalance(json.path("client_id").asText(""), json.get("balance_credits").asDouble(),
+                json.path("warning_low").asBoolean(false), buckets));
+    }
+
+    /** What the estimate call names the batch call by: its path (the SDK's metric names for ingestion are not public). */
+    public static final String ESTIMATE_ENDPOINT = "/api/v1/memories/batch";
+    /** The metric the estimate is asked for: documents ingested (one unit per document). */
+    public static final String ESTIMATE_METRIC = "memory_documents";
+
+    /** {@code POST /v1/credits/estimate} (SDK 0.6.9 {@code credits.estimate}) for {@code documents} documents in {@code mode}. */
+    @Override
+    public java.util.OptionalDouble estimateCredits(long documents, String mode) {
+        byte[] bytes = estimateBody(documents, mode);
+        String correlationId = correlationId();
+        JsonNode json;
+        try {
+            json = retrying("credits estimate", 0, new int[1], attempt -> execute(new Request.Builder().url(creditsUrl + "estimate")
+                    .header("Authorization", "Bearer " + config.apiKey()).header("X-Correlation-ID", correlationId)
+                    .post(RequestBody.create(bytes, JSON)).build()));
+        } catch (PermanentException e) {
+            if (e.kind() == PermanentException.Kind.NOT_FOUND) return java.util.OptionalDouble.empty();
+            throw e;
+        }
+        if (!json.hasNonNull("credits_estimate") || !json.get("credits_estimate").isNumber())
+            throw malformed("the credit estimate has no numeric \"credits_estimate\"");
+        return java.util.OptionalDouble.of(json.get("credits_estimate").asDouble());
+    }
+
+    /** The estimate's body as the SDK's {@code credits.estimate} sends it: its five keys in its order. */
+    public static byte[] estimateBody(long documents, String mode) {
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("metric_type", ESTIMATE_METRIC);
+        body.put("units", documents);
+        body.put("item_count", documents);
+        body.put("endpoint", ESTIMATE_ENDPOINT);
+        body.put("mode", mode);
+        return Json.writeBytes(body);
+    }
+
+    private Request get(String url) {
+        return new Request.Builder().url(url)
                 .header("Authorization", "Bearer " + config.apiKey())
                 .header("X-Correlation-ID", correlationId())
                 .get().build();
-        JsonNode json = execute(request);
-        return new Identity(json.path("client_id").asText(""), json.path("instance_id").asText(""));
     }
 
     /** Full jitter: random in [0, min(max, base·2^(attempt-1))]; a Retry-After is honoured as a floor. */
@@ -274,11 +337,12 @@ public final class OkHttpSynapApi implements SynapApi {
         JsonNode det = json.path("detail").isObject() ? json.path("detail") : json;
         String errorCode = json.path("detail").path("code").asText(json.path("error").asText(json.path("code").asText("")));
         return switch (code) {
-            case 400, 422 -> new PermanentException(PermanentException.Kind.INVALID_INPUT, msg, code, detail, null);
+            // the detail a failure row keeps carries the correlation id support asks for
+            case 400, 422 -> new PermanentException(PermanentException.Kind.INVALID_INPUT, msg, code, said, null);
             case 401 -> new BlockedException(BlockedException.Reason.AUTH, "Synap refused the API key (401): " + said, code);
-            case 402 -> new BlockedException(BlockedException.Reason.CREDITS, "Synap credits exhausted (402): " + said, code);
+            case 402 -> new BlockedException(BlockedException.Reason.CREDITS, creditStop("402", det, detail) + suffix, code);
             case 403 -> new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap forbade the call (403): " + said, code);
-            case 404 -> new PermanentException(PermanentException.Kind.NOT_FOUND, msg, code, detail, null);
+            case 404 -> new PermanentException(PermanentException.Kind.NOT_FOUND, msg, code, said, null);
             case 409 -> {
                 if (errorCode.equals("instance_not_ready")) {
                     Duration wait = retryAfter;
@@ -295,16 +359,46 @@ public final class OkHttpSynapApi implements SynapApi {
             case 429 -> {
                 String reason = det.path("reason").asText("");
                 if (!reason.isEmpty() || CREDIT_ERRORS.contains(det.path("error").asText("")))
-                    yield new BlockedException(BlockedException.Reason.CREDITS, "Synap stopped ingestion (429 "
-                            + (reason.isEmpty() ? det.path("error").asText() : reason) + "): " + said, code);
+                    yield new BlockedException(BlockedException.Reason.CREDITS, creditStop("429", det, detail) + suffix, code);
                 yield new RetryableException("rate_limited", msg, code, retryAfter, null);
             }
             default -> {
                 if (code >= 500) yield new RetryableException("server_error", msg, code, null, null);
                 if (code >= 200 && code < 400) yield new RetryableException("unexpected_status", msg, code, null, null);
-                yield new PermanentException(PermanentException.Kind.OTHER, msg, code, detail, null);
+                yield new PermanentException(PermanentException.Kind.OTHER, msg, code, said, null);
             }
         };
+    }
+
+    /**
+     * A credit stop in words (SDK 0.6.9 {@code InsufficientCreditsError} / credit-class {@code RateLimitError}): why, the balance
+     * and what the call needed when Synap says them, where to fix it, and that the run resumes from its checkpoints then.
+     */
+    static String creditStop(String status, JsonNode det, String detail) {
+        String reason = det.path("reason").asText("");
+        if (reason.isEmpty()) reason = det.path("error").asText("");
+        StringBuilder m = new StringBuilder("Synap stopped ingestion for credits (").append(status)
+                .append(reason.isEmpty() ? "" : " " + reason).append(")");
+        if (det.path("balance_credits").isNumber())
+            m.append(": balance ").append(credits(det.get("balance_credits").asDouble())).append(" credits");
+        if (det.path("minimum_required_credits").isNumber())
+            m.append(", this call needs ").append(credits(det.get("minimum_required_credits").asDouble()));
+        String message = det.path("message").asText("");
+        if (!message.isEmpty()) m.append("; Synap: ").append(message.length() > 200 ? message.substring(0, 200) + "…" : message);
+        else if (!det.path("balance_credits").isNumber() && !detail.isEmpty()) m.append(": ").append(detail);
+        for (String url : List.of("redeem_url", "manage_url", "upgrade_url", "recovery_url")) {
+            if (det.hasNonNull(url)) {
+                m.append("; ").append(url.replace("_url", "")).append(": ").append(det.get(url).asText());
+                break;
+            }
+        }
+        return m.append("; add credits (or allow overage on the plan), then resume the run: it continues from its checkpoints").toString();
+    }
+
+    /** A credit amount as people read it: whole numbers without decimals, grouped. */
+    public static String credits(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) return String.format(java.util.Locale.ROOT, "%,d", (long) v);
+        return String.format(java.util.Locale.ROOT, "%,.2f", v);
     }
 
     private static JsonNode parseQuietly(String body) {

@@ -31,8 +31,42 @@ public interface SynapApi {
     /** {@code GET /api/v1/auth/whoami}: proves the base URL and key work before a run starts. */
     Identity whoami();
 
-    /** The client and Instance an API key resolves to. */
-    record Identity(String clientId, String instanceId) {
+    /**
+     * {@code GET /v1/credits/balance}: the wallet the key's client spends; empty when this Synap does not report credits
+     * (an older server answers 404), which a caller must treat as unknown, never as zero.
+     */
+    default java.util.Optional<CreditBalance> balance() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * {@code POST /v1/credits/estimate}: Synap's price of {@code documents} documents sent with batch_create in {@code mode};
+     * empty when this Synap does not price (404).
+     */
+    default java.util.OptionalDouble estimateCredits(long documents, String mode) {
+        return java.util.OptionalDouble.empty();
+    }
+
+    /**
+     * The client and Instance an API key resolves to, and the Instance's {@code user_context_isolation}
+     * ({@link #B2C} or {@link #B2B}; null when Synap did not report it).
+     */
+    record Identity(String clientId, String instanceId, String isolation) {
+        public Identity(String clientId, String instanceId) {
+            this(clientId, instanceId, null);
+        }
+    }
+
+    /** {@code user_context_isolation} of a B2C Instance: user_id is the whole identity, a customer_id is refused (400). */
+    String B2C = "equals_customer";
+    /** {@code user_context_isolation} of a B2B Instance: user_id needs customer_id beside it. */
+    String B2B = "strict";
+
+    /** A credit wallet (SDK 0.6.9 {@code CreditBalance}). */
+    record CreditBalance(String clientId, double balanceCredits, boolean warningLow, java.util.List<Bucket> buckets) {
+        /** One (source, expiry) part of the balance. */
+        public record Bucket(String sourceType, double balance, String expiresAt) {
+        }
     }
 
     /**

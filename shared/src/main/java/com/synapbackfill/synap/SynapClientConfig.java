@@ -57,6 +57,12 @@ public record SynapClientConfig(String baseUrl, String apiKey, Duration connectT
                 Duration.ofSeconds(20));
     }
 
+    /** A deployment's client settings (SYNAP_* timeouts and retry budget) with {@code apiKey}. */
+    public static SynapClientConfig of(com.synapbackfill.config.Settings.Synap s, String apiKey) {
+        return new SynapClientConfig(s.baseUrl(), apiKey, s.connectTimeout(), s.readTimeout(), Duration.ofSeconds(10),
+                s.callTimeout(), s.maxAttempts(), s.maxRetryTime(), s.backoffBase(), s.backoffMax());
+    }
+
     /**
      * Refuses plain {@code http://} to a host that is not this machine: the API key and every chat text would cross
      * the network in clear. {@code allowed} is the operator's explicit choice ({@code --allow-plain-http},

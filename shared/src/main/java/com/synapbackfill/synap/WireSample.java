@@ -27,7 +27,14 @@ public final class WireSample {
                 new MemoryDocument("Refunds are accepted within 30 days.", "document", null, null, null, null, "fast", Map.of()));
     }
 
+    /** The documents of {@link #ESTIMATE} in {@code long-range}: what {@code estimate} prints the Java client's credits body for. */
+    public static final long ESTIMATE = 250;
+
+    /** {@code WireSample} prints the batch body; {@code WireSample estimate} the credits estimate body. */
     public static void main(String[] args) {
-        System.out.println(new String(OkHttpSynapApi.body(documents()), StandardCharsets.UTF_8));
+        if (args.length > 0 && args[0].equals("estimate"))
+            System.out.println(new String(OkHttpSynapApi.estimateBody(ESTIMATE, "long-range"), StandardCharsets.UTF_8));
+        else
+            System.out.println(new String(OkHttpSynapApi.body(documents()), StandardCharsets.UTF_8));
     }
 }

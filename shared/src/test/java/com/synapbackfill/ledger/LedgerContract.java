@@ -62,6 +62,36 @@ public abstract class LedgerContract {
     }
 
     @Test
+    void aCreditCapReservesUpToTheCapNeverPastItUnderConcurrentReservations() throws Exception {
+        planShards(2);
+        assertThat(ledger.creditsReserved(runId)).isZero();
+        // 8 threads race 50 reservations of 100 each against a cap of 2,050: exactly 20 succeed
+        java.util.concurrent.atomic.AtomicInteger granted = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            Thread th = new Thread(() -> {
+                for (int i = 0; i < 50; i++) if (ledger.reserveCredits(runId, 100, 2_050)) granted.incrementAndGet();
+            });
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) th.join();
+        assertThat(granted.get()).isEqualTo(20);
+        assertThat(ledger.creditsReserved(runId)).isEqualTo(2_000);
+        assertThat(ledger.reserveCredits(runId, 100, 2_050)).isFalse();
+        assertThat(ledger.reserveCredits(runId, 50, 2_050)).as("what is left fits").isTrue();
+        ledger.releaseCredits(runId, 550); // documents Synap did not accept
+        assertThat(ledger.creditsReserved(runId)).isEqualTo(1_500);
+        assertThat(ledger.reserveCredits(runId, 500, 2_050)).isTrue();
+        assertThat(ledger.reserveCredits(runId, 100, 3_000_000)).as("a higher cap").isTrue();
+        ledger.setCreditsReserved(runId, 42);
+        assertThat(ledger.creditsReserved(runId)).isEqualTo(42);
+        assertThat(ledger.reserveCredits(runId, 5_000, 4_999)).as("more than the whole cap").isFalse();
+        assertThat(ledger.unfinishedShards(runId, -1, 10)).as("the cap's item is no shard").hasSize(2);
+        assertThat(ledger.run(runId)).isPresent();
+    }
+
+    @Test
     void createRunIsIdempotentOnRunId() {
         RunState first = ledger.createRun(newRun(runId));
         clock.advance(Duration.ofMinutes(1));

@@ -176,7 +176,7 @@ class OkHttpSynapApiTest {
         PermanentException e = catchThrowableOfType(PermanentException.class, () -> api.batchCreate(docs(1)));
         assertThat(e.kind()).isEqualTo(PermanentException.Kind.INVALID_INPUT);
         assertThat(e.httpStatus()).isEqualTo(400);
-        assertThat(e.detail()).isEqualTo("customer_id is required");
+        assertThat(e.detail()).as("the detail a failure row keeps, with the call's correlation id").startsWith("customer_id is required [correlation id syn_");
         server.enqueue(json(422, "{\"detail\":[{\"loc\":[\"body\",\"documents\"],\"msg\":\"at most 100\"}]}"));
         PermanentException e2 = catchThrowableOfType(PermanentException.class, () -> api.batchCreate(docs(2)));
         assertThat(e2.httpStatus()).isEqualTo(422);
@@ -197,7 +197,7 @@ class OkHttpSynapApiTest {
         BlockedException forbidden = catchThrowableOfType(BlockedException.class, () -> api.batchCreate(docs(1)));
         assertThat(auth.reason()).isEqualTo(BlockedException.Reason.AUTH);
         assertThat(credits.reason()).isEqualTo(BlockedException.Reason.CREDITS);
-        assertThat(credits.getMessage()).contains("balance_credits");
+        assertThat(credits.getMessage()).contains("balance 0 credits, this call needs 5").contains("then resume the run");
         assertThat(forbidden.reason()).isEqualTo(BlockedException.Reason.FORBIDDEN);
         for (BackfillException e : List.of(auth, credits, forbidden)) assertThat(e.getMessage()).doesNotContain(KEY);
         assertThat(api.toString()).doesNotContain(KEY);
@@ -365,4 +365,55 @@ class OkHttpSynapApiTest {
         SynapClientConfig.requireSecure("--synap-url", "https://synap.example.com", false);
         assertThatThrownBy(() -> SynapClientConfig.defaults("https://user:pw@synap.example.com", KEY)).hasMessageContaining("holds credentials");
     }
+
+    @Test
+    void theCreditCallsAndTheIsolationModeAreReadAsTheSdkReadsThem() throws Exception {
+        server.enqueue(json(200, "{\"client_id\":\"cli_0123456789abcdef\",\"instance_id\":\"inst_0123456789abcdef\","
+                + "\"user_context_isolation\":\"equals_customer\"}"));
+        server.enqueue(json(200, "{\"client_id\":\"cli_0123456789abcdef\",\"balance_credits\":1234.5,\"warning_low\":true,"
+                + "\"buckets\":[{\"source_type\":\"subscription\",\"balance\":1234.5,\"expires_at\":null}]}"));
+        server.enqueue(json(200, "{\"credits_estimate\":30000.0}"));
+        assertThat(api.whoami().isolation()).isEqualTo(SynapApi.B2C);
+        SynapApi.CreditBalance b = api.balance().orElseThrow();
+        assertThat(b.balanceCredits()).isEqualTo(1234.5);
+        assertThat(b.warningLow()).isTrue();
+        assertThat(b.buckets()).extracting(SynapApi.CreditBalance.Bucket::sourceType).containsExactly("subscription");
+        assertThat(api.estimateCredits(30_000, "long-range").getAsDouble()).isEqualTo(30_000.0);
+        server.takeRequest();
+        RecordedRequest balance = server.takeRequest();
+        assertThat(balance.getUrl().encodedPath()).isEqualTo("/v1/credits/balance");
+        assertThat(balance.getHeaders().get("Authorization")).isEqualTo("Bearer " + KEY);
+        RecordedRequest estimate = server.takeRequest();
+        assertThat(estimate.getUrl().encodedPath()).isEqualTo("/v1/credits/estimate");
+        assertThat(Json.MAPPER.readTree(estimate.getBody().utf8()).toString()).isEqualTo("{\"metric_type\":\"memory_documents\","
+                + "\"units\":30000,\"item_count\":30000,\"endpoint\":\"/api/v1/memories/batch\",\"mode\":\"long-range\"}");
+        assertThat(gateCalls).as("the credit calls do not count against the rate limit").isZero();
+    }
+
+    @Test
+    void aSynapWithoutCreditsIsUnknownNeverZeroAndAnInstanceThatDoesNotSayHasNoMode() {
+        server.enqueue(json(200, "{\"client_id\":\"cli_0123456789abcdef\",\"instance_id\":\"inst_0123456789abcdef\"}"));
+        server.enqueue(json(404, "{\"detail\":\"Not Found\"}"));
+        server.enqueue(json(404, "{\"detail\":\"Not Found\"}"));
+        assertThat(api.whoami().isolation()).isNull();
+        assertThat(api.balance()).isEmpty();
+        assertThat(api.estimateCredits(10, "fast")).isEmpty();
+    }
+
+    @Test
+    void aCreditStopSaysWhyTheBalanceWhereToFixItAndThatTheRunResumes() {
+        BackfillException paid = OkHttpSynapApi.fromStatus(402, "{\"detail\":{\"error\":\"insufficient_credits\",\"reason\":"
+                + "\"overages_disabled\",\"balance_credits\":12.5,\"minimum_required_credits\":100,\"manage_url\":\"https://x/billing\"}}",
+                null, " [correlation id syn_1]");
+        assertThat(paid).isInstanceOf(BlockedException.class);
+        assertThat(paid.getMessage()).isEqualTo("Synap stopped ingestion for credits (402 overages_disabled): balance 12.50 credits, this "
+                + "call needs 100; manage: https://x/billing; add credits (or allow overage on the plan), then resume the run: it continues "
+                + "from its checkpoints [correlation id syn_1]");
+        BackfillException trial = OkHttpSynapApi.fromStatus(429, "{\"detail\":{\"reason\":\"trial_limit_reached\",\"message\":"
+                + "\"Your trial's 5,000 credits are used\",\"upgrade_url\":\"https://x/upgrade\"}}", null, "");
+        assertThat(((BlockedException) trial).reason()).isEqualTo(BlockedException.Reason.CREDITS);
+        assertThat(trial.getMessage()).contains("(429 trial_limit_reached)").contains("Synap: Your trial's 5,000 credits are used")
+                .contains("upgrade: https://x/upgrade");
+    }
+
 }

@@ -20,6 +20,13 @@ public final class EmulatorFlags {
                   --port N                  port on 127.0.0.1 (default 8080; 0 = any free port)
                   --api-key KEY             accepted API key (default synap_emulator_key)
                   --b2b                     the key's Instance is B2B (user_id without customer_id is refused)
+                  --isolation b2c|b2b|unreported  what whoami reports as user_context_isolation: b2c (equals_customer:
+                                            a customer_id is refused), b2b (strict), unreported (default: an older server)
+                  --credits N               the client's credit balance; accepted documents consume it (default: credits
+                                            not modelled, the credit calls answer 404)
+                  --credit-cost X           credits per accepted document (default 1)
+                  --overages on|off         past zero: on (default) the balance goes negative, as a paid plan allowing
+                                            overage; off answers 402 insufficient_credits (overages_disabled)
                   --max-batch N             max documents per batch call (default 100)
                   --max-document-bytes N    max UTF-8 size of one document (default 262144)
                   --rate-limit N            per-Instance requests per minute, 0 = unlimited (default 600)
@@ -39,7 +46,10 @@ public final class EmulatorFlags {
     public static EmulatorSettings parse(String[] args) {
         EmulatorSettings.Builder b = EmulatorSettings.builder().port(8080);
         String apiKey = null;
-        boolean b2b = false;
+        EmulatorSettings.Isolation isolation = EmulatorSettings.Isolation.UNREPORTED;
+        Double credits = null;
+        double creditCost = 1;
+        boolean overages = true;
         Duration p50 = Duration.ZERO;
         Duration p95 = null;
         Duration processing = Duration.ZERO;
@@ -48,7 +58,7 @@ public final class EmulatorFlags {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) throw new HelpRequested();
-            if (a.equals("--b2b")) { b2b = true; continue; }
+            if (a.equals("--b2b")) { isolation = EmulatorSettings.Isolation.B2B; continue; }
             if (a.equals("--faults")) { b.faults(EmulatorSettings.Faults.TYPICAL); continue; }
             if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
             String v = args[++i];
@@ -69,6 +79,19 @@ public final class EmulatorFlags {
                     case "--processing-ms" -> processing = Duration.ofMillis(Long.parseLong(v));
                     case "--failed-share" -> failed = Double.parseDouble(v);
                     case "--partial-share" -> partial = Double.parseDouble(v);
+                    case "--isolation" -> {
+                        try {
+                            isolation = EmulatorSettings.Isolation.valueOf(v.toUpperCase());
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("--isolation: must be b2c, b2b or unreported, was " + v);
+                        }
+                    }
+                    case "--credits" -> credits = Double.parseDouble(v);
+                    case "--credit-cost" -> creditCost = Double.parseDouble(v);
+                    case "--overages" -> {
+                        if (!v.equals("on") && !v.equals("off")) throw new IllegalArgumentException("--overages: must be on or off, was " + v);
+                        overages = v.equals("on");
+                    }
                     default -> throw new IllegalArgumentException("unknown flag " + a);
                 }
             } catch (NumberFormatException e) {
@@ -77,7 +100,8 @@ public final class EmulatorFlags {
         }
         b.latency(p50, p95 == null ? p50 : p95);
         b.extraction(new EmulatorSettings.Extraction(processing, failed, partial));
-        EmulatorSettings.Instance inst = new EmulatorSettings.Instance("cli_0123456789abcdef", "inst_0123456789abcdef", b2b);
+        if (credits != null) b.credits(new EmulatorSettings.Credits(credits, creditCost, overages));
+        EmulatorSettings.Instance inst = new EmulatorSettings.Instance("cli_0123456789abcdef", "inst_0123456789abcdef", isolation);
         b.onlyApiKey(apiKey == null ? EmulatorSettings.DEFAULT_API_KEY : apiKey, inst);
         return b.build();
     }

@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param extraction           what long-range extraction makes of each accepted document, and when (the status endpoint)
  * @param poison               text that makes a batch fail with a 500 whenever one of its documents holds it (content Synap
  *                             cannot take), or null
+ * @param credits              the client's credit wallet, or null: credits not modelled (the credit calls answer 404, as a
+ *                             Synap without them)
  */
 public record EmulatorSettings(
         int port,
@@ -39,7 +41,8 @@ public record EmulatorSettings(
         Faults faults,
         long seed,
         Extraction extraction,
-        String poison) {
+        String poison,
+        Credits credits) {
 
     /** The key every test and the demo use unless they configure their own. */
     public static final String DEFAULT_API_KEY = "synap_emulator_key";
@@ -70,14 +73,56 @@ public record EmulatorSettings(
         b.maxDocumentBytes = maxDocumentBytes; b.rateLimitPerMinute = rateLimitPerMinute; b.rateLimitUnit = rateLimitUnit;
         b.burst = burst; b.burstSet = true; b.duplicatePolicy = duplicatePolicy; b.latencyP50 = latencyP50;
         b.latencyP95 = latencyP95; b.faults = faults; b.seed = seed; b.extraction = extraction; b.poison = poison;
+        b.credits = credits;
         return b;
     }
 
-    /** One Synap Instance: its ids and whether it isolates users per customer (B2B). */
-    public record Instance(String clientId, String instanceId, boolean b2b) {
+    /**
+     * One Synap Instance: its ids and its {@code user_context_isolation}: B2B ({@code strict}: user_id needs customer_id),
+     * B2C ({@code equals_customer}: a customer_id is refused), or UNREPORTED (a server older than the field: whoami does not
+     * say, and ids are taken as sent).
+     */
+    public record Instance(String clientId, String instanceId, Isolation isolation) {
         public Instance {
             if (clientId == null || !clientId.matches("cli_[0-9a-f]{16}")) throw new IllegalArgumentException("clientId must be cli_<16 hex>, was " + clientId);
             if (instanceId == null || !instanceId.matches("inst_[0-9a-f]{16}")) throw new IllegalArgumentException("instanceId must be inst_<16 hex>, was " + instanceId);
+            Objects.requireNonNull(isolation, "isolation");
+        }
+
+        /** B2B, or an Instance that does not report its mode. */
+        public Instance(String clientId, String instanceId, boolean b2b) {
+            this(clientId, instanceId, b2b ? Isolation.B2B : Isolation.UNREPORTED);
+        }
+
+        public boolean b2b() {
+            return isolation == Isolation.B2B;
+        }
+    }
+
+    /** An Instance's {@code user_context_isolation} as whoami reports it. */
+    public enum Isolation {
+        UNREPORTED(null), B2C("equals_customer"), B2B("strict");
+
+        private final String wire;
+
+        Isolation(String wire) {
+            this.wire = wire;
+        }
+
+        /** What whoami says ({@code null}: the field is absent). */
+        public String wire() {
+            return wire;
+        }
+    }
+
+    /**
+     * The client's credit wallet: {@code balance} at start, {@code perDocument} charged for each accepted document.
+     * With {@code overages} (a paid plan that allows usage past zero) the balance goes negative; without, a call the balance
+     * cannot cover is answered 402 ({@code insufficient_credits}, reason {@code overages_disabled}), as Synap's credit gate does.
+     */
+    public record Credits(double balance, double perDocument, boolean overages) {
+        public Credits {
+            if (perDocument < 0) throw new IllegalArgumentException("credit cost per document must be >= 0, was " + perDocument);
         }
     }
 
@@ -172,6 +217,7 @@ public record EmulatorSettings(
         private long seed = 42;
         private Extraction extraction = Extraction.IMMEDIATE;
         private String poison;
+        private Credits credits;
 
         public Builder port(int port) { this.port = port; return this; }
         public Builder apiKey(String key, Instance instance) { instances.put(key, instance); return this; }
@@ -189,11 +235,14 @@ public record EmulatorSettings(
         /** A batch holding a document whose text contains {@code marker} fails with a 500, every time (content Synap cannot take). */
         public Builder poison(String marker) { this.poison = marker; return this; }
 
+        /** The client's wallet (null: credits not modelled). */
+        public Builder credits(Credits c) { this.credits = c; return this; }
+
         public EmulatorSettings build() {
             // Documented tier: 600 rpm with burst 50, i.e. five seconds' worth of requests.
             int b = burstSet ? burst : Math.max(1, (int) Math.ceil(rateLimitPerMinute / 12.0));
             return new EmulatorSettings(port, instances, maxDocumentsPerBatch, maxDocumentBytes, rateLimitPerMinute,
-                    rateLimitUnit, b, duplicatePolicy, latencyP50, latencyP95, faults, seed, extraction, poison);
+                    rateLimitUnit, b, duplicatePolicy, latencyP50, latencyP95, faults, seed, extraction, poison, credits);
         }
     }
 }

@@ -77,10 +77,12 @@ public final class SynapEmulator implements AutoCloseable {
     private volatile EmulatorSettings settings;
     private volatile boolean outage;
     private volatile boolean creditsExhausted;
+    private volatile CreditWallet wallet; // null: credits not modelled
 
     private SynapEmulator(EmulatorSettings settings) throws IOException {
         this.settings = settings;
         this.random = new Random(settings.seed());
+        this.wallet = settings.credits() == null ? null : new CreditWallet(settings.credits());
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port()), 256);
         // A thread per in-flight call: injected latency sleeps, and the project's own benchmarks run hundreds
         // of concurrent calls, so a small fixed pool would make the emulator the bottleneck.
@@ -128,8 +130,29 @@ public final class SynapEmulator implements AutoCloseable {
 
     /** Replaces the settings of a running emulator (port and seed are kept). */
     public void reconfigure(EmulatorSettings newSettings) {
+        if (!java.util.Objects.equals(newSettings.credits(), settings.credits()))
+            wallet = newSettings.credits() == null ? null : new CreditWallet(newSettings.credits());
         this.settings = newSettings;
         buckets.clear();
+    }
+
+    /** The client's credit balance now (NaN when credits are not modelled). */
+    public double creditBalance() {
+        CreditWallet w = wallet;
+        return w == null ? Double.NaN : w.balance();
+    }
+
+    /** Credits accepted documents consumed (NaN when credits are not modelled). */
+    public double creditsSpent() {
+        CreditWallet w = wallet;
+        return w == null ? Double.NaN : w.spent();
+    }
+
+    /** Sets the balance: a top-up (credits must be modelled, {@link EmulatorSettings.Builder#credits}). */
+    public void setCreditBalance(double credits) {
+        CreditWallet w = wallet;
+        if (w == null) throw new IllegalStateException("credits are not modelled: start the emulator with credits (--credits N)");
+        w.setBalance(credits);
     }
 
     /** Every later call with this key is answered 401. */
@@ -199,6 +222,12 @@ public final class SynapEmulator implements AutoCloseable {
                 create(ex);
             } else if (path.startsWith("/api/v1/memories/status/") && method.equals("GET")) {
                 status(ex, path.substring("/api/v1/memories/status/".length()));
+            } else if (path.equals("/v1/credits/balance") && method.equals("GET")) {
+                creditBalance(ex);
+            } else if (path.equals("/v1/credits/estimate") && method.equals("POST")) {
+                creditEstimate(ex);
+            } else if (path.equals("/_emulator/credits") && method.equals("POST")) {
+                topUp(ex);
             } else if (path.equals("/_emulator/stats") && method.equals("GET")) {
                 send(ex, 200, mapper.valueToTree(stats.snapshot()));
             } else if (path.equals("/_emulator/documents") && method.equals("GET")) {
@@ -220,8 +249,57 @@ public final class SynapEmulator implements AutoCloseable {
     private void whoami(HttpExchange ex) throws IOException {
         EmulatorSettings.Instance inst = authenticate(ex);
         if (inst == null) return;
-        send(ex, 200, obj().put("client_id", inst.clientId()).put("instance_id", inst.instanceId())
-                .put("relationship_type", inst.b2b() ? "b2b" : "b2c"));
+        ObjectNode who = obj().put("client_id", inst.clientId()).put("instance_id", inst.instanceId())
+                .put("relationship_type", inst.b2b() ? "b2b" : "b2c");
+        if (inst.isolation().wire() != null) who.put("user_context_isolation", inst.isolation().wire());
+        send(ex, 200, who);
+    }
+
+    // ---------------------------------------------------------------- credits
+
+    private void creditBalance(HttpExchange ex) throws IOException {
+        EmulatorSettings.Instance inst = authenticate(ex);
+        if (inst == null) return;
+        CreditWallet w = wallet;
+        if (w == null) error(ex, 404, "Not Found");
+        else send(ex, 200, w.balanceBody(inst.clientId()));
+    }
+
+    private void creditEstimate(HttpExchange ex) throws IOException {
+        EmulatorSettings.Instance inst = authenticate(ex);
+        if (inst == null) return;
+        byte[] body = ex.getRequestBody().readAllBytes();
+        CreditWallet w = wallet;
+        if (w == null) {
+            error(ex, 404, "Not Found");
+            return;
+        }
+        JsonNode req;
+        try {
+            req = mapper.readTree(body);
+        } catch (IOException e) {
+            error(ex, 422, List.of(validation("body", "Invalid JSON")));
+            return;
+        }
+        if (req == null || !req.hasNonNull("metric_type")) {
+            error(ex, 422, List.of(validation("body.metric_type", "Field required")));
+            return;
+        }
+        ObjectNode answer = w.estimateBody(req);
+        if (answer == null) error(ex, 422, List.of(validation("body.units", "Input should be a number >= 0")));
+        else send(ex, 200, answer);
+    }
+
+    /** {@code POST /_emulator/credits {"balance": N}}: a top-up from outside (the CLI's emulator, a script). */
+    private void topUp(HttpExchange ex) throws IOException {
+        JsonNode req = mapper.readTree(ex.getRequestBody().readAllBytes());
+        CreditWallet w = wallet;
+        if (w == null || req == null || !req.path("balance").isNumber()) {
+            error(ex, 400, w == null ? "credits are not modelled (start with --credits N)" : "body: {\"balance\": N}");
+            return;
+        }
+        w.setBalance(req.get("balance").asDouble());
+        send(ex, 200, obj().put("balance_credits", w.balance()));
     }
 
     private EmulatorSettings.Instance authenticate(HttpExchange ex) throws IOException {
@@ -308,6 +386,15 @@ public final class SynapEmulator implements AutoCloseable {
 
         Instant now = clock.instant();
         String queuedAt = now.toString();
+        CreditWallet w = wallet;
+        if (w != null) {
+            int chargeable = 0;
+            for (Candidate c : candidates) if (c.error == null) chargeable++;
+            if (!w.covers(chargeable)) {
+                send(ex, 402, w.insufficientBody(chargeable));
+                return;
+            }
+        }
         ObjectNode resp = obj();
         resp.put("batch_id", fastUuid());
         ArrayNode results = nodes.arrayNode();
@@ -352,6 +439,7 @@ public final class SynapEmulator implements AutoCloseable {
                     } else {
                         r.put("status", "queued").put("queued_at", queuedAt).putNull("error_message");
                         succeeded++;
+                        if (w != null) w.charge(1);
                     }
                 }
                 results.add(r);
@@ -377,7 +465,7 @@ public final class SynapEmulator implements AutoCloseable {
             return true;
         }
         if (creditsExhausted) {
-            ObjectNode detail = obj().put("message", "Insufficient credits").put("balance_credits", 0)
+            ObjectNode detail = obj().put("error", "insufficient_credits").put("message", "Insufficient credits").put("balance_credits", 0)
                     .put("minimum_required_credits", 1).put("recovery_url", "https://synap.maximem.ai/billing")
                     .put("redeem_url", "https://synap.maximem.ai/redeem");
             send(ex, 402, obj().set("detail", detail));
@@ -440,6 +528,9 @@ public final class SynapEmulator implements AutoCloseable {
             c.error = "document_created_at: Input should be a valid datetime";
         } else if (inst.b2b() && c.userId != null && c.customerId == null) {
             c.error = "customer_id is required when user_id is set on a B2B instance";
+        } else if (inst.isolation() == EmulatorSettings.Isolation.B2C && c.customerId != null) {
+            c.error = "customer_id is not accepted on this instance, which is B2C (user_context_isolation='equals_customer'); "
+                    + "send user_id only";
         }
         return c;
     }
@@ -482,12 +573,18 @@ public final class SynapEmulator implements AutoCloseable {
         Instant now = clock.instant();
         String ingestionId = fastUuid();
         String docId = c.documentId != null ? c.documentId : "doc_" + fastUuid().replace("-", "").substring(0, 16);
+        CreditWallet w = wallet;
+        if (w != null && !w.covers(1)) {
+            send(ex, 402, w.insufficientBody(1));
+            return;
+        }
         synchronized (documents) {
             if (admit(inst, c.toStored(inst.instanceId(), docId, ingestionId, now.toEpochMilli()), s) == Admission.DUPLICATE) {
                 error(ex, 409, "document_id already ingested: " + docId);
                 return;
             }
         }
+        if (w != null) w.charge(1);
         sleep(latencyMillis(s));
         send(ex, 200, obj().put("ingestion_id", ingestionId).put("document_id", docId).put("status", "queued")
                 .put("queued_at", now.toString()));

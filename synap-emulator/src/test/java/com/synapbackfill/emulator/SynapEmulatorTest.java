@@ -268,4 +268,81 @@ class SynapEmulatorTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmulatorFlags.parse(new String[] {"--rate-limit", "x"}))
                 .hasMessageContaining("--rate-limit");
     }
+
+    @Test
+    void aWalletAnswersBalanceAndEstimateAndEveryAcceptedDocumentConsumesIt() throws Exception {
+        start(EmulatorSettings.builder().rateLimitPerMinute(0).credits(new EmulatorSettings.Credits(10, 2, false)));
+        String key = EmulatorSettings.DEFAULT_API_KEY;
+        JsonNode b = M.readTree(get("/v1/credits/balance", key).body());
+        assertThat(b.get("balance_credits").asDouble()).isEqualTo(10.0);
+        assertThat(b.get("client_id").asText()).isEqualTo("cli_0123456789abcdef");
+        assertThat(b.get("buckets").get(0).get("source_type").asText()).isEqualTo("subscription");
+        HttpResponse<String> est = post("/v1/credits/estimate", "{\"metric_type\":\"memory_documents\",\"units\":7,\"item_count\":7,"
+                + "\"endpoint\":\"/api/v1/memories/batch\",\"mode\":\"fast\"}", key);
+        assertThat(M.readTree(est.body()).get("credits_estimate").asDouble()).isEqualTo(14.0);
+        assertThat(post("/v1/credits/estimate", "{}", key).statusCode()).as("metric_type is required").isEqualTo(422);
+        assertThat(get("/v1/credits/balance", "wrong").statusCode()).isEqualTo(401);
+
+        // a duplicate and an invalid document cost nothing
+        assertThat(batchOf(doc("a", "u", null), doc("b", "u", null)).statusCode()).isEqualTo(200);
+        assertThat(emu.creditBalance()).isEqualTo(6.0);
+        assertThat(M.readTree(batchOf(doc("a", "u", null)).body()).get("failed").asInt()).isEqualTo(1);
+        assertThat(emu.creditBalance()).isEqualTo(6.0);
+        // three more would need 6: covered; four would need 8: refused whole, nothing stored
+        HttpResponse<String> refused = batchOf(doc("c", "u", null), doc("d", "u", null), doc("e", "u", null), doc("f", "u", null));
+        assertThat(refused.statusCode()).isEqualTo(402);
+        JsonNode detail = M.readTree(refused.body()).get("detail");
+        assertThat(detail.get("error").asText()).isEqualTo("insufficient_credits");
+        assertThat(detail.get("reason").asText()).isEqualTo("overages_disabled");
+        assertThat(detail.get("balance_credits").asDouble()).isEqualTo(6.0);
+        assertThat(detail.get("minimum_required_credits").asDouble()).isEqualTo(8.0);
+        assertThat(emu.documents()).hasSize(2);
+        emu.setCreditBalance(100);
+        assertThat(batchOf(doc("c", "u", null)).statusCode()).isEqualTo(200);
+        assertThat(emu.creditsSpent()).isEqualTo(6.0);
+        assertThat(M.readTree(post("/_emulator/credits", "{\"balance\": 5}", key).body()).get("balance_credits").asDouble()).isEqualTo(5.0);
+    }
+
+    @Test
+    void withOveragesTheBalanceGoesNegativeAndWithoutCreditsTheCallsAreUnknown() throws Exception {
+        start(EmulatorSettings.builder().rateLimitPerMinute(0).credits(new EmulatorSettings.Credits(1, 1, true)));
+        assertThat(batchOf(doc("a", "u", null), doc("b", "u", null), doc("c", "u", null)).statusCode()).isEqualTo(200);
+        assertThat(emu.creditBalance()).isEqualTo(-2.0);
+        emu.close();
+        start(EmulatorSettings.builder().rateLimitPerMinute(0));
+        assertThat(get("/v1/credits/balance", EmulatorSettings.DEFAULT_API_KEY).statusCode()).isEqualTo(404);
+        assertThat(emu.creditBalance()).isNaN();
+    }
+
+    @Test
+    void b2cRefusesACustomerIdAndB2bAUserAloneAndWhoamiSaysWhichAsSynapDoes() throws Exception {
+        start(EmulatorSettings.builder().rateLimitPerMinute(0).onlyApiKey(EmulatorSettings.DEFAULT_API_KEY,
+                new EmulatorSettings.Instance("cli_0123456789abcdef", "inst_0123456789abcdef", EmulatorSettings.Isolation.B2C)));
+        assertThat(M.readTree(get("/api/v1/auth/whoami", EmulatorSettings.DEFAULT_API_KEY).body()).get("user_context_isolation").asText())
+                .isEqualTo("equals_customer");
+        JsonNode r = M.readTree(batchOf(doc("a", "u", "c"), doc("b", "u", null)).body());
+        assertThat(r.get("results").get(0).get("error_message").asText()).contains("customer_id is not accepted");
+        assertThat(r.get("results").get(1).get("status").asText()).isEqualTo("queued");
+        emu.close();
+        start(EmulatorSettings.builder().rateLimitPerMinute(0).onlyApiKey(EmulatorSettings.DEFAULT_API_KEY,
+                new EmulatorSettings.Instance("cli_0123456789abcdef", "inst_0123456789abcdef", EmulatorSettings.Isolation.B2B)));
+        assertThat(M.readTree(get("/api/v1/auth/whoami", EmulatorSettings.DEFAULT_API_KEY).body()).get("user_context_isolation").asText())
+                .isEqualTo("strict");
+        emu.close();
+        start(EmulatorSettings.builder().rateLimitPerMinute(0));
+        assertThat(M.readTree(get("/api/v1/auth/whoami", EmulatorSettings.DEFAULT_API_KEY).body()).has("user_context_isolation"))
+                .as("an Instance that does not report its mode (an older Synap)").isFalse();
+    }
+
+    @Test
+    void theFlagsSetTheWalletAndTheMode() {
+        EmulatorSettings s = EmulatorFlags.parse(new String[] {"--credits", "1000", "--credit-cost", "0.5", "--overages", "off", "--isolation", "b2c"});
+        assertThat(s.credits()).isEqualTo(new EmulatorSettings.Credits(1000, 0.5, false));
+        assertThat(s.instances().get(EmulatorSettings.DEFAULT_API_KEY).isolation()).isEqualTo(EmulatorSettings.Isolation.B2C);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmulatorFlags.parse(new String[] {"--overages", "maybe"}))
+                .hasMessageContaining("--overages: must be on or off");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmulatorFlags.parse(new String[] {"--isolation", "b2x"}))
+                .hasMessageContaining("--isolation: must be b2c, b2b or unreported");
+    }
+
 }

@@ -133,7 +133,7 @@ final class BatchSender {
                     t.receipts.add(new Receipt(docs.get(i).documentId(), r.ingestionId(), docs.get(i).turn().id(), shardNo, true));
                 } else {
                     t.failures.add(FailureRecord.of(runId, docs.get(i).documentId(), docs.get(i).turn().id(), shardNo,
-                            "item_failed", 200, r.errorMessage(), now));
+                            "item_failed", 200, (r.errorMessage() == null ? "failed" : r.errorMessage()) + result.trace(), now));
                 }
             }
         } catch (PermanentException e) {

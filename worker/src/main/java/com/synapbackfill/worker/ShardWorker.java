@@ -233,8 +233,17 @@ public final class ShardWorker {
             }
             Outcome stop = checkBetweenBatches(run.runId(), remainingMillis);
             if (stop != null) return stop;
-            StepOutcome so = runStep(run, progress.state, next.step(), res, mapper);
+            long reserved = reserveCredits(run, next.step().documents().size());
+            StepOutcome so;
+            try {
+                so = runStep(run, progress.state, next.step(), res, mapper);
+            } catch (RuntimeException e) {
+                if (reserved > 0) ledger.releaseCredits(run.runId(), reserved);
+                throw e;
+            }
             progress.state = ledger.advance(progress.state, next.step().lastId(), so.delta, so.latencies, next.last(), options.lease());
+            // what Synap did not accept was not spent: the cap's reservation gives it back
+            if (reserved > 0) ledger.releaseCredits(run.runId(), reserved - Math.min(reserved, so.delta.accepted() * perDocumentMilli(run)));
             progress.total = progress.total.plus(so.delta);
             metrics.step(so.delta, so.latencies);
             if (so.delta.calls() > 0 && cachedRun.trouble() != null) {
@@ -244,6 +253,29 @@ public final class ShardWorker {
             }
             if (next.last()) return null;
         }
+    }
+
+    /** One document's price under the run's cap, in thousandths of a credit. */
+    private static long perDocumentMilli(RunState run) {
+        return Math.round(run.config().capCreditsPerDocument() * 1000);
+    }
+
+    /**
+     * A run with a credit cap ({@code maxCredits}) reserves a call's price before the call; a call the cap cannot cover
+     * stops the run BLOCKED at the cap (never past it), until a resume with a higher cap. 0 when the run has no cap.
+     */
+    private long reserveCredits(RunState run, int documents) {
+        Long cap = run.config().maxCredits();
+        if (cap == null || documents == 0) return 0;
+        long milli = documents * perDocumentMilli(run);
+        if (milli == 0) return 0;
+        if (ledger.reserveCredits(run.runId(), milli, cap * 1000)) return milli;
+        throw new BlockedException(BlockedException.Reason.CREDIT_CAP, "the run's credit cap is reached: it may spend at most "
+                + com.synapbackfill.synap.OkHttpSynapApi.credits(cap) + " credits (--max-credits) and "
+                + com.synapbackfill.synap.OkHttpSynapApi.credits(ledger.creditsReserved(run.runId()) / 1000.0)
+                + " are spent or held by calls in flight, so the next call of " + documents + " documents (~"
+                + com.synapbackfill.synap.OkHttpSynapApi.credits(milli / 1000.0) + " credits) was not made; resume it with a higher "
+                + "cap (backfill resume " + run.runId() + " --max-credits N): it continues from its checkpoints", 0);
     }
 
     /**
@@ -257,8 +289,11 @@ public final class ShardWorker {
         boolean moved = ledger.transition(run.runId(), EnumSet.of(RunStatus.RUNNING), RunStatus.BLOCKED,
                 e.errorClass() + ": " + e.getMessage());
         ledger.release(run.runId(), state.shard().shardNo(), options.owner());
-        LOG.error("run blocked by Synap ({}: {}), status {} → BLOCKED{}; resume after fixing it", e.httpStatus(), e.getMessage(),
-                run.status(), moved ? "" : " (already moved)");
+        if (e.reason() == BlockedException.Reason.CREDIT_CAP)
+            LOG.warn("run reached its credit cap ({}), status {} → BLOCKED{}", e.getMessage(), run.status(), moved ? "" : " (already moved)");
+        else
+            LOG.error("run blocked by Synap ({}: {}), status {} → BLOCKED{}; resume after fixing it", e.httpStatus(), e.getMessage(),
+                    run.status(), moved ? "" : " (already moved)");
         return Outcome.BLOCKED;
     }
 

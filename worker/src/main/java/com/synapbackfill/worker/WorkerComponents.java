@@ -109,10 +109,7 @@ public final class WorkerComponents {
 
     /** The Synap client settings of a deployment (timeouts, retry budget) with {@code apiKey}. */
     public static SynapClientConfig synapConfig(Settings settings, String apiKey) {
-        return new SynapClientConfig(settings.synap().baseUrl(), apiKey,
-                settings.synap().connectTimeout(), settings.synap().readTimeout(), Duration.ofSeconds(10),
-                settings.synap().callTimeout(), settings.synap().maxAttempts(), settings.synap().maxRetryTime(),
-                settings.synap().backoffBase(), settings.synap().backoffMax());
+        return SynapClientConfig.of(settings.synap(), apiKey);
     }
 
     private static ReceiptLog receiptLog(Settings settings, AwsClients aws, ReportStore reports) {

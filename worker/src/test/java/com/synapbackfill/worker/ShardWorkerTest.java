@@ -173,7 +173,7 @@ class ShardWorkerTest {
         FailureRecord f = ledger.failures(RUN, null, 10).get(0);
         assertThat(f.sourceId()).isEqualTo("4");
         assertThat(f.errorClass()).isEqualTo("item_failed");
-        assertThat(f.message()).isEqualTo("document_type: invalid");
+        assertThat(f.message()).as("Synap's words, then the batch for support").startsWith("document_type: invalid [batch ");
     }
 
     @Test
