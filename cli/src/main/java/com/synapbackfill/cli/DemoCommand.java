@@ -168,6 +168,7 @@ final class DemoCommand implements Callable<Integer> {
                 everyValidOnce && synapBalanced ? "exactly once" : "MISMATCH");
 
         if (verifySample > 0 && "COMPLETED".equals(status.status())) verify(out, deployment, runId);
+        page(out, run, deployment, runId);
 
         if (keep) {
             out.println("Services stay up (Ctrl-C to stop):");
@@ -191,6 +192,21 @@ final class DemoCommand implements Callable<Integer> {
         if (status.blocked()) return BackfillCommand.BLOCKED;
         if (!"COMPLETED".equals(status.status())) return BackfillCommand.ERROR;
         return sourceBalanced && failuresMatch && everyValidOnce && synapBalanced ? BackfillCommand.OK : BackfillCommand.INVARIANT;
+    }
+
+    /** The run's page (after verify, so it shows the outcome), copied out of the emulated bucket to a file to open. */
+    private void page(PrintStream out, LocalRun run, LocalDeployment d, String runId) {
+        PlannerResults.Report again = run.planner().report(runId);
+        if (again.pageLocation() == null || d.bucket() == null) return;
+        byte[] page = new com.synapbackfill.report.S3ReportStore(d.aws().s3(), d.bucket()).get(PlannerResults.pageKey(runId)).orElse(null);
+        if (page == null) return;
+        try {
+            java.nio.file.Path file = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "synap-backfill-" + runId + ".html");
+            java.nio.file.Files.write(file, page);
+            out.println("Page: " + file.toUri() + " (charts of the run; open it in a browser — `backfill report RUN --html FILE` on a real run)");
+        } catch (java.io.IOException e) {
+            out.println("Page: " + again.pageLocation() + " (could not copy it to a file: " + e.getMessage() + ")");
+        }
     }
 
     /** The emulated Synap's credit balance at the demo's start (one credit per accepted document). */

@@ -45,7 +45,7 @@ final class EstimateCommand implements Callable<Integer> {
     @Mixin RunSettingsOptions contract;
     @Option(names = "--sample", defaultValue = "5000", description = "rows to sample, spread over the id range (default ${DEFAULT-VALUE})") int sample;
     @Option(names = "--send", defaultValue = "0", description = "real documents to send to measure latency (default 0)") int send;
-    @Option(names = "--synap-url", defaultValue = SynapClientConfig.DEFAULT_BASE_URL, description = "Synap base URL") String synapUrl;
+    @Option(names = "--synap-url", description = "Synap base URL (env SYNAP_BASE_URL; default the production API)") String synapUrl;
     int rateLimit;
     int batchSize;
 
@@ -55,6 +55,11 @@ final class EstimateCommand implements Callable<Integer> {
         if (sample < 1) throw new IllegalArgumentException("--sample: must be >= 1, was " + sample);
         if (send < 0) throw new IllegalArgumentException("--send: must be >= 0, was " + send);
         CliConfig c = CliConfig.load(null, System.getenv()).withPreset(contract.preset);
+        // as run reads it: the flag, the config file, SYNAP_BASE_URL, else production
+        String url = c.pick(synapUrl, "synapUrl", "SYNAP_BASE_URL");
+        SynapClientConfig.requireSecure(synapUrl != null ? "--synap-url" : "SYNAP_BASE_URL", url,
+                Boolean.parseBoolean(c.env("SYNAP_ALLOW_PLAIN_HTTP")));
+        synapUrl = url == null ? SynapClientConfig.DEFAULT_BASE_URL : url;
         rateLimit = contract.rateLimit == null ? 600 : contract.rateLimit;
         batchSize = contract.batchSize == null ? 100 : contract.batchSize;
         String tableName = contract.query(c) != null ? null : contract.tableName(c);

@@ -126,6 +126,20 @@ abstract class OperatorCommand implements Callable<Integer> {
                 r.resolved() == 0 ? "" : String.format(" (and %,d resolved by a retry)", r.resolved()), r.invariantHolds() ? "holds" : "BROKEN");
         out.println("  report:   " + r.reportLocation());
         out.println("  failures: " + r.failuresLocation());
+        if (r.pageLocation() != null) out.println("  page:     " + r.pageLocation() + " (charts of the run; open it in a browser)");
+    }
+
+    /** Names a finished run's report page when the report step or {@code backfill report} has written one. */
+    void printPage(Target target, PlannerResults.Status s) {
+        if (!s.done() && !s.blocked()) return;
+        try {
+            com.synapbackfill.report.ReportStore store = target.store();
+            String key = PlannerResults.pageKey(s.runId());
+            out.println(store.get(key).isPresent() ? "  page: " + store.location(key) + " (charts of the run; open it in a browser)"
+                    : "  page: `backfill report " + s.runId() + " --html report.html` draws the run's charts");
+        } catch (RuntimeException noBucket) {
+            // a stack whose bucket is not known here: status says what it can without the page
+        }
     }
 
     /** 0 completed or still running, 3 blocked, 1 failed. */

@@ -132,6 +132,7 @@ final class RunCommand extends OperatorCommand {
         out.printf("Run %s: %s%s; rows %,d: accepted %,d, already present %,d, failed %,d, skipped %,d. Report: %s%n", id, status.status(),
                 status.reason() == null ? "" : " (" + status.reason() + ")", status.counters().rowsRead(), status.counters().accepted(),
                 status.counters().alreadyPresent(), status.counters().failed(), status.counters().skipped(), report.reportLocation());
+        if (report.pageLocation() != null) out.println("  page: " + report.pageLocation() + " (charts of the run; open it in a browser)");
         long resent = status.counters().alreadyPresent() - before.alreadyPresent();
         if (before.handled() > 0 && resent > 0)
             out.printf("  %,d already present were sent again in this session: Synap had accepted them after the last checkpoints "

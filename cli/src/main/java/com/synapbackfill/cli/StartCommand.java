@@ -1,6 +1,7 @@
 package com.synapbackfill.cli;
 
 import com.synapbackfill.json.Json;
+import com.synapbackfill.planner.PlannerActions;
 import com.synapbackfill.planner.PlannerRequest;
 import com.synapbackfill.planner.PlannerResults;
 import java.time.Duration;
@@ -41,6 +42,7 @@ final class StartCommand extends OperatorCommand {
             if (viaStateMachine(via, target)) {
                 String execution = startExecution(target.stateMachine(), id, stateMachineInput(settings.startRequest(c, id)));
                 out.println("Started " + execution);
+                awaitPlanned(target.planner(), execution, id);
                 out.println("Follow it: backfill status " + id + " " + following(c) + " --watch");
             } else {
                 PlannerRequest request = deployed ? settings.startRequest(c, id) : PlannerRequest.of(PlannerRequest.Action.START, id);
@@ -74,6 +76,40 @@ final class StartCommand extends OperatorCommand {
         Map<String, Object> event = new LinkedHashMap<>(Json.read(LambdaPlanner.event(request), Map.class));
         event.remove("action");
         return Json.write(Map.of("start", event));
+    }
+
+    /** As long as the planner may take (its function's timeout) plus a margin. */
+    static final Duration PLANNING_LIMIT = Duration.ofMinutes(16);
+
+    /**
+     * Returns once the execution's start step has put the run in the ledger (the planner reads the source and asks Synap
+     * first), so that what follows (status, --watch) finds it; an execution that ends first is an error with its cause.
+     */
+    private void awaitPlanned(PlannerActions planner, String execution, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + PLANNING_LIMIT.toNanos();
+        boolean said = false;
+        while (true) {
+            try {
+                PlannerResults.Status s = planner.status(id);
+                out.printf("Run %s: %s; %d shards over ~%,d rows%s%n", id, s.status(), s.shardsTotal(), s.estimatedRows(),
+                        s.reason() == null ? "" : " (" + s.reason() + ")");
+                return;
+            } catch (IllegalArgumentException notYet) {
+                if (!String.valueOf(notYet.getMessage()).contains("no run \"")) throw notYet;
+            }
+            try (SfnClient sfn = SfnClient.create()) {
+                var d = sfn.describeExecution(r -> r.executionArn(execution));
+                if (d.status() != software.amazon.awssdk.services.sfn.model.ExecutionStatus.RUNNING)
+                    throw new IllegalStateException("the execution ended " + d.status() + " before run " + id + " was planned: "
+                            + d.error() + (d.cause() == null ? "" : ": " + d.cause()));
+            }
+            if (System.nanoTime() > deadline)
+                throw new IllegalStateException("run " + id + " was not planned within " + PLANNING_LIMIT.toMinutes()
+                        + " minutes; see the execution " + execution);
+            if (!said) out.println("Planning " + id + " (the state machine's start step reads the source and asks Synap)...");
+            said = true;
+            Thread.sleep(2_000);
+        }
     }
 
     /** Starts an execution named after the run, so a second start of the same run is refused by Step Functions. */

@@ -34,12 +34,14 @@ final class StatusCommand extends OperatorCommand {
                 // opening and the first call is ridden out like any failed call, not an error
                 PlannerResults.Status s = watch(null, () -> reopened(c).planner(), runId(runId), Duration.ofSeconds(everySeconds));
                 printStatus(s);
+                if (target != null) printPage(target, s);
                 return exitCode(s);
             }
             target = Target.open(stack, c, Target.Access.READ, none());
             if (runId == null) return list(target);
             PlannerResults.Status s = target.planner().status(runId(runId));
             printStatus(s);
+            printPage(target, s);
             return exitCode(s);
         } finally {
             if (target != null) target.close();

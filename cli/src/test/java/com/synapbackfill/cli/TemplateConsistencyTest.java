@@ -230,4 +230,47 @@ class TemplateConsistencyTest {
         assertThat("http://synap.example.com").doesNotMatch(pattern);
         assertThat("https://user:pw@synap.example.com").doesNotMatch(pattern);
     }
+
+    @Test
+    void theDashboardDrawsTheMetricsTheWorkerEmitsAndTheStacksQueuesAndFunctions() throws Exception {
+        JsonNode dashboard = RES.path("BackfillDashboard");
+        assertThat(dashboard.path("Type").asText()).isEqualTo("AWS::CloudWatch::Dashboard");
+        JsonNode sub = dashboard.path("Properties").path("DashboardBody");
+        assertThat(sub.isArray()).as("!Sub [body, names]").isTrue();
+        String body = sub.get(0).asText();
+        Set<String> placeholders = new HashSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{([^}]+)}").matcher(body);
+        while (m.find()) placeholders.add(m.group(1));
+        Set<String> defined = new HashSet<>(Set.of("AWS::Region"));
+        sub.get(1).fieldNames().forEachRemaining(defined::add);
+        RES.fieldNames().forEachRemaining(defined::add);
+        assertThat(defined).as("every ${...} in the body names a resource or a !Sub variable").containsAll(placeholders);
+        JsonNode widgets = new ObjectMapper().readTree(body.replaceAll("\\$\\{[^}]+}", "X")).path("widgets");
+        assertThat(widgets.size()).isGreaterThanOrEqualTo(6);
+
+        // what the worker writes as EMF (its namespace, its dimension) is what the dashboard reads
+        java.io.ByteArrayOutputStream emf = new java.io.ByteArrayOutputStream();
+        new com.synapbackfill.worker.EmfWorkerMetrics(new java.io.PrintStream(emf, true, java.nio.charset.StandardCharsets.UTF_8))
+                .step(com.synapbackfill.model.Counters.ZERO, com.synapbackfill.ledger.CallStats.NONE);
+        JsonNode line = new ObjectMapper().readTree(emf.toString(java.nio.charset.StandardCharsets.UTF_8));
+        JsonNode directive = line.path("_aws").path("CloudWatchMetrics").get(0);
+        Set<String> emitted = new HashSet<>();
+        directive.path("Metrics").forEach(x -> emitted.add(x.path("Name").asText()));
+        Set<String> drawn = new HashSet<>();
+        Set<String> namespaces = new HashSet<>();
+        for (JsonNode w : widgets) {
+            for (JsonNode metric : w.path("properties").path("metrics")) {
+                if (!metric.get(0).isTextual()) continue; // an expression
+                namespaces.add(metric.get(0).asText());
+                if (metric.get(0).asText().equals(directive.path("Namespace").asText())) {
+                    drawn.add(metric.get(1).asText());
+                    assertThat(metric.get(2).asText() + "=" + metric.get(3).asText()).isEqualTo("Service=" + line.path("Service").asText());
+                }
+            }
+        }
+        assertThat(drawn).as("every EMF metric is on the dashboard, and only those").isEqualTo(emitted);
+        assertThat(namespaces).contains("AWS/SQS", "AWS/Lambda");
+        assertThat(placeholders).contains("ShardQueueName", "DeadLetterQueueName", "WorkerFunction", "PlannerFunction");
+        assertThat(T.path("Outputs").path("DashboardUrl").path("Value").asText()).contains("#dashboards:name=${BackfillDashboard}");
+    }
 }

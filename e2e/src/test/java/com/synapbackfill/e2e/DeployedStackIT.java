@@ -158,6 +158,16 @@ class DeployedStackIT {
         for (JsonNode n : verify.path("byStatus")) sum += n.asLong();
         assertThat(sum).isEqualTo(60);
         assertThat(verify.path("outcome").asText()).isEqualTo(problems > 0 ? "failed" : "completed");
+        // the report step's page beside report.json, drawn again after the verify step with its outcome (#31)
+        assertThat(out.path("report").path("pageLocation").asText())
+                .isEqualTo("s3://" + outputs.get("ReportBucketName") + "/runs/run-ok/report.html");
+        assertThat(out.path("page").path("pageLocation").asText()).isEqualTo(out.path("report").path("pageLocation").asText());
+        var pageObject = s3.getObjectAsBytes(r -> r.bucket(outputs.get("ReportBucketName")).key("runs/run-ok/report.html"));
+        assertThat(pageObject.response().contentType()).startsWith("text/html");
+        String page = pageObject.asUtf8String();
+        assertThat(page).contains("data-chart=\"throughput\"", "data-invariant=\"true\"", "data-verify=\"60\"",
+                "data-total=\"failed\" data-value=\"" + loaded.badRows() + "\"");
+        assertThat(outputs.get("DashboardUrl")).as("the dashboard's URL is a stack output").contains("#dashboards:name=");
         System.out.printf("deployed-stack: run-ok verify step: %d passes, %s, outcome %s%n", verify.path("passes").asInt(),
                 verify.path("byStatus"), verify.path("outcome").asText());
         System.out.printf("deployed-stack: run-ok SUCCEEDED in %d s: %,d rows, %,d documents once each, %d failure items%n",

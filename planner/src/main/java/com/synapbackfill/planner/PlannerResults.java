@@ -8,6 +8,11 @@ public final class PlannerResults {
     private PlannerResults() {
     }
 
+    /** Where a run's report page is in the report store (beside report.json). */
+    public static String pageKey(String runId) {
+        return "runs/" + runId + "/report.html";
+    }
+
     /**
      * @param created                false when the run already existed (idempotent start)
      * @param recommendedConcurrency workers needed to reach the rate limit at the assumed latency
@@ -55,9 +60,14 @@ public final class PlannerResults {
     /**
      * @param failures        unresolved failures (what the run's "failed" counts), by class in {@code failuresByClass}
      * @param resolved        failures a retry has since resolved (listed in the failures file, marked resolved)
+     * @param pageLocation    the run's report page (report.html: charts of its minutes, failures, shards, verify)
      */
     public record Report(String runId, String reportLocation, String failuresLocation, long failures,
-                         boolean invariantHolds, Map<String, Long> failuresByClass, long resolved) {
+                         boolean invariantHolds, Map<String, Long> failuresByClass, long resolved, String pageLocation) {
+        public Report(String runId, String reportLocation, String failuresLocation, long failures, boolean invariantHolds,
+                      Map<String, Long> failuresByClass, long resolved) {
+            this(runId, reportLocation, failuresLocation, failures, invariantHolds, failuresByClass, resolved, null);
+        }
     }
 
     /**

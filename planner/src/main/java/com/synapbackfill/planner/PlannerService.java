@@ -146,6 +146,7 @@ public final class PlannerService implements PlannerActions {
             List<Shard> shards;
             long withoutKey;
             RunPreflight.Outcome checked;
+            String blockedAtStart = null;
             try (TurnSource source = sources.apply(config.source())) {
                 profile = source.profile();
                 int perShard = shardRows(config, profile.estimatedRows(), recommended(config));
@@ -160,8 +161,20 @@ public final class PlannerService implements PlannerActions {
                 boolean slice = config.source().fromId() != null || config.source().toId() != null;
                 withoutKey = slice ? 0 : source.rowsWithoutKey();
                 // before anything is created or sent: the Instance's isolation against the mapping, the credits against the balance
-                checked = preflight.check(config, documents(source, config, shards, profile.estimatedRows()), source.customerMapped());
-                config = checked.config();
+                try {
+                    checked = preflight.check(config, documents(source, config, shards, profile.estimatedRows()), source.customerMapped());
+                    config = checked.config();
+                } catch (com.synapbackfill.error.RetryableException unanswered) {
+                    throw new IllegalStateException("Synap did not answer the checks before the run (the Instance's isolation, the "
+                            + "credits) after its retries: " + unanswered.getMessage() + "; nothing was created or sent: start the run "
+                            + "again when Synap answers", unanswered);
+                } catch (com.synapbackfill.error.BlockedException refused) {
+                    // Synap refused the key (or the credits) while asked: the run is kept, BLOCKED with the reason and
+                    // nothing enqueued, so fixing the key and resuming it starts the work (the state machine fails RunBlocked)
+                    blockedAtStart = refused.errorClass() + ": " + refused.getMessage();
+                    checked = new RunPreflight.Outcome(config, List.of("Synap refused the checks before the run (" + blockedAtStart
+                            + "): the run is BLOCKED; fix it, then resume the run"));
+                }
             }
             long now = clock.millis();
             ledger.createRun(new RunState(runId, RunStatus.PLANNING, null, config, profile.idType(), profile.estimatedRows(),
@@ -169,7 +182,9 @@ public final class PlannerService implements PlannerActions {
             List<ShardState> states = new ArrayList<>(shards.size());
             for (Shard s : shards) states.add(ShardState.pending(s));
             ledger.putShards(runId, states, profile.estimatedRows());
-            if (shards.isEmpty()) {
+            if (blockedAtStart != null) {
+                ledger.transition(runId, EnumSet.of(RunStatus.PLANNING), RunStatus.BLOCKED, blockedAtStart);
+            } else if (shards.isEmpty()) {
                 ledger.transition(runId, EnumSet.of(RunStatus.PLANNING), RunStatus.COMPLETED, null);
             } else {
                 ledger.transition(runId, EnumSet.of(RunStatus.PLANNING), RunStatus.RUNNING, null);
@@ -395,74 +410,7 @@ public final class PlannerService implements PlannerActions {
     @Override
     public PlannerResults.Report report(String runId) {
         RunState run = requireRun(runId);
-        PlannerResults.Status status = status(runId);
-        Map<String, Long> byClass = new TreeMap<>();
-        Map<String, Long> resolvedByClass = new TreeMap<>();
-        ByteArrayOutputStream jsonl = new ByteArrayOutputStream();
-        long failures = 0;
-        long unresolved = 0;
-        String after = null;
-        while (true) {
-            List<FailureRecord> page = ledger.failures(runId, after, PAGE);
-            if (page.isEmpty()) break;
-            for (FailureRecord f : page) {
-                failures++;
-                // counted as the run line counts "failed": a resolved failure is no longer one (it moved to accepted)
-                if (!f.resolved()) {
-                    unresolved++;
-                    byClass.merge(f.errorClass(), 1L, Long::sum);
-                } else {
-                    resolvedByClass.merge(f.errorClass(), 1L, Long::sum);
-                }
-                jsonl.writeBytes(Json.writeBytes(f));
-                jsonl.write('\n');
-            }
-            after = page.get(page.size() - 1).key();
-        }
-        long shardCount = 0;
-        long minRows = Long.MAX_VALUE;
-        long maxRows = 0;
-        long totalAttempts = 0;
-        int afterShard = -1;
-        while (true) {
-            List<ShardState> page = ledger.shards(runId, afterShard, PAGE);
-            if (page.isEmpty()) break;
-            for (ShardState s : page) {
-                shardCount++;
-                minRows = Math.min(minRows, s.counters().rowsRead());
-                maxRows = Math.max(maxRows, s.counters().rowsRead());
-                totalAttempts += s.attempts();
-            }
-            afterShard = page.get(page.size() - 1).shard().shardNo();
-        }
-        Counters c = run.counters();
-        boolean invariant = c.rowsRead() == c.handled();
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("runId", runId);
-        report.put("status", run.status().name());
-        report.put("statusReason", run.statusReason());
-        report.put("config", run.config());
-        report.put("counts", c);
-        report.put("invariant", Map.of("rowsRead", c.rowsRead(), "accepted+alreadyPresent+failed+skipped", c.handled(),
-                "holds", invariant));
-        report.put("failures", Map.of("total", failures, "unresolved", unresolved, "byClass", byClass,
-                "resolved", failures - unresolved, "resolvedByClass", resolvedByClass));
-        report.put("shards", Map.of("total", shardCount, "done", run.shardsDone(), "minRows", shardCount == 0 ? 0 : minRows,
-                "maxRows", maxRows, "meanRows", shardCount == 0 ? 0 : c.rowsRead() / shardCount, "leasesTaken", totalAttempts));
-        report.put("timing", Map.of("createdAt", java.time.Instant.ofEpochMilli(run.createdAtEpochMillis()).toString(),
-                "completedAt", run.completedAtEpochMillis() == 0 ? "" : java.time.Instant.ofEpochMilli(run.completedAtEpochMillis()).toString(),
-                "elapsedSeconds", status.elapsedSeconds(),
-                "docsPerSecond", status.elapsedSeconds() > 0 ? Math.round(c.handled() * 10.0 / status.elapsedSeconds()) / 10.0 : 0,
-                "ceilingDocsPerSecond", run.config().ceilingDocsPerSecond(),
-                "latencyP95Millis", status.latencyP95Millis()));
-        report.put("calls", Map.of("total", c.calls(), "throttled", c.throttled()));
-        String base = "runs/" + runId + "/";
-        String failuresAt = reports.put(base + "failures.jsonl", jsonl.toByteArray(), "application/x-ndjson");
-        report.put("failuresFile", failuresAt);
-        String reportAt = reports.put(base + "report.json",
-                Json.write(report).getBytes(StandardCharsets.UTF_8), "application/json");
-        LOG.info("report {}: {} failures, invariant {}", runId, failures, invariant ? "holds" : "BROKEN");
-        return new PlannerResults.Report(runId, reportAt, failuresAt, unresolved, invariant, byClass, failures - unresolved);
+        return new RunReport(ledger, reports).write(run, status(runId), clock.millis());
     }
 
     // ---------------------------------------------------------------- tune

@@ -51,7 +51,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * Reserved words ({@code status}) are aliased; condition failures become {@link LeaseConflictException}.
  */
 public final class DynamoDbLedger implements Ledger {
-    private static final long MINUTE_TTL_SECONDS = 7 * 24 * 3600;
+    private static final long MINUTE_TTL_SECONDS = LedgerTable.MINUTE_TTL_DAYS * 24L * 3600;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -268,7 +268,7 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     @Override
-    public ShardState advance(ShardState current, String checkpoint, Counters delta, List<Long> latenciesMillis,
+    public ShardState advance(ShardState current, String checkpoint, Counters delta, CallStats calls,
                               boolean done, Duration lease) {
         Shard sh = current.shard();
         long now = clock.millis();
@@ -308,7 +308,7 @@ public final class DynamoDbLedger implements Ledger {
             rv.put(":one", n(1));
         }
         long[] hist = new long[LATENCY_BUCKETS_MS.length];
-        for (long l : latenciesMillis) hist[Ledger.bucketOf(l)]++;
+        for (long l : calls.latenciesMillis()) hist[Ledger.bucketOf(l)]++;
         for (int i = 0; i < hist.length; i++) {
             if (hist[i] > 0) {
                 radd.append(radd.length() == 0 ? " ADD " : ", ").append("lat").append(i).append(" :l").append(i);
@@ -319,16 +319,8 @@ public final class DynamoDbLedger implements Ledger {
         items.add(TransactWriteItem.builder().update(shardUpdate).build());
         items.add(TransactWriteItem.builder().update(Update.builder().tableName(table).key(key(runPk(sh.runId()), RUN_SK))
                 .updateExpression("SET updatedAt = :now" + radd).expressionAttributeValues(rv).build()).build());
-        long handled = delta.handled();
-        if (handled > 0) {
-            long minute = now / 60_000;
-            items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
-                    .key(key(runPk(sh.runId()), minuteSk(minute)))
-                    .updateExpression("SET v = :v, #ttl = :ttl ADD handled :h")
-                    .expressionAttributeNames(Map.of("#ttl", LedgerTable.TTL_ATTRIBUTE))
-                    .expressionAttributeValues(Map.of(":v", n(LedgerTable.SCHEMA_VERSION), ":ttl", n(now / 1000 + MINUTE_TTL_SECONDS),
-                            ":h", n(handled))).build()).build());
-        }
+        MinuteStats minute = MinuteStats.of(now / 60_000, delta, calls);
+        if (!minute.isEmpty()) items.add(TransactWriteItem.builder().update(minuteUpdate(sh.runId(), minute, now)).build());
         transact(items, "ledger transaction", (reasons, e) -> {
             if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
                 Map<String, AttributeValue> old = reasons.get(0).item();
@@ -440,17 +432,54 @@ public final class DynamoDbLedger implements Ledger {
                 .collect(java.util.stream.Collectors.toCollection(ArrayList::new)));
     }
 
+    /** Adds a step's share to its minute item (created on first write, TTL moved on with each). */
+    private Update minuteUpdate(String runId, MinuteStats m, long now) {
+        Map<String, AttributeValue> v = new HashMap<>();
+        v.put(":v", n(LedgerTable.SCHEMA_VERSION));
+        v.put(":ttl", n(now / 1000 + MINUTE_TTL_SECONDS));
+        List<String> adds = new ArrayList<>();
+        long[] fields = {m.handled(), m.accepted(), m.failed(), m.calls(), m.throttled(), m.retries(), m.serverErrors()};
+        for (int i = 0; i < fields.length; i++) {
+            if (fields[i] == 0) continue;
+            adds.add(MINUTE_FIELDS[i] + " :" + MINUTE_FIELDS[i]);
+            v.put(":" + MINUTE_FIELDS[i], n(fields[i]));
+        }
+        long[] lat = m.latency();
+        for (int i = 0; i < lat.length; i++) {
+            if (lat[i] == 0) continue;
+            adds.add("lat" + i + " :lat" + i);
+            v.put(":lat" + i, n(lat[i]));
+        }
+        return Update.builder().tableName(table).key(key(runPk(runId), minuteSk(m.minute())))
+                .updateExpression("SET v = :v, #ttl = :ttl ADD " + String.join(", ", adds))
+                .expressionAttributeNames(Map.of("#ttl", LedgerTable.TTL_ATTRIBUTE)).expressionAttributeValues(v).build();
+    }
+
+    private static final String[] MINUTE_FIELDS = {"handled", "accepted", "failed", "calls", "throttled", "retries", "serverErrors"};
+
+    private static MinuteStats minuteStats(Map<String, AttributeValue> item) {
+        long[] lat = new long[LATENCY_BUCKETS_MS.length];
+        for (int i = 0; i < lat.length; i++) lat[i] = num(item, "lat" + i);
+        return new MinuteStats(Long.parseLong(str(item, "sk").substring(MINUTE_PREFIX.length())), num(item, "handled"),
+                num(item, "accepted"), num(item, "failed"), num(item, "calls"), num(item, "throttled"), num(item, "retries"),
+                num(item, "serverErrors"), lat);
+    }
+
+    @Override
+    public List<MinuteStats> minutes(String runId, long fromMinute, long toMinute) {
+        if (toMinute < fromMinute) return List.of();
+        QueryRequest req = QueryRequest.builder().tableName(table).keyConditionExpression("pk = :pk AND sk BETWEEN :a AND :b")
+                .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":a", s(minuteSk(fromMinute)), ":b", s(minuteSk(toMinute))))
+                .build();
+        return call(() -> dynamo.queryPaginator(req).items().stream().map(DynamoDbLedger::minuteStats)
+                .sorted(java.util.Comparator.comparingLong(MinuteStats::minute)).toList());
+    }
+
     @Override
     public List<Long> handledPerMinute(String runId, long nowMillis, int minutes) {
         long cur = nowMillis / 60_000;
         Map<Long, Long> found = new HashMap<>();
-        QueryResponse resp = call(() -> dynamo.query(QueryRequest.builder().tableName(table)
-                .keyConditionExpression("pk = :pk AND sk BETWEEN :a AND :b")
-                .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":a", s(minuteSk(cur - minutes + 1)),
-                        ":b", s(minuteSk(cur)))).build()));
-        for (Map<String, AttributeValue> item : resp.items()) {
-            found.put(Long.parseLong(str(item, "sk").substring(MINUTE_PREFIX.length())), num(item, "handled"));
-        }
+        for (MinuteStats m : minutes(runId, cur - minutes + 1, cur)) found.put(m.minute(), m.handled());
         List<Long> out = new ArrayList<>();
         for (long k = cur - minutes + 1; k <= cur; k++) out.add(found.getOrDefault(k, 0L));
         return out;

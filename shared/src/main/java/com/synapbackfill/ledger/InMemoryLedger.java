@@ -25,7 +25,7 @@ public final class InMemoryLedger implements Ledger {
     private final Map<String, RunState> runs = new HashMap<>();
     private final Map<String, TreeMap<Integer, ShardState>> shards = new HashMap<>();
     private final Map<String, TreeMap<String, FailureRecord>> failures = new HashMap<>();
-    private final Map<String, TreeMap<Long, Long>> minutes = new HashMap<>();
+    private final Map<String, TreeMap<Long, MinuteStats>> minutes = new HashMap<>();
     private final Map<String, long[]> latency = new HashMap<>();
 
     public InMemoryLedger(Clock clock) {
@@ -115,7 +115,7 @@ public final class InMemoryLedger implements Ledger {
 
     @Override
     public synchronized ShardState advance(ShardState current, String checkpoint, Counters delta,
-                                           List<Long> latenciesMillis, boolean done, Duration lease) {
+                                           CallStats calls, boolean done, Duration lease) {
         String runId = current.shard().runId();
         int no = current.shard().shardNo();
         ShardState s = shard(runId, no).orElseThrow();
@@ -131,10 +131,10 @@ public final class InMemoryLedger implements Ledger {
         runs.put(runId, new RunState(r.runId(), r.status(), r.statusReason(), r.config(), r.idType(), r.estimatedRows(),
                 r.shardsTotal(), r.shardsDone() + (done ? 1 : 0), r.counters().plus(delta), r.createdAtEpochMillis(), now,
                 r.completedAtEpochMillis()));
-        long handled = delta.handled();
-        if (handled > 0) minutes.computeIfAbsent(runId, k -> new TreeMap<>()).merge(now / 60_000, handled, Long::sum);
+        MinuteStats minute = MinuteStats.of(now / 60_000, delta, calls);
+        if (!minute.isEmpty()) minutes.computeIfAbsent(runId, k -> new TreeMap<>()).merge(minute.minute(), minute, MinuteStats::plus);
         long[] h = latency.computeIfAbsent(runId, k -> new long[LATENCY_BUCKETS_MS.length]);
-        for (long l : latenciesMillis) h[Ledger.bucketOf(l)]++;
+        for (long l : calls.latenciesMillis()) h[Ledger.bucketOf(l)]++;
         return n;
     }
 
@@ -190,11 +190,17 @@ public final class InMemoryLedger implements Ledger {
 
     @Override
     public synchronized List<Long> handledPerMinute(String runId, long nowMillis, int n) {
-        TreeMap<Long, Long> m = minutes.getOrDefault(runId, new TreeMap<>());
+        TreeMap<Long, MinuteStats> m = minutes.getOrDefault(runId, new TreeMap<>());
         long cur = nowMillis / 60_000;
         List<Long> out = new ArrayList<>();
-        for (long k = cur - n + 1; k <= cur; k++) out.add(m.getOrDefault(k, 0L));
+        for (long k = cur - n + 1; k <= cur; k++) out.add(m.containsKey(k) ? m.get(k).handled() : 0L);
         return out;
+    }
+
+    @Override
+    public synchronized List<MinuteStats> minutes(String runId, long fromMinute, long toMinute) {
+        if (toMinute < fromMinute) return List.of();
+        return List.copyOf(minutes.getOrDefault(runId, new TreeMap<>()).subMap(fromMinute, true, toMinute, true).values());
     }
 
     @Override

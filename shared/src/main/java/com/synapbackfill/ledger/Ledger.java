@@ -58,11 +58,16 @@ public interface Ledger {
      * shard's and the run's counters, renews the lease, and marks the shard DONE when {@code done}; only by
      * the lease owner and only from the checkpoint it read. Returns the new state.
      *
-     * @param latenciesMillis call latencies of this step, for the run's latency histogram
+     * @param calls what the step's calls measured, for the run's latency histogram and its minute (the report page)
      * @throws com.synapbackfill.error.LeaseConflictException when the lease or checkpoint changed meanwhile
      */
-    ShardState advance(ShardState current, String checkpoint, Counters delta, List<Long> latenciesMillis,
-                       boolean done, Duration lease);
+    ShardState advance(ShardState current, String checkpoint, Counters delta, CallStats calls, boolean done, Duration lease);
+
+    /** {@link #advance(ShardState, String, Counters, CallStats, boolean, Duration)} with latencies alone. */
+    default ShardState advance(ShardState current, String checkpoint, Counters delta, List<Long> latenciesMillis,
+                               boolean done, Duration lease) {
+        return advance(current, checkpoint, delta, CallStats.of(latenciesMillis), done, lease);
+    }
 
     /** Gives the lease up (shard back to PENDING) if {@code owner} holds it; false when it did not. */
     boolean release(String runId, int shardNo, String owner);
@@ -89,6 +94,12 @@ public interface Ledger {
 
     /** Documents handled per minute for the last {@code minutes} minutes (oldest first), for throughput. */
     List<Long> handledPerMinute(String runId, long nowMillis, int minutes);
+
+    /**
+     * The run's minutes from {@code fromMinute} to {@code toMinute} (epoch minutes, both included), oldest first; minutes
+     * in which nothing happened are absent. Kept {@link LedgerTable#MINUTE_TTL_DAYS} days after their last write.
+     */
+    List<MinuteStats> minutes(String runId, long fromMinute, long toMinute);
 
     /** Latency histogram: bucket upper bound in ms (Long.MAX_VALUE for the last) → calls. */
     java.util.SortedMap<Long, Long> latencyHistogram(String runId);

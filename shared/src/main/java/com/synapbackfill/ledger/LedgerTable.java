@@ -20,7 +20,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateTimeToLiveRequest;
  * one table, pk (S) + sk (S), on-demand, TTL on "ttl"
  *   run       pk = RUN#{runId}        sk = RUN
  *   shard     pk = RUN#{runId}        sk = SHARD#{shardNo:08d}
- *   minute    pk = RUN#{runId}        sk = MIN#{epochMinute}         (documents handled, TTL 7 days)
+ *   minute    pk = RUN#{runId}        sk = MIN#{epochMinute}         (handled, accepted, failed, calls, 429s, retries, 5xx,
+ *                                                                   latency buckets lat0..; TTL MINUTE_TTL_DAYS after its last write)
  *   credits   pk = RUN#{runId}        sk = CREDITS                   (reserved under a credit cap; runs with one only)
  *   failure   pk = RUN#{runId}#FAIL   sk = {document id | row:{source id}}
  *   rate      pk = RATE#{instance}    sk = W#{window}  |  PAUSE        (limiter, TTL)
@@ -31,6 +32,11 @@ public final class LedgerTable {
     public static final String PARTITION_KEY = "pk";
     public static final String SORT_KEY = "sk";
     public static final String TTL_ATTRIBUTE = "ttl";
+    /**
+     * How long a minute item outlives its last write: longer than any run (the report page draws a run's minutes), and
+     * the report step copies them into report.json, which the bucket keeps.
+     */
+    public static final int MINUTE_TTL_DAYS = 90;
     /** Schema version written on every item; an item of another version is refused. */
     public static final int SCHEMA_VERSION = 1;
 

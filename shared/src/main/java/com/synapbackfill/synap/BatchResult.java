@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param attempts      HTTP attempts made (1 = no retry)
  * @param throttled     429 answers seen on the way
  * @param correlationId the call's {@code X-Correlation-ID} (what support asks for about an item that failed), or null
+ * @param serverErrors  5xx answers seen on the way (retried), for the run's per-minute picture
  */
 public record BatchResult(String batchId, int total, int succeeded, int failed, List<ItemResult> results,
-                          long latencyMillis, int attempts, int throttled, String correlationId) {
+                          long latencyMillis, int attempts, int throttled, String correlationId, int serverErrors) {
     public BatchResult {
         Objects.requireNonNull(batchId, "batchId");
         results = List.copyOf(results);
@@ -25,11 +26,25 @@ public record BatchResult(String batchId, int total, int succeeded, int failed, 
 
     public BatchResult(String batchId, int total, int succeeded, int failed, List<ItemResult> results, long latencyMillis, int attempts,
                        int throttled) {
-        this(batchId, total, succeeded, failed, results, latencyMillis, attempts, throttled, null);
+        this(batchId, total, succeeded, failed, results, latencyMillis, attempts, throttled, null, 0);
+    }
+
+    public BatchResult(String batchId, int total, int succeeded, int failed, List<ItemResult> results, long latencyMillis, int attempts,
+                       int throttled, String correlationId) {
+        this(batchId, total, succeeded, failed, results, latencyMillis, attempts, throttled, correlationId, 0);
     }
 
     public BatchResult withCorrelationId(String id) {
-        return new BatchResult(batchId, total, succeeded, failed, results, latencyMillis, attempts, throttled, id);
+        return new BatchResult(batchId, total, succeeded, failed, results, latencyMillis, attempts, throttled, id, serverErrors);
+    }
+
+    public BatchResult withServerErrors(int n) {
+        return new BatchResult(batchId, total, succeeded, failed, results, latencyMillis, attempts, throttled, correlationId, n);
+    }
+
+    /** Attempts that were retried before the answer (429s, 5xx, timeouts, dropped connections). */
+    public int retries() {
+        return Math.max(0, attempts - 1);
     }
 
     /** What a failure row of one of its items says after Synap's message: the batch and the call's correlation id. */

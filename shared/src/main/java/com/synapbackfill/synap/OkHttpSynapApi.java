@@ -111,7 +111,7 @@ public final class OkHttpSynapApi implements SynapApi {
         }
         byte[] body = BatchBody.assemble(encoded);
         String correlationId = correlationId();
-        int[] throttled = {0};
+        int[] throttled = {0, 0};
         return retrying("batch_create", documents.size(), throttled, attempt -> {
             Request request = new Request.Builder().url(batchUrl)
                     .header("Authorization", "Bearer " + config.apiKey())
@@ -121,7 +121,8 @@ public final class OkHttpSynapApi implements SynapApi {
             long t0 = System.nanoTime();
             JsonNode json = execute(request);
             long latency = (System.nanoTime() - t0) / 1_000_000;
-            return parseBatch(json, documents.size(), latency, attempt, throttled[0]).withCorrelationId(correlationId);
+            return parseBatch(json, documents.size(), latency, attempt, throttled[0]).withCorrelationId(correlationId)
+                    .withServerErrors(throttled[1]);
         });
     }
 
@@ -136,7 +137,7 @@ public final class OkHttpSynapApi implements SynapApi {
      * which pauses the fleet, and any other retryable failure is reported to it. {@code documents} is what each
      * attempt takes from the gate (0: a call the rate limit does not count, such as whoami or the credit calls).
      */
-    private <T> T retrying(String what, int documents, int[] throttled, Attempt<T> call) {
+    private <T> T retrying(String what, int documents, int[] throttled, Attempt<T> call) { // throttled: 429s [, 5xx]
         long started = clock.millis();
         for (int attempt = 1; ; attempt++) {
             if (documents > 0) gate.beforeCall(documents);
@@ -147,6 +148,7 @@ public final class OkHttpSynapApi implements SynapApi {
                     throttled[0]++;
                     gate.onThrottled(e.retryAfter().orElse(Duration.ofSeconds(1)));
                 } else if (documents > 0) {
+                    if (e.httpStatus() >= 500 && throttled.length > 1) throttled[1]++;
                     gate.onCallFailed(e.errorClass() + ": " + e.getMessage());
                 }
                 Duration delay = backoff(attempt, e);
@@ -196,7 +198,8 @@ public final class OkHttpSynapApi implements SynapApi {
 
     @Override
     public Identity whoami() {
-        JsonNode json = execute(get(whoamiUrl));
+        // through the one retry policy: a dropped keep-alive connection or a 503 is retried, not the caller's problem
+        JsonNode json = retrying("whoami", 0, new int[1], attempt -> execute(get(whoamiUrl)));
         return new Identity(json.path("client_id").asText(""), json.path("instance_id").asText(""),
                 json.hasNonNull("user_context_isolation") ? json.get("user_context_isolation").asText() : null);
     }

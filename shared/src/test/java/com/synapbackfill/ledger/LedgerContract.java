@@ -207,6 +207,32 @@ public abstract class LedgerContract {
     }
 
     @Test
+    void eachMinuteKeepsItsCallsRetriesAndLatenciesForTheReportPage() {
+        planShards(2);
+        long first = clock.millis() / 60_000;
+        ShardState a = ledger.claim(runId, 0, "a", LEASE);
+        a = ledger.advance(a, "10", new Counters(10, 9, 0, 1, 0, 2, 1), new CallStats(List.of(120L, 900L), 3, 2), false, LEASE);
+        a = ledger.advance(a, "20", new Counters(10, 10, 0, 0, 0, 1, 0), new CallStats(List.of(40L), 0, 0), false, LEASE);
+        clock.advance(Duration.ofMinutes(2));
+        ShardState b = ledger.claim(runId, 1, "b", LEASE);
+        ledger.advance(b, "30", new Counters(5, 0, 0, 0, 5, 0, 0), CallStats.NONE, true, LEASE);
+        // a step that handled nothing and called nothing leaves no minute behind
+        ledger.advance(a, "20", Counters.ZERO, CallStats.NONE, false, LEASE);
+
+        List<MinuteStats> minutes = ledger.minutes(runId, first - 1, first + 5);
+        assertThat(minutes).extracting(MinuteStats::minute).containsExactly(first, first + 2);
+        MinuteStats m = minutes.get(0);
+        assertThat(List.of(m.handled(), m.accepted(), m.failed(), m.calls(), m.throttled(), m.retries(), m.serverErrors()))
+                .containsExactly(20L, 19L, 1L, 3L, 1L, 3L, 2L);
+        assertThat(m.latencyQuantile(0.5)).isEqualTo(200);   // 40 → ≤50, 120 → ≤200, 900 → ≤1000
+        assertThat(m.latencyQuantile(0.95)).isEqualTo(1000);
+        assertThat(minutes.get(1).handled()).isEqualTo(5);
+        assertThat(minutes.get(1).calls()).isZero();
+        assertThat(ledger.minutes(runId, first + 1, first + 1)).isEmpty();
+        assertThat(ledger.handledPerMinute(runId, clock.millis(), 3)).containsExactly(20L, 0L, 5L);
+    }
+
+    @Test
     void aNonOwnerCannotAdvance() {
         planShards(1);
         ShardState mine = ledger.claim(runId, 0, "a", LEASE);

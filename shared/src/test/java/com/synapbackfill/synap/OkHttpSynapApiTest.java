@@ -227,6 +227,7 @@ class OkHttpSynapApiTest {
         BatchResult r = api.batchCreate(docs(1));
         assertThat(r.attempts()).isEqualTo(2);
         assertThat(r.throttled()).isEqualTo(1);
+        assertThat(r.serverErrors()).as("a 429 is no server error").isZero();
         assertThat(throttles).containsExactly(Duration.ofSeconds(2));
         assertThat(sleeps).hasSize(1);
         assertThat(sleeps.get(0)).isBetween(Duration.ofSeconds(2), Duration.ofMillis(2_100));
@@ -254,7 +255,11 @@ class OkHttpSynapApiTest {
         server.enqueue(json(500, "{\"detail\":\"boom\"}"));
         server.enqueue(new MockResponse.Builder().code(503).body("upstream down").build());
         server.enqueue(json(200, ok(2)));
-        assertThat(api.batchCreate(docs(2)).attempts()).isEqualTo(3);
+        BatchResult answered = api.batchCreate(docs(2));
+        assertThat(answered.attempts()).isEqualTo(3);
+        assertThat(answered.retries()).isEqualTo(2);
+        assertThat(answered.serverErrors()).as("the 5xx answers on the way, for the run's minutes").isEqualTo(2);
+        assertThat(answered.throttled()).isZero();
         for (int i = 0; i < 4; i++) server.enqueue(json(503, "{\"detail\":\"down\"}"));
         RetryableException e = catchThrowableOfType(RetryableException.class, () -> api.batchCreate(docs(2)));
         assertThat(e.errorClass()).isEqualTo("server_error");

@@ -35,6 +35,8 @@ final class BatchSender {
     static final class Tally {
         long calls;
         long throttled;
+        long retries;
+        long serverErrors;
         final List<Long> latencies = new ArrayList<>();
         final List<FailureRecord> failures = new ArrayList<>();
         /** Rows Synap accepted, and rows it already had (the failure retry resolves them one by one). */
@@ -121,6 +123,8 @@ final class BatchSender {
             BatchResult result = synap.batchCreate(body, encoded);
             t.calls++;
             t.throttled += result.throttled();
+            t.retries += result.retries();
+            t.serverErrors += result.serverErrors();
             t.latencies.add(result.latencyMillis());
             long now = clock.millis();
             for (int i = 0; i < docs.size(); i++) {

@@ -1,6 +1,7 @@
 package com.synapbackfill.worker;
 
 import com.synapbackfill.json.Json;
+import com.synapbackfill.ledger.CallStats;
 import com.synapbackfill.model.Counters;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -20,7 +21,7 @@ public final class EmfWorkerMetrics implements WorkerMetrics {
     }
 
     @Override
-    public void step(Counters d, List<Long> latenciesMillis) {
+    public void step(Counters d, CallStats calls) {
         Map<String, Object> line = new LinkedHashMap<>();
         List<Map<String, String>> metrics = List.of(
                 Map.of("Name", "DocumentsAccepted", "Unit", "Count"),
@@ -28,6 +29,8 @@ public final class EmfWorkerMetrics implements WorkerMetrics {
                 Map.of("Name", "DocumentsFailed", "Unit", "Count"),
                 Map.of("Name", "SynapCalls", "Unit", "Count"),
                 Map.of("Name", "SynapThrottled", "Unit", "Count"),
+                Map.of("Name", "SynapRetries", "Unit", "Count"),
+                Map.of("Name", "SynapServerErrors", "Unit", "Count"),
                 Map.of("Name", "SynapCallLatency", "Unit", "Milliseconds"));
         line.put("_aws", Map.of("Timestamp", System.currentTimeMillis(), "CloudWatchMetrics",
                 List.of(Map.of("Namespace", NAMESPACE, "Dimensions", List.of(List.of("Service")), "Metrics", metrics))));
@@ -37,7 +40,9 @@ public final class EmfWorkerMetrics implements WorkerMetrics {
         line.put("DocumentsFailed", d.failed());
         line.put("SynapCalls", d.calls());
         line.put("SynapThrottled", d.throttled());
-        line.put("SynapCallLatency", latenciesMillis);
+        line.put("SynapRetries", calls.retries());
+        line.put("SynapServerErrors", calls.serverErrors());
+        line.put("SynapCallLatency", calls.latenciesMillis());
         out.println(Json.write(line));
     }
 }

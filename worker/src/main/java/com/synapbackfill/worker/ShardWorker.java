@@ -241,11 +241,11 @@ public final class ShardWorker {
                 if (reserved > 0) ledger.releaseCredits(run.runId(), reserved);
                 throw e;
             }
-            progress.state = ledger.advance(progress.state, next.step().lastId(), so.delta, so.latencies, next.last(), options.lease());
+            progress.state = ledger.advance(progress.state, next.step().lastId(), so.delta, so.calls, next.last(), options.lease());
             // what Synap did not accept was not spent: the cap's reservation gives it back
             if (reserved > 0) ledger.releaseCredits(run.runId(), reserved - Math.min(reserved, so.delta.accepted() * perDocumentMilli(run)));
             progress.total = progress.total.plus(so.delta);
-            metrics.step(so.delta, so.latencies);
+            metrics.step(so.delta, so.calls);
             if (so.delta.calls() > 0 && cachedRun.trouble() != null) {
                 // Synap answers again: the run's "unreachable since" note is over
                 ledger.clearTrouble(run.runId());
@@ -400,7 +400,7 @@ public final class ShardWorker {
 
     // ---------------------------------------------------------------- one step
 
-    private record StepOutcome(Counters delta, List<Long> latencies) {
+    private record StepOutcome(Counters delta, com.synapbackfill.ledger.CallStats calls) {
     }
 
     private StepOutcome runStep(RunState run, ShardState state, Batches.Step step, RunResources res, DocumentMapper mapper) {
@@ -419,6 +419,6 @@ public final class ShardWorker {
         crash.afterFailureItems(run.runId(), shardNo);
         Counters delta = new Counters(step.rows(), t.accepted(), t.present(), t.failures.size(), step.skipped(), t.calls, t.throttled,
                 step.messages());
-        return new StepOutcome(delta, t.latencies);
+        return new StepOutcome(delta, new com.synapbackfill.ledger.CallStats(t.latencies, t.retries, t.serverErrors));
     }
 }

@@ -1,12 +1,12 @@
 package com.synapbackfill.worker;
 
+import com.synapbackfill.ledger.CallStats;
 import com.synapbackfill.model.Counters;
-import java.util.List;
 
 /** Where a worker reports what it did (EMF in Lambda, nothing in tests). */
 public interface WorkerMetrics {
-    void step(Counters delta, List<Long> latenciesMillis);
+    void step(Counters delta, CallStats calls);
 
-    WorkerMetrics NONE = (d, l) -> {
+    WorkerMetrics NONE = (d, c) -> {
     };
 }

@@ -81,6 +81,27 @@ class PlannerHandlerTest {
     }
 
     @Test
+    void aKeySynapRefusesAtTheChecksBeforeTheRunKeepsTheRunBlockedAndAResumeStartsIt() throws Exception {
+        handler = new PlannerHandler(new PlannerService(ledger, queue, src -> new InMemoryTurnSource(new SourceProfile(IdType.BIGINT, "1",
+                "100000", 100_000), List.of()), reports, c -> "esm-uuid", Optional.empty(), 1.5, Clock.systemUTC(),
+                (config, documents, customerMapped) -> {
+                    throw new com.synapbackfill.error.BlockedException(com.synapbackfill.error.BlockedException.Reason.AUTH,
+                            "HTTP 403: key forbidden", 403);
+                }));
+        JsonNode start = invoke(event("start"));
+        assertThat(start.get("status").asText()).isEqualTo("BLOCKED");
+        assertThat(start.get("notes").get(0).asText()).contains("403").contains("resume");
+        assertThat(queue.sent()).as("nothing enqueued for a key Synap refuses").isEmpty();
+        JsonNode status = invoke(event("status"));
+        assertThat(status.get("blocked").asBoolean()).isTrue();
+        assertThat(status.get("reason").asText()).contains("403");
+        JsonNode resumed = invoke(event("resume"));
+        assertThat(resumed.get("status").asText()).isEqualTo("RUNNING");
+        assertThat(resumed.get("shardsEnqueued").asInt()).isEqualTo(24);
+        assertThat(queue.sent()).hasSize(24);
+    }
+
+    @Test
     void statusResumeReportAndTuneEventsAnswer() throws Exception {
         invoke(event("start"));
         JsonNode status = invoke(event("status"));
@@ -100,6 +121,8 @@ class PlannerHandlerTest {
         assertThat(report.get("reportLocation").asText()).isEqualTo("memory://runs/backfill-2026-11/report.json");
         assertThat(reports.get("runs/backfill-2026-11/report.json")).isPresent();
         assertThat(reports.get("runs/backfill-2026-11/failures.jsonl")).isPresent();
+        assertThat(report.get("pageLocation").asText()).isEqualTo("memory://runs/backfill-2026-11/report.html");
+        assertThat(reports.get("runs/backfill-2026-11/report.html")).isPresent();
 
         JsonNode tune = invoke(event("tune"));
         assertThat(tune.get("applied").asBoolean()).isTrue();
