@@ -73,9 +73,97 @@ public final class DynamoDbCapacity implements ExecutionInterceptor {
         return out;
     }
 
+    // ---------------------------------------------------------------- writes per item (#33)
+
+    /** item key → epoch second → writes and write units asked of it (a write whose condition fails counts: DynamoDB charges it) */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ConcurrentHashMap<Long, double[]>> heat =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean metering;
+
+    /**
+     * The hottest item over the metered interval: the most writes one item took within one second, and the most write units
+     * (a transactional write costs 2 per item, a plain one 1, items here are under 1 KB).
+     */
+    public record Hottest(String item, double writesPerSecond, double wcuPerSecond, String wcuItem) {
+    }
+
+    /** Starts metering writes per item, forgetting what was metered before. */
+    public void meterItems() {
+        heat.clear();
+        metering = true;
+    }
+
+    /** Stops metering and answers the hottest item seen since {@link #meterItems()}. */
+    public Hottest hottestItem() {
+        metering = false;
+        String item = null;
+        String wcuItem = null;
+        double writes = 0;
+        double wcu = 0;
+        for (var e : heat.entrySet()) {
+            for (double[] v : e.getValue().values()) {
+                if (v[0] > writes) {
+                    writes = v[0];
+                    item = e.getKey();
+                }
+                if (v[1] > wcu) {
+                    wcu = v[1];
+                    wcuItem = e.getKey();
+                }
+            }
+        }
+        return new Hottest(item, writes, wcu, wcuItem);
+    }
+
+    /** Writes asked of one item (its key as {@link Hottest#item()} names it: "pk sk") since {@link #meterItems()}. */
+    public long writesTo(String item) {
+        var seconds = heat.get(item);
+        if (seconds == null) return 0;
+        return (long) seconds.values().stream().mapToDouble(v -> v[0]).sum();
+    }
+
+    private void written(Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> key, double units) {
+        if (key == null) return;
+        var pk = key.get("pk");
+        var sk = key.get("sk");
+        String k = (pk == null ? "?" : pk.s()) + (sk == null ? "" : " " + sk.s());
+        double[] cell = heat.computeIfAbsent(k, x -> new java.util.concurrent.ConcurrentHashMap<>())
+                .computeIfAbsent(System.currentTimeMillis() / 1000, x -> new double[2]);
+        synchronized (cell) {
+            cell[0] += 1;
+            cell[1] += units;
+        }
+    }
+
+    private void meter(SdkRequest r) {
+        if (r instanceof PutItemRequest p) written(keyOf(p.item()), 1);
+        else if (r instanceof UpdateItemRequest u) written(u.key(), 1);
+        else if (r instanceof DeleteItemRequest d) written(d.key(), 1);
+        else if (r instanceof TransactWriteItemsRequest t) {
+            for (var item : t.transactItems()) {
+                if (item.update() != null) written(item.update().key(), 2);
+                else if (item.put() != null) written(keyOf(item.put().item()), 2);
+                else if (item.delete() != null) written(item.delete().key(), 2);
+                else if (item.conditionCheck() != null) written(item.conditionCheck().key(), 2);
+            }
+        } else if (r instanceof BatchWriteItemRequest b) {
+            b.requestItems().values().forEach(list -> list.forEach(w -> {
+                if (w.putRequest() != null) written(keyOf(w.putRequest().item()), 1);
+                else if (w.deleteRequest() != null) written(w.deleteRequest().key(), 1);
+            }));
+        }
+    }
+
+    private static Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> keyOf(
+            Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item) {
+        if (item == null || !item.containsKey("pk")) return null;
+        return item.containsKey("sk") ? Map.of("pk", item.get("pk"), "sk", item.get("sk")) : Map.of("pk", item.get("pk"));
+    }
+
     @Override
     public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
         SdkRequest r = context.request();
+        if (metering) meter(r);
         ReturnConsumedCapacity total = ReturnConsumedCapacity.TOTAL;
         if (r instanceof PutItemRequest p) return p.toBuilder().returnConsumedCapacity(total).build();
         if (r instanceof UpdateItemRequest u) return u.toBuilder().returnConsumedCapacity(total).build();

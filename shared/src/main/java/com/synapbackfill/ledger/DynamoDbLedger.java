@@ -94,10 +94,38 @@ public final class DynamoDbLedger implements Ledger {
 
     @Override
     public Optional<RunState> run(String runId) {
-        Map<String, AttributeValue> item = call(() -> dynamo.getItem(r -> r.tableName(table)
-                .key(key(runPk(runId), RUN_SK)).consistentRead(true))).item();
-        if (item == null || item.isEmpty()) return Optional.empty();
-        return Optional.of(runState(item));
+        RunItems items = runItems(runId);
+        if (items.run == null) return Optional.empty();
+        RunState r = runState(items.run);
+        Counters counters = r.counters();
+        long shardsDone = r.shardsDone();
+        long updatedAt = r.updatedAtEpochMillis();
+        for (Map<String, AttributeValue> c : items.counters) {
+            counters = counters.plus(LedgerItems.counters(c));
+            shardsDone += num(c, "shardsDone");
+            updatedAt = Math.max(updatedAt, num(c, "updatedAt"));
+        }
+        return Optional.of(new RunState(r.runId(), r.status(), r.statusReason(), r.config(), r.idType(), r.estimatedRows(),
+                r.shardsTotal(), (int) shardsDone, counters, r.createdAtEpochMillis(), updatedAt, r.completedAtEpochMillis(),
+                r.trouble(), r.runningSinceEpochMillis()));
+    }
+
+    /** The run item and its counter items, in one consistent query (at most 1 + {@link LedgerTable#COUNTER_ITEMS} items). */
+    private record RunItems(Map<String, AttributeValue> run, List<Map<String, AttributeValue>> counters) {
+    }
+
+    private RunItems runItems(String runId) {
+        QueryRequest req = QueryRequest.builder().tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :pk AND begins_with(sk, :run)")
+                .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":run", s(RUN_SK))).build();
+        Map<String, AttributeValue> run = null;
+        List<Map<String, AttributeValue>> counters = new ArrayList<>();
+        for (Map<String, AttributeValue> item : call(() -> dynamo.queryPaginator(req).items().stream().toList())) {
+            String sk = str(item, "sk");
+            if (RUN_SK.equals(sk)) run = item;
+            else if (sk.startsWith(LedgerTable.COUNTER_PREFIX)) counters.add(item);
+        }
+        return new RunItems(run, counters);
     }
 
     @Override
@@ -317,10 +345,14 @@ public final class DynamoDbLedger implements Ledger {
         }
         List<TransactWriteItem> items = new ArrayList<>();
         items.add(TransactWriteItem.builder().update(shardUpdate).build());
-        items.add(TransactWriteItem.builder().update(Update.builder().tableName(table).key(key(runPk(sh.runId()), RUN_SK))
-                .updateExpression("SET updatedAt = :now" + radd).expressionAttributeValues(rv).build()).build());
+        // the step's counters go to its shard's counter item, not the run item: no item takes every step's write (#33)
+        rv.put(":v", n(LedgerTable.SCHEMA_VERSION));
+        items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
+                .key(key(runPk(sh.runId()), LedgerTable.counterSk(sh.shardNo())))
+                .updateExpression("SET updatedAt = :now, v = :v" + radd).expressionAttributeValues(rv).build()).build());
         MinuteStats minute = MinuteStats.of(now / 60_000, delta, calls);
-        if (!minute.isEmpty()) items.add(TransactWriteItem.builder().update(minuteUpdate(sh.runId(), minute, now)).build());
+        if (!minute.isEmpty())
+            items.add(TransactWriteItem.builder().update(minuteUpdate(sh.runId(), minute, Math.floorMod(sh.shardNo(), LedgerTable.COUNTER_ITEMS), now)).build());
         transact(items, "ledger transaction", (reasons, e) -> {
             if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
                 Map<String, AttributeValue> old = reasons.get(0).item();
@@ -433,7 +465,7 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     /** Adds a step's share to its minute item (created on first write, TTL moved on with each). */
-    private Update minuteUpdate(String runId, MinuteStats m, long now) {
+    private Update minuteUpdate(String runId, MinuteStats m, int part, long now) {
         Map<String, AttributeValue> v = new HashMap<>();
         v.put(":v", n(LedgerTable.SCHEMA_VERSION));
         v.put(":ttl", n(now / 1000 + MINUTE_TTL_SECONDS));
@@ -450,7 +482,7 @@ public final class DynamoDbLedger implements Ledger {
             adds.add("lat" + i + " :lat" + i);
             v.put(":lat" + i, n(lat[i]));
         }
-        return Update.builder().tableName(table).key(key(runPk(runId), minuteSk(m.minute())))
+        return Update.builder().tableName(table).key(key(runPk(runId), LedgerTable.minuteSk(m.minute(), part)))
                 .updateExpression("SET v = :v, #ttl = :ttl ADD " + String.join(", ", adds))
                 .expressionAttributeNames(Map.of("#ttl", LedgerTable.TTL_ATTRIBUTE)).expressionAttributeValues(v).build();
     }
@@ -460,7 +492,7 @@ public final class DynamoDbLedger implements Ledger {
     private static MinuteStats minuteStats(Map<String, AttributeValue> item) {
         long[] lat = new long[LATENCY_BUCKETS_MS.length];
         for (int i = 0; i < lat.length; i++) lat[i] = num(item, "lat" + i);
-        return new MinuteStats(Long.parseLong(str(item, "sk").substring(MINUTE_PREFIX.length())), num(item, "handled"),
+        return new MinuteStats(LedgerTable.minuteOf(str(item, "sk")), num(item, "handled"),
                 num(item, "accepted"), num(item, "failed"), num(item, "calls"), num(item, "throttled"), num(item, "retries"),
                 num(item, "serverErrors"), lat);
     }
@@ -468,11 +500,14 @@ public final class DynamoDbLedger implements Ledger {
     @Override
     public List<MinuteStats> minutes(String runId, long fromMinute, long toMinute) {
         if (toMinute < fromMinute) return List.of();
+        // a minute's parts (MIN#m#00..15) and a minute item of an older version (MIN#m) sort between these bounds
         QueryRequest req = QueryRequest.builder().tableName(table).keyConditionExpression("pk = :pk AND sk BETWEEN :a AND :b")
-                .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":a", s(minuteSk(fromMinute)), ":b", s(minuteSk(toMinute))))
+                .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":a", s(minuteSk(fromMinute)), ":b", s(minuteSk(toMinute) + "#~")))
                 .build();
-        return call(() -> dynamo.queryPaginator(req).items().stream().map(DynamoDbLedger::minuteStats)
-                .sorted(java.util.Comparator.comparingLong(MinuteStats::minute)).toList());
+        java.util.TreeMap<Long, MinuteStats> merged = new java.util.TreeMap<>();
+        for (MinuteStats m : call(() -> dynamo.queryPaginator(req).items().stream().map(DynamoDbLedger::minuteStats).toList()))
+            merged.merge(m.minute(), m, MinuteStats::plus);
+        return List.copyOf(merged.values());
     }
 
     @Override
@@ -487,12 +522,13 @@ public final class DynamoDbLedger implements Ledger {
 
     @Override
     public SortedMap<Long, Long> latencyHistogram(String runId) {
-        Map<String, AttributeValue> item = call(() -> dynamo.getItem(r -> r.tableName(table)
-                .key(key(runPk(runId), RUN_SK)))).item();
+        RunItems items = runItems(runId);
         SortedMap<Long, Long> out = new TreeMap<>();
-        if (item == null) return out;
+        List<Map<String, AttributeValue>> all = new ArrayList<>(items.counters);
+        if (items.run != null) all.add(items.run); // a run written by an older version kept its histogram on the run item
         for (int i = 0; i < LATENCY_BUCKETS_MS.length; i++) {
-            long c = num(item, "lat" + i);
+            long c = 0;
+            for (Map<String, AttributeValue> item : all) c += num(item, "lat" + i);
             if (c > 0) out.put(LATENCY_BUCKETS_MS[i], c);
         }
         return out;

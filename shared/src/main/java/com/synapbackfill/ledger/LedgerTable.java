@@ -20,7 +20,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateTimeToLiveRequest;
  * one table, pk (S) + sk (S), on-demand, TTL on "ttl"
  *   run       pk = RUN#{runId}        sk = RUN
  *   shard     pk = RUN#{runId}        sk = SHARD#{shardNo:08d}
- *   minute    pk = RUN#{runId}        sk = MIN#{epochMinute}         (handled, accepted, failed, calls, 429s, retries, 5xx,
+ *   counters  pk = RUN#{runId}        sk = RUN#CNT#{shardNo mod 16}   (counters, shardsDone, latency buckets: added by steps)
+ *   minute    pk = RUN#{runId}        sk = MIN#{epochMinute}#{part}         (handled, accepted, failed, calls, 429s, retries, 5xx,
  *                                                                   latency buckets lat0..; TTL MINUTE_TTL_DAYS after its last write)
  *   credits   pk = RUN#{runId}        sk = CREDITS                   (reserved under a credit cap; runs with one only)
  *   failure   pk = RUN#{runId}#FAIL   sk = {document id | row:{source id}}
@@ -47,6 +48,13 @@ public final class LedgerTable {
     public static final String RUNS_PK = "RUNS";
     public static final String SHARD_PREFIX = "SHARD#";
     public static final String MINUTE_PREFIX = "MIN#";
+    /**
+     * Counter items beside the run item ({@code RUN#CNT#00..}): a step adds to the one of its shard (shard number mod
+     * {@link #COUNTER_ITEMS}), never to the run item, so no item takes every step's write (#33); the run's totals are
+     * the run item's plus these, read with the run item in one query ({@code begins_with(sk, "RUN")}).
+     */
+    public static final String COUNTER_PREFIX = RUN_SK + "#CNT#";
+    public static final int COUNTER_ITEMS = 16;
 
     private LedgerTable() {
     }
@@ -65,6 +73,23 @@ public final class LedgerTable {
 
     public static String minuteSk(long epochMinute) {
         return MINUTE_PREFIX + epochMinute;
+    }
+
+    /** A minute's part written by the shards of one counter item ({@code MIN#<minute>#<part>}). */
+    public static String minuteSk(long epochMinute, int part) {
+        return String.format(MINUTE_PREFIX + "%d#%02d", epochMinute, part);
+    }
+
+    /** The epoch minute of a minute item's sort key, with or without its part. */
+    public static long minuteOf(String sk) {
+        String rest = sk.substring(MINUTE_PREFIX.length());
+        int hash = rest.indexOf('#');
+        return Long.parseLong(hash < 0 ? rest : rest.substring(0, hash));
+    }
+
+    /** The counter item a shard's steps add to. */
+    public static String counterSk(int shardNo) {
+        return String.format(COUNTER_PREFIX + "%02d", Math.floorMod(shardNo, COUNTER_ITEMS));
     }
 
     /** The limiter's partition for an Instance (or run) scope. */

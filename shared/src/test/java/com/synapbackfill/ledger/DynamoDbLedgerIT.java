@@ -20,7 +20,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** The ledger contract on DynamoDB Local, plus races between 8 threads. */
 class DynamoDbLedgerIT extends LedgerContract {
-    static final DynamoDbClient DYNAMO = TestAws.clients().dynamo();
+    static final com.synapbackfill.config.AwsClients AWS = TestAws.clients();
+    static final DynamoDbClient DYNAMO = AWS.dynamo();
     static final String TABLE = TestAws.newTable(DYNAMO);
 
     @Override
@@ -76,6 +77,40 @@ class DynamoDbLedgerIT extends LedgerContract {
         pool.shutdown();
         assertThat(real.run(runId).orElseThrow().counters().rowsRead()).isEqualTo(800);
         assertThat(real.run(runId).orElseThrow().shardsDone()).isEqualTo(8);
+    }
+
+    @Test
+    void noStepWritesTheRunItemAndTheHottestItemTakesASixteenthOfTheSteps() throws Exception {
+        planShards(32);
+        com.synapbackfill.config.DynamoDbCapacity meter = AWS.dynamoCapacity();
+        Ledger real = new DynamoDbLedger(DYNAMO, TABLE, Clock.systemUTC());
+        meter.meterItems();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Callable<Void>> tasks = new ArrayList<>();
+        // 32 shards, 2 steps each, 8 at a time: 64 steps (before #33 each wrote the run item: 64 writes to one item)
+        for (int i = 0; i < 32; i++) {
+            int shard = i;
+            tasks.add(() -> {
+                ShardState st = real.claim(runId, shard, "w" + shard, LEASE);
+                st = real.advance(st, Integer.toString(shard * 100 + 10), new Counters(10, 9, 0, 1, 0, 1, 0), List.of(120L), false, LEASE);
+                real.advance(st, Integer.toString(shard * 100 + 20), new Counters(10, 10, 0, 0, 0, 1, 0), List.of(90L), true, LEASE);
+                return null;
+            });
+        }
+        for (Future<Void> f : pool.invokeAll(tasks)) f.get();
+        pool.shutdown();
+        com.synapbackfill.config.DynamoDbCapacity.Hottest hottest = meter.hottestItem();
+        assertThat(meter.writesTo(LedgerTable.runPk(runId) + " " + LedgerTable.RUN_SK)).as("steps never write the run item").isZero();
+        // a counter item and a minute part take the steps of 2 shards: 4; a shard item its claim and 2 steps: 3
+        assertThat(hottest.writesPerSecond()).as(hottest.toString()).isLessThanOrEqualTo(4);
+        assertThat(meter.writesTo(LedgerTable.runPk(runId) + " " + LedgerTable.counterSk(5))).isEqualTo(4);
+        // and the totals, shards done and latency read back whole
+        var run = real.run(runId).orElseThrow();
+        assertThat(run.counters()).isEqualTo(new Counters(640, 608, 0, 32, 0, 64, 0));
+        assertThat(run.shardsDone()).isEqualTo(32);
+        assertThat(real.latencyHistogram(runId).values().stream().mapToLong(Long::longValue).sum()).isEqualTo(64);
+        long minute = System.currentTimeMillis() / 60_000;
+        assertThat(real.minutes(runId, minute - 2, minute + 1).stream().mapToLong(MinuteStats::handled).sum()).isEqualTo(640);
     }
 
     @Test

@@ -146,6 +146,8 @@ public final class BenchCommand implements Callable<Integer> {
             PlannerService planner = receipts ? PlannerComponents.create(d.settings(), d.env(), d.aws(), Clock.systemUTC())
                     : PlannerComponents.create(d.settings(), d.env(), d.aws(), new com.synapbackfill.report.InMemoryReportStore(), Clock.systemUTC());
             String runId = name.replace('_', '-');
+            var meter = d.aws().dynamoCapacity();
+            meter.meterItems(); // writes per ledger item (#33): the hottest item must not heat up with the rate
             PlannerResults.Start start = planner.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
             double ceiling = emulatorLimit / 60.0 * 100;
             List<long[]> samples = new ArrayList<>();
@@ -165,14 +167,18 @@ public final class BenchCommand implements Callable<Integer> {
             double rate = (to[1] - from[1]) / Math.max(0.001, (to[0] - from[0]) / 1000.0);
             double efficiency = rate / ceiling;
             double ramp = secondsTo(samples, 0.9 * ceiling);
+            var hottest = meter.hottestItem();
             var stats = emulator.stats();
             double throttled = stats.batchCalls() == 0 ? 0 : (double) stats.rateLimited() / stats.batchCalls();
             boolean pass = efficiency >= targetEfficiency && throttled <= targetThrottleShare;
+            System.out.printf("%s: hottest ledger item %s, %.0f writes in one second; most write units in one second %.0f (%s)%n", name,
+                    hottest.item(), hottest.writesPerSecond(), hottest.wcuPerSecond(), hottest.wcuItem());
             record(name, Map.of("rows", rows, "emulatorLimitPerMinute", emulatorLimit, "configuredLimitPerMinute", configuredLimit,
                             "workers", workers, "latency", "p50 150 ms / p95 400 ms", "receipts", receipts),
                     Map.of("docsPerSecond", round(rate), "ceilingDocsPerSecond", ceiling, "efficiency", round(efficiency),
                             "throttledShare", round(throttled), "calls", stats.batchCalls(), "elapsedSeconds", round(samples.get(samples.size() - 1)[0] / 1000.0),
-                            "secondsTo90PercentOfCeiling", round(ramp)),
+                            "secondsTo90PercentOfCeiling", round(ramp), "hottestItemWritesPerSecond", hottest.writesPerSecond(),
+                            "hottestItemWcuPerSecond", hottest.wcuPerSecond(), "hottestItem", String.valueOf(hottest.item())),
                     String.format("%.0f docs/s = %.3f of ceiling, 429s %.2f%%, 90%% of it after %.1f s", rate, efficiency, 100 * throttled, ramp),
                     String.format(">= %.2f, <= %.0f%% 429s", targetEfficiency, 100 * targetThrottleShare), pass);
             return rate;
