@@ -86,7 +86,13 @@ final class StartCommand extends OperatorCommand {
      * first), so that what follows (status, --watch) finds it; an execution that ends first is an error with its cause.
      */
     private void awaitPlanned(PlannerActions planner, String execution, String id) throws InterruptedException {
-        long deadline = System.nanoTime() + PLANNING_LIMIT.toNanos();
+        try (SfnClient sfn = SfnClient.create()) {
+            awaitPlanned(planner, sfn, execution, id, System.nanoTime() + PLANNING_LIMIT.toNanos());
+        }
+    }
+
+    private void awaitPlanned(PlannerActions planner, SfnClient sfn, String execution, String id, long deadline)
+            throws InterruptedException {
         boolean said = false;
         while (true) {
             try {
@@ -97,12 +103,10 @@ final class StartCommand extends OperatorCommand {
             } catch (IllegalArgumentException notYet) {
                 if (!String.valueOf(notYet.getMessage()).contains("no run \"")) throw notYet;
             }
-            try (SfnClient sfn = SfnClient.create()) {
-                var d = sfn.describeExecution(r -> r.executionArn(execution));
-                if (d.status() != software.amazon.awssdk.services.sfn.model.ExecutionStatus.RUNNING)
-                    throw new IllegalStateException("the execution ended " + d.status() + " before run " + id + " was planned: "
-                            + d.error() + (d.cause() == null ? "" : ": " + d.cause()));
-            }
+            var d = sfn.describeExecution(r -> r.executionArn(execution));
+            if (d.status() != software.amazon.awssdk.services.sfn.model.ExecutionStatus.RUNNING)
+                throw new IllegalStateException("the execution ended " + d.status() + " before run " + id + " was planned: "
+                        + d.error() + (d.cause() == null ? "" : ": " + d.cause()));
             if (System.nanoTime() > deadline)
                 throw new IllegalStateException("run " + id + " was not planned within " + PLANNING_LIMIT.toMinutes()
                         + " minutes; see the execution " + execution);

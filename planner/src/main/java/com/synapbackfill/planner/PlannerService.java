@@ -1,9 +1,7 @@
 package com.synapbackfill.planner;
 
-import com.synapbackfill.json.Json;
 import com.synapbackfill.ledger.Ledger;
 import com.synapbackfill.model.Counters;
-import com.synapbackfill.model.FailureRecord;
 import com.synapbackfill.model.RunConfig;
 import com.synapbackfill.model.RunIds;
 import com.synapbackfill.model.RunState;
@@ -17,17 +15,13 @@ import com.synapbackfill.source.ShardPlanner;
 import com.synapbackfill.source.SourceConfig;
 import com.synapbackfill.source.SourceProfile;
 import com.synapbackfill.source.TurnSource;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
