@@ -1,7 +1,7 @@
 package com.synapbackfill.planner;
 
 import com.synapbackfill.model.RunConfig;
-import com.synapbackfill.synap.OkHttpSynapApi;
+import com.synapbackfill.synap.Credits;
 import com.synapbackfill.synap.SynapApi;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,15 +110,15 @@ public final class RunPreflight {
         public String line(Long maxCredits) {
             StringBuilder m = new StringBuilder("Credits: ~").append(String.format(java.util.Locale.ROOT, "%,d", documents)).append(" documents");
             if (credits == null) m.append(", not priced (Synap answered no estimate)");
-            else m.append(" ≈ ").append(OkHttpSynapApi.credits(Math.ceil(credits))).append(" credits (Synap's estimate for batch_create, ")
+            else m.append(" ≈ ").append(Credits.format(Math.ceil(credits))).append(" credits (Synap's estimate for batch_create, ")
                     .append(mode).append(")");
-            if (maxCredits != null) m.append(", capped at ").append(OkHttpSynapApi.credits(maxCredits)).append(" by --max-credits");
+            if (maxCredits != null) m.append(", capped at ").append(Credits.format(maxCredits)).append(" by --max-credits");
             if (balance == null) return m.append("; balance unknown (Synap reports none)").toString();
-            m.append("; balance ").append(OkHttpSynapApi.credits(Math.floor(balance)));
+            m.append("; balance ").append(Credits.format(Math.floor(balance)));
             if (credits == null && maxCredits == null) return m.toString();
             double left = balance - planned(maxCredits);
-            if (left >= 0) m.append(": it leaves ~").append(OkHttpSynapApi.credits(Math.floor(left)));
-            else m.append(": it overruns the balance by ~").append(OkHttpSynapApi.credits(Math.ceil(-left)));
+            if (left >= 0) m.append(": it leaves ~").append(Credits.format(Math.floor(left)));
+            else m.append(": it overruns the balance by ~").append(Credits.format(Math.ceil(-left)));
             return m.toString();
         }
 
@@ -127,12 +127,12 @@ public final class RunPreflight {
             if (balance == null || credits == null || config.allowOverage()) return null;
             double planned = planned(config.maxCredits());
             if (planned <= balance) return null;
-            return "credits: the run would spend ~" + OkHttpSynapApi.credits(Math.ceil(planned)) + " credits (~"
+            return "credits: the run would spend ~" + Credits.format(Math.ceil(planned)) + " credits (~"
                     + String.format(java.util.Locale.ROOT, "%,d", documents) + " documents, Synap's estimate for batch_create, " + mode
                     + (config.maxCredits() != null ? ", capped by --max-credits" : "") + ") and the balance is "
-                    + OkHttpSynapApi.credits(Math.floor(balance)) + "; nothing was sent. Add credits, or start it with --allow-overage "
+                    + Credits.format(Math.floor(balance)) + "; nothing was sent. Add credits, or start it with --allow-overage "
                     + "(allowOverage in a start event; a paid plan bills past the balance as overage), or cap it with --max-credits N "
-                    + "(maxCredits; N up to " + OkHttpSynapApi.credits(Math.max(0, Math.floor(balance))) + " fits the balance)";
+                    + "(maxCredits; N up to " + Credits.format(Math.max(0, Math.floor(balance))) + " fits the balance)";
         }
     }
 }

@@ -56,11 +56,26 @@ public final class DynamoDbLedger implements Ledger {
     private final DynamoDbClient dynamo;
     private final String table;
     private final Clock clock;
+    private final int parts;
 
     public DynamoDbLedger(DynamoDbClient dynamo, String table, Clock clock) {
+        this(dynamo, table, clock, PER_WORKER);
+    }
+
+    /** {@code parts} value: each worker (lease owner) has its own counter item and minute parts (#33). */
+    public static final int PER_WORKER = 0;
+
+    /**
+     * @param parts {@link #PER_WORKER}, or the number of counter items (and minute parts) the steps spread over by
+     *              shard number, for the ledger load bench's figures of earlier designs: 1 is the design before #33
+     *              (every step wrote one item), 16 its first step. Reading sums whatever parts exist.
+     */
+    public DynamoDbLedger(DynamoDbClient dynamo, String table, Clock clock, int parts) {
+        if (parts < 0) throw new IllegalArgumentException("parts must be >= 0, was " + parts);
         this.dynamo = dynamo;
         this.table = table;
         this.clock = clock;
+        this.parts = parts;
     }
 
     // ---------------------------------------------------------------- runs
@@ -110,7 +125,13 @@ public final class DynamoDbLedger implements Ledger {
                 r.trouble(), r.runningSinceEpochMillis()));
     }
 
-    /** The run item and its counter items, in one consistent query (at most 1 + {@link LedgerTable#COUNTER_ITEMS} items). */
+    /** The counter item and minute part a step adds to: its worker's, or (earlier designs, for the bench) its shard's. */
+    private String part(ShardState current) {
+        if (parts == PER_WORKER) return current.leaseOwner();
+        return String.format("%02d", Math.floorMod(current.shard().shardNo(), parts));
+    }
+
+    /** The run item and its counter items, in one consistent query (1 + one item per worker that took part). */
     private record RunItems(Map<String, AttributeValue> run, List<Map<String, AttributeValue>> counters) {
     }
 
@@ -345,14 +366,14 @@ public final class DynamoDbLedger implements Ledger {
         }
         List<TransactWriteItem> items = new ArrayList<>();
         items.add(TransactWriteItem.builder().update(shardUpdate).build());
-        // the step's counters go to its shard's counter item, not the run item: no item takes every step's write (#33)
+        // the step's counters go to its worker's counter item, not the run item: each item has one writer (#33)
         rv.put(":v", n(LedgerTable.SCHEMA_VERSION));
         items.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
-                .key(key(runPk(sh.runId()), LedgerTable.counterSk(sh.shardNo())))
+                .key(key(runPk(sh.runId()), LedgerTable.counterSk(part(current))))
                 .updateExpression("SET updatedAt = :now, v = :v" + radd).expressionAttributeValues(rv).build()).build());
         MinuteStats minute = MinuteStats.of(now / 60_000, delta, calls);
         if (!minute.isEmpty())
-            items.add(TransactWriteItem.builder().update(minuteUpdate(sh.runId(), minute, Math.floorMod(sh.shardNo(), LedgerTable.COUNTER_ITEMS), now)).build());
+            items.add(TransactWriteItem.builder().update(minuteUpdate(sh.runId(), minute, part(current), now)).build());
         transact(items, "ledger transaction", (reasons, e) -> {
             if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
                 Map<String, AttributeValue> old = reasons.get(0).item();
@@ -465,7 +486,7 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     /** Adds a step's share to its minute item (created on first write, TTL moved on with each). */
-    private Update minuteUpdate(String runId, MinuteStats m, int part, long now) {
+    private Update minuteUpdate(String runId, MinuteStats m, String part, long now) {
         Map<String, AttributeValue> v = new HashMap<>();
         v.put(":v", n(LedgerTable.SCHEMA_VERSION));
         v.put(":ttl", n(now / 1000 + MINUTE_TTL_SECONDS));
@@ -500,7 +521,7 @@ public final class DynamoDbLedger implements Ledger {
     @Override
     public List<MinuteStats> minutes(String runId, long fromMinute, long toMinute) {
         if (toMinute < fromMinute) return List.of();
-        // a minute's parts (MIN#m#00..15) and a minute item of an older version (MIN#m) sort between these bounds
+        // a minute's parts (MIN#m#<worker>) and a minute item of an older version (MIN#m) sort between these bounds
         QueryRequest req = QueryRequest.builder().tableName(table).keyConditionExpression("pk = :pk AND sk BETWEEN :a AND :b")
                 .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":a", s(minuteSk(fromMinute)), ":b", s(minuteSk(toMinute) + "#~")))
                 .build();

@@ -20,12 +20,13 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateTimeToLiveRequest;
  * one table, pk (S) + sk (S), on-demand, TTL on "ttl"
  *   run       pk = RUN#{runId}        sk = RUN
  *   shard     pk = RUN#{runId}        sk = SHARD#{shardNo:08d}
- *   counters  pk = RUN#{runId}        sk = RUN#CNT#{shardNo mod 16}   (counters, shardsDone, latency buckets: added by steps)
- *   minute    pk = RUN#{runId}        sk = MIN#{epochMinute}#{part}         (handled, accepted, failed, calls, 429s, retries, 5xx,
+ *   counters  pk = RUN#{runId}        sk = RUN#CNT#{worker}          (counters, shardsDone, latency buckets: added by one worker's steps)
+ *   minute    pk = RUN#{runId}        sk = MIN#{epochMinute}#{worker} (handled, accepted, failed, calls, 429s, retries, 5xx,
  *                                                                   latency buckets lat0..; TTL MINUTE_TTL_DAYS after its last write)
  *   credits   pk = RUN#{runId}        sk = CREDITS                   (reserved under a credit cap; runs with one only)
  *   failure   pk = RUN#{runId}#FAIL   sk = {document id | row:{source id}}
- *   rate      pk = RATE#{instance}    sk = W#{window}  |  PAUSE        (limiter, TTL)
+ *   rate      pk = RATE#{instance}    sk = PAUSE                       (the fleet's pause and rate factor, TTL)
+ *   lane      pk = RATE#{instance}#L{nn}  sk = LANE                    (a limiter lane's next free slot, TTL; #33)
  *   run index pk = RUNS               sk = {createdAt:013d}#{runId}   (the ledger's runs, newest last)
  * </pre>
  */
@@ -49,12 +50,14 @@ public final class LedgerTable {
     public static final String SHARD_PREFIX = "SHARD#";
     public static final String MINUTE_PREFIX = "MIN#";
     /**
-     * Counter items beside the run item ({@code RUN#CNT#00..}): a step adds to the one of its shard (shard number mod
-     * {@link #COUNTER_ITEMS}), never to the run item, so no item takes every step's write (#33); the run's totals are
-     * the run item's plus these, read with the run item in one query ({@code begins_with(sk, "RUN")}).
+     * Counter items beside the run item ({@code RUN#CNT#<worker>}): a step adds to the one of the worker that takes
+     * it (its lease owner, unique per container and thread), never to the run item (#33). A worker takes one step at
+     * a time, so each counter item and minute part has one writer: no transaction ever waits on another worker's,
+     * and an item's writes follow one worker's pace (a step per Synap call), not the fleet's. The run's totals are
+     * the run item's plus these, read with the run item in one query ({@code begins_with(sk, "RUN")}): one item per
+     * worker that took part, a page for a fleet of a thousand.
      */
     public static final String COUNTER_PREFIX = RUN_SK + "#CNT#";
-    public static final int COUNTER_ITEMS = 16;
 
     private LedgerTable() {
     }
@@ -75,9 +78,9 @@ public final class LedgerTable {
         return MINUTE_PREFIX + epochMinute;
     }
 
-    /** A minute's part written by the shards of one counter item ({@code MIN#<minute>#<part>}). */
-    public static String minuteSk(long epochMinute, int part) {
-        return String.format(MINUTE_PREFIX + "%d#%02d", epochMinute, part);
+    /** A minute's part written by one worker ({@code MIN#<minute>#<part>}). */
+    public static String minuteSk(long epochMinute, String part) {
+        return MINUTE_PREFIX + epochMinute + "#" + part;
     }
 
     /** The epoch minute of a minute item's sort key, with or without its part. */
@@ -87,15 +90,22 @@ public final class LedgerTable {
         return Long.parseLong(hash < 0 ? rest : rest.substring(0, hash));
     }
 
-    /** The counter item a shard's steps add to. */
-    public static String counterSk(int shardNo) {
-        return String.format(COUNTER_PREFIX + "%02d", Math.floorMod(shardNo, COUNTER_ITEMS));
+    /** The counter item of the worker (lease owner) {@code part}: its steps add to it. */
+    public static String counterSk(String part) {
+        return COUNTER_PREFIX + part;
     }
 
     /** The limiter's partition for an Instance (or run) scope. */
     public static String ratePk(String scope) {
         return "RATE#" + scope;
     }
+
+    /** A limiter lane: a partition key of its own, so the lanes' writes never share an item or a partition key. */
+    public static String rateLanePk(String scope, int lane) {
+        return String.format("RATE#%s#L%03d", scope, lane);
+    }
+
+    public static final String RATE_LANE_SK = "LANE";
 
     /** Key attributes as (name, type, key type) — what template.yaml must declare. */
     public static List<String[]> keySchema() {

@@ -4,14 +4,14 @@ import java.time.Instant;
 
 /**
  * Port: the per-Instance rate limit, shared by every worker of the fleet. Implementations grant at most
- * {@code limitPerMinute} permits a minute (in windows of a second or more) and make every caller honour a
+ * {@code limitPerMinute} permits a minute and make every caller honour a
  * shared pause after a 429.
  */
 public interface RateLimiter {
     /**
      * Blocks until {@code permits} may be used (1 per call, or one per document).
      *
-     * @return the start (epoch millis) of the window the permits were granted in: what they count against
+     * @return the time (epoch millis) the permits count at: the start of their window, or their slot
      */
     long acquire(int permits);
 

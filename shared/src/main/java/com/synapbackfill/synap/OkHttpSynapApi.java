@@ -383,9 +383,9 @@ public final class OkHttpSynapApi implements SynapApi {
         StringBuilder m = new StringBuilder("Synap stopped ingestion for credits (").append(status)
                 .append(reason.isEmpty() ? "" : " " + reason).append(")");
         if (det.path("balance_credits").isNumber())
-            m.append(": balance ").append(credits(det.get("balance_credits").asDouble())).append(" credits");
+            m.append(": balance ").append(Credits.format(det.get("balance_credits").asDouble())).append(" credits");
         if (det.path("minimum_required_credits").isNumber())
-            m.append(", this call needs ").append(credits(det.get("minimum_required_credits").asDouble()));
+            m.append(", this call needs ").append(Credits.format(det.get("minimum_required_credits").asDouble()));
         String message = det.path("message").asText("");
         if (!message.isEmpty()) m.append("; Synap: ").append(message.length() > 200 ? message.substring(0, 200) + "…" : message);
         else if (!det.path("balance_credits").isNumber() && !detail.isEmpty()) m.append(": ").append(detail);
@@ -396,12 +396,6 @@ public final class OkHttpSynapApi implements SynapApi {
             }
         }
         return m.append("; add credits (or allow overage on the plan), then resume the run: it continues from its checkpoints").toString();
-    }
-
-    /** A credit amount as people read it: whole numbers without decimals, grouped. */
-    public static String credits(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) return String.format(java.util.Locale.ROOT, "%,d", (long) v);
-        return String.format(java.util.Locale.ROOT, "%,.2f", v);
     }
 
     private static JsonNode parseQuietly(String body) {

@@ -271,10 +271,10 @@ public final class ShardWorker {
         if (milli == 0) return 0;
         if (ledger.reserveCredits(run.runId(), milli, cap * 1000)) return milli;
         throw new BlockedException(BlockedException.Reason.CREDIT_CAP, "the run's credit cap is reached: it may spend at most "
-                + com.synapbackfill.synap.OkHttpSynapApi.credits(cap) + " credits (--max-credits) and "
-                + com.synapbackfill.synap.OkHttpSynapApi.credits(ledger.creditsReserved(run.runId()) / 1000.0)
+                + com.synapbackfill.synap.Credits.format(cap) + " credits (--max-credits) and "
+                + com.synapbackfill.synap.Credits.format(ledger.creditsReserved(run.runId()) / 1000.0)
                 + " are spent or held by calls in flight, so the next call of " + documents + " documents (~"
-                + com.synapbackfill.synap.OkHttpSynapApi.credits(milli / 1000.0) + " credits) was not made; resume it with a higher "
+                + com.synapbackfill.synap.Credits.format(milli / 1000.0) + " credits) was not made; resume it with a higher "
                 + "cap (backfill resume " + run.runId() + " --max-credits N): it continues from its checkpoints", 0);
     }
 

@@ -53,7 +53,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", description = "Run the benchmarks (ceiling efficiency, baseline, cost per turn, cold start, planning scale, emulator).",
         footer = {"", "Examples:", "  backfill bench", "  backfill bench --only ceiling,coldstart"})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--only", split = ",", description = "run only these: ceiling (or ceiling3000, ceiling6000, ceiling900), receipts, faults, messages (with ceiling_600 to compare: the table, a query source, an epoch-time table with NULL keys), baseline, cost, coldstart, planning, planning50m (not in the default set: loads 50M rows, about 2 min), planningmessages (not in the default set: 10M messages, 1 % without a conversation id), emulator")
+    @Option(names = "--only", split = ",", description = "run only these: ceiling (or ceiling3000, ceiling6000, ceiling900), receipts, faults, messages (with ceiling_600 to compare: the table, a query source, an epoch-time table with NULL keys), baseline, cost, coldstart, planning, planning50m (not in the default set: loads 50M rows, about 2 min), planningmessages (not in the default set: 10M messages, 1 % without a conversation id), ledgerload (the ledger alone at 100, 500 and 1,000 steps/s through DynamoDB's per-item limits, this design and the one before #33), emulator")
     List<String> only;
 
     @Option(names = "--out", defaultValue = "target/bench/results.json", description = "results file (default ${DEFAULT-VALUE})")
@@ -91,6 +91,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (wanted("ceiling") || wanted("ceiling6000")) ceiling("ceiling_6000", 6000, 6000, 150_000, 0.90, 0.01);
         if (wanted("ceiling") || wanted("ceiling900")) ceiling("ceiling_600_configured_900", 600, 900, 60_000, 0.85, 0.05);
         if (wanted("faults")) faults();
+        if (wanted("ledgerload")) LedgerLoad.bench(this::record);
         if (wanted("messages")) {
             double turn = pipeline600 / (600 / 60.0 * 100);
             loadMessages(100_000);
@@ -119,7 +120,7 @@ public final class BenchCommand implements Callable<Integer> {
         return BackfillCommand.OK;
     }
 
-    private void record(String name, Map<String, Object> params, Map<String, Object> figures, String summary, String target, Boolean pass) {
+    void record(String name, Map<String, Object> params, Map<String, Object> figures, String summary, String target, Boolean pass) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("name", name);
         r.put("parameters", params);
