@@ -66,4 +66,35 @@ class ArchitectureTest {
                 .because("settings come from Settings.fromEnvironment (functions) or the CLI's flags, file and environment");
         rule.check(classes);
     }
+
+    /** #32's split of the Synap client: what answers mean is read apart from the HTTP that fetched them. */
+    @Test
+    void theSynapClientsReadingOfAnswersCarriesNoHttpTypes() {
+        ArchRule rule = noClasses().that().haveFullyQualifiedName("com.synapbackfill.synap.SynapErrors")
+                .or().haveFullyQualifiedName("com.synapbackfill.synap.SynapAnswers")
+                .or().haveFullyQualifiedName("com.synapbackfill.synap.Credits")
+                .should().dependOnClassesThat().resideInAPackage("okhttp3..")
+                .orShould().dependOnClassesThat().haveSimpleName("OkHttpSynapApi")
+                .because("a status code, a detail and a 200's body are classified without the client that fetched them");
+        rule.check(classes);
+    }
+
+    /** Only the Synap wiring names the OkHttp adapter: the planner's checks and the worker speak the SynapApi port. */
+    @Test
+    void onlyTheWiringNamesTheSynapAdapter() {
+        ArchRule rule = noClasses().that().resideInAnyPackage("com.synapbackfill.planner", "com.synapbackfill.worker")
+                .and().haveSimpleNameNotEndingWith("Components")
+                .should().dependOnClassesThat().haveSimpleName("OkHttpSynapApi")
+                .because("RunPreflight and ShardWorker format credits with Credits and call Synap through SynapApi");
+        rule.check(classes);
+    }
+
+    /** The model of DynamoDB's limits is a test instrument: nothing outside the bench may route through it. */
+    @Test
+    void onlyTheBenchUsesTheDynamoDbLimitModel() {
+        ArchRule rule = noClasses().that().resideOutsideOfPackage("com.synapbackfill.cli.bench")
+                .should().dependOnClassesThat().haveSimpleName("DynamoDbLimitModel")
+                .because("it refuses writes on purpose (#33); production code talks to DynamoDB directly");
+        rule.check(classes);
+    }
 }

@@ -4,8 +4,6 @@ import com.synapbackfill.config.Redaction;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.synapbackfill.error.BackfillException;
-import com.synapbackfill.error.BlockedException;
 import com.synapbackfill.error.PermanentException;
 import com.synapbackfill.error.RetryableException;
 import com.synapbackfill.json.Json;
@@ -15,8 +13,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,12 +32,13 @@ import org.slf4j.LoggerFactory;
  * <p>Unlike the SDK (which retries only I/O failures), this client also retries 429 (honouring an integer or
  * HTTP-date {@code Retry-After}) and 5xx, with exponential backoff and full jitter, within a budget of attempts
  * and time. That is safe because every document carries a stable {@code document_id}. Every attempt goes
- * through the {@link CallGate} so the fleet-wide limiter counts retries too.
+ * through the {@link CallGate} so the fleet-wide limiter counts retries too. {@link #retrying} is the one retry
+ * loop of every call; what an answer other than 200 means is {@link SynapErrors}'s to say, what a 200 must hold
+ * {@link SynapAnswers}'s.
  */
 public final class OkHttpSynapApi implements SynapApi {
     private static final Logger LOG = LoggerFactory.getLogger(OkHttpSynapApi.class);
     private static final MediaType JSON = MediaType.get("application/json");
-    private static final int MAX_DETAIL = 500;
 
     private final OkHttpClient http;
     private final SynapClientConfig config;
@@ -121,7 +118,7 @@ public final class OkHttpSynapApi implements SynapApi {
             long t0 = System.nanoTime();
             JsonNode json = execute(request);
             long latency = (System.nanoTime() - t0) / 1_000_000;
-            return parseBatch(json, documents.size(), latency, attempt, throttled[0]).withCorrelationId(correlationId)
+            return SynapAnswers.parseBatch(json, documents.size(), latency, attempt, throttled[0]).withCorrelationId(correlationId)
                     .withServerErrors(throttled[1]);
         });
     }
@@ -174,26 +171,10 @@ public final class OkHttpSynapApi implements SynapApi {
         if (ingestionId == null || !ingestionId.matches("[0-9a-fA-F-]{32,36}"))
             throw new IllegalArgumentException("ingestion id is not a UUID: " + ingestionId);
         String correlationId = correlationId();
-        return retrying("status", 1, new int[1], attempt -> parseStatus(execute(new Request.Builder().url(statusUrl + ingestionId)
+        return retrying("status", 1, new int[1], attempt -> SynapAnswers.parseStatus(execute(new Request.Builder().url(statusUrl + ingestionId)
                 .header("Authorization", "Bearer " + config.apiKey())
                 .header("X-Correlation-ID", correlationId)
                 .get().build()), ingestionId));
-    }
-
-    /** Parses §4.2: the required keys and a known status, else a clear malformed-response error. */
-    static IngestionStatus parseStatus(JsonNode json, String asked) {
-        if (json == null || !json.isObject()) throw malformed("the status body is not a JSON object");
-        for (String key : List.of("ingestion_id", "document_id", "status")) {
-            if (!json.hasNonNull(key)) throw malformed("the status of " + asked + " is missing \"" + key + "\"");
-        }
-        String status = json.get("status").asText();
-        if (!List.of("queued", "processing", "completed", "failed", "partial_success").contains(status))
-            throw malformed("the status of " + asked + " is \"" + status + "\"");
-        List<String> ids = new ArrayList<>();
-        for (JsonNode id : json.path("memory_ids")) ids.add(id.asText());
-        return new IngestionStatus(json.get("ingestion_id").asText(), json.get("document_id").asText(), status,
-                json.path("memories_created").asInt(0), ids,
-                json.hasNonNull("error_message") ? json.get("error_message").asText() : null);
     }
 
     @Override
@@ -215,7 +196,7 @@ public final class OkHttpSynapApi implements SynapApi {
             throw e;
         }
         if (!json.hasNonNull("balance_credits") || !json.get("balance_credits").isNumber())
-            throw malformed("the credit balance has no numeric \"balance_credits\"");
+            throw SynapAnswers.malformed("the credit balance has no numeric \"balance_credits\"");
         List<CreditBalance.Bucket> buckets = new ArrayList<>();
         for (JsonNode b : json.path("buckets"))
             buckets.add(new CreditBalance.Bucket(b.path("source_type").asText(""), b.path("balance").asDouble(), b.path("expires_at").asText(null)));
@@ -243,7 +224,7 @@ public final class OkHttpSynapApi implements SynapApi {
             throw e;
         }
         if (!json.hasNonNull("credits_estimate") || !json.get("credits_estimate").isNumber())
-            throw malformed("the credit estimate has no numeric \"credits_estimate\"");
+            throw SynapAnswers.malformed("the credit estimate has no numeric \"credits_estimate\"");
         return java.util.OptionalDouble.of(json.get("credits_estimate").asDouble());
     }
 
@@ -303,7 +284,7 @@ public final class OkHttpSynapApi implements SynapApi {
                         + "text would go to another host): set SYNAP_BASE_URL to the address that answers" + correlation(request, response), code, null, null);
             }
             // an error body may echo the request (its Authorization header): the key never reaches a message, the ledger or a report
-            throw fromStatus(code, Redaction.secret(text, config.apiKey()), retryAfter(response.header("Retry-After"), clock),
+            throw SynapErrors.fromStatus(code, Redaction.secret(text, config.apiKey()), SynapErrors.retryAfter(response.header("Retry-After"), clock),
                     correlation(request, response));
         } catch (InterruptedIOException e) {
             throw new RetryableException("timeout", "Synap call timed out: " + e.getMessage(), 0, null, e);
@@ -317,157 +298,6 @@ public final class OkHttpSynapApi implements SynapApi {
         String id = response.header("X-Correlation-ID");
         if (id == null) id = request.header("X-Correlation-ID");
         return id == null ? "" : " [correlation id " + id + "]";
-    }
-
-    /** Error codes of a 429 that is a credit stop, not a rate limit (SDK 0.6.9 {@code _CREDIT_ERRORS}). */
-    private static final List<String> CREDIT_ERRORS = List.of("insufficient_credits", "trial_limit_reached");
-
-    /**
-     * Maps a non-200 answer to the exception family: docs/synap-api.md §5.2, updated for SDK 0.6.9 (403 is an
-     * auth refusal; a 409 may be {@code instance_not_ready}, which clears after its cooldown, or
-     * {@code instance_build_failed}; a 429 with a {@code reason} is a credit stop, not a rate limit).
-     */
-    static BackfillException fromStatus(int code, String body, Duration retryAfter) {
-        return fromStatus(code, body, retryAfter, "");
-    }
-
-    /** As {@link #fromStatus(int, String, Duration)}, the detail followed by {@code suffix} (the correlation id). */
-    static BackfillException fromStatus(int code, String body, Duration retryAfter, String suffix) {
-        String detail = detail(body);
-        String said = detail + suffix; // what messages show: the detail and the correlation id support asks for
-        String msg = "HTTP " + code + ": " + said;
-        JsonNode json = parseQuietly(body);
-        JsonNode det = json.path("detail").isObject() ? json.path("detail") : json;
-        String errorCode = json.path("detail").path("code").asText(json.path("error").asText(json.path("code").asText("")));
-        return switch (code) {
-            // the detail a failure row keeps carries the correlation id support asks for
-            case 400, 422 -> new PermanentException(PermanentException.Kind.INVALID_INPUT, msg, code, said, null);
-            case 401 -> new BlockedException(BlockedException.Reason.AUTH, "Synap refused the API key (401): " + said, code);
-            case 402 -> new BlockedException(BlockedException.Reason.CREDITS, creditStop("402", det, detail) + suffix, code);
-            case 403 -> new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap forbade the call (403): " + said, code);
-            case 404 -> new PermanentException(PermanentException.Kind.NOT_FOUND, msg, code, said, null);
-            case 409 -> {
-                if (errorCode.equals("instance_not_ready")) {
-                    Duration wait = retryAfter;
-                    if (wait == null && det.hasNonNull("retry_after_seconds")) wait = Duration.ofSeconds(Math.max(1, det.get("retry_after_seconds").asLong()));
-                    yield new RetryableException("instance_not_ready", "Synap Instance is still building its memory architecture: " + said,
-                            code, wait == null ? Duration.ofSeconds(30) : wait, null);
-                }
-                if (errorCode.equals("instance_build_failed"))
-                    yield new BlockedException(BlockedException.Reason.FORBIDDEN, "Synap Instance build failed (409): " + said, code);
-                List<String> named = new ArrayList<>();
-                for (JsonNode id : det.path("document_ids")) named.add(id.asText());
-                yield new PermanentException(PermanentException.Kind.CONFLICT, msg, code, detail, named, null);
-            }
-            case 429 -> {
-                String reason = det.path("reason").asText("");
-                if (!reason.isEmpty() || CREDIT_ERRORS.contains(det.path("error").asText("")))
-                    yield new BlockedException(BlockedException.Reason.CREDITS, creditStop("429", det, detail) + suffix, code);
-                yield new RetryableException("rate_limited", msg, code, retryAfter, null);
-            }
-            default -> {
-                if (code >= 500) yield new RetryableException("server_error", msg, code, null, null);
-                if (code >= 200 && code < 400) yield new RetryableException("unexpected_status", msg, code, null, null);
-                yield new PermanentException(PermanentException.Kind.OTHER, msg, code, said, null);
-            }
-        };
-    }
-
-    /**
-     * A credit stop in words (SDK 0.6.9 {@code InsufficientCreditsError} / credit-class {@code RateLimitError}): why, the balance
-     * and what the call needed when Synap says them, where to fix it, and that the run resumes from its checkpoints then.
-     */
-    static String creditStop(String status, JsonNode det, String detail) {
-        String reason = det.path("reason").asText("");
-        if (reason.isEmpty()) reason = det.path("error").asText("");
-        StringBuilder m = new StringBuilder("Synap stopped ingestion for credits (").append(status)
-                .append(reason.isEmpty() ? "" : " " + reason).append(")");
-        if (det.path("balance_credits").isNumber())
-            m.append(": balance ").append(Credits.format(det.get("balance_credits").asDouble())).append(" credits");
-        if (det.path("minimum_required_credits").isNumber())
-            m.append(", this call needs ").append(Credits.format(det.get("minimum_required_credits").asDouble()));
-        String message = det.path("message").asText("");
-        if (!message.isEmpty()) m.append("; Synap: ").append(message.length() > 200 ? message.substring(0, 200) + "…" : message);
-        else if (!det.path("balance_credits").isNumber() && !detail.isEmpty()) m.append(": ").append(detail);
-        for (String url : List.of("redeem_url", "manage_url", "upgrade_url", "recovery_url")) {
-            if (det.hasNonNull(url)) {
-                m.append("; ").append(url.replace("_url", "")).append(": ").append(det.get(url).asText());
-                break;
-            }
-        }
-        return m.append("; add credits (or allow overage on the plan), then resume the run: it continues from its checkpoints").toString();
-    }
-
-    private static JsonNode parseQuietly(String body) {
-        try {
-            JsonNode n = body == null || body.isBlank() ? null : Json.MAPPER.readTree(body);
-            return n == null ? Json.MAPPER.createObjectNode() : n;
-        } catch (IOException | RuntimeException e) {
-            return Json.MAPPER.createObjectNode();
-        }
-    }
-
-    /** The FastAPI {@code detail} (string, or the JSON of an object/list), else the raw text; trimmed. */
-    static String detail(String body) {
-        String d = body == null ? "" : body;
-        try {
-            JsonNode n = Json.MAPPER.readTree(d);
-            if (n != null && n.isObject() && n.has("detail")) {
-                JsonNode det = n.get("detail");
-                d = det.isTextual() ? det.asText() : det.toString();
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not JSON: keep the text
-        }
-        d = d.strip();
-        return d.length() > MAX_DETAIL ? d.substring(0, MAX_DETAIL) + "…" : d;
-    }
-
-    /** Integer seconds, or an HTTP-date; anything else (absent, "1.5") is null and the backoff decides. */
-    static Duration retryAfter(String header, Clock clock) {
-        if (header == null || header.isBlank()) return null;
-        String h = header.trim();
-        try {
-            long s = Long.parseLong(h);
-            return s >= 0 ? Duration.ofSeconds(Math.min(s, 3600)) : null;
-        } catch (NumberFormatException notInt) {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME);
-                long ms = at.toInstant().toEpochMilli() - clock.millis();
-                return Duration.ofMillis(Math.max(0, Math.min(ms, 3_600_000)));
-            } catch (RuntimeException notDate) {
-                return null;
-            }
-        }
-    }
-
-    /** Parses §4.1; a missing key or a result count that does not match is a clear error, never an NPE. */
-    static BatchResult parseBatch(JsonNode json, int sent, long latency, int attempts, int throttled) {
-        if (json == null || !json.isObject()) throw malformed("the body is not a JSON object");
-        for (String key : List.of("batch_id", "total", "succeeded", "failed", "results")) {
-            if (!json.has(key) || json.get(key).isNull()) throw malformed("missing \"" + key + "\"");
-        }
-        JsonNode results = json.get("results");
-        if (!results.isArray()) throw malformed("\"results\" is not an array");
-        if (results.size() != sent) throw malformed("\"results\" has " + results.size() + " entries for " + sent + " documents");
-        List<BatchResult.ItemResult> items = new ArrayList<>(results.size());
-        for (int i = 0; i < results.size(); i++) {
-            JsonNode r = results.get(i);
-            for (String key : List.of("ingestion_id", "document_id", "status")) {
-                if (!r.hasNonNull(key)) throw malformed("results[" + i + "] is missing \"" + key + "\"");
-            }
-            String status = r.get("status").asText();
-            if (!List.of("queued", "processing", "completed", "failed", "partial_success").contains(status))
-                throw malformed("results[" + i + "].status is \"" + status + "\"");
-            items.add(new BatchResult.ItemResult(r.get("ingestion_id").asText(), r.get("document_id").asText(), status,
-                    r.path("queued_at").asText(null), r.hasNonNull("error_message") ? r.get("error_message").asText() : null));
-        }
-        return new BatchResult(json.get("batch_id").asText(), json.get("total").asInt(), json.get("succeeded").asInt(),
-                json.get("failed").asInt(), items, latency, attempts, throttled);
-    }
-
-    private static RetryableException malformed(String what) {
-        return new RetryableException("malformed_response", "Synap answered 200 but " + what, 200, null, null);
     }
 
     /** {@code syn_<6>_<epoch millis>_<6 hex>} like the SDK's (docs/synap-api.md §3.1). */

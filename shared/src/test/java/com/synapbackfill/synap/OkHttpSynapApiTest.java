@@ -139,9 +139,9 @@ class OkHttpSynapApiTest {
         server.enqueue(json(404, "{\"detail\":\"Ingestion not found\"}"));
         PermanentException nf = catchThrowableOfType(PermanentException.class, () -> api.status(id));
         assertThat(nf.kind()).isEqualTo(PermanentException.Kind.NOT_FOUND);
-        assertThat(OkHttpSynapApi.parseStatus(com.synapbackfill.json.Json.MAPPER.readTree(
+        assertThat(SynapAnswers.parseStatus(com.synapbackfill.json.Json.MAPPER.readTree(
                 "{\"ingestion_id\":\"x\",\"document_id\":\"d\",\"status\":\"queued\"}"), "x").terminal()).isFalse();
-        assertThat(catchThrowableOfType(RetryableException.class, () -> OkHttpSynapApi.parseStatus(com.synapbackfill.json.Json.MAPPER.readTree(
+        assertThat(catchThrowableOfType(RetryableException.class, () -> SynapAnswers.parseStatus(com.synapbackfill.json.Json.MAPPER.readTree(
                 "{\"ingestion_id\":\"x\",\"document_id\":\"d\",\"status\":\"done\"}"), "x")).getMessage())
                 .contains("the status of x is \"done\"");
         assertThat(catchThrowableOfType(IllegalArgumentException.class, () -> api.status("../batch"))).hasMessageContaining("not a UUID");
@@ -319,13 +319,13 @@ class OkHttpSynapApiTest {
     @Test
     void retryAfterParsingToleratesEveryForm() {
         Clock clock = Clock.systemUTC();
-        assertThat(OkHttpSynapApi.retryAfter("7", clock)).isEqualTo(Duration.ofSeconds(7));
-        assertThat(OkHttpSynapApi.retryAfter("1.5", clock)).isNull();
-        assertThat(OkHttpSynapApi.retryAfter(null, clock)).isNull();
-        assertThat(OkHttpSynapApi.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT", clock)).isEqualTo(Duration.ZERO);
+        assertThat(SynapErrors.retryAfter("7", clock)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(SynapErrors.retryAfter("1.5", clock)).isNull();
+        assertThat(SynapErrors.retryAfter(null, clock)).isNull();
+        assertThat(SynapErrors.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT", clock)).isEqualTo(Duration.ZERO);
         // an HTTP date is read against the client's clock, not the machine's
         Clock at = Clock.fixed(java.time.Instant.parse("2015-10-21T07:27:30Z"), java.time.ZoneOffset.UTC);
-        assertThat(OkHttpSynapApi.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT", at)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(SynapErrors.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT", at)).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -407,14 +407,14 @@ class OkHttpSynapApiTest {
 
     @Test
     void aCreditStopSaysWhyTheBalanceWhereToFixItAndThatTheRunResumes() {
-        BackfillException paid = OkHttpSynapApi.fromStatus(402, "{\"detail\":{\"error\":\"insufficient_credits\",\"reason\":"
+        BackfillException paid = SynapErrors.fromStatus(402, "{\"detail\":{\"error\":\"insufficient_credits\",\"reason\":"
                 + "\"overages_disabled\",\"balance_credits\":12.5,\"minimum_required_credits\":100,\"manage_url\":\"https://x/billing\"}}",
                 null, " [correlation id syn_1]");
         assertThat(paid).isInstanceOf(BlockedException.class);
         assertThat(paid.getMessage()).isEqualTo("Synap stopped ingestion for credits (402 overages_disabled): balance 12.50 credits, this "
                 + "call needs 100; manage: https://x/billing; add credits (or allow overage on the plan), then resume the run: it continues "
                 + "from its checkpoints [correlation id syn_1]");
-        BackfillException trial = OkHttpSynapApi.fromStatus(429, "{\"detail\":{\"reason\":\"trial_limit_reached\",\"message\":"
+        BackfillException trial = SynapErrors.fromStatus(429, "{\"detail\":{\"reason\":\"trial_limit_reached\",\"message\":"
                 + "\"Your trial's 5,000 credits are used\",\"upgrade_url\":\"https://x/upgrade\"}}", null, "");
         assertThat(((BlockedException) trial).reason()).isEqualTo(BlockedException.Reason.CREDITS);
         assertThat(trial.getMessage()).contains("(429 trial_limit_reached)").contains("Synap: Your trial's 5,000 credits are used")
