@@ -1,7 +1,5 @@
 package com.synapbackfill.source;
 
-import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -78,7 +76,7 @@ public final class SourceFilter {
         tree = normalize(tree);
         Set<String> cols = new LinkedHashSet<>();
         check(field, tree, cols, true);
-        int literals = render(tree, c -> c, new StringBuilder(), new ArrayList<>());
+        int literals = FilterSql.render(tree, c -> c).binds().size();
         if (literals > MAX_LITERALS)
             throw new IllegalArgumentException(field + ": binds " + literals + " literals; at most " + MAX_LITERALS
                     + " (the database takes a bounded number of parameters; keep long lists in a table and join it in a query)");
@@ -97,10 +95,7 @@ public final class SourceFilter {
 
     /** @param column the quoted SQL of a column the user named (the source resolves it against the catalog) */
     public Rendered render(UnaryOperator<String> column) {
-        StringBuilder sb = new StringBuilder();
-        List<Object> binds = new ArrayList<>();
-        render(tree, column, sb, binds);
-        return new Rendered(sb.toString(), List.copyOf(binds));
+        return FilterSql.render(tree, column);
     }
 
     // ---------------------------------------------------------------- checking
@@ -223,7 +218,7 @@ public final class SourceFilter {
     }
 
     /** What a pair of parentheses around one expression holds, or null ({@code (a OR b)}; 5.x parses it as a one-item list). */
-    private static Expression grouped(Expression e) {
+    static Expression grouped(Expression e) {
         if (e instanceof Parenthesis p) return p.getExpression();
         if (e instanceof ParenthesedExpressionList<?> l && l.size() == 1) return l.get(0);
         return null;
@@ -250,7 +245,7 @@ public final class SourceFilter {
         cols.add(c.getColumnName());
     }
 
-    private static boolean isBooleanWord(Column c) {
+    static boolean isBooleanWord(Column c) {
         String n = c.getColumnName().toLowerCase(Locale.ROOT);
         return c.getTable() == null && (n.equals("true") || n.equals("false"));
     }
@@ -267,86 +262,5 @@ public final class SourceFilter {
     private static IllegalArgumentException refused(String field, String what) {
         return new IllegalArgumentException(field + ": " + what + " is not allowed in a filter (allowed: columns, literals, "
                 + "comparisons, AND/OR/NOT, IN (...), BETWEEN, IS [NOT] NULL, LIKE)");
-    }
-
-    // ---------------------------------------------------------------- rendering
-
-    /** Renders {@code e}; returns how many values it bound. */
-    private static int render(Expression e, UnaryOperator<String> col, StringBuilder sb, List<Object> binds) {
-        int before = binds.size();
-        renderNode(e, col, sb, binds);
-        return binds.size() - before;
-    }
-
-    private static void renderNode(Expression e, UnaryOperator<String> col, StringBuilder sb, List<Object> binds) {
-        if (e instanceof AndExpression || e instanceof OrExpression) {
-            BinaryExpression b = (BinaryExpression) e;
-            sb.append('(');
-            render(b.getLeftExpression(), col, sb, binds);
-            sb.append(e instanceof AndExpression ? " AND " : " OR ");
-            render(b.getRightExpression(), col, sb, binds);
-            sb.append(')');
-        } else if (e instanceof NotExpression n) {
-            sb.append("(NOT ");
-            render(n.getExpression(), col, sb, binds);
-            sb.append(')');
-        } else if (grouped(e) != null) {
-            sb.append('(');
-            render(grouped(e), col, sb, binds);
-            sb.append(')');
-        } else if (e instanceof InExpression in) {
-            render(in.getLeftExpression(), col, sb, binds);
-            sb.append(in.isNot() ? " NOT IN (" : " IN (");
-            boolean first = true;
-            for (Expression x : (ExpressionList<?>) in.getRightExpression()) {
-                if (!first) sb.append(", ");
-                first = false;
-                render(x, col, sb, binds);
-            }
-            sb.append(')');
-        } else if (e instanceof Between b) {
-            render(b.getLeftExpression(), col, sb, binds);
-            sb.append(b.isNot() ? " NOT BETWEEN " : " BETWEEN ");
-            render(b.getBetweenExpressionStart(), col, sb, binds);
-            sb.append(" AND ");
-            render(b.getBetweenExpressionEnd(), col, sb, binds);
-        } else if (e instanceof IsNullExpression n) {
-            render(n.getLeftExpression(), col, sb, binds);
-            sb.append(n.isNot() ? " IS NOT NULL" : " IS NULL");
-        } else if (e instanceof IsBooleanExpression b) {
-            render(b.getLeftExpression(), col, sb, binds);
-            sb.append(" IS ").append(b.isNot() ? "NOT " : "").append(b.isTrue() ? "TRUE" : "FALSE");
-        } else if (e instanceof LikeExpression l) {
-            render(l.getLeftExpression(), col, sb, binds);
-            sb.append(l.isNot() ? " NOT " : " ").append(l.getLikeKeyWord()).append(' ');
-            render(l.getRightExpression(), col, sb, binds);
-        } else if (e instanceof BinaryExpression b) { // the comparisons check() allowed
-            render(b.getLeftExpression(), col, sb, binds);
-            sb.append(' ').append(b.getStringExpression()).append(' ');
-            render(b.getRightExpression(), col, sb, binds);
-        } else if (e instanceof Column c) {
-            if (isBooleanWord(c)) sb.append(c.getColumnName().toLowerCase(Locale.ROOT).equals("true") ? "TRUE" : "FALSE");
-            else sb.append(col.apply(c.getColumnName()));
-        } else if (e instanceof BooleanValue v) {
-            sb.append(v.getValue() ? "TRUE" : "FALSE");
-        } else if (e instanceof NullValue) {
-            sb.append("NULL");
-        } else if (e instanceof StringValue s) {
-            sb.append('?');
-            binds.add(s.getValue().replace("''", "'"));
-        } else if (e instanceof LongValue v) {
-            sb.append('?');
-            binds.add(new BigDecimal(v.getStringValue()));
-        } else if (e instanceof DoubleValue v) {
-            sb.append('?');
-            binds.add(new BigDecimal(v.toString()));
-        } else if (e instanceof SignedExpression s) {
-            sb.append('?');
-            BigDecimal n = s.getExpression() instanceof LongValue v ? new BigDecimal(v.getStringValue())
-                    : new BigDecimal(s.getExpression().toString());
-            binds.add(s.getSign() == '-' ? n.negate() : n);
-        } else {
-            throw new IllegalStateException("unchecked filter node " + e.getClass().getSimpleName());
-        }
     }
 }
