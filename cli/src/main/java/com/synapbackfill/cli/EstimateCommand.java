@@ -192,7 +192,7 @@ final class EstimateCommand implements Callable<Integer> {
                 Progress.eta(seconds), ConcurrencyTuner.recommend(callsPerSecond, latency, HEADROOM),
                 send > 0 ? Math.round(latency * 1000) + " ms measured" : "500 ms assumed");
         // what `run` will start with: the same formula at the assumed latency, capped by the shards it will cut
-        com.synapbackfill.planner.PlannerService.Starting st = com.synapbackfill.planner.PlannerService.starting(cfg, rows, HEADROOM);
+        com.synapbackfill.planner.RunSizing.Starting st = com.synapbackfill.planner.RunSizing.starting(cfg, rows, HEADROOM);
         out.printf("  run starts with %d workers on %,d shards%s (tune adjusts it to the measured latency)%n", st.concurrency(), st.shards(),
                 st.capReason() == null ? "" : " (" + st.formulaConcurrency() + " by the formula, " + st.capReason() + ")");
     }

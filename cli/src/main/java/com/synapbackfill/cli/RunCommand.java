@@ -185,7 +185,7 @@ final class RunCommand extends OperatorCommand {
             // a run Synap's answers refuse (over the balance, the Instance's isolation against the mapping) is refused now,
             // before any part starts; the planner asks again when it creates the run
             if (preflight) new com.synapbackfill.planner.RunPreflight(synap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY")))
-                    .check(config, com.synapbackfill.planner.PlannerService.documents(src, config, profile), src.customerMapped());
+                    .check(config, com.synapbackfill.planner.RunSizing.documents(src, config, profile), src.customerMapped());
             if (source.messageShape() && !profile.empty()) {
                 // a few conversations: roles that match nothing would make a run that sends nothing
                 java.util.List<String> sample = src.sampleIds(50);

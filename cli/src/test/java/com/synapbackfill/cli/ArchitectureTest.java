@@ -107,4 +107,18 @@ class ArchitectureTest {
                 .because("DynamoDbLedger composes them: minutes, credits, failures, a step's updates, and the calls that translate DynamoDB's errors");
         rule.check(classes);
     }
+
+    /**
+     * #32's split of the planner: its arithmetic is apart from its actions and calls no queue, store or service (the
+     * ledger's latency buckets, a constant, are all it reads of the ledger).
+     */
+    @Test
+    void thePlannersSizingIsArithmeticNotAnAction() {
+        ArchRule rule = noClasses().that().haveFullyQualifiedName("com.synapbackfill.planner.RunSizing")
+                .should().dependOnClassesThat().haveSimpleName("ShardQueue")
+                .orShould().dependOnClassesThat().haveSimpleName("ReportStore")
+                .orShould().dependOnClassesThat().haveSimpleName("PlannerService")
+                .because("estimate, start and tune share one sizing; only reading a sample of the source is allowed");
+        rule.check(classes);
+    }
 }

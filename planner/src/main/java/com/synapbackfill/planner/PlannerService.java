@@ -19,9 +19,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +29,6 @@ import org.slf4j.MDC;
 public final class PlannerService implements PlannerActions {
     private static final Logger LOG = LoggerFactory.getLogger(PlannerService.class);
     /** Latency assumed before any call was measured (Synap documents p95 < 500 ms for batch_create). */
-    static final double ASSUMED_LATENCY_SECONDS = 0.5;
     private static final int PAGE = 500;
 
     private final Ledger ledger;
@@ -143,12 +140,12 @@ public final class PlannerService implements PlannerActions {
             String blockedAtStart = null;
             try (TurnSource source = sources.apply(config.source())) {
                 profile = source.profile();
-                int perShard = shardRows(config, profile.estimatedRows(), recommended(config));
+                int perShard = RunSizing.shardRows(config, profile.estimatedRows(), recommended(config));
                 int wanted = (int) Math.max(1, Math.min(1_000_000, (profile.estimatedRows() + perShard - 1) / perShard));
                 List<String> sample = profile.empty() ? List.of() : source.sampleIds(Math.min(200_000, Math.max(1_000, wanted * 20)));
                 // the sample corrects statistics that are stale or missing (a table loaded since its last ANALYZE)
                 profile = source.profile();
-                perShard = shardRows(config, profile.estimatedRows(), recommended(config));
+                perShard = RunSizing.shardRows(config, profile.estimatedRows(), recommended(config));
                 shards = ShardPlanner.plan(runId, profile, perShard, sample);
                 // rows no shard holds (a NULL conversation id) are counted now, skipped, never lost without a word; a slice of
                 // conversation ids holds none of them
@@ -156,7 +153,7 @@ public final class PlannerService implements PlannerActions {
                 withoutKey = slice ? 0 : source.rowsWithoutKey();
                 // before anything is created or sent: the Instance's isolation against the mapping, the credits against the balance
                 try {
-                    checked = preflight.check(config, documents(source, config, shards, profile.estimatedRows()), source.customerMapped());
+                    checked = preflight.check(config, RunSizing.documents(source, config, shards, profile.estimatedRows()), source.customerMapped());
                     config = checked.config();
                 } catch (com.synapbackfill.error.RetryableException unanswered) {
                     throw new IllegalStateException("Synap did not answer the checks before the run (the Instance's isolation, the "
@@ -201,90 +198,15 @@ public final class PlannerService implements PlannerActions {
         }
     }
 
-    /** Pages read at planning to learn how many documents a source row makes (skipped and bad rows make none). */
-    static final int DOCUMENT_SAMPLE_SHARDS = 5;
-    static final int DOCUMENT_SAMPLE_PAGE = 100;
-
-    /**
-     * Documents the run is expected to send: the estimated rows times the documents per row that the first page of up
-     * to five shards spread over the table makes (a turn row makes at most one; a message table about one per two
-     * messages; a conversation row one per turn).
-     */
-    /** As {@link #documents(TurnSource, RunConfig, List, long)} before any shard is cut: five cut from a small sample. */
-    public static long documents(TurnSource source, RunConfig config, SourceProfile profile) {
-        if (profile.empty()) return 0;
-        List<String> sample = source.sampleIds(200);
-        int perShard = (int) Math.max(1, Math.min(Integer.MAX_VALUE, profile.estimatedRows() / DOCUMENT_SAMPLE_SHARDS));
-        return documents(source, config, ShardPlanner.plan("preflight", profile, perShard, sample), profile.estimatedRows());
-    }
-
-    static long documents(TurnSource source, RunConfig config, List<Shard> shards, long estimatedRows) {
-        if (shards.isEmpty() || estimatedRows <= 0) return 0;
-        long units = 0;
-        long documents = 0;
-        int step = Math.max(1, shards.size() / DOCUMENT_SAMPLE_SHARDS);
-        for (int i = 0; i < shards.size() && i / step < DOCUMENT_SAMPLE_SHARDS; i += step) {
-            java.util.Set<String> conversations = new java.util.HashSet<>();
-            for (com.synapbackfill.model.Turn t : source.readPage(shards.get(i), null, DOCUMENT_SAMPLE_PAGE)) {
-                if (config.source().conversationShape()) conversations.add(String.valueOf(t.conversationId()));
-                else units += config.source().messageShape() ? t.messages() : 1;
-                if (!t.skipped() && t.problem() == null) documents++;
-            }
-            units += conversations.size();
-        }
-        if (units == 0) return estimatedRows;
-        return (long) Math.ceil(estimatedRows * (double) documents / units);
+    private int recommended(RunConfig c) {
+        return ConcurrencyTuner.recommend(RunSizing.requestsPerSecond(c), RunSizing.ASSUMED_LATENCY_SECONDS, headroom);
     }
 
     private PlannerResults.Start startAnswer(RunState run, boolean created) {
         RunConfig c = run.config();
         double ceiling = c.ceilingDocsPerSecond();
         return new PlannerResults.Start(run.runId(), run.status().name(), created, run.shardsTotal(), run.estimatedRows(),
-                capped(recommended(c), run.shardsTotal()), (long) Math.ceil(run.estimatedRows() / ceiling), ceiling);
-    }
-
-    /** Smallest shard the planner cuts to make room for more workers (smaller ones cost more in leases than they win). */
-    static final int MIN_SHARD_ROWS = 1_000;
-
-    private static double requestsPerSecond(RunConfig c) {
-        return c.rateLimitPerMinute() / 60.0 / (c.rateLimitUnit() == RunConfig.RateLimitUnit.CALL ? 1 : c.batchSize());
-    }
-
-    private int recommended(RunConfig c) {
-        return ConcurrencyTuner.recommend(requestsPerSecond(c), ASSUMED_LATENCY_SECONDS, headroom);
-    }
-
-    /**
-     * Rows per shard: the configured target, made smaller when the table would otherwise have fewer than two
-     * shards per worker the rate limit needs (one shard is worked by one worker at a time, so a table of five
-     * shards can never use twelve workers), but not below {@link #MIN_SHARD_ROWS}.
-     */
-    static int shardRows(RunConfig c, long estimatedRows, int workers) {
-        long forWorkers = (long) Math.ceil(estimatedRows / (2.0 * workers));
-        return (int) Math.max(Math.min(c.shardTargetRows(), forWorkers), Math.min(c.shardTargetRows(), MIN_SHARD_ROWS));
-    }
-
-    /** More workers than shards cannot help: each shard is leased to one worker at a time. */
-    /**
-     * What {@code start} will choose for a table of {@code estimatedRows}: {formula's workers, shards, the workers
-     * it starts with}, and why the last differs from the first (null when it does not). {@code estimate} prints it.
-     */
-    public static Starting starting(RunConfig c, long estimatedRows, double headroom) {
-        int formula = ConcurrencyTuner.recommend(requestsPerSecond(c), ASSUMED_LATENCY_SECONDS, headroom);
-        int perShard = shardRows(c, estimatedRows, formula);
-        int shards = (int) Math.max(1, Math.min(1_000_000, (estimatedRows + perShard - 1) / perShard));
-        int concurrency = capped(formula, shards);
-        String why = concurrency < formula ? "capped at the run's " + shards + " shards (a shard is leased to one worker at a time)"
-                : concurrency > formula ? "raised to 2, the event source mapping's minimum" : null;
-        return new Starting(formula, shards, concurrency, why);
-    }
-
-    /** See {@link #starting}. */
-    public record Starting(int formulaConcurrency, int shards, int concurrency, String capReason) {
-    }
-
-    private static int capped(int concurrency, int shards) {
-        return Math.max(2, Math.min(concurrency, shards));
+                RunSizing.capped(recommended(c), run.shardsTotal()), (long) Math.ceil(run.estimatedRows() / ceiling), ceiling);
     }
 
     // ---------------------------------------------------------------- resume
@@ -357,46 +279,10 @@ public final class PlannerService implements PlannerActions {
         long end = run.completedAtEpochMillis() > 0 ? run.completedAtEpochMillis() : now;
         return new PlannerResults.Status(runId, run.status().name(), run.statusReason(), run.status().terminal(),
                 run.status() == RunStatus.BLOCKED, run.estimatedRows(), run.shardsTotal(), run.shardsDone(), c,
-                Math.round(rate * 10) / 10.0, eta, p95Estimate(ledger.latencyHistogram(runId)),
+                Math.round(rate * 10) / 10.0, eta, RunSizing.p95Estimate(ledger.latencyHistogram(runId)),
                 (end - run.createdAtEpochMillis()) / 1000,
                 // a note older than two minutes is from workers that stopped since (paused, crashed): not news
                 run.trouble() != null && !run.status().terminal() && now - run.trouble().lastAtEpochMillis() < 120_000 ? run.trouble().describe() : null);
-    }
-
-    /**
-     * The p95 latency to show: interpolated inside the histogram bucket it falls in (a p95 of 410 ms reads ~420, not
-     * the bucket's bound of 600). {@link #p95} keeps the bound for tune, which should rather over- than under-provision.
-     */
-    static long p95Estimate(SortedMap<Long, Long> histogram) {
-        long total = histogram.values().stream().mapToLong(Long::longValue).sum();
-        if (total == 0) return 0;
-        double target = total * 0.95;
-        long seen = 0;
-        long lower = 0;
-        for (Map.Entry<Long, Long> e : histogram.entrySet()) {
-            long upper = e.getKey() == Long.MAX_VALUE ? 60_000 : e.getKey();
-            int i = java.util.Arrays.binarySearch(LATENCY_BOUNDS, e.getKey());
-            lower = i > 0 ? LATENCY_BOUNDS[i - 1] : 0;
-            if (seen + e.getValue() >= target) {
-                double within = (target - seen) / e.getValue();
-                return Math.round(lower + within * (upper - lower));
-            }
-            seen += e.getValue();
-        }
-        return histogram.lastKey() == Long.MAX_VALUE ? 60_000 : histogram.lastKey();
-    }
-
-    private static final long[] LATENCY_BOUNDS = com.synapbackfill.ledger.Ledger.LATENCY_BUCKETS_MS;
-
-    static long p95(SortedMap<Long, Long> histogram) {
-        long total = histogram.values().stream().mapToLong(Long::longValue).sum();
-        if (total == 0) return 0;
-        long seen = 0;
-        for (Map.Entry<Long, Long> e : histogram.entrySet()) {
-            seen += e.getValue();
-            if (seen >= Math.ceil(total * 0.95)) return e.getKey() == Long.MAX_VALUE ? 60_000 : e.getKey();
-        }
-        return histogram.lastKey();
     }
 
     // ---------------------------------------------------------------- report
@@ -413,11 +299,11 @@ public final class PlannerService implements PlannerActions {
     public PlannerResults.Tune tune(String runId, boolean apply) {
         RunState run = requireRun(runId);
         RunConfig c = run.config();
-        double rps = requestsPerSecond(c);
-        long p95 = p95(ledger.latencyHistogram(runId));
-        double latency = p95 > 0 ? p95 / 1000.0 : ASSUMED_LATENCY_SECONDS;
+        double rps = RunSizing.requestsPerSecond(c);
+        long p95 = RunSizing.p95(ledger.latencyHistogram(runId));
+        double latency = p95 > 0 ? p95 / 1000.0 : RunSizing.ASSUMED_LATENCY_SECONDS;
         int formula = ConcurrencyTuner.recommend(rps, latency, headroom);
-        int concurrency = capped(formula, run.shardsTotal());
+        int concurrency = RunSizing.capped(formula, run.shardsTotal());
         // say why the answer is not the formula's: a shard is worked by one worker at a time; Lambda's floor is 2
         String cap = concurrency < formula ? "capped at the run's " + run.shardsTotal() + " shards (a shard is leased to one worker at a time)"
                 : concurrency > formula ? "raised to 2, the event source mapping's minimum" : null;

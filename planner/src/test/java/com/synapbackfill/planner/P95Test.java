@@ -13,15 +13,15 @@ class P95Test {
         TreeMap<Long, Long> h = new TreeMap<>();
         h.put(400L, 900L);
         h.put(600L, 100L);
-        assertThat(PlannerService.p95Estimate(h)).isEqualTo(500);
-        assertThat(PlannerService.p95(h)).isEqualTo(600);
+        assertThat(RunSizing.p95Estimate(h)).isEqualTo(500);
+        assertThat(RunSizing.p95(h)).isEqualTo(600);
         // a few over 400 only: just above it
         h.put(400L, 945L);
         h.put(600L, 55L);
-        assertThat(PlannerService.p95Estimate(h)).isEqualTo(418);
+        assertThat(RunSizing.p95Estimate(h)).isEqualTo(418);
         // everything in the first bucket, nothing measured, the open last bucket
-        assertThat(PlannerService.p95Estimate(new TreeMap<>(java.util.Map.of(50L, 10L)))).isEqualTo(48);
-        assertThat(PlannerService.p95Estimate(new TreeMap<>())).isZero();
-        assertThat(PlannerService.p95Estimate(new TreeMap<>(java.util.Map.of(Long.MAX_VALUE, 3L)))).isBetween(30_000L, 60_000L);
+        assertThat(RunSizing.p95Estimate(new TreeMap<>(java.util.Map.of(50L, 10L)))).isEqualTo(48);
+        assertThat(RunSizing.p95Estimate(new TreeMap<>())).isZero();
+        assertThat(RunSizing.p95Estimate(new TreeMap<>(java.util.Map.of(Long.MAX_VALUE, 3L)))).isBetween(30_000L, 60_000L);
     }
 }

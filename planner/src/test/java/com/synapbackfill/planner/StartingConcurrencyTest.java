@@ -14,7 +14,7 @@ class StartingConcurrencyTest {
 
     @Test
     void aLargeTableGetsTheFormulasWorkers() {
-        PlannerService.Starting s = PlannerService.starting(config(600), 1_000_000, 1.5);
+        RunSizing.Starting s = RunSizing.starting(config(600), 1_000_000, 1.5);
         assertThat(s.formulaConcurrency()).isEqualTo(ConcurrencyTuner.recommend(10, 0.5, 1.5));
         assertThat(s.concurrency()).isEqualTo(s.formulaConcurrency());
         assertThat(s.capReason()).isNull();
@@ -23,7 +23,7 @@ class StartingConcurrencyTest {
 
     @Test
     void aSmallTableIsCappedAtItsShardsAndSaysSo() {
-        PlannerService.Starting s = PlannerService.starting(config(6_000), 3_000, 1.5);
+        RunSizing.Starting s = RunSizing.starting(config(6_000), 3_000, 1.5);
         assertThat(s.shards()).isEqualTo(3); // shards are never smaller than 1,000 rows
         assertThat(s.concurrency()).isEqualTo(3).isLessThan(s.formulaConcurrency());
         assertThat(s.capReason()).isEqualTo("capped at the run's 3 shards (a shard is leased to one worker at a time)");
@@ -31,7 +31,7 @@ class StartingConcurrencyTest {
 
     @Test
     void oneShardStillGetsTheMappingsMinimumOfTwo() {
-        PlannerService.Starting s = PlannerService.starting(config(6), 10, 1.5);
+        RunSizing.Starting s = RunSizing.starting(config(6), 10, 1.5);
         assertThat(s.shards()).isEqualTo(1);
         assertThat(s.concurrency()).isEqualTo(2);
         assertThat(s.formulaConcurrency()).isEqualTo(2); // the formula's own floor
