@@ -29,8 +29,6 @@ import com.synapbackfill.synap.SynapClientConfig;
 import com.synapbackfill.worker.ShardWorker;
 import com.synapbackfill.worker.WorkerComponents;
 import com.synapbackfill.worker.lambda.WorkerHandler;
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -91,7 +89,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (wanted("ceiling") || wanted("ceiling6000")) ceiling("ceiling_6000", 6000, 6000, 150_000, 0.90, 0.01);
         if (wanted("ceiling") || wanted("ceiling900")) ceiling("ceiling_600_configured_900", 600, 900, 60_000, 0.85, 0.05);
         if (wanted("faults")) faults();
-        if (wanted("ledgerload")) LedgerLoad.bench(this::record);
+        if (wanted("ledgerload")) LedgerLoad.bench(parts());
         if (wanted("messages")) {
             double turn = pipeline600 / (600 / 60.0 * 100);
             loadMessages(100_000);
@@ -99,11 +97,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (wanted("baseline")) baseline(pipeline600);
         if (wanted("cost")) cost();
-        if (wanted("coldstart")) coldStart();
+        if (wanted("coldstart")) new ColdStartBench(parts()).run();
         double planningHeap1m = 0;
-        if (wanted("planning") || wanted("planning50m")) planningHeap1m = planning(1_000_000, "planning_10M_ids_10k_shards", "<= 15 s", 15, 0);
-        if (wanted("planningmessages")) planningMessages(10_000_000);
-        if (wanted("planning50m")) planning(50_000_000, "planning_50M_rows_skewed_ids",
+        if (wanted("planning") || wanted("planning50m")) planningHeap1m = new PlanningBench(parts()).planning(1_000_000, "planning_10M_ids_10k_shards", "<= 15 s", 15, 0);
+        if (wanted("planningmessages")) new PlanningBench(parts()).planningMessages(10_000_000);
+        if (wanted("planning50m")) new PlanningBench(parts()).planning(50_000_000, "planning_50M_rows_skewed_ids",
                 String.format("<= 30 s, live heap ~ 1M's (+%.0f MB)", planningHeap1m), 30, planningHeap1m);
 
         System.out.println();
@@ -384,6 +382,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** What a benchmark in a class of its own needs of the harness. */
+    private BenchParts parts() {
+        return new BenchParts(this::record, pg);
+    }
+
     private LocalEventSourceMapping fleet(LocalDeployment d, int workers) {
         return new LocalEventSourceMapping(d.aws().sqs(), d.queueUrl(),
                 () -> new WorkerHandler(WorkerComponents.create(d.settings(), d.env(), d.aws(), ShardWorker.CrashPoints.NONE,
@@ -392,10 +395,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, String> env(SynapEmulator emulator, String table) {
-        Map<String, String> env = LocalDeployment.runEnv(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY, pg, table);
-        env.put("SYNAP_CALL_TIMEOUT_MS", "10000");
-        env.put("LEASE_SECONDS", "60");
-        return env;
+        return parts().env(emulator, table);
     }
 
     // ------------------------------------------------------------------ 2. baseline
@@ -490,253 +490,6 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    // ------------------------------------------------------------------ 4. cold start
-
-    private void coldStart() throws Exception {
-        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().build())) {
-            LocalDeployment d = LocalDeployment.create("bench-cold", RealParts.dynamo(), RealParts.sqs(), RealParts.s3(),
-                    env(emulator, "bench_cold"));
-            String classes = probeJar(locate(ColdStartProbe.class));
-            for (String fn : List.of("worker", "planner")) {
-                File jar = new File(fn + "/target/" + fn + "-lambda.jar");
-                if (!jar.exists()) {
-                    record("cold_start_" + fn, Map.of(), Map.of(), "jar missing: run mvn package", "<= 1.0 s, <= 20 MB", false);
-                    continue;
-                }
-                long[] plain = probe(d, jar, classes, fn, List.of(), false);
-                // AppCDS (#21): one training run dumps the classes it loaded into an archive, later JVMs map it
-                File archive = new File("target/bench/" + fn + "-appcds.jsa");
-                archive.getParentFile().mkdirs();
-                archive.delete();
-                probeOnce(d, jar, classes, fn, List.of("-XX:ArchiveClassesAtExit=" + archive.getPath()), false);
-                long[] cds = archive.exists() ? probe(d, jar, classes, fn, List.of("-XX:SharedArchiveFile=" + archive.getPath(), "-Xshare:auto"), false)
-                        : new long[] {-1, -1};
-                // SnapStart-style priming, measured apart: the SnapStart hooks run as a checkpoint and restore would,
-                // then the first event's own time (what a restored function spends after its snapshot is mapped)
-                long[] primed = probe(d, jar, classes, fn, List.of(), true);
-                double mb = jar.length() / 1e6;
-                boolean pass = mb <= 20 && (cds[0] >= 0 ? cds[0] : plain[0]) <= 600;
-                record("cold_start_" + fn, Map.of("jvms", 5, "flags", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"),
-                        Map.of("medianToFirstEventMs", plain[0], "medianInitMs", plain[1], "appCdsMedianToFirstEventMs", cds[0],
-                                "appCdsMedianInitMs", cds[1], "jarMB", round(mb), "medianFirstEventMs", plain[2],
-                                "primedMedianFirstEventMs", primed[2], "primedMedianPrimingMs", primed[3]),
-                        String.format("%d ms to first event (init %d), with AppCDS %d ms (init %d); first event alone %d ms, "
-                                        + "after SnapStart priming %d ms; jar %.1f MB", plain[0], plain[1], cds[0], cds[1], plain[2], primed[2], mb),
-                        "<= 600 ms, <= 20 MB", pass);
-            }
-        }
-    }
-
-    /**
-     * Medians of 5 fresh JVMs: {ms to the first handled event, ms to the handler built, ms of the first event alone,
-     * ms of the priming (0 unless {@code primed})}.
-     */
-    private static long[] probe(LocalDeployment d, File jar, String classes, String fn, List<String> flags, boolean primed) throws Exception {
-        List<List<Long>> figures = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        for (int i = 0; i < 5; i++) {
-            long[] one = probeOnce(d, jar, classes, fn, flags, primed);
-            for (int k = 0; k < 4; k++) figures.get(k).add(one[k]);
-        }
-        long[] medians = new long[4];
-        for (int k = 0; k < 4; k++) {
-            figures.get(k).sort(Long::compare);
-            medians[k] = figures.get(k).get(2);
-        }
-        return medians;
-    }
-
-    private static long[] probeOnce(LocalDeployment d, File jar, String classes, String fn, List<String> flags, boolean primed) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("java", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1"));
-        cmd.addAll(flags);
-        cmd.addAll(List.of("-cp", jar.getPath() + File.pathSeparator + classes, ColdStartProbe.class.getName(), fn));
-        if (primed) cmd.add("primed");
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().putAll(d.env());
-        pb.environment().put("AWS_REGION", "us-east-1");
-        pb.environment().put("AWS_ACCESS_KEY_ID", "local");
-        pb.environment().put("AWS_SECRET_ACCESS_KEY", "local");
-        pb.environment().put("LOG_LEVEL", "WARN");
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
-        String line = output.lines().filter(l -> l.startsWith("COLD_START_MS")).findFirst()
-                .orElseThrow(() -> new IllegalStateException(fn + " probe failed:\n" + output));
-        String[] parts = line.split(" ");
-        return new long[] {Long.parseLong(parts[2]), Long.parseLong(parts[1]), Long.parseLong(parts[3]), Long.parseLong(parts[4])};
-    }
-
-    /**
-     * The probe and LocalContext alone in target/bench/probe.jar: the CLI's jar names a lib directory in its
-     * manifest, and a class-data archive cannot be built over a classpath with a non-empty directory.
-     */
-    private static String probeJar(String cliJar) throws Exception {
-        File out = new File("target/bench/probe.jar");
-        out.getParentFile().mkdirs();
-        try (var in = new java.util.jar.JarFile(cliJar);
-             var jar = new java.util.jar.JarOutputStream(new java.io.FileOutputStream(out))) {
-            for (var e : java.util.Collections.list(in.entries())) {
-                String n = e.getName();
-                if (n.startsWith("com/synapbackfill/cli/bench/ColdStartProbe") || n.startsWith("com/synapbackfill/cli/LocalContext")) {
-                    jar.putNextEntry(new java.util.jar.JarEntry(n));
-                    try (var is = in.getInputStream(e)) {
-                        is.transferTo(jar);
-                    }
-                    jar.closeEntry();
-                }
-            }
-        }
-        return out.getPath();
-    }
-
-    private static String locate(Class<?> c) throws Exception {
-        return new File(c.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
-    }
-
-    // ------------------------------------------------------------------ 5. planning scale
-
-    /**
-     * Planning scale: 1,000,000 rows (ids every 10th), and for {@code planning50m} (#21) 50,000,000 rows with sparse,
-     * skewed ids (80 % of the rows dense at the start of the id space, the rest 400 apart), both into 10,000 shards
-     * so time and heap compare. Returns the peak live heap above the start, MB; {@code flatAgainstMb} (when > 0) is
-     * the 1,000,000-row run's, which this one's must stay within 1.5× (+50 MB) of to pass.
-     */
-    private double planning(int rows, String name, String target, double targetSeconds, double flatAgainstMb) throws Exception {
-        boolean skewed = rows > 1_000_000;
-        String table = skewed ? "bench_plan_big" : "bench_plan";
-        long tLoad = System.nanoTime();
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); Statement st = c.createStatement()) {
-            st.execute("DROP TABLE IF EXISTS " + table);
-            st.execute("CREATE UNLOGGED TABLE " + table + " (id bigint NOT NULL, user_id text, customer_id text, conversation_id text, "
-                    + "message_index int, user_text text, assistant_text text, created_at timestamptz)");
-            long dense = rows * 8L / 10;
-            String id = skewed ? "CASE WHEN g <= " + dense + " THEN g * 2 ELSE " + (2 * dense) + " + (g - " + dense + ") * 400 END" : "g * 10";
-            st.execute("INSERT INTO " + table + " SELECT " + id + ", 'u', 'c', 'conv', 0, 'q', 'a', now() FROM generate_series(1::bigint, " + rows + ") g");
-            st.execute("ALTER TABLE " + table + " ADD PRIMARY KEY (id)");
-            st.execute("ANALYZE " + table);
-        }
-        double loadSeconds = (System.nanoTime() - tLoad) / 1e9;
-        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().build())) {
-            Map<String, String> env = env(emulator, table);
-            env.put("SHARD_TARGET_ROWS", Integer.toString(rows / 10_000));
-            LocalDeployment d = LocalDeployment.create("bench-plan-" + rows, RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
-            PlannerService planner = PlannerComponents.create(d.settings(), d.env(), d.aws(), Clock.systemUTC());
-            System.gc();
-            long heapBefore = usedHeap();
-            PeakHeap peak = PeakHeap.start();
-            long t0 = System.nanoTime();
-            PlannerResults.Start s = planner.start(PlannerRequest.of(PlannerRequest.Action.START, "plan-scale-" + rows));
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            long heapAfter = usedHeap();
-            double peakMb = (peak.stop() - heapBefore) / 1e6;
-            // the same plan again (another run id), this time with a full collection every 200 ms: the highest heap
-            // still in use after one is what planning holds (the first run's peak counts garbage a 5 GB heap has
-            // not collected yet); not timed, the collections slow it
-            System.gc();
-            long liveBefore = usedHeap();
-            PeakHeap live = PeakHeap.startCollecting();
-            planner.start(PlannerRequest.of(PlannerRequest.Action.START, "plan-scale-live-" + rows));
-            double liveMb = Math.max(0, live.stop() - liveBefore) / 1e6;
-            record(name, Map.of("ids", skewed ? "80 % dense (every 2nd), 20 % 400 apart" : "10..10,000,000 (every 10th)", "rows", rows,
-                            "shardTargetRows", rows / 10_000, "tableLoadSeconds", round(loadSeconds)),
-                    Map.of("seconds", round(seconds), "shards", s.shards(), "heapDeltaMB", round((heapAfter - heapBefore) / 1e6),
-                            "peakHeapAboveStartMB", round(peakMb), "peakLiveHeapAboveStartMB", round(liveMb),
-                            "liveSamples", live.samples()),
-                    String.format("%d shards in %.1f s, peak heap +%.0f MB, live +%.0f MB", s.shards(), seconds, peakMb, liveMb), target,
-                    seconds <= targetSeconds && s.shards() >= 9_000 && (flatAgainstMb <= 0 || liveMb <= 1.5 * flatAgainstMb + 50));
-            return liveMb;
-        }
-    }
-
-    /**
-     * Planning a message table of {@code messages} rows, 20 a conversation, 1 % of them without a conversation id (#29): the
-     * planner reads the conversation-key bounds, samples keys, and counts the keyless messages (skipped, never lost); it
-     * must take seconds, not minutes. The index the README recommends for paging is there, as it would be in production.
-     */
-    private void planningMessages(int messages) throws Exception {
-        long tLoad = System.nanoTime();
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); Statement st = c.createStatement()) {
-            st.execute("DROP TABLE IF EXISTS bench_plan_messages");
-            st.execute("CREATE UNLOGGED TABLE bench_plan_messages AS SELECT g AS id, CASE WHEN g % 100 = 7 THEN NULL ELSE g / 20 END "
-                    + "AS conversation_id, CASE WHEN g % 2 = 1 THEN 'user' ELSE 'assistant' END AS role, 'm' AS content, 'u' AS user_id, "
-                    + "timestamptz '2025-01-01' + g * interval '1 second' AS created_at FROM generate_series(1::bigint, " + messages + ") g");
-            st.execute("ALTER TABLE bench_plan_messages ADD PRIMARY KEY (id)");
-            st.execute("CREATE INDEX bench_plan_messages_page ON bench_plan_messages (conversation_id, created_at, id)");
-            st.execute("ANALYZE bench_plan_messages");
-        }
-        double loadSeconds = (System.nanoTime() - tLoad) / 1e9;
-        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().build())) {
-            Map<String, String> env = env(emulator, "bench_plan_messages");
-            env.put("SOURCE_SHAPE", "messages");
-            env.put("SHARD_TARGET_ROWS", Integer.toString(messages / 1_000));
-            LocalDeployment d = LocalDeployment.create("bench-plan-messages", RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
-            PlannerService planner = PlannerComponents.create(d.settings(), d.env(), d.aws(), Clock.systemUTC());
-            long t0 = System.nanoTime();
-            PlannerResults.Start s = planner.start(PlannerRequest.of(PlannerRequest.Action.START, "plan-messages-" + messages));
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            long withoutKey = planner.status(s.runId()).counters().withoutConversation();
-            record("planning_10M_messages_null_keys", Map.of("messages", messages, "messagesPerConversation", 20,
-                            "withoutConversationId", "1 %", "shardTargetRows", messages / 1_000, "tableLoadSeconds", round(loadSeconds)),
-                    Map.of("seconds", round(seconds), "shards", s.shards(), "withoutConversation", withoutKey),
-                    String.format("%d shards in %.1f s, %,d messages without a conversation id counted", s.shards(), seconds, withoutKey),
-                    "<= 30 s, the keyless counted", seconds <= 30 && withoutKey == messages / 100);
-        }
-    }
-
-    /**
-     * The highest used heap seen while planning, sampled on a daemon thread: every 20 ms as it is ({@link #start}),
-     * or right after a full collection every 200 ms ({@link #startCollecting}: the live set, garbage excluded).
-     */
-    private static final class PeakHeap {
-        private volatile boolean running = true;
-        private volatile long peak;
-        private volatile int samples;
-        private Thread thread;
-
-        static PeakHeap start() {
-            return start(false, 20);
-        }
-
-        static PeakHeap startCollecting() {
-            return start(true, 200);
-        }
-
-        int samples() {
-            return samples;
-        }
-
-        private static PeakHeap start(boolean collect, long everyMillis) {
-            PeakHeap p = new PeakHeap();
-            p.peak = usedHeap();
-            p.thread = new Thread(() -> {
-                while (p.running) {
-                    if (collect) System.gc();
-                    p.peak = Math.max(p.peak, usedHeap());
-                    p.samples++;
-                    try {
-                        Thread.sleep(everyMillis);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "bench-peak-heap");
-            p.thread.setDaemon(true);
-            p.thread.start();
-            return p;
-        }
-
-        long stop() throws InterruptedException {
-            running = false;
-            thread.join();
-            return Math.max(peak, usedHeap());
-        }
-    }
-
-    private static long usedHeap() {
-        var m = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        return m.getUsed();
-    }
-
     // ------------------------------------------------------------------ 6. the emulator itself
 
     private void emulator() throws Exception {
@@ -747,6 +500,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
+        return BenchParts.round(v);
     }
 }

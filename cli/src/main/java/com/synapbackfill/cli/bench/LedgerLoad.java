@@ -56,11 +56,6 @@ final class LedgerLoad {
     private LedgerLoad() {
     }
 
-    /** How a bench result is kept: name, parameters, figures, summary, target, pass. */
-    interface Recorder {
-        void record(String name, Map<String, Object> params, Map<String, Object> figures, String summary, String target, Boolean pass);
-    }
-
     /**
      * {@code bench --only ledgerload}: 100, 500 and 1,000 steps/s (6,000, 30,000 and 60,000 calls a minute) through
      * the limit model: the design before #33 (every step's transaction writes one counter item and one minute item),
@@ -73,7 +68,7 @@ final class LedgerLoad {
      * keeps; the figures are given in model steps/s (real × k). What it does not keep: the SDK's and the ledger's
      * retry back-offs are not stretched, so a retrying design looks up to k times better than it would on AWS.
      */
-    static void bench(Recorder out) throws Exception {
+    static void bench(BenchParts out) throws Exception {
         int seconds = Integer.getInteger("bench.ledgerSeconds", 15);
         int workers = Integer.getInteger("bench.ledgerWorkers", 200);
         int k = Integer.getInteger("bench.ledgerDilation", 4);
