@@ -121,4 +121,17 @@ class ArchitectureTest {
                 .because("estimate, start and tune share one sizing; only reading a sample of the source is allowed");
         rule.check(classes);
     }
+
+    /** #32's split of the emulator: its models of faults, extraction and rate decide without the HTTP server. */
+    @Test
+    void theEmulatorsModelsDoNotTouchTheHttpServer() {
+        ArchRule rule = noClasses().that().haveFullyQualifiedName("com.synapbackfill.emulator.FaultPlan")
+                .or().haveFullyQualifiedName("com.synapbackfill.emulator.ExtractionModel")
+                .or().haveFullyQualifiedName("com.synapbackfill.emulator.TokenBucket")
+                .or().haveFullyQualifiedName("com.synapbackfill.emulator.CreditWallet")
+                .should().dependOnClassesThat().resideInAPackage("com.sun.net.httpserver..")
+                .orShould().dependOnClassesThat().haveSimpleName("SynapEmulator")
+                .because("the server answers; what a call meets and what becomes of a document are decided apart from it");
+        rule.check(classes);
+    }
 }

@@ -8,13 +8,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,7 +34,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +69,7 @@ public final class SynapEmulator implements AutoCloseable {
     private final Set<String> forbiddenKeys = ConcurrentHashMap.newKeySet();
     private volatile java.time.Clock clock = java.time.Clock.systemUTC(); // when documents are queued and extracted
     private final Map<String, EmulatorSettings.Instance> extraKeys = new ConcurrentHashMap<>();
-    private final AtomicInteger burst429Left = new AtomicInteger();
-    private final Random random;
+    private final FaultPlan faults;
     private volatile EmulatorSettings settings;
     private volatile boolean outage;
     private volatile boolean creditsExhausted;
@@ -81,7 +77,7 @@ public final class SynapEmulator implements AutoCloseable {
 
     private SynapEmulator(EmulatorSettings settings) throws IOException {
         this.settings = settings;
-        this.random = new Random(settings.seed());
+        this.faults = new FaultPlan(new Random(settings.seed()), stats);
         this.wallet = settings.credits() == null ? null : new CreditWallet(settings.credits());
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port()), 256);
         // A thread per in-flight call: injected latency sleeps, and the project's own benchmarks run hundreds
@@ -330,7 +326,7 @@ public final class SynapEmulator implements AutoCloseable {
         byte[] body = ex.getRequestBody().readAllBytes();
         if (gateFailed(ex, s, inst, 1)) return;
 
-        Fault fault = drawFault(s);
+        FaultPlan.Fault fault = faults.draw(s);
         switch (fault) {
             case ERROR_500 -> { error(ex, 500, "Internal Server Error"); return; }
             case ERROR_503 -> { error(ex, 503, "Service temporarily unavailable"); return; }
@@ -448,11 +444,11 @@ public final class SynapEmulator implements AutoCloseable {
         resp.put("total", candidates.size()).put("succeeded", succeeded).put("failed", failed);
         resp.set("results", results);
 
-        if (fault == Fault.ACCEPT_THEN_SLOW) {
+        if (fault == FaultPlan.Fault.ACCEPT_THEN_SLOW) {
             stats.acceptedThenSlow.increment();
             sleep(s.faults().slowDelay().toMillis());
         } else {
-            sleep(latencyMillis(s));
+            sleep(faults.latencyMillis(s));
         }
         send(ex, 200, resp);
     }
@@ -585,7 +581,7 @@ public final class SynapEmulator implements AutoCloseable {
             }
         }
         if (w != null) w.charge(1);
-        sleep(latencyMillis(s));
+        sleep(faults.latencyMillis(s));
         send(ex, 200, obj().put("ingestion_id", ingestionId).put("document_id", docId).put("status", "queued")
                 .put("queued_at", now.toString()));
     }
@@ -631,28 +627,24 @@ public final class SynapEmulator implements AutoCloseable {
             error(ex, 404, "Ingestion not found: " + ingestionId);
             return;
         }
-        Outcome o = outcome(doc.documentId(), s);
+        ExtractionModel.Outcome o = ExtractionModel.outcome(doc.documentId(), s);
         long queuedAt = doc.queuedAtEpochMillis();
         long elapsed = clock.millis() - queuedAt;
-        String status = elapsed >= o.delayMillis ? o.status : elapsed >= o.delayMillis / 3 ? "processing" : "queued";
+        String status = elapsed >= o.delayMillis() ? o.status() : elapsed >= o.delayMillis() / 3 ? "processing" : "queued";
         ObjectNode r = obj().put("ingestion_id", ingestionId).put("document_id", doc.documentId())
                 .put("status", status).put("queued_at", Instant.ofEpochMilli(queuedAt).toString());
         if (status.equals("queued")) r.putNull("started_at");
-        else r.put("started_at", Instant.ofEpochMilli(queuedAt + o.delayMillis / 3).toString());
+        else r.put("started_at", Instant.ofEpochMilli(queuedAt + o.delayMillis() / 3).toString());
         boolean terminal = !status.equals("queued") && !status.equals("processing");
-        if (terminal) r.put("completed_at", Instant.ofEpochMilli(queuedAt + o.delayMillis).toString());
+        if (terminal) r.put("completed_at", Instant.ofEpochMilli(queuedAt + o.delayMillis()).toString());
         else r.putNull("completed_at");
-        int memories = terminal ? o.memories : 0;
+        int memories = terminal ? o.memories() : 0;
         r.put("memories_created", memories);
         var ids = r.putArray("memory_ids");
         for (int i = 0; i < memories; i++) ids.add("mem_" + ingestionId.replace("-", "").substring(0, 14) + String.format("%02d", i));
-        if (terminal && o.error != null) r.put("error_message", o.error);
+        if (terminal && o.error() != null) r.put("error_message", o.error());
         else r.putNull("error_message");
         send(ex, 200, r);
-    }
-
-    /** A document's extraction: terminal status, memories made, error, and its delay. */
-    private record Outcome(String status, int memories, String error, long delayMillis) {
     }
 
     /**
@@ -661,27 +653,7 @@ public final class SynapEmulator implements AutoCloseable {
      * compares with. A function of the seed and the id only.
      */
     public String extractionOutcome(String documentId) {
-        return outcome(documentId, settings).status;
-    }
-
-    private static Outcome outcome(String documentId, EmulatorSettings s) {
-        EmulatorSettings.Extraction e = s.extraction();
-        long h = mix(s.seed() ^ mix(documentId.hashCode() * 0x9E3779B97F4A7C15L + documentId.length()));
-        double u = (h >>> 11) * 0x1.0p-53;
-        double v = (mix(h) >>> 11) * 0x1.0p-53;
-        long delay = Math.round(e.processingDelay().toMillis() * (0.5 + v));
-        if (u < e.failedShare())
-            return new Outcome("failed", 0, "extraction failed: the model could not parse the document (emulated)", delay);
-        if (u < e.failedShare() + e.partialShare())
-            return new Outcome("partial_success", 1, "extraction partly failed: 1 of 3 passes timed out (emulated)", delay);
-        return new Outcome("completed", 1 + (int) ((h >>> 3) % 3), null, delay);
-    }
-
-    /** SplitMix64's finalizer. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return ExtractionModel.outcome(documentId, settings).status();
     }
 
     private void exportDocuments(HttpExchange ex) throws IOException {
@@ -693,50 +665,6 @@ public final class SynapEmulator implements AutoCloseable {
             for (StoredDocument d : documents.values()) mapper.writeValue(gen, d);
             gen.writeRaw('\n');
         }
-    }
-
-    // ---------------------------------------------------------------- faults and latency
-
-    private enum Fault { NONE, ERROR_500, ERROR_503, DROP, ACCEPT_THEN_SLOW, BURST_429 }
-
-    private Fault drawFault(EmulatorSettings s) {
-        EmulatorSettings.Faults f = s.faults();
-        if (!f.any()) return Fault.NONE;
-        if (burst429Left.getAndUpdate(n -> Math.max(0, n - 1)) > 0) return Fault.BURST_429;
-        double p;
-        synchronized (random) {
-            p = random.nextDouble();
-        }
-        double acc = f.error500();
-        if (p < acc) return Fault.ERROR_500;
-        if (p < (acc += f.error503())) return Fault.ERROR_503;
-        if (p < (acc += f.dropConnection())) return Fault.DROP;
-        if (p < (acc += f.acceptThenSlow())) return Fault.ACCEPT_THEN_SLOW;
-        if (p < acc + f.burst429()) {
-            burst429Left.set(Math.max(0, f.burst429Calls() - 1));
-            return Fault.BURST_429;
-        }
-        return Fault.NONE;
-    }
-
-    private long latencyMillis(EmulatorSettings s) {
-        long extra = 0;
-        double gaussian;
-        double spike;
-        synchronized (random) {
-            gaussian = random.nextGaussian();
-            spike = random.nextDouble();
-        }
-        if (spike < s.faults().latencySpike()) {
-            stats.latencySpikes.increment();
-            extra = s.faults().spikeDelay().toMillis();
-        }
-        double p50 = s.latencyP50().toNanos() / 1e6;
-        double p95 = s.latencyP95().toNanos() / 1e6;
-        if (p50 <= 0) return extra;
-        // log-normal with the given median and 95th percentile: sigma = ln(p95/p50) / z(0.95)
-        double sigma = p95 > p50 ? Math.log(p95 / p50) / 1.6448536 : 0;
-        return extra + Math.round(p50 * Math.exp(sigma * gaussian));
     }
 
     private static void sleep(long millis) {
@@ -836,32 +764,6 @@ public final class SynapEmulator implements AutoCloseable {
         StoredDocument toStored(String instanceId, String docId, String ingestionId, long now) {
             return new StoredDocument(instanceId, docId, ingestionId, documentType, mode, userId, customerId,
                     createdAt, sha256, textBytes, metadata, 0, now);
-        }
-    }
-
-    /** A token bucket per Instance: {@code ratePerSecond} refill, {@code capacity} burst. */
-    static final class TokenBucket {
-        private final double ratePerSecond;
-        private final double capacity;
-        private double tokens;
-        private long lastNanos;
-
-        TokenBucket(double ratePerSecond, double capacity) {
-            this.ratePerSecond = ratePerSecond;
-            this.capacity = capacity;
-            this.tokens = capacity;
-            this.lastNanos = System.nanoTime();
-        }
-
-        synchronized boolean tryTake(int n) {
-            long now = System.nanoTime();
-            tokens = Math.min(capacity, tokens + (now - lastNanos) / 1e9 * ratePerSecond);
-            lastNanos = now;
-            if (tokens >= n) {
-                tokens -= n;
-                return true;
-            }
-            return false;
         }
     }
 }
