@@ -69,13 +69,13 @@ final class ConversationsQuery implements ShapeQuery {
         Relation relation = check.relation();
         SqlDialect.Table table = relation.table();
         Map<String, FieldResolver.Source> joined = new LinkedHashMap<>();
-        String from = relation.from("sb_m") + MessageQuery.joins(check, relation, shape, joined);
+        String from = relation.from("sb_m") + MessageQueryCheck.joins(check, relation, shape, joined);
         SelectList select = new SelectList();
         int rowAt = select.reserve();
         int includedAt = select.reserve();
         FieldResolver fields = new FieldResolver(check, new FieldResolver.Source("sb_m", table, relation.name()), joined, select, config.zone());
         // the row's id: the conversation, what shards are ranges of
-        SqlDialect.Column idCol = MessageQuery.plain(check, table, shape, "conversationId");
+        SqlDialect.Column idCol = MessageQueryCheck.plain(check, table, shape, "conversationId");
         IdType idType = idCol == null ? null : dialect.idType(idCol);
         if (idCol != null && idType == null)
             check.problem("columns.conversationId: column \"" + idCol.name() + "\" has type " + idCol.type() + "; a conversation id must be an integer, uuid or text");

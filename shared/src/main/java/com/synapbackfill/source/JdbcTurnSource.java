@@ -39,7 +39,7 @@ public final class JdbcTurnSource implements TurnSource {
     private ShapeQuery query() {
         if (query == null) {
             CatalogCheck check = new CatalogCheck(db, config, maxTextBytes);
-            query = config.conversationShape() ? ConversationsQuery.check(check) : config.messageShape() ? MessageQuery.check(check) : TurnQuery.check(check);
+            query = config.conversationShape() ? ConversationsQuery.check(check) : config.messageShape() ? MessageQueryCheck.check(check) : TurnQuery.check(check);
         }
         return query;
     }

@@ -76,7 +76,7 @@ final class TurnQuery implements ShapeQuery {
         // the time: a timestamp column, epoch numbers, ISO text, or a value inside JSON (FieldResolver)
         FieldResolver fields = new FieldResolver(check, new FieldResolver.Source(null, table, relation.name()), Map.of(), select, config.zone());
         List<MessageShape.Ref> timeRefs = c.createdAt().isEmpty() ? List.of() : MessageShape.parseAll("createdAt", c.createdAt(), List.of());
-        TimeValue created = MessageQuery.undated(check, fields.time("createdAt", timeRefs), timeRefs.isEmpty());
+        TimeValue created = MessageQueryCheck.undated(check, fields.time("createdAt", timeRefs), timeRefs.isEmpty());
         SourceFilter filter = config.parsedFilter();
         Map<String, String> filterColumns = check.filterColumns(filter, table, "");
         check.throwIfProblems(relation.name(), relation, check.problemsBeyondFilter() ? MAPPING_HINT : "");
