@@ -6,7 +6,6 @@ import com.synapbackfill.error.PermanentException;
 import com.synapbackfill.error.RetryableException;
 import com.synapbackfill.ledger.Ledger;
 import com.synapbackfill.model.Counters;
-import com.synapbackfill.model.FailureRecord;
 import com.synapbackfill.model.RunState;
 import com.synapbackfill.model.RunStatus;
 import com.synapbackfill.model.ShardMessage;
@@ -15,7 +14,6 @@ import com.synapbackfill.model.Trouble;
 import com.synapbackfill.model.ShardStatus;
 import com.synapbackfill.queue.ShardQueue;
 import com.synapbackfill.source.DocumentMapper;
-import com.synapbackfill.source.DocumentMapper.Mapped;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
@@ -85,7 +83,8 @@ public final class ShardWorker {
     private final Clock clock;
     private final CrashPoints crash;
     private final WorkerMetrics metrics;
-    private final BatchSender sender;
+    private final CreditCap creditCap;
+    private final StepRunner steps;
 
     private String cachedRunId;
     private com.synapbackfill.model.RunConfig cachedConfig;
@@ -102,7 +101,8 @@ public final class ShardWorker {
         this.clock = clock;
         this.crash = crash;
         this.metrics = metrics;
-        this.sender = new BatchSender(clock);
+        this.creditCap = new CreditCap(ledger);
+        this.steps = new StepRunner(ledger, new BatchSender(clock), crash, clock);
     }
 
     public Outcome process(ShardMessage message, LongSupplier remainingMillis) {
@@ -233,49 +233,25 @@ public final class ShardWorker {
             }
             Outcome stop = checkBetweenBatches(run.runId(), remainingMillis);
             if (stop != null) return stop;
-            long reserved = reserveCredits(run, next.step().documents().size());
-            StepOutcome so;
+            long reserved = creditCap.reserve(run, next.step().documents().size());
+            StepRunner.Result so;
             try {
-                so = runStep(run, progress.state, next.step(), res, mapper);
+                so = steps.run(run, progress.state, next.step(), res, mapper);
             } catch (RuntimeException e) {
-                if (reserved > 0) ledger.releaseCredits(run.runId(), reserved);
+                creditCap.release(run, reserved);
                 throw e;
             }
-            progress.state = ledger.advance(progress.state, next.step().lastId(), so.delta, so.calls, next.last(), options.lease());
-            // what Synap did not accept was not spent: the cap's reservation gives it back
-            if (reserved > 0) ledger.releaseCredits(run.runId(), reserved - Math.min(reserved, so.delta.accepted() * perDocumentMilli(run)));
-            progress.total = progress.total.plus(so.delta);
-            metrics.step(so.delta, so.calls);
-            if (so.delta.calls() > 0 && cachedRun.trouble() != null) {
+            progress.state = ledger.advance(progress.state, next.step().lastId(), so.delta(), so.calls(), next.last(), options.lease());
+            creditCap.giveBackUnspent(run, reserved, so.delta());
+            progress.total = progress.total.plus(so.delta());
+            metrics.step(so.delta(), so.calls());
+            if (so.delta().calls() > 0 && cachedRun.trouble() != null) {
                 // Synap answers again: the run's "unreachable since" note is over
                 ledger.clearTrouble(run.runId());
                 cachedRun = cachedRun.withTrouble(null);
             }
             if (next.last()) return null;
         }
-    }
-
-    /** One document's price under the run's cap, in thousandths of a credit. */
-    private static long perDocumentMilli(RunState run) {
-        return Math.round(run.config().capCreditsPerDocument() * 1000);
-    }
-
-    /**
-     * A run with a credit cap ({@code maxCredits}) reserves a call's price before the call; a call the cap cannot cover
-     * stops the run BLOCKED at the cap (never past it), until a resume with a higher cap. 0 when the run has no cap.
-     */
-    private long reserveCredits(RunState run, int documents) {
-        Long cap = run.config().maxCredits();
-        if (cap == null || documents == 0) return 0;
-        long milli = documents * perDocumentMilli(run);
-        if (milli == 0) return 0;
-        if (ledger.reserveCredits(run.runId(), milli, cap * 1000)) return milli;
-        throw new BlockedException(BlockedException.Reason.CREDIT_CAP, "the run's credit cap is reached: it may spend at most "
-                + com.synapbackfill.synap.Credits.format(cap) + " credits (--max-credits) and "
-                + com.synapbackfill.synap.Credits.format(ledger.creditsReserved(run.runId()) / 1000.0)
-                + " are spent or held by calls in flight, so the next call of " + documents + " documents (~"
-                + com.synapbackfill.synap.Credits.format(milli / 1000.0) + " credits) was not made; resume it with a higher "
-                + "cap (backfill resume " + run.runId() + " --max-credits N): it continues from its checkpoints", 0);
     }
 
     /**
@@ -398,27 +374,5 @@ public final class ShardWorker {
         cachedConfig = null;
     }
 
-    // ---------------------------------------------------------------- one step
 
-    private record StepOutcome(Counters delta, com.synapbackfill.ledger.CallStats calls) {
-    }
-
-    private StepOutcome runStep(RunState run, ShardState state, Batches.Step step, RunResources res, DocumentMapper mapper) {
-        long now = clock.millis();
-        int shardNo = state.shard().shardNo();
-        BatchSender.Tally t = new BatchSender.Tally();
-        for (Mapped bad : step.rejected()) {
-            t.failures.add(FailureRecord.of(run.runId(), bad.documentId(), bad.turn().id(), shardNo,
-                    bad.reason().errorClass(), 0, mapper.describe(bad), now));
-        }
-        if (!step.documents().isEmpty()) sender.send(run.runId(), shardNo, step.documents(), res.synap(), t);
-        crash.afterBatchCall(run.runId(), shardNo);
-        // receipts before the checkpoint: every document the ledger counts as accepted can be verified later
-        res.receipts().record(run.runId(), shardNo, t.receipts);
-        if (!t.failures.isEmpty()) ledger.recordFailures(t.failures);
-        crash.afterFailureItems(run.runId(), shardNo);
-        Counters delta = new Counters(step.rows(), t.accepted(), t.present(), t.failures.size(), step.skipped(), t.calls, t.throttled,
-                step.messages());
-        return new StepOutcome(delta, new com.synapbackfill.ledger.CallStats(t.latencies, t.retries, t.serverErrors));
-    }
 }
