@@ -24,21 +24,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * {@link Ledger} on one DynamoDB table ({@link LedgerTable} has the key design). Every state change is a
@@ -58,6 +50,7 @@ public final class DynamoDbLedger implements Ledger {
     private final LedgerMinutes minutes;
     private final LedgerCredits credits;
     private final LedgerFailures failures;
+    private final LedgerLeases leases;
 
     public DynamoDbLedger(DynamoDbClient dynamo, String table, Clock clock) {
         this(dynamo, table, clock, PER_WORKER);
@@ -81,6 +74,7 @@ public final class DynamoDbLedger implements Ledger {
         this.minutes = new LedgerMinutes(dynamo, table);
         this.credits = new LedgerCredits(dynamo, table);
         this.failures = new LedgerFailures(dynamo, table, tx);
+        this.leases = new LedgerLeases(dynamo, table);
     }
 
     // ---------------------------------------------------------------- runs
@@ -100,7 +94,6 @@ public final class DynamoDbLedger implements Ledger {
                 "v", n(LedgerTable.SCHEMA_VERSION), "runId", s(stored.runId())))));
         return stored;
     }
-
 
     @Override
     public List<String> runIds(int limit) {
@@ -200,32 +193,12 @@ public final class DynamoDbLedger implements Ledger {
 
     @Override
     public void putShards(String runId, List<ShardState> shards, long estimatedRows) {
-        List<WriteRequest> pending = new ArrayList<>();
-        for (ShardState st : shards) pending.add(WriteRequest.builder().putRequest(PutRequest.builder().item(shardItem(st)).build()).build());
-        int attempt = 0;
-        while (!pending.isEmpty()) {
-            List<WriteRequest> retry = new ArrayList<>();
-            for (int i = 0; i < pending.size(); i += 25) {
-                List<WriteRequest> chunk = pending.subList(i, Math.min(pending.size(), i + 25));
-                BatchWriteItemResponse resp = LedgerCalls.call(() -> dynamo.batchWriteItem(r -> r.requestItems(Map.of(table, chunk))));
-                retry.addAll(resp.unprocessedItems().getOrDefault(table, List.of()));
-            }
-            pending = retry;
-            if (!pending.isEmpty()) tx.backoff(++attempt);
-        }
-        long total = countShards(runId);
+        leases.put(shards, tx);
+        long total = leases.count(runId);
         LedgerCalls.call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), RUN_SK))
                 .updateExpression("SET shardsTotal = :t, estimatedRows = :e, updatedAt = :now")
                 .conditionExpression("attribute_exists(pk)")
                 .expressionAttributeValues(Map.of(":t", n(total), ":e", n(estimatedRows), ":now", n(clock.millis())))));
-    }
-
-    private long countShards(String runId) {
-        QueryRequest req = QueryRequest.builder().tableName(table)
-                .keyConditionExpression("pk = :pk AND begins_with(sk, :p)")
-                .expressionAttributeValues(Map.of(":pk", s(runPk(runId)), ":p", s(SHARD_PREFIX)))
-                .select("COUNT").build();
-        return LedgerCalls.call(() -> dynamo.queryPaginator(req).stream().mapToLong(QueryResponse::count).sum());
     }
 
     @Override
@@ -276,36 +249,12 @@ public final class DynamoDbLedger implements Ledger {
 
     @Override
     public Optional<ShardState> shard(String runId, int shardNo) {
-        Map<String, AttributeValue> item = LedgerCalls.call(() -> dynamo.getItem(r -> r.tableName(table)
-                .key(key(runPk(runId), shardSk(shardNo))).consistentRead(true))).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(shardState(runId, item));
+        return leases.shard(runId, shardNo);
     }
 
     @Override
     public ShardState claim(String runId, int shardNo, String owner, Duration lease) {
-        long now = clock.millis();
-        try {
-            UpdateItemResponse resp = LedgerCalls.call(() -> dynamo.updateItem(UpdateItemRequest.builder().tableName(table)
-                    .key(key(runPk(runId), shardSk(shardNo)))
-                    .updateExpression("SET leaseOwner = :o, leaseExpiresAt = :exp, #st = :inprog ADD attempts :one")
-                    .conditionExpression("attribute_exists(pk) AND #st <> :done AND (attribute_not_exists(leaseOwner) "
-                            + "OR leaseOwner = :o OR leaseExpiresAt < :now)")
-                    .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(Map.of(":o", s(owner), ":exp", n(now + lease.toMillis()),
-                            ":inprog", s(ShardStatus.IN_PROGRESS.name()), ":one", n(1), ":done", s(ShardStatus.DONE.name()),
-                            ":now", n(now)))
-                    .returnValues(ReturnValue.ALL_NEW)
-                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                    .build()));
-            return shardState(runId, resp.attributes());
-        } catch (ConditionalCheckFailedException e) {
-            Map<String, AttributeValue> old = e.item();
-            if (old == null || old.isEmpty()) throw new LeaseConflictException("no shard " + shardNo + " in run " + runId, e);
-            ShardState st = shardState(runId, old);
-            if (st.status() == ShardStatus.DONE) return st;
-            throw new LeaseConflictException("shard " + shardNo + " of " + runId + " is leased by " + st.leaseOwner()
-                    + " until " + st.leaseExpiresAtEpochMillis(), e);
-        }
+        return leases.claim(runId, shardNo, owner, lease, clock.millis());
     }
 
     @Override
@@ -338,17 +287,7 @@ public final class DynamoDbLedger implements Ledger {
 
     @Override
     public boolean release(String runId, int shardNo, String owner) {
-        try {
-            LedgerCalls.call(() -> dynamo.updateItem(r -> r.tableName(table).key(key(runPk(runId), shardSk(shardNo)))
-                    .updateExpression("SET #st = :pending, leaseExpiresAt = :zero REMOVE leaseOwner")
-                    .conditionExpression("leaseOwner = :o AND #st <> :done")
-                    .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(Map.of(":pending", s(ShardStatus.PENDING.name()), ":zero", n(0),
-                            ":o", s(owner), ":done", s(ShardStatus.DONE.name())))));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return leases.release(runId, shardNo, owner);
     }
 
     // ---------------------------------------------------------------- failures
@@ -372,29 +311,12 @@ public final class DynamoDbLedger implements Ledger {
 
     @Override
     public List<ShardState> unfinishedShards(String runId, int after, int limit) {
-        return queryShards(runId, after, limit, true);
+        return leases.page(runId, after, limit, true);
     }
 
     @Override
     public List<ShardState> shards(String runId, int after, int limit) {
-        return queryShards(runId, after, limit, false);
-    }
-
-    /** A page of shards after {@code after}: with {@code unfinishedOnly} DynamoDB filters after reading, so no page limit then. */
-    private List<ShardState> queryShards(String runId, int after, int limit, boolean unfinishedOnly) {
-        QueryRequest.Builder q = QueryRequest.builder().tableName(table)
-                .exclusiveStartKey(after < 0 ? null : key(runPk(runId), shardSk(after)))
-                .keyConditionExpression("pk = :pk AND sk BETWEEN :a AND :b");
-        Map<String, AttributeValue> v = new HashMap<>(Map.of(":pk", s(runPk(runId)), ":a", s(SHARD_PREFIX), ":b", s(SHARD_PREFIX + "~")));
-        if (unfinishedOnly) {
-            q.filterExpression("#st <> :done").expressionAttributeNames(Map.of("#st", "status"));
-            v.put(":done", s(ShardStatus.DONE.name()));
-        } else {
-            q.limit(limit);
-        }
-        QueryRequest req = q.expressionAttributeValues(v).build();
-        return LedgerCalls.call(() -> dynamo.queryPaginator(req).items().stream().limit(limit).map(item -> shardState(runId, item))
-                .collect(java.util.stream.Collectors.toCollection(ArrayList::new)));
+        return leases.page(runId, after, limit, false);
     }
 
     @Override
