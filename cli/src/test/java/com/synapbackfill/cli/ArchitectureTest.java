@@ -38,7 +38,7 @@ class ArchitectureTest {
                 .or().haveSimpleName("StepReader").or().haveSimpleName("Batches").or().haveSimpleName("FailureRetrier")
                 .or().haveSimpleName("BatchSender").or().haveSimpleName("DocumentMapper").or().haveSimpleName("MessagePairing")
                 .or().haveSimpleName("ShardPlanner").or().haveSimpleName("StepRunner").or().haveSimpleName("CreditCap")
-                .or().haveSimpleName("RunSizing")
+                .or().haveSimpleName("RunSizing").or().haveSimpleName("ShardStops")
                 .should().dependOnClassesThat().resideInAnyPackage("software.amazon.awssdk..", "okhttp3..", "java.sql..", "com.amazonaws..")
                 .because("services speak the ports (Ledger, ShardQueue, TurnSource, SynapApi, ReportStore); adapters speak the SDKs");
         rule.check(classes);

@@ -10,7 +10,6 @@ import com.synapbackfill.model.RunState;
 import com.synapbackfill.model.RunStatus;
 import com.synapbackfill.model.ShardMessage;
 import com.synapbackfill.model.ShardState;
-import com.synapbackfill.model.Trouble;
 import com.synapbackfill.model.ShardStatus;
 import com.synapbackfill.queue.ShardQueue;
 import com.synapbackfill.source.DocumentMapper;
@@ -85,6 +84,7 @@ public final class ShardWorker {
     private final WorkerMetrics metrics;
     private final CreditCap creditCap;
     private final StepRunner steps;
+    private final ShardStops stops;
 
     private String cachedRunId;
     private com.synapbackfill.model.RunConfig cachedConfig;
@@ -103,6 +103,7 @@ public final class ShardWorker {
         this.metrics = metrics;
         this.creditCap = new CreditCap(ledger);
         this.steps = new StepRunner(ledger, new BatchSender(clock), crash, clock);
+        this.stops = new ShardStops(ledger, queue, options, clock);
     }
 
     public Outcome process(ShardMessage message, LongSupplier remainingMillis) {
@@ -167,14 +168,14 @@ public final class ShardWorker {
             Outcome stop = work(run, message, res, mapper, progress, remainingMillis);
             if (stop != null) return stopEarly(stop, progress.state, message, progress.total, started);
         } catch (BlockedException e) {
-            return blocked(run, progress.state, e);
+            return stops.blocked(run, progress.state, e);
         } catch (RetryableException e) {
-            return retryLater(run, progress.state, message, e);
+            return stops.retryLater(run, progress.state, message, e);
         } catch (LeaseConflictException e) {
             LOG.warn("lost the lease while working, stopping: {}", e.getMessage());
             return Outcome.LEASE_HELD_ELSEWHERE;
         } catch (PermanentException e) {
-            return failRun(run, progress.state, e);
+            return stops.failRun(run, progress.state, e);
         }
         Counters total = progress.total;
         LOG.info("shard end: rows {}, accepted {}, already present {}, failed {}, calls {}, elapsed ms {}",
@@ -259,67 +260,6 @@ public final class ShardWorker {
      * an hour and a half) before the run is FAILED with the reason.
      */
     static final int SOURCE_MAX_RETRIES = 12;
-
-    /** Synap refused the key or the credits: the whole run stops (BLOCKED) until someone fixes it and resumes. */
-    private Outcome blocked(RunState run, ShardState state, BlockedException e) {
-        boolean moved = ledger.transition(run.runId(), EnumSet.of(RunStatus.RUNNING), RunStatus.BLOCKED,
-                e.errorClass() + ": " + e.getMessage());
-        ledger.release(run.runId(), state.shard().shardNo(), options.owner());
-        if (e.reason() == BlockedException.Reason.CREDIT_CAP)
-            LOG.warn("run reached its credit cap ({}), status {} → BLOCKED{}", e.getMessage(), run.status(), moved ? "" : " (already moved)");
-        else
-            LOG.error("run blocked by Synap ({}: {}), status {} → BLOCKED{}; resume after fixing it", e.httpStatus(), e.getMessage(),
-                    run.status(), moved ? "" : " (already moved)");
-        return Outcome.BLOCKED;
-    }
-
-    /**
-     * Transient trouble: a delayed retry message rather than returning this one — an outage of Synap (or the
-     * source) must not burn the message's receive count and send healthy shards to the DLQ. The checkpoint makes
-     * it resume where it stopped; the DLQ stays for messages that cannot be read at all.
-     */
-    private Outcome retryLater(RunState run, ShardState state, ShardMessage message, RetryableException e) {
-        boolean source = e.errorClass().startsWith("source_");
-        if (source && message.retries() >= SOURCE_MAX_RETRIES) {
-            // a database that has not answered for an hour and more: say so and stop, rather than retry for ever unseen
-            return failRun(run, state, new PermanentException(PermanentException.Kind.CONFIGURATION, "the source database has not answered "
-                    + "in " + message.retries() + " retries of shard " + state.shard().shardNo() + " over more than an hour (last: "
-                    + e.getMessage() + "); resume the run when it answers", 0, null, e));
-        }
-        if (source) {
-            try {
-                ledger.noteTrouble(run.runId(), Trouble.SOURCE + e.errorClass() + ": " + e.getMessage(), clock.millis());
-            } catch (RuntimeException ledgerDown) {
-                // the retry below still happens
-            }
-        }
-        ledger.release(run.runId(), state.shard().shardNo(), options.owner());
-        try {
-            ShardMessage retry = message.retry();
-            java.time.Duration delay = options.retryDelay(retry.retries());
-            queue.send(List.of(retry), delay);
-            LOG.warn("shard interrupted by {} ({}: {}); retry {} scheduled in {} s", e.errorClass(), e.httpStatus(), e.getMessage(),
-                    retry.retries(), delay.toSeconds());
-            return Outcome.RETRY_SCHEDULED;
-        } catch (RuntimeException queueDown) {
-            LOG.warn("shard interrupted by {} ({}: {}) and no retry could be scheduled ({}); message goes back to the queue",
-                    e.errorClass(), e.httpStatus(), e.getMessage(), queueDown.getMessage(), queueDown);
-            return Outcome.RETRY_LATER;
-        }
-    }
-
-    /**
-     * Retrying cannot help (the source refused the query, a setting is wrong): end the run with the reason instead
-     * of letting the message come back for hours. The checkpoint stays; resume after the fix.
-     */
-    private Outcome failRun(RunState run, ShardState state, PermanentException e) {
-        boolean moved = ledger.transition(run.runId(), EnumSet.of(RunStatus.RUNNING), RunStatus.FAILED,
-                e.errorClass() + ": " + e.getMessage());
-        ledger.release(run.runId(), state.shard().shardNo(), options.owner());
-        LOG.error("run failed: {} ({}); status {} → FAILED{}; fix it, then resume", e.getMessage(), e.errorClass(),
-                run.status(), moved ? "" : " (already moved)", e);
-        return Outcome.RUN_FAILED;
-    }
 
     private Outcome checkBetweenBatches(String runId, LongSupplier remainingMillis) {
         if (remainingMillis.getAsLong() < options.reserve().toMillis()) return Outcome.CONTINUED;
