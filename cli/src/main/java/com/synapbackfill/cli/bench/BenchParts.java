@@ -1,6 +1,12 @@
 package com.synapbackfill.cli.bench;
 
 import com.synapbackfill.cli.LocalDeployment;
+import com.synapbackfill.cli.LocalEventSourceMapping;
+import com.synapbackfill.worker.ShardWorker;
+import com.synapbackfill.worker.WorkerComponents;
+import com.synapbackfill.worker.lambda.WorkerHandler;
+import java.time.Clock;
+import java.time.Duration;
 import com.synapbackfill.embedded.RealParts;
 import com.synapbackfill.emulator.EmulatorSettings;
 import com.synapbackfill.emulator.SynapEmulator;
@@ -27,5 +33,13 @@ record BenchParts(Recorder recorder, RealParts.Postgres pg) {
 
     static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
+    }
+
+    /** {@code workers} local workers polling the deployment's queue, as Lambda's event source mapping would. */
+    static LocalEventSourceMapping fleet(LocalDeployment d, int workers) {
+        return new LocalEventSourceMapping(d.aws().sqs(), d.queueUrl(),
+                () -> new WorkerHandler(WorkerComponents.create(d.settings(), d.env(), d.aws(), ShardWorker.CrashPoints.NONE,
+                        Clock.systemUTC()).worker()),
+                workers, Duration.ofSeconds(120), Duration.ofSeconds(720), Duration.ofSeconds(1)).start();
     }
 }
