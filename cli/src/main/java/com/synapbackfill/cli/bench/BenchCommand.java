@@ -17,7 +17,6 @@ import com.synapbackfill.model.Shard;
 import com.synapbackfill.model.Turn;
 import com.synapbackfill.planner.PlannerComponents;
 import com.synapbackfill.planner.PlannerRequest;
-import com.synapbackfill.planner.PlannerResults;
 import com.synapbackfill.planner.PlannerService;
 import com.synapbackfill.retry.Sleeper;
 import com.synapbackfill.source.DocumentMapper;
@@ -28,9 +27,6 @@ import com.synapbackfill.synap.OkHttpSynapApi;
 import com.synapbackfill.synap.SynapClientConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,20 +73,21 @@ public final class BenchCommand implements Callable<Integer> {
         }
         // the message shape is measured against the turn shape of the same session (#29)
         if (wanted("ceiling") || wanted("messages")) {
-            pipeline600 = ceiling("ceiling_600", 600, 600, 60_000, 0.95, 0.01);
+            pipeline600 = ceilings().ceiling("ceiling_600", 600, 600, 60_000, 0.95, 0.01);
         }
-        if (wanted("ceiling") || wanted("receipts")) receiptsCost(pipeline600);
-        if (wanted("ceiling") || wanted("ceiling3000")) ceiling("ceiling_3000", 3000, 3000, 150_000, 0.95, 0.01);
+        if (wanted("ceiling") || wanted("receipts")) ceilings().receiptsCost(pipeline600);
+        if (wanted("ceiling") || wanted("ceiling3000")) ceilings().ceiling("ceiling_3000", 3000, 3000, 150_000, 0.95, 0.01);
         // a raised allocation (#21): 6,000/min = 10,000 docs/s, where the per-call ledger transaction, the limiter's
         // writes and the worker's CPU start to count
-        if (wanted("ceiling") || wanted("ceiling6000")) ceiling("ceiling_6000", 6000, 6000, 150_000, 0.90, 0.01);
-        if (wanted("ceiling") || wanted("ceiling900")) ceiling("ceiling_600_configured_900", 600, 900, 60_000, 0.85, 0.05);
+        if (wanted("ceiling") || wanted("ceiling6000")) ceilings().ceiling("ceiling_6000", 6000, 6000, 150_000, 0.90, 0.01);
+        if (wanted("ceiling") || wanted("ceiling900")) ceilings().ceiling("ceiling_600_configured_900", 600, 900, 60_000, 0.85, 0.05);
         if (wanted("faults")) new FaultsBench(parts()).run();
         if (wanted("ledgerload")) LedgerLoad.bench(parts());
         if (wanted("messages")) {
             double turn = pipeline600 / (600 / 60.0 * 100);
-            loadMessages(100_000);
-            for (String variant : List.of("table", "query", "epoch")) messagesCeiling(variant, turn);
+            MessagesBench messages = new MessagesBench(parts());
+            messages.load(100_000);
+            for (String variant : List.of("table", "query", "epoch")) messages.ceiling(variant, turn);
         }
         if (wanted("baseline")) baseline(pipeline600);
         if (wanted("cost")) cost();
@@ -127,186 +124,8 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf("  %-28s %s  [target %s: %s]%n", name, summary, target, pass == null ? "n/a" : pass ? "pass" : "FAIL");
     }
 
-    // ------------------------------------------------------------------ 1. ceiling efficiency
-
-    private double ceiling(String name, int emulatorLimit, int configuredLimit, int rows, double targetEfficiency,
-                           double targetThrottleShare) throws Exception {
-        return ceiling(name, emulatorLimit, configuredLimit, rows, targetEfficiency, targetThrottleShare, true);
-    }
-
-    /** @param receipts whether the workers keep ingestion receipts (in s3mock, as a deployed stack in S3) */
-    private double ceiling(String name, int emulatorLimit, int configuredLimit, int rows, double targetEfficiency,
-                           double targetThrottleShare, boolean receipts) throws Exception {
-        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(emulatorLimit)
-                .latency(Duration.ofMillis(150), Duration.ofMillis(400)).seed(11).build())) {
-            Map<String, String> env = env(emulator, "bench_turns");
-            env.put("RATE_LIMIT_PER_MINUTE", Integer.toString(configuredLimit));
-            env.put("SOURCE_TO_ID", Integer.toString(rows));
-            env.put("SHARD_TARGET_ROWS", Integer.toString(Math.max(1000, rows / 40)));
-            LocalDeployment d = LocalDeployment.create("bench-" + name.replace('_', '-'), RealParts.dynamo(), RealParts.sqs(),
-                    receipts ? RealParts.s3() : null, env);
-            // without a bucket the workers keep no receipts; the planner's reports (unused here) stay in memory
-            PlannerService planner = receipts ? PlannerComponents.create(d.settings(), d.env(), d.aws(), Clock.systemUTC())
-                    : PlannerComponents.create(d.settings(), d.env(), d.aws(), new com.synapbackfill.report.InMemoryReportStore(), Clock.systemUTC());
-            String runId = name.replace('_', '-');
-            var meter = d.aws().dynamoCapacity();
-            meter.meterItems(); // writes per ledger item (#33): the hottest item must not heat up with the rate
-            PlannerResults.Start start = planner.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
-            double ceiling = emulatorLimit / 60.0 * 100;
-            List<long[]> samples = new ArrayList<>();
-            long t0 = System.currentTimeMillis();
-            int workers = Integer.getInteger("bench.workers", start.recommendedConcurrency());
-            try (LocalEventSourceMapping esm = fleet(d, workers)) {
-                while (true) {
-                    PlannerResults.Status s = planner.status(runId);
-                    samples.add(new long[] {System.currentTimeMillis() - t0, s.counters().handled()});
-                    if (s.done() || System.currentTimeMillis() - t0 > 600_000) break;
-                    Thread.sleep(250);
-                }
-            }
-            // docs/s between 10 s in and the moment 90% of the rows were done (the tail has fewer shards left)
-            long[] from = samples.stream().filter(x -> x[0] >= 10_000).findFirst().orElse(samples.get(0));
-            long[] to = samples.stream().filter(x -> x[1] >= rows * 0.9).findFirst().orElse(samples.get(samples.size() - 1));
-            double rate = (to[1] - from[1]) / Math.max(0.001, (to[0] - from[0]) / 1000.0);
-            double efficiency = rate / ceiling;
-            double ramp = secondsTo(samples, 0.9 * ceiling);
-            var hottest = meter.hottestItem();
-            var stats = emulator.stats();
-            double throttled = stats.batchCalls() == 0 ? 0 : (double) stats.rateLimited() / stats.batchCalls();
-            boolean pass = efficiency >= targetEfficiency && throttled <= targetThrottleShare;
-            System.out.printf("%s: hottest ledger item %s, %.0f writes in one second; most write units in one second %.0f (%s)%n", name,
-                    hottest.item(), hottest.writesPerSecond(), hottest.wcuPerSecond(), hottest.wcuItem());
-            record(name, Map.of("rows", rows, "emulatorLimitPerMinute", emulatorLimit, "configuredLimitPerMinute", configuredLimit,
-                            "workers", workers, "latency", "p50 150 ms / p95 400 ms", "receipts", receipts),
-                    Map.of("docsPerSecond", round(rate), "ceilingDocsPerSecond", ceiling, "efficiency", round(efficiency),
-                            "throttledShare", round(throttled), "calls", stats.batchCalls(), "elapsedSeconds", round(samples.get(samples.size() - 1)[0] / 1000.0),
-                            "secondsTo90PercentOfCeiling", round(ramp), "hottestItemWritesPerSecond", hottest.writesPerSecond(),
-                            "hottestItemWcuPerSecond", hottest.wcuPerSecond(), "hottestItem", String.valueOf(hottest.item())),
-                    String.format("%.0f docs/s = %.3f of ceiling, 429s %.2f%%, 90%% of it after %.1f s", rate, efficiency, 100 * throttled, ramp),
-                    String.format(">= %.2f, <= %.0f%% 429s", targetEfficiency, 100 * targetThrottleShare), pass);
-            return rate;
-        }
-    }
-
-    /**
-     * The first minute (#21): seconds from the run's start (the planner has enqueued the shards, the fleet is
-     * polling) until the rate over a sliding 3 s window first reaches {@code target} docs/s; -1 if it never does.
-     */
-    static double secondsTo(List<long[]> samples, double target) {
-        for (int i = 0; i < samples.size(); i++) {
-            long[] b = samples.get(i);
-            for (int j = i - 1; j >= 0; j--) {
-                long[] a = samples.get(j);
-                if (b[0] - a[0] < 3_000) continue;
-                if ((b[1] - a[1]) / ((b[0] - a[0]) / 1000.0) >= target) return b[0] / 1000.0;
-                break;
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * What keeping ingestion receipts costs the hot path: the 600/min ceiling run again without them (no report
-     * bucket), in the same bench; the target is losing at most 2 % of ceiling efficiency (#20).
-     */
-    private void receiptsCost(double withReceipts) throws Exception {
-        double with = withReceipts > 0 ? withReceipts : ceiling("ceiling_600", 600, 600, 60_000, 0.95, 0.01);
-        double without = ceiling("ceiling_600_no_receipts", 600, 600, 60_000, 0.95, 0.01, false);
-        double ceiling = 600 / 60.0 * 100;
-        double loss = (without - with) / ceiling;
-        record("receipts_cost", Map.of("rows", 60_000, "limitPerMinute", 600),
-                Map.of("withReceiptsDocsPerSecond", round(with), "withoutReceiptsDocsPerSecond", round(without), "efficiencyLoss", round(loss)),
-                String.format("%.0f docs/s with receipts, %.0f without: %.3f of ceiling lost", with, without, loss), "<= 0.02 lost", loss <= 0.02);
-    }
-
-    /**
-     * The message shape at the 600/min ceiling: 100,000 messages (20 per conversation, one system message each,
-     * JSON parts) paired into turns and sent; its efficiency beside the turn shape's of the same run (target
-     * at least 0.9 of it).
-     */
-    private int benchMessages;
-
-    /**
-     * bench_messages (timestamptz) and bench_messages_epoch (the same rows, created_at as bigint epoch seconds, and 1 % of
-     * them without a conversation id, as LobeChat keeps them): the message-shape runs read one or the other.
-     */
-    private void loadMessages(int messages) throws Exception {
-        benchMessages = messages;
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); Statement st = c.createStatement()) {
-            st.execute("DROP TABLE IF EXISTS bench_messages");
-            st.execute("CREATE TABLE bench_messages AS SELECT g AS id, g / 20 AS conversation_id, "
-                    + "CASE WHEN g % 20 = 0 THEN 'system' WHEN g % 2 = 1 THEN 'user' ELSE 'assistant' END AS role, "
-                    + "jsonb_build_object('parts', jsonb_build_array(jsonb_build_object('type', 'reasoning', 'text', 'hmm'), "
-                    + "jsonb_build_object('type', 'text', 'text', 'message ' || g || ' ' || repeat('lorem ipsum ', 20 + g % 40)))) AS body, "
-                    + "'user-' || (g / 20 % 500) AS user_id, timestamptz '2025-01-01' + g * interval '1 second' AS created_at "
-                    + "FROM generate_series(1, " + messages + ") g");
-            st.execute("ALTER TABLE bench_messages ADD PRIMARY KEY (id)");
-            st.execute("CREATE INDEX bench_messages_page ON bench_messages (conversation_id, created_at, id)");
-            st.execute("ANALYZE bench_messages");
-            st.execute("DROP TABLE IF EXISTS bench_messages_epoch");
-            st.execute("CREATE TABLE bench_messages_epoch AS SELECT id, CASE WHEN id % 100 = 7 THEN NULL ELSE conversation_id END "
-                    + "AS conversation_id, role, body, user_id, extract(epoch FROM created_at)::bigint AS created_at FROM bench_messages");
-            st.execute("ALTER TABLE bench_messages_epoch ADD PRIMARY KEY (id)");
-            st.execute("CREATE INDEX bench_messages_epoch_page ON bench_messages_epoch (conversation_id, created_at, id)");
-            st.execute("ANALYZE bench_messages_epoch");
-        }
-    }
-
-    /**
-     * The message shape at 600 requests/min against the turn shape's efficiency of the same session (#29): read from the
-     * table, through a query source over it, and from the epoch-time table with NULL conversation ids.
-     */
-    private void messagesCeiling(String variant, double turnEfficiency) throws Exception {
-        int messages = benchMessages;
-        String table = variant.equals("epoch") ? "bench_messages_epoch" : "bench_messages";
-        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(600)
-                .latency(Duration.ofMillis(150), Duration.ofMillis(400)).seed(11).build())) {
-            Map<String, String> env = env(emulator, table);
-            if (variant.equals("query")) {
-                env.remove("SOURCE_TABLE");
-                env.put("SOURCE_QUERY", "SELECT id, conversation_id, role, body, user_id, created_at FROM bench_messages");
-            }
-            env.put("SOURCE_SHAPE", "messages");
-            env.put("SOURCE_COLUMNS", "text=body#/parts");
-            env.put("RATE_LIMIT_PER_MINUTE", "600");
-            env.put("SHARD_TARGET_ROWS", Integer.toString(messages / 40));
-            LocalDeployment d = LocalDeployment.create("bench-messages-" + variant, RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
-            PlannerService planner = PlannerComponents.create(d.settings(), d.env(), d.aws(), Clock.systemUTC());
-            String runId = "ceiling-messages-600-" + variant;
-            PlannerResults.Start start = planner.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
-            double ceiling = 600 / 60.0 * 100;
-            List<long[]> samples = new ArrayList<>();
-            long t0 = System.currentTimeMillis();
-            int workers = Integer.getInteger("bench.workers", start.recommendedConcurrency());
-            PlannerResults.Status last;
-            try (LocalEventSourceMapping esm = fleet(d, workers)) {
-                while (true) {
-                    last = planner.status(runId);
-                    samples.add(new long[] {System.currentTimeMillis() - t0, last.counters().accepted() + last.counters().alreadyPresent()});
-                    if (last.done() || System.currentTimeMillis() - t0 > 600_000) break;
-                    Thread.sleep(250);
-                }
-            }
-            long documents = last.counters().accepted() + last.counters().alreadyPresent();
-            long withoutKey = last.counters().withoutConversation();
-            long[] from = samples.stream().filter(x -> x[0] >= 10_000).findFirst().orElse(samples.get(0));
-            long[] to = samples.stream().filter(x -> x[1] >= documents * 0.9).findFirst().orElse(samples.get(samples.size() - 1));
-            double rate = (to[1] - from[1]) / Math.max(0.001, (to[0] - from[0]) / 1000.0);
-            double efficiency = rate / ceiling;
-            double ratio = turnEfficiency > 0 ? efficiency / turnEfficiency : 0;
-            var stats = emulator.stats();
-            record(variant.equals("table") ? "ceiling_600_messages" : "ceiling_600_messages_" + variant, Map.of("messages", messages,
-                            "messagesPerConversation", 20, "workers", workers, "emulatorLimitPerMinute", 600, "latency", "p50 150 ms / p95 400 ms",
-                            "source", variant.equals("query") ? "a query over bench_messages" : table,
-                            "createdAt", variant.equals("epoch") ? "bigint epoch seconds, 1 % NULL conversation ids" : "timestamptz"),
-                    Map.of("docsPerSecond", round(rate), "ceilingDocsPerSecond", ceiling, "efficiency", round(efficiency),
-                            "turnShapeEfficiency", round(turnEfficiency), "ratioToTurnShape", round(ratio), "turns", documents,
-                            "messagesRead", last.counters().messages(), "withoutConversation", withoutKey, "calls", stats.batchCalls(),
-                            "elapsedSeconds", round(samples.get(samples.size() - 1)[0] / 1000.0)),
-                    String.format("%.0f docs/s = %.3f of ceiling, %s", rate, efficiency,
-                            turnEfficiency > 0 ? String.format("%.2f of the turn shape's %.3f", ratio, turnEfficiency) : "turn shape not run"),
-                    ">= 0.95 of the turn shape", turnEfficiency > 0 ? ratio >= 0.95 && last.counters().messages() == messages : null);
-        }
+    private CeilingBench ceilings() {
+        return new CeilingBench(parts());
     }
 
     /** What a benchmark in a class of its own needs of the harness. */
