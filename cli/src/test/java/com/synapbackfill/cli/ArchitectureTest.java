@@ -130,6 +130,7 @@ class ArchitectureTest {
                 .or().haveFullyQualifiedName("com.synapbackfill.emulator.ExtractionModel")
                 .or().haveFullyQualifiedName("com.synapbackfill.emulator.TokenBucket")
                 .or().haveFullyQualifiedName("com.synapbackfill.emulator.CreditWallet")
+                .or().haveFullyQualifiedName("com.synapbackfill.emulator.DocumentValidator")
                 .should().dependOnClassesThat().resideInAPackage("com.sun.net.httpserver..")
                 .orShould().dependOnClassesThat().haveSimpleName("SynapEmulator")
                 .because("the server answers; what a call meets and what becomes of a document are decided apart from it");

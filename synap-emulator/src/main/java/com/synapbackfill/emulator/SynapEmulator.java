@@ -13,17 +13,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -47,10 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SynapEmulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SynapEmulator.class);
-    static final Set<String> DOCUMENT_TYPES = Set.of("ai-chat-conversation", "document", "email", "pdf", "image",
-            "audio", "meeting-transcript");
-    static final Set<String> MODES = Set.of("fast", "long-range");
-
     static {
         // Without TCP_NODELAY the JDK server's small header/body writes meet the client's delayed ACK and every
         // call stalls ~40 ms (measured: 173 calls/s, CPU idle). Read once by the server's config class.
@@ -369,8 +358,8 @@ public final class SynapEmulator implements AutoCloseable {
         stats.documentsReceived.add(docs.size());
 
         // validate every item first
-        List<Candidate> candidates = new ArrayList<>(docs.size());
-        for (JsonNode d : docs) candidates.add(validate(d, inst, s));
+        List<DocumentValidator.Candidate> candidates = new ArrayList<>(docs.size());
+        for (JsonNode d : docs) candidates.add(DocumentValidator.validate(d, inst, s));
         if (failFast) {
             for (int i = 0; i < candidates.size(); i++) {
                 if (candidates.get(i).error != null) {
@@ -385,7 +374,7 @@ public final class SynapEmulator implements AutoCloseable {
         CreditWallet w = wallet;
         if (w != null) {
             int chargeable = 0;
-            for (Candidate c : candidates) if (c.error == null) chargeable++;
+            for (DocumentValidator.Candidate c : candidates) if (c.error == null) chargeable++;
             if (!w.covers(chargeable)) {
                 send(ex, 402, w.insufficientBody(chargeable));
                 return;
@@ -400,7 +389,7 @@ public final class SynapEmulator implements AutoCloseable {
             if (s.duplicatePolicy() == EmulatorSettings.DuplicatePolicy.CONFLICT) {
                 List<String> conflicts = new ArrayList<>();
                 Set<String> seen = new HashSet<>();
-                for (Candidate c : candidates) {
+                for (DocumentValidator.Candidate c : candidates) {
                     if (c.error == null && c.documentId != null
                             && (documents.containsKey(key(inst, c.documentId)) || !seen.add(c.documentId))) {
                         conflicts.add(c.documentId);
@@ -416,7 +405,7 @@ public final class SynapEmulator implements AutoCloseable {
                     return;
                 }
             }
-            for (Candidate c : candidates) {
+            for (DocumentValidator.Candidate c : candidates) {
                 String ingestionId = fastUuid();
                 ObjectNode r = obj();
                 r.put("ingestion_id", ingestionId);
@@ -488,63 +477,6 @@ public final class SynapEmulator implements AutoCloseable {
         return buckets.computeIfAbsent(inst.instanceId(), id -> new TokenBucket(s.rateLimitPerMinute() / 60.0, s.burst()));
     }
 
-    private Candidate validate(JsonNode d, EmulatorSettings.Instance inst, EmulatorSettings s) {
-        Candidate c = new Candidate();
-        if (!d.isObject()) {
-            c.error = "document must be an object";
-            return c;
-        }
-        c.documentId = text(d, "document_id");
-        c.userId = text(d, "user_id");
-        c.customerId = text(d, "customer_id");
-        c.createdAt = text(d, "document_created_at");
-        c.documentType = d.hasNonNull("document_type") ? d.get("document_type").asText() : "ai-chat-conversation";
-        c.mode = d.hasNonNull("mode") ? d.get("mode").asText() : "long-range";
-        c.metadata = d.hasNonNull("metadata") ? d.get("metadata") : obj();
-        JsonNode doc = d.get("document");
-        if (doc == null || doc.isNull() || (doc.isTextual() && doc.asText().isBlank())) {
-            c.error = "document: Field required";
-            return c;
-        }
-        byte[] content = doc.isTextual() ? doc.asText().getBytes(StandardCharsets.UTF_8)
-                : doc.toString().getBytes(StandardCharsets.UTF_8);
-        c.textBytes = content.length;
-        if (content.length > s.maxDocumentBytes()) {
-            c.error = "document is " + content.length + " bytes, over the instance limit of " + s.maxDocumentBytes();
-            return c;
-        }
-        c.sha256 = sha256(content);
-        if (!DOCUMENT_TYPES.contains(c.documentType)) {
-            c.error = "document_type: Input should be one of " + DOCUMENT_TYPES;
-        } else if (!MODES.contains(c.mode)) {
-            c.error = "mode: Input should be 'fast' or 'long-range'";
-        } else if (!c.metadata.isObject()) {
-            c.error = "metadata: Input should be a valid dictionary";
-        } else if (c.createdAt != null && !validTimestamp(c.createdAt)) {
-            c.error = "document_created_at: Input should be a valid datetime";
-        } else if (inst.b2b() && c.userId != null && c.customerId == null) {
-            c.error = "customer_id is required when user_id is set on a B2B instance";
-        } else if (inst.isolation() == EmulatorSettings.Isolation.B2C && c.customerId != null) {
-            c.error = "customer_id is not accepted on this instance, which is B2C (user_context_isolation='equals_customer'); "
-                    + "send user_id only";
-        }
-        return c;
-    }
-
-    private static boolean validTimestamp(String s) {
-        try {
-            OffsetDateTime.parse(s);
-            return true;
-        } catch (DateTimeParseException e) {
-            try {
-                LocalDateTime.parse(s); // a naive datetime is read as UTC
-                return true;
-            } catch (DateTimeParseException e2) {
-                return false;
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- create / status / export
 
     private void create(HttpExchange ex) throws IOException {
@@ -561,7 +493,7 @@ public final class SynapEmulator implements AutoCloseable {
             error(ex, 422, List.of(validation("body", "Invalid JSON")));
             return;
         }
-        Candidate c = validate(d, inst, s);
+        DocumentValidator.Candidate c = DocumentValidator.validate(d, inst, s);
         if (c.error != null) {
             error(ex, 400, c.error);
             return;
@@ -693,11 +625,6 @@ public final class SynapEmulator implements AutoCloseable {
         return inst.instanceId() + '\u0000' + documentId;
     }
 
-    private static String text(JsonNode d, String field) {
-        JsonNode n = d.get(field);
-        return n == null || n.isNull() ? null : n.asText();
-    }
-
     private ObjectNode obj() {
         return nodes.objectNode();
     }
@@ -741,14 +668,6 @@ public final class SynapEmulator implements AutoCloseable {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    private static String sha256(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Thrown from a handler to make the HTTP server close the connection without an answer. */
     private static final class DropConnection extends RuntimeException {
         DropConnection() {
@@ -756,14 +675,4 @@ public final class SynapEmulator implements AutoCloseable {
         }
     }
 
-    private static final class Candidate {
-        String documentId, userId, customerId, createdAt, documentType, mode, sha256, error;
-        int textBytes;
-        JsonNode metadata;
-
-        StoredDocument toStored(String instanceId, String docId, String ingestionId, long now) {
-            return new StoredDocument(instanceId, docId, ingestionId, documentType, mode, userId, customerId,
-                    createdAt, sha256, textBytes, metadata, 0, now);
-        }
-    }
 }
