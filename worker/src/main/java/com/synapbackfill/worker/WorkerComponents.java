@@ -39,11 +39,13 @@ public final class WorkerComponents {
      * actions are granted by the SQS event source itself.
      */
     public static final java.util.List<String> AWS_ACTIONS = java.util.List.of(
-            "dynamodb:GetItem", "dynamodb:UpdateItem", "sqs:SendMessage", "secretsmanager:GetSecretValue", "s3:PutObject");
+            "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchGetItem", "sqs:SendMessage",
+            "secretsmanager:GetSecretValue", "s3:PutObject");
 
     /** Every AWS action the verify function's code calls (template consistency test). */
     public static final java.util.List<String> VERIFY_AWS_ACTIONS = java.util.List.of(
-            "dynamodb:GetItem", "dynamodb:UpdateItem", "s3:ListBucket", "s3:GetObject", "s3:PutObject", "secretsmanager:GetSecretValue");
+            "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchGetItem", "s3:ListBucket", "s3:GetObject",
+            "s3:PutObject", "secretsmanager:GetSecretValue");
 
     /** Environment the worker cannot start without (in Lambda). */
     public static final java.util.List<String> REQUIRED_ENV = java.util.List.of("LEDGER_TABLE", "SHARD_QUEUE_URL",
