@@ -1,13 +1,16 @@
 package com.synapbackfill.cli;
 
+import com.synapbackfill.embedded.EmbeddedMariaDb;
 import com.synapbackfill.embedded.RealParts;
 import com.synapbackfill.embedded.SyntheticHistory;
 import com.synapbackfill.emulator.EmulatorSettings;
+import com.synapbackfill.emulator.EmulatorStats;
 import com.synapbackfill.emulator.SynapEmulator;
 import com.synapbackfill.model.Counters;
 import com.synapbackfill.model.RunIds;
 import com.synapbackfill.planner.PlannerRequest;
 import com.synapbackfill.planner.PlannerResults;
+import com.synapbackfill.planner.lambda.PlannerHandler;
 import com.synapbackfill.retry.Sleeper;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -15,6 +18,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -69,6 +75,36 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        EmulatorSettings.DuplicatePolicy policy = checkedOptions();
+        Parts parts = startParts(out, policy);
+        SynapEmulator emulator = parts.emulator();
+        String runId = parts.runId();
+        LocalRun run = new LocalRun(parts.deployment());
+        PlannerResults.Start start = run.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
+        int workers = concurrency > 0 ? concurrency : start.recommendedConcurrency();
+        start.notes().forEach(out::println);
+        out.printf("Run %s: %d shards over ~%,d rows; ceiling %.0f docs/s at %d req/min; ETA %s; %s.%n",
+                runId, start.shards(), start.estimatedRows(), start.ceilingDocsPerSecond(), rateLimit,
+                Progress.eta(start.etaSeconds()), workers == 1 ? "1 worker" : workers + " workers");
+        long t1 = System.currentTimeMillis();
+        PlannerResults.Status status;
+        try (Progress progress = new Progress(out, System.console() != null, 5_000)) {
+            status = run.work(runId, workers, Duration.ofSeconds(60), Duration.ofHours(2), Duration.ofMillis(500), progress);
+        }
+        double elapsed = (System.currentTimeMillis() - t1) / 1000.0;
+        summary(out, run.planner().report(runId), status, start, emulator, elapsed);
+        boolean holds = invariant(out, parts.loaded(), status.counters(), emulator.stats(), policy);
+        if (verifySample > 0 && "COMPLETED".equals(status.status())) verify(out, parts.deployment(), runId);
+        page(out, run, parts.deployment(), runId);
+        if (keep) keepUp(out, parts, run);
+        emulator.close();
+        if (status.blocked()) return BackfillCommand.BLOCKED;
+        if (!"COMPLETED".equals(status.status())) return BackfillCommand.ERROR;
+        return holds ? BackfillCommand.OK : BackfillCommand.INVARIANT;
+    }
+
+    /** The options checked, each error naming the option; the emulator's duplicate policy parsed. */
+    private EmulatorSettings.DuplicatePolicy checkedOptions() {
         if (rows < 1) throw new IllegalArgumentException("--rows: must be >= 1, was " + rows);
         if (concurrency < 0 || concurrency > 1000)
             throw new IllegalArgumentException("--concurrency: must be 1..1000, was " + concurrency);
@@ -83,31 +119,38 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (!db.equals("postgres") && !db.equals("mysql"))
             throw new IllegalArgumentException("--db: must be postgres or mysql, was \"" + db + "\"");
+        return policy;
+    }
+
+    /** What the demo started: the source (url, user, password) and its synthetic history, the emulator, the deployment. */
+    private record Parts(String dbName, String[] source, SyntheticHistory.Loaded loaded, SynapEmulator emulator,
+                         LocalDeployment deployment, String runId) {
+    }
+
+    /** The embedded database seeded while the AWS stand-ins start on their own threads; then the emulator and the deployment. */
+    private Parts startParts(PrintStream out, EmulatorSettings.DuplicatePolicy policy) throws Exception {
         String dbName = db.equals("mysql") ? "MariaDB" : "PostgreSQL";
         long t0 = System.currentTimeMillis();
         out.println("Starting embedded " + dbName + ", DynamoDB Local, ElasticMQ, s3mock and the Synap emulator...");
-        // the AWS stand-ins start on their own threads while PostgreSQL starts and is seeded
-        java.util.concurrent.ExecutorService boot = java.util.concurrent.Executors.newFixedThreadPool(3);
-        java.util.concurrent.Future<String> dynamoUp = boot.submit(RealParts::dynamo);
-        java.util.concurrent.Future<String> sqsUp = boot.submit(RealParts::sqs);
-        java.util.concurrent.Future<String> s3Up = boot.submit(RealParts::s3);
+        ExecutorService boot = Executors.newFixedThreadPool(3);
+        Future<String> dynamoUp = boot.submit(RealParts::dynamo);
+        Future<String> sqsUp = boot.submit(RealParts::sqs);
+        Future<String> s3Up = boot.submit(RealParts::s3);
         boot.shutdown();
         String[] source; // url, user, password
         if (db.equals("mysql")) {
-            com.synapbackfill.embedded.EmbeddedMariaDb maria = RealParts.mariaDb();
-            source = new String[] {maria.jdbcUrl(), com.synapbackfill.embedded.EmbeddedMariaDb.USER, com.synapbackfill.embedded.EmbeddedMariaDb.PASSWORD};
+            source = new String[] {RealParts.mariaDb().jdbcUrl(), EmbeddedMariaDb.USER, EmbeddedMariaDb.PASSWORD};
         } else {
             RealParts.Postgres pg = RealParts.postgres();
             source = new String[] {pg.jdbcUrl(), pg.user(), pg.password()};
         }
         SyntheticHistory.Loaded loaded = SyntheticHistory.load(source[0], source[1], source[2], "turns",
                 SyntheticHistory.Options.of(rows).withBadRowsPerKind(Math.min(badPerKind, rows / 7)).withSeed(seed));
-        EmulatorSettings es = EmulatorSettings.builder().rateLimitPerMinute(rateLimit)
+        SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(rateLimit)
                 .latency(Duration.ofMillis(p50), Duration.ofMillis(Math.max(p50, p95))).duplicatePolicy(policy)
                 .faults(faults ? EmulatorSettings.Faults.TYPICAL : EmulatorSettings.Faults.NONE).seed(seed)
                 .extraction(new EmulatorSettings.Extraction(Duration.ofSeconds(2), failedShare, failedShare / 2))
-                .credits(new EmulatorSettings.Credits(DEMO_CREDITS, 1, true)).build();
-        SynapEmulator emulator = SynapEmulator.start(es);
+                .credits(new EmulatorSettings.Credits(DEMO_CREDITS, 1, true)).build());
         String runId = RunIds.generate(Clock.systemUTC());
         Map<String, String> env = LocalDeployment.runEnv(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY, source[0], source[1], source[2], "turns");
         env.put("SYNAP_READ_TIMEOUT_MS", "2500");
@@ -119,26 +162,16 @@ final class DemoCommand implements Callable<Integer> {
                 dynamoUp.get(), sqsUp.get(), s3Up.get(), env);
         out.printf("Loaded %,d turns (%d bad rows planted) into %s in %.1f s.%n", loaded.rows(), loaded.badRows(), dbName,
                 (System.currentTimeMillis() - t0) / 1000.0);
+        return new Parts(dbName, source, loaded, emulator, deployment, runId);
+    }
 
-        LocalRun run = new LocalRun(deployment);
-        PlannerResults.Start start = run.start(PlannerRequest.of(PlannerRequest.Action.START, runId));
-        int workers = concurrency > 0 ? concurrency : start.recommendedConcurrency();
-        start.notes().forEach(out::println);
-        out.printf("Run %s: %d shards over ~%,d rows; ceiling %.0f docs/s at %d req/min; ETA %s; %s.%n",
-                runId, start.shards(), start.estimatedRows(), start.ceilingDocsPerSecond(), rateLimit,
-                Progress.eta(start.etaSeconds()), workers == 1 ? "1 worker" : workers + " workers");
-        long t1 = System.currentTimeMillis();
-        PlannerResults.Status status;
-        try (Progress progress = new Progress(out, System.console() != null, 5_000)) {
-            status = run.work(runId, workers, Duration.ofSeconds(60), Duration.ofHours(2), Duration.ofMillis(500), progress);
-        }
-        double elapsed = (System.currentTimeMillis() - t1) / 1000.0;
-        PlannerResults.Report report = run.planner().report(runId);
+    /** The run's outcome: counters, failures by class, what Synap received and retried, speed against the ceiling, credits. */
+    private static void summary(PrintStream out, PlannerResults.Report report, PlannerResults.Status status,
+                                PlannerResults.Start start, SynapEmulator emulator, double elapsed) {
         Counters c = status.counters();
-        var stats = emulator.stats();
-
+        EmulatorStats.Snapshot stats = emulator.stats();
         out.println();
-        out.println("Run " + runId + ": " + status.status() + (status.reason() == null ? "" : " (" + status.reason() + ")"));
+        out.println("Run " + status.runId() + ": " + status.status() + (status.reason() == null ? "" : " (" + status.reason() + ")"));
         out.printf("  rows read        %,10d%n", c.rowsRead());
         out.printf("  accepted         %,10d%n", c.accepted());
         out.printf("  already present  %,10d%n", c.alreadyPresent());
@@ -155,8 +188,11 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  credits spent %,.0f of the emulated wallet's %,d (balance now %,.0f)%n", emulator.creditsSpent(), DEMO_CREDITS,
                 emulator.creditBalance());
         out.println("  report: " + report.reportLocation() + " (S3 endpoint " + RealParts.s3() + ")");
+    }
 
-        // the invariant, checked against the source and against what Synap (the emulator) actually stored
+    /** The invariant, checked against the source and against what Synap (the emulator) actually stored; true when it holds. */
+    private static boolean invariant(PrintStream out, SyntheticHistory.Loaded loaded, Counters c, EmulatorStats.Snapshot stats,
+                                     EmulatorSettings.DuplicatePolicy policy) {
         boolean sourceBalanced = c.rowsRead() == loaded.rows() && c.handled() == loaded.rows();
         boolean synapBalanced = stats.accepted() == c.accepted() + c.alreadyPresent() - stats.updates()
                 || (policy == EmulatorSettings.DuplicatePolicy.UPSERT && stats.accepted() == loaded.validRows());
@@ -166,32 +202,27 @@ final class DemoCommand implements Callable<Integer> {
                         + "documents for %,d valid rows: %s%n", loaded.rows(), c.accepted(), c.alreadyPresent(), c.failed(),
                 sourceBalanced && failuresMatch ? "holds" : "BROKEN", stats.accepted(), loaded.validRows(),
                 everyValidOnce && synapBalanced ? "exactly once" : "MISMATCH");
+        return sourceBalanced && failuresMatch && everyValidOnce && synapBalanced;
+    }
 
-        if (verifySample > 0 && "COMPLETED".equals(status.status())) verify(out, deployment, runId);
-        page(out, run, deployment, runId);
-
-        if (keep) {
-            out.println("Services stay up (Ctrl-C to stop):");
-            out.println("  " + dbName + "  " + source[0]);
-            out.println("  DynamoDB    " + RealParts.dynamo() + "  table " + deployment.table());
-            out.println("  SQS         " + RealParts.sqs() + "  queue " + deployment.queueUrl());
-            out.println("  S3          " + RealParts.s3() + "  bucket " + deployment.bucket());
-            out.println("  Synap       " + emulator.baseUrl() + "  key " + EmulatorSettings.DEFAULT_API_KEY);
-            // the planner as a deployed function: the operator commands work on the demo as on a stack
-            LocalLambdaEndpoint lambda = LocalLambdaEndpoint.start(Map.of("demo-planner",
-                    new com.synapbackfill.planner.lambda.PlannerHandler(run.planner())));
-            out.println("  Lambda      " + lambda.url() + "  function demo-planner (Invoke API)");
-            out.println("Operate it as a deployed stack from another terminal, e.g.:");
-            out.printf("  LAMBDA_ENDPOINT=%s DYNAMODB_ENDPOINT=%s ./backfill status %s --planner-function demo-planner%n",
-                    lambda.url(), RealParts.dynamo(), runId);
-            out.printf("  DYNAMODB_ENDPOINT=%s ./backfill failures %s --ledger-table %s --reason bad_row:empty_text%n",
-                    RealParts.dynamo(), runId, deployment.table());
-            new CountDownLatch(1).await();
-        }
-        emulator.close();
-        if (status.blocked()) return BackfillCommand.BLOCKED;
-        if (!"COMPLETED".equals(status.status())) return BackfillCommand.ERROR;
-        return sourceBalanced && failuresMatch && everyValidOnce && synapBalanced ? BackfillCommand.OK : BackfillCommand.INVARIANT;
+    /** {@code --keep}: the services' endpoints printed, the planner served as a Lambda function, until Ctrl-C. */
+    private static void keepUp(PrintStream out, Parts parts, LocalRun run) throws Exception {
+        LocalDeployment deployment = parts.deployment();
+        out.println("Services stay up (Ctrl-C to stop):");
+        out.println("  " + parts.dbName() + "  " + parts.source()[0]);
+        out.println("  DynamoDB    " + RealParts.dynamo() + "  table " + deployment.table());
+        out.println("  SQS         " + RealParts.sqs() + "  queue " + deployment.queueUrl());
+        out.println("  S3          " + RealParts.s3() + "  bucket " + deployment.bucket());
+        out.println("  Synap       " + parts.emulator().baseUrl() + "  key " + EmulatorSettings.DEFAULT_API_KEY);
+        // the planner as a deployed function: the operator commands work on the demo as on a stack
+        LocalLambdaEndpoint lambda = LocalLambdaEndpoint.start(Map.of("demo-planner", new PlannerHandler(run.planner())));
+        out.println("  Lambda      " + lambda.url() + "  function demo-planner (Invoke API)");
+        out.println("Operate it as a deployed stack from another terminal, e.g.:");
+        out.printf("  LAMBDA_ENDPOINT=%s DYNAMODB_ENDPOINT=%s ./backfill status %s --planner-function demo-planner%n",
+                lambda.url(), RealParts.dynamo(), parts.runId());
+        out.printf("  DYNAMODB_ENDPOINT=%s ./backfill failures %s --ledger-table %s --reason bad_row:empty_text%n",
+                RealParts.dynamo(), parts.runId(), deployment.table());
+        new CountDownLatch(1).await();
     }
 
     /** The run's page (after verify, so it shows the outcome), copied out of the emulated bucket to a file to open. */

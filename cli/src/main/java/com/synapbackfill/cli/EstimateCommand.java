@@ -1,18 +1,16 @@
 package com.synapbackfill.cli;
 
-import com.synapbackfill.json.Json;
 import com.synapbackfill.limit.LimiterGate;
 import com.synapbackfill.limit.LocalRateLimiter;
 import com.synapbackfill.model.MemoryDocument;
 import com.synapbackfill.model.RunConfig;
-import com.synapbackfill.model.Turn;
 import com.synapbackfill.planner.ConcurrencyTuner;
 import com.synapbackfill.retry.Sleeper;
 import com.synapbackfill.source.DocumentMapper;
 import com.synapbackfill.source.JdbcConnectionSettings;
 import com.synapbackfill.source.JdbcTurnSource;
+import com.synapbackfill.source.MessageShape;
 import com.synapbackfill.source.SourceConfig;
-import com.synapbackfill.source.SourceProfile;
 import com.synapbackfill.synap.BatchResult;
 import com.synapbackfill.synap.OkHttpSynapApi;
 import com.synapbackfill.synap.SynapClientConfig;
@@ -21,7 +19,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,83 +63,51 @@ final class EstimateCommand implements Callable<Integer> {
         SourceConfig source = contract.source(c, tableName, c.pick(contract.timestampZone, "timestampZone", null));
         if (source.messageShape()) return estimateMessages(out, source);
         RunConfig cfg = RunConfig.builder(source).batchSize(batchSize).rateLimitPerMinute(rateLimit).build();
-        DocumentMapper mapper = new DocumentMapper(cfg, "estimate");
-        Map<String, Long> bad = new TreeMap<>();
-        List<MemoryDocument> valid = new ArrayList<>();
-        long docBytes = 0;
-        long sampled = 0;
-        long skipped = 0;
-        SourceProfile profile;
-        boolean customerMapped;
-        try (JdbcTurnSource src = new JdbcTurnSource(new JdbcConnectionSettings(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD")), source)) {
-            profile = src.profile();
-            customerMapped = src.customerMapped();
-            if (profile.empty()) {
-                out.println("The table is empty: a run would complete at once.");
-                return BackfillCommand.OK;
-            }
-            List<String> ids = src.sampleIds(sample);
-            if (ids.size() > sample) {
-                List<String> spread = new ArrayList<>(sample);
-                for (int i = 0; i < sample; i++) spread.add(ids.get((int) ((long) i * ids.size() / sample)));
-                ids = spread;
-            }
-            for (int i = 0; i < ids.size(); i += 1000) {
-                for (Turn t : src.readByIds(ids.subList(i, Math.min(ids.size(), i + 1000)))) {
-                    sampled++;
-                    if (t.skipped()) {
-                        skipped++;
-                        continue;
-                    }
-                    DocumentMapper.Mapped m = mapper.map(t);
-                    if (m.ok()) {
-                        docBytes += Json.writeBytes(m.document()).length;
-                        if (valid.size() < send) valid.add(m.document());
-                    } else {
-                        bad.merge(m.reason().errorClass(), 1L, Long::sum);
-                    }
-                }
-            }
+        TurnSample s;
+        try (JdbcTurnSource src = open(source)) {
+            s = TurnSample.take(src, new DocumentMapper(cfg, "estimate"), sample, send);
         }
-        long badCount = bad.values().stream().mapToLong(Long::longValue).sum();
-        double validShare = sampled == 0 ? 0 : (double) (sampled - skipped - badCount) / sampled;
-        out.printf("Table %s: ~%,d rows (statistics), ids %s..%s (%s); sampled %,d rows%n", source.name(), profile.estimatedRows(),
-                profile.minId(), profile.maxId(), profile.idType(), sampled);
-        if (skipped > 0) out.printf("  skipped %,d (%.1f%%) by the filter or cutover%n", skipped, 100.0 * skipped / sampled);
-        long validRows = sampled - skipped - badCount;
-        out.printf("  valid %,d (%.1f%%), average document %,d bytes%n", validRows, 100 * validShare, validRows == 0 ? 0 : docBytes / validRows);
-        bad.forEach((reason, n) -> out.printf("  %-36s %,8d%n", reason, n));
+        if (s.profile.empty()) {
+            out.println("The table is empty: a run would complete at once.");
+            return BackfillCommand.OK;
+        }
+        s.print(out, source);
+        double latency = send > 0 ? sendSample(out, s.toSend) : 0.5;
+        long rows = s.profile.estimatedRows();
+        project(out, rows * s.validShare(), latency, cfg, rows);
+        return credits(out, cfg, (long) Math.ceil(rows * s.validShare()), s.customerMapped);
+    }
 
-        double latency = 0.5;
-        if (send > 0) {
-            String key = System.getenv("SYNAP_API_KEY");
-            if (key == null || key.isBlank()) throw new IllegalArgumentException("SYNAP_API_KEY: is required with --send");
-            OkHttpSynapApi api = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), SynapClientConfig.defaults(synapUrl, key),
-                    new LimiterGate(new LocalRateLimiter(rateLimit, 1, Clock.systemUTC()), RunConfig.RateLimitUnit.CALL, Clock.systemUTC()),
-                    Sleeper.REAL, Clock.systemUTC());
-            List<Long> latencies = new ArrayList<>();
-            long accepted = 0;
-            long present = 0;
-            long failed = 0;
-            for (int i = 0; i < valid.size(); i += batchSize) {
-                BatchResult r = api.batchCreate(valid.subList(i, Math.min(valid.size(), i + batchSize)));
-                latencies.add(r.latencyMillis());
-                for (BatchResult.ItemResult item : r.results()) {
-                    if (!item.failed()) accepted++;
-                    else if (item.duplicate()) present++;
-                    else failed++;
-                }
+    private JdbcTurnSource open(SourceConfig source) {
+        return new JdbcTurnSource(new JdbcConnectionSettings(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD")), source);
+    }
+
+    /** {@code --send}: real documents sent in batches to measure latency; the p95 in seconds. */
+    private double sendSample(PrintStream out, List<MemoryDocument> valid) {
+        String key = System.getenv("SYNAP_API_KEY");
+        if (key == null || key.isBlank()) throw new IllegalArgumentException("SYNAP_API_KEY: is required with --send");
+        OkHttpSynapApi api = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), SynapClientConfig.defaults(synapUrl, key),
+                new LimiterGate(new LocalRateLimiter(rateLimit, 1, Clock.systemUTC()), RunConfig.RateLimitUnit.CALL, Clock.systemUTC()),
+                Sleeper.REAL, Clock.systemUTC());
+        List<Long> latencies = new ArrayList<>();
+        long accepted = 0;
+        long present = 0;
+        long failed = 0;
+        for (int i = 0; i < valid.size(); i += batchSize) {
+            BatchResult r = api.batchCreate(valid.subList(i, Math.min(valid.size(), i + batchSize)));
+            latencies.add(r.latencyMillis());
+            for (BatchResult.ItemResult item : r.results()) {
+                if (!item.failed()) accepted++;
+                else if (item.duplicate()) present++;
+                else failed++;
             }
-            latencies.sort(Long::compare);
-            long p50 = latencies.get(latencies.size() / 2);
-            long p95 = latencies.get(Math.min(latencies.size() - 1, (int) Math.ceil(latencies.size() * 0.95) - 1));
-            latency = p95 / 1000.0;
-            out.printf("  sent %d documents in %d calls: accepted %d, already present %d, failed %d; latency p50 %d ms, p95 %d ms%n",
-                    valid.size(), latencies.size(), accepted, present, failed, p50, p95);
         }
-        long rows = profile.estimatedRows();
-        project(out, rows * validShare, latency, cfg, rows);
-        return credits(out, cfg, (long) Math.ceil(rows * validShare), customerMapped);
+        latencies.sort(Long::compare);
+        long p50 = latencies.get(latencies.size() / 2);
+        long p95 = latencies.get(Math.min(latencies.size() - 1, (int) Math.ceil(latencies.size() * 0.95) - 1));
+        out.printf("  sent %d documents in %d calls: accepted %d, already present %d, failed %d; latency p50 %d ms, p95 %d ms%n",
+                valid.size(), latencies.size(), accepted, present, failed, p50, p95);
+        return p95 / 1000.0;
     }
 
     /**
@@ -200,103 +165,34 @@ final class EstimateCommand implements Callable<Integer> {
     /** The planner's default TUNE_HEADROOM. */
     static final double HEADROOM = 1.5;
 
-    /**
-     * The message shape: whole conversations at sampled points (weighted by their messages), paired as a run pairs
-     * them: turns per conversation, messages skipped by reason (roles, empty, filter), bad messages by reason, and
-     * the page query's plan when it would not use an index.
-     */
+    /** The message shape: a sample of whole conversations ({@link MessageSample}), projected as for turns. */
     private Integer estimateMessages(PrintStream out, SourceConfig source) {
         RunConfig cfg = RunConfig.builder(source).batchSize(batchSize).rateLimitPerMinute(rateLimit).build();
-        DocumentMapper mapper = new DocumentMapper(cfg, "estimate");
-        Map<String, Long> skippedBy = new TreeMap<>();
-        Map<String, Long> bad = new TreeMap<>();
-        long messages = 0;
-        long turns = 0;
-        long valid = 0;
-        long docBytes = 0;
-        long sampledConversations = 0;
-        List<String> conversations;
-        SourceProfile profile;
-        String plan;
-        long orphans;
-        long folded;
-        String index;
-        boolean customerMapped;
-        try (JdbcTurnSource src = new JdbcTurnSource(new JdbcConnectionSettings(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD")), source)) {
-            profile = src.profile();
-            customerMapped = src.customerMapped();
-            if (profile.empty()) {
-                long without = src.messagesWithoutConversation();
-                if (without == 0) {
-                    out.println("The table has no message: a run would complete at once.");
-                    return BackfillCommand.OK;
-                }
-                out.printf("Every message of %s (%,d) has no conversation id (%s is NULL): a run would skip them all as "
-                        + "missing_conversation_id and send nothing. Map a fallback: --column conversationId=A %s B%n", source.name(), without,
-                        source.messages().columns().get("conversationId"), com.synapbackfill.source.MessageShape.OR);
-                return BackfillCommand.USAGE;
-            }
-            List<Turn> read = new ArrayList<>();
-            conversations = new ArrayList<>(new java.util.LinkedHashSet<>(src.sampleIds(sample)));
-            // read until the sample is full, in an order spread over the whole range (not its low end)
-            java.util.Collections.shuffle(conversations, new java.util.Random(1));
-            for (String conv : conversations) {
-                for (Turn t : src.readConversations(List.of(conv))) {
-                    read.add(t);
-                    messages += t.messages();
-                    if (t.skipped()) {
-                        skippedBy.merge(t.skipReason(), 1L, Long::sum);
-                        continue;
-                    }
-                    DocumentMapper.Mapped m = mapper.map(t);
-                    if (t.problem() == null) turns++;
-                    if (m.ok()) {
-                        valid++;
-                        docBytes += Json.writeBytes(m.document()).length;
-                    } else {
-                        bad.merge(m.reason().errorClass(), 1L, Long::sum);
-                    }
-                }
-                sampledConversations++;
-                if (messages >= sample) break;
-            }
-            plan = src.unindexedPagePlan();
-            orphans = source.fromId() != null || source.toId() != null ? 0 : src.messagesWithoutConversation();
-            index = src.pageIndexHint();
-            folded = src.foldedConversations();
-            String roles = RoleCheck.unmatched(source, read);
-            if (roles != null) {
-                out.println("Table " + source.name() + " (message shape): " + roles + ". A run would send nothing.");
-                return BackfillCommand.USAGE;
-            }
+        MessageSample s;
+        try (JdbcTurnSource src = open(source)) {
+            if (src.profile().empty()) return noConversation(out, src, source);
+            s = MessageSample.take(src, source, new DocumentMapper(cfg, "estimate"), sample);
         }
-        out.printf("Table %s (message shape): ~%,d messages (statistics), conversations %s..%s (%s); sampled %,d messages%n", source.name(),
-                profile.estimatedRows(), profile.minId(), profile.maxId(), profile.idType(), messages);
-        long skipped = skippedBy.values().stream().mapToLong(Long::longValue).sum();
-        out.printf("  %,d conversations: turns %,d (%.1f per conversation, %.1f messages per turn)%n", sampledConversations, turns,
-                (double) turns / Math.max(1, sampledConversations), turns == 0 ? 0.0 : (double) (messages - skipped) / turns);
-        if (skipped > 0) {
-            out.printf("  skipped %,d messages (%.1f%%):%n", skipped, 100.0 * skipped / Math.max(1, messages));
-            skippedBy.forEach((reason, n) -> out.printf("    %-34s %,8d%n", reason, n));
+        if (s.unmatchedRoles != null) {
+            out.println("Table " + source.name() + " (message shape): " + s.unmatchedRoles + ". A run would send nothing.");
+            return BackfillCommand.USAGE;
         }
-        out.printf("  valid %,d turns, average document %,d bytes%n", valid, valid == 0 ? 0 : docBytes / valid);
-        bad.forEach((reason, n) -> out.printf("  %-36s %,8d%n", reason, n));
-        if (orphans > 0)
-            out.printf("  %,d messages have no conversation id: a run counts them as read and skipped (missing_conversation_id); "
-                    + "map a fallback to read them: --column conversationId=A %s B%n", orphans, com.synapbackfill.source.MessageShape.OR);
-        if (folded > 0)
-            out.printf("Warning: %,d groups of conversation ids differ only by case or accents, and the column's collation holds them equal: "
-                    + "each group is read as one conversation. Give the column a binary collation (utf8mb4_bin) to keep them apart.%n", folded);
-        if (plan != null) {
-            out.println("Warning: the page query would not use an index; every page would scan and sort " + source.name() + ". "
-                    + (index == null ? "No index can serve a conversation key on a joined table or a query's column; expect slow pages"
-                    : "Create one: " + index + ";") + " The plan:");
-            plan.lines().forEach(l -> out.println("    " + l));
+        s.print(out, source);
+        long rows = s.profile.estimatedRows();
+        project(out, rows * s.documentsPerRow(source), 0.5, cfg, rows);
+        return credits(out, cfg, (long) Math.ceil(rows * s.documentsPerRow(source)), s.customerMapped);
+    }
+
+    /** A message table with no conversation to read: empty (a run completes at once), or every conversation key NULL. */
+    private static Integer noConversation(PrintStream out, JdbcTurnSource src, SourceConfig source) {
+        long without = src.messagesWithoutConversation();
+        if (without == 0) {
+            out.println("The table has no message: a run would complete at once.");
+            return BackfillCommand.OK;
         }
-        // what the estimated rows count: messages, or conversations (a row per conversation)
-        long units = source.conversationShape() ? sampledConversations : messages;
-        double documentsPerMessage = units == 0 ? 0 : (double) valid / units;
-        project(out, profile.estimatedRows() * documentsPerMessage, 0.5, cfg, profile.estimatedRows());
-        return credits(out, cfg, (long) Math.ceil(profile.estimatedRows() * documentsPerMessage), customerMapped);
+        out.printf("Every message of %s (%,d) has no conversation id (%s is NULL): a run would skip them all as "
+                + "missing_conversation_id and send nothing. Map a fallback: --column conversationId=A %s B%n", source.name(), without,
+                source.messages().columns().get("conversationId"), MessageShape.OR);
+        return BackfillCommand.USAGE;
     }
 }

@@ -59,14 +59,7 @@ final class RunCommand extends OperatorCommand {
             id = newRunId(c, runId);
         }
         if (!stack.deployed(c)) LocalRunRecord.apply(c, source, stack, id, env, out, true);
-        String mode = c.pick(aws, "aws", null);
-        if (mode == null) mode = stack.deployed(c) ? "default" : "embedded";
-        if (!mode.equals("embedded") && !mode.equals("default"))
-            throw new IllegalArgumentException("--aws: must be embedded or default, was \"" + mode + "\"");
-        if (mode.equals("default") && !stack.deployed(c))
-            throw new IllegalArgumentException("--aws default: needs --stack (or --ledger-table, --queue-url and --report-bucket)");
-        if (mode.equals("embedded") && stack.deployed(c))
-            throw new IllegalArgumentException("--aws embedded: cannot be combined with --stack or deployed parts; use --aws default");
+        checkAwsMode(c);
 
         // validate what can be validated before any work: settings and the run config (above), the source, Synap's answer to the key
         // Synap's answer to the key, then the source (login, table, mapping, types, filter): both in a second or two,
@@ -87,23 +80,43 @@ final class RunCommand extends OperatorCommand {
                 if (contract != null) LocalRunRecord.source(c, stack, id, contract);
             }
             LocalRun run = new LocalRun(target.deployment(), target.reports());
-            // an explicit rate limit also applies to an existing run (recorded in it); the source must be the run's own
-            String rate = c.pick(settings.rateLimit, "rateLimit", "RATE_LIMIT_PER_MINUTE");
-            Long cap = RunSettingsOptions.credits(c.pick(settings.maxCredits, "maxCredits", "MAX_CREDITS"), "--max-credits");
-            PlannerResults.Start start = run.start(new PlannerRequest(PlannerRequest.Action.START, id, null, null, null, null, null, null,
-                    null, null, null, rate == null ? null : CliConfig.integer(rate, "--rate-limit"), null, null, null, null, cap));
-            if (!start.created()) {
-                PlannerResults.Resume r = run.planner().resume(id);
-                out.printf("Run %s exists (%s): %d unfinished shards continue from their checkpoints, ceiling %.0f docs/s.%n", id,
-                        start.status(), r.shardsEnqueued(), start.ceilingDocsPerSecond());
-            } else {
-                start.notes().forEach(out::println);
-                out.printf("Run %s: %d shards over ~%,d rows, ceiling %.0f docs/s, ETA %s.%n", id, start.shards(), start.estimatedRows(),
-                        start.ceilingDocsPerSecond(), Progress.eta(start.etaSeconds()));
-            }
+            PlannerResults.Start start = startOrContinue(c, run, id);
             return work(run, id, workers != null ? workers : start.recommendedConcurrency(), out, stack.where(), sourceFlags(env),
                     target.local() ? () -> LocalRunRecord.completed(c, stack, id) : () -> { });
         }
+    }
+
+    /** {@code --aws} (embedded by default, default with a deployed stack) against the parts given. */
+    private void checkAwsMode(CliConfig c) {
+        String mode = c.pick(aws, "aws", null);
+        if (mode == null) mode = stack.deployed(c) ? "default" : "embedded";
+        if (!mode.equals("embedded") && !mode.equals("default"))
+            throw new IllegalArgumentException("--aws: must be embedded or default, was \"" + mode + "\"");
+        if (mode.equals("default") && !stack.deployed(c))
+            throw new IllegalArgumentException("--aws default: needs --stack (or --ledger-table, --queue-url and --report-bucket)");
+        if (mode.equals("embedded") && stack.deployed(c))
+            throw new IllegalArgumentException("--aws embedded: cannot be combined with --stack or deployed parts; use --aws default");
+    }
+
+    /**
+     * Starts the run, or continues it when it exists (its unfinished shards re-enqueued). An explicit rate limit or credit
+     * cap also applies to an existing run (recorded in it); the source must be the run's own.
+     */
+    private PlannerResults.Start startOrContinue(CliConfig c, LocalRun run, String id) {
+        String rate = c.pick(settings.rateLimit, "rateLimit", "RATE_LIMIT_PER_MINUTE");
+        Long cap = RunSettingsOptions.credits(c.pick(settings.maxCredits, "maxCredits", "MAX_CREDITS"), "--max-credits");
+        PlannerResults.Start start = run.start(new PlannerRequest(PlannerRequest.Action.START, id, null, null, null, null, null, null,
+                null, null, null, rate == null ? null : CliConfig.integer(rate, "--rate-limit"), null, null, null, null, cap));
+        if (!start.created()) {
+            PlannerResults.Resume r = run.planner().resume(id);
+            out.printf("Run %s exists (%s): %d unfinished shards continue from their checkpoints, ceiling %.0f docs/s.%n", id,
+                    start.status(), r.shardsEnqueued(), start.ceilingDocsPerSecond());
+        } else {
+            start.notes().forEach(out::println);
+            out.printf("Run %s: %d shards over ~%,d rows, ceiling %.0f docs/s, ETA %s.%n", id, start.shards(), start.estimatedRows(),
+                    start.ceilingDocsPerSecond(), Progress.eta(start.etaSeconds()));
+        }
+        return start;
     }
 
     /** Works the run with local workers until it ends, then writes and summarizes the report; returns the exit code. */

@@ -3,9 +3,14 @@ package com.synapbackfill.cli;
 import com.synapbackfill.config.Settings;
 import com.synapbackfill.model.RunConfig;
 import com.synapbackfill.planner.PlannerRequest;
+import com.synapbackfill.source.ColumnMapping;
+import com.synapbackfill.source.MessageShape;
 import com.synapbackfill.source.SourceConfig;
+import com.synapbackfill.source.SourceFilter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,17 +26,17 @@ final class RunSettingsOptions {
             + "(--shape messages): id, conversationId, userId, customerId, role, text, createdAt, order. snake_case too; unmapped "
             + "fields keep their default names (env SOURCE_COLUMNS). A value may be TABLE.COLUMN (a --join), COLUMN#/json/pointer, "
             + "COLUMN::epoch|epoch_ms|epoch_us|iso (a time kept as a number or text), or alternatives A ?? B (the first non-null)")
-    java.util.List<String> column;
+    List<String> column;
     @Option(names = "--preset", description = "a source preset shipped with the tool: langchain-postgres, vercel-ai-chatbot, chatwoot, dify "
             + "(your flags and file override it)") String preset;
     @Option(names = "--shape", description = "turns (a row per turn, the default), messages (a row per message with a role) or conversations "
             + "(a row per conversation, its messages in JSON: --column messages=COLUMN#/pointer); env SOURCE_SHAPE") String shape;
     @Option(names = "--text-remove", paramLabel = "REGEX", description = "message shapes: a regular expression taken out of every message's "
             + "text (e.g. reasoning blocks the user never saw as the answer; env SOURCE_TEXT_REMOVE)") String textRemove;
-    @Option(names = "--user-roles", split = ",", description = "message shape: the role values of user messages (default user,human)") java.util.List<String> userRoles;
-    @Option(names = "--assistant-roles", split = ",", description = "message shape: the role values of assistant messages (default assistant,ai)") java.util.List<String> assistantRoles;
+    @Option(names = "--user-roles", split = ",", description = "message shape: the role values of user messages (default user,human)") List<String> userRoles;
+    @Option(names = "--assistant-roles", split = ",", description = "message shape: the role values of assistant messages (default assistant,ai)") List<String> assistantRoles;
     @Option(names = "--join", paramLabel = "TABLE.KEY=COLUMN", description = "message shape: join a table for fields that live there, repeatable, "
-            + "e.g. --join conversations.id=conversation_id --column userId=conversations.contact_id") java.util.List<String> join;
+            + "e.g. --join conversations.id=conversation_id --column userId=conversations.contact_id") List<String> join;
     @Option(names = "--filter", description = "SQL boolean expression over the table's columns: only matching rows are sent, "
             + "the rest are counted as skipped, e.g. \"deleted_at IS NULL AND consent\" (env SOURCE_FILTER)") String filter;
     @Option(names = "--undated-at", paramLabel = "TIMESTAMP", description = "the time given to messages the source keeps without one "
@@ -65,7 +70,7 @@ final class RunSettingsOptions {
         SourceOptions.putIf(env, "SOURCE_TIMESTAMP_ZONE", c.pick(timestampZone, "timestampZone", "SOURCE_TIMESTAMP_ZONE"));
         SourceConfig source = source(c, env.get("SOURCE_TABLE"), env.get("SOURCE_TIMESTAMP_ZONE"));
         if (source.messageShape()) env.putAll(Settings.messagesEnv(source.messages()));
-        else if (source.columns() != com.synapbackfill.source.ColumnMapping.DEFAULT) env.put("SOURCE_COLUMNS", Settings.columnsEnv(source.columns()));
+        else if (source.columns() != ColumnMapping.DEFAULT) env.put("SOURCE_COLUMNS", Settings.columnsEnv(source.columns()));
         SourceOptions.putIf(env, "SOURCE_FILTER", source.filter());
         SourceOptions.putIf(env, "SOURCE_SINCE", source.since());
         SourceOptions.putIf(env, "SOURCE_UNTIL", source.until());
@@ -127,22 +132,45 @@ final class RunSettingsOptions {
         if (sh != null && !SourceConfig.SHAPES.contains(sh.trim()))
             throw new IllegalArgumentException(shapeField + ": must be one of " + SourceConfig.SHAPES + ", was \"" + sh + "\"");
         boolean messages = sh != null && (sh.trim().equals("messages") || sh.trim().equals("conversations"));
-        java.util.function.BiFunction<String, java.util.Map<String, String>, java.util.Map<String, String>> canon =
-                messages ? RunSettingsOptions::canonicalMessages : RunSettingsOptions::canonical;
-        java.util.Map<String, String> pairs = new LinkedHashMap<>();
+        Pairs pairs = columnPairs(c, messages ? RunSettingsOptions::canonicalMessages : RunSettingsOptions::canonical);
+        MessageShape shapeSettings = null;
+        if (messages) shapeSettings = messageShape(c, pairs, sh.trim(), shapeField);
+        else refuseMessageSettings(c);
+        ColumnMapping mapping = pairs.columns().isEmpty() || messages ? null : ColumnMapping.of(pairs.from(), pairs.columns());
+        String f = c.pick(filter, "filter", "SOURCE_FILTER");
+        String fieldOfFilter = filter != null ? "--filter" : c.pick(null, "filter", null) != null ? "filter" : "SOURCE_FILTER";
+        if (f != null) SourceFilter.parse(fieldOfFilter, f);
+        String s = c.pick(since, "since", "SOURCE_SINCE");
+        String u = c.pick(until, "until", "SOURCE_UNTIL");
+        try {
+            String q = query(c);
+            return new SourceConfig(q != null ? null : tableName, mapping, f, s, u, zone, c.pick(fromId, "fromId", "SOURCE_FROM_ID"),
+                    c.pick(toId, "toId", "SOURCE_TO_ID"), shapeSettings, q, c.pick(undatedAt, "undatedAt", "SOURCE_UNDATED_AT"));
+        } catch (IllegalArgumentException e) {
+            throw namingTheFlag(e);
+        }
+    }
+
+    /** The column pairs, and where the last of them came from (the mapping's name in its errors). */
+    private record Pairs(Map<String, String> columns, String from) {
+    }
+
+    /** {@code --column} pairs over the file's {@code columns:} map over SOURCE_COLUMNS over the preset's, field by field. */
+    private Pairs columnPairs(CliConfig c, BiFunction<String, Map<String, String>, Map<String, String>> canon) {
+        Map<String, String> pairs = new LinkedHashMap<>();
         String from = null;
         if (!c.presetMap("columns").isEmpty()) {
             from = "preset " + c.presetName() + " (columns)";
             pairs.putAll(canon.apply(from, c.presetMap("columns")));
         }
-        java.util.Map<String, String> fromEnv = Settings.columnsFromEnv(c.env("SOURCE_COLUMNS"));
+        Map<String, String> fromEnv = Settings.columnsFromEnv(c.env("SOURCE_COLUMNS"));
         if (!fromEnv.isEmpty()) from = "SOURCE_COLUMNS";
         pairs.putAll(canon.apply("SOURCE_COLUMNS", fromEnv));
-        java.util.Map<String, String> file = c.map("columns");
+        Map<String, String> file = c.map("columns");
         if (!file.isEmpty()) from = "columns";
         pairs.putAll(canon.apply("columns", file));
         if (column != null && !column.isEmpty()) {
-            java.util.Map<String, String> flags = new LinkedHashMap<>();
+            Map<String, String> flags = new LinkedHashMap<>();
             for (String pair : column) {
                 int eq = pair.indexOf('=');
                 if (eq <= 0) throw new IllegalArgumentException("--column " + pair + ": expected FIELD=COLUMN, e.g. --column createdAt=sent_at");
@@ -151,68 +179,65 @@ final class RunSettingsOptions {
             pairs.putAll(canon.apply("--column", flags));
             from = "--column";
         }
-        com.synapbackfill.source.MessageShape shapeSettings = null;
-        if (messages) {
-            java.util.List<String> users = userRoles != null ? userRoles : c.list("userRoles", "SOURCE_USER_ROLES");
-            java.util.List<String> assistants = assistantRoles != null ? assistantRoles : c.list("assistantRoles", "SOURCE_ASSISTANT_ROLES");
-            java.util.List<String> joins = join != null ? join : c.list("joins", "SOURCE_JOINS");
-            shapeSettings = com.synapbackfill.source.MessageShape.of(from == null ? "columns" : from, pairs, users, assistants, joins,
-                    c.pick(textRemove, "textRemove", "SOURCE_TEXT_REMOVE"));
-            if (sh.trim().equals("conversations") != shapeSettings.conversations())
-                throw new IllegalArgumentException(shapeField + ": is " + sh.trim() + ", but the mapping " + (shapeSettings.conversations()
-                        ? "names messages= (the conversations shape)" : "names no messages (--column messages=COLUMN#/pointer: where each "
-                        + "conversation row keeps its messages)"));
-        } else {
-            for (String[] k : new String[][] {{"--user-roles", "userRoles", "SOURCE_USER_ROLES"}, {"--assistant-roles", "assistantRoles", "SOURCE_ASSISTANT_ROLES"},
-                    {"--join", "joins", "SOURCE_JOINS"}}) {
-                boolean given = (k[0].equals("--user-roles") ? userRoles : k[0].equals("--assistant-roles") ? assistantRoles : join) != null
-                        || c.list(k[1], k[2]) != null;
-                if (given) throw new IllegalArgumentException(k[0] + " (" + k[1] + "): is a setting of the message shape; add --shape messages");
-            }
-        }
-        com.synapbackfill.source.ColumnMapping mapping = pairs.isEmpty() || messages ? null : com.synapbackfill.source.ColumnMapping.of(from, pairs);
-        String f = c.pick(filter, "filter", "SOURCE_FILTER");
-        String fieldOfFilter = filter != null ? "--filter" : c.pick(null, "filter", null) != null ? "filter" : "SOURCE_FILTER";
-        if (f != null) com.synapbackfill.source.SourceFilter.parse(fieldOfFilter, f);
-        String s = c.pick(since, "since", "SOURCE_SINCE");
-        String u = c.pick(until, "until", "SOURCE_UNTIL");
-        try {
-            String q = query(c);
-            return new SourceConfig(q != null ? null : tableName, mapping, f, s, u, zone, c.pick(fromId, "fromId", "SOURCE_FROM_ID"),
-                    c.pick(toId, "toId", "SOURCE_TO_ID"), shapeSettings, q, c.pick(undatedAt, "undatedAt", "SOURCE_UNDATED_AT"));
-        } catch (IllegalArgumentException e) {
-            // name the flag the user wrote, beside the contract's key
-            throw new IllegalArgumentException(e.getMessage().replaceFirst("^source\\.since", (since != null ? "--since" : "since") + " (source.since)")
-                    .replaceFirst("^source\\.until", (until != null ? "--until" : "until") + " (source.until)")
-                    .replaceFirst("^source\\.timestampZone", (timestampZone != null ? "--timestamp-zone" : "timestampZone") + " (source.timestampZone)")
-                    .replaceFirst("^source\\.table", (table != null ? "--table" : "table") + " (source.table)")
-                    .replaceFirst("^source\\.query", (query != null ? "--query" : "query") + " (source.query)")
-                    .replaceFirst("^source\\.undatedAt", (undatedAt != null ? "--undated-at" : "undatedAt") + " (source.undatedAt)")
-                    .replaceFirst("^source\\.fromId: (\\S+) is above source\\.toId", fromId != null ? "--from-id: $1 is above --to-id" : "fromId: $1 is above toId"), e);
+        return new Pairs(pairs, from);
+    }
+
+    /** The message (or conversation) shape's settings: the mapping, roles, joins and text removal; the shape matches the mapping. */
+    private MessageShape messageShape(CliConfig c, Pairs pairs, String sh, String shapeField) {
+        List<String> users = userRoles != null ? userRoles : c.list("userRoles", "SOURCE_USER_ROLES");
+        List<String> assistants = assistantRoles != null ? assistantRoles : c.list("assistantRoles", "SOURCE_ASSISTANT_ROLES");
+        List<String> joins = join != null ? join : c.list("joins", "SOURCE_JOINS");
+        MessageShape shapeSettings = MessageShape.of(pairs.from() == null ? "columns" : pairs.from(), pairs.columns(), users, assistants,
+                joins, c.pick(textRemove, "textRemove", "SOURCE_TEXT_REMOVE"));
+        if (sh.equals("conversations") != shapeSettings.conversations())
+            throw new IllegalArgumentException(shapeField + ": is " + sh + ", but the mapping " + (shapeSettings.conversations()
+                    ? "names messages= (the conversations shape)" : "names no messages (--column messages=COLUMN#/pointer: where each "
+                    + "conversation row keeps its messages)"));
+        return shapeSettings;
+    }
+
+    /** Roles and joins belong to the message shape: given to a turn table, they are an error naming the flag. */
+    private void refuseMessageSettings(CliConfig c) {
+        for (String[] k : new String[][] {{"--user-roles", "userRoles", "SOURCE_USER_ROLES"}, {"--assistant-roles", "assistantRoles", "SOURCE_ASSISTANT_ROLES"},
+                {"--join", "joins", "SOURCE_JOINS"}}) {
+            boolean given = (k[0].equals("--user-roles") ? userRoles : k[0].equals("--assistant-roles") ? assistantRoles : join) != null
+                    || c.list(k[1], k[2]) != null;
+            if (given) throw new IllegalArgumentException(k[0] + " (" + k[1] + "): is a setting of the message shape; add --shape messages");
         }
     }
 
+    /** The contract's error with the flag the user wrote named beside the contract's key. */
+    private IllegalArgumentException namingTheFlag(IllegalArgumentException e) {
+        return new IllegalArgumentException(e.getMessage().replaceFirst("^source\\.since", (since != null ? "--since" : "since") + " (source.since)")
+                .replaceFirst("^source\\.until", (until != null ? "--until" : "until") + " (source.until)")
+                .replaceFirst("^source\\.timestampZone", (timestampZone != null ? "--timestamp-zone" : "timestampZone") + " (source.timestampZone)")
+                .replaceFirst("^source\\.table", (table != null ? "--table" : "table") + " (source.table)")
+                .replaceFirst("^source\\.query", (query != null ? "--query" : "query") + " (source.query)")
+                .replaceFirst("^source\\.undatedAt", (undatedAt != null ? "--undated-at" : "undatedAt") + " (source.undatedAt)")
+                .replaceFirst("^source\\.fromId: (\\S+) is above source\\.toId", fromId != null ? "--from-id: $1 is above --to-id" : "fromId: $1 is above toId"), e);
+    }
+
     /** As {@link #canonical}, for the message shape's fields. */
-    private static java.util.Map<String, String> canonicalMessages(String what, java.util.Map<String, String> pairs) {
-        java.util.Map<String, String> out = new LinkedHashMap<>();
+    private static Map<String, String> canonicalMessages(String what, Map<String, String> pairs) {
+        Map<String, String> out = new LinkedHashMap<>();
         for (var e : pairs.entrySet()) {
-            String field = com.synapbackfill.source.MessageShape.field(e.getKey());
+            String field = MessageShape.field(e.getKey());
             if (field == null)
                 throw new IllegalArgumentException(what + " " + e.getKey() + "=" + e.getValue() + ": unknown field \"" + e.getKey()
-                        + "\" for the message shape; fields: " + String.join(", ", com.synapbackfill.source.MessageShape.DEFAULTS.keySet()) + " (or snake_case)");
+                        + "\" for the message shape; fields: " + String.join(", ", MessageShape.DEFAULTS.keySet()) + " (or snake_case)");
             out.put(field, e.getValue());
         }
         return out;
     }
 
     /** Field names checked (camelCase or snake_case) and made camelCase, so later sources override earlier ones. */
-    private static java.util.Map<String, String> canonical(String what, java.util.Map<String, String> pairs) {
-        java.util.Map<String, String> out = new LinkedHashMap<>();
+    private static Map<String, String> canonical(String what, Map<String, String> pairs) {
+        Map<String, String> out = new LinkedHashMap<>();
         for (var e : pairs.entrySet()) {
-            String field = com.synapbackfill.source.ColumnMapping.field(e.getKey());
+            String field = ColumnMapping.field(e.getKey());
             if (field == null)
                 throw new IllegalArgumentException(what + " " + e.getKey() + "=" + e.getValue() + ": unknown field \"" + e.getKey() + "\"; fields: "
-                        + String.join(", ", com.synapbackfill.source.ColumnMapping.DEFAULTS.keySet()) + " (or snake_case)");
+                        + String.join(", ", ColumnMapping.DEFAULTS.keySet()) + " (or snake_case)");
             out.put(field, e.getValue());
         }
         return out;

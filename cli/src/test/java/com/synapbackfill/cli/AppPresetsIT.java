@@ -9,10 +9,8 @@ import com.synapbackfill.emulator.EmulatorSettings;
 import com.synapbackfill.emulator.StoredDocument;
 import com.synapbackfill.emulator.SynapEmulator;
 import com.synapbackfill.json.Json;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -20,11 +18,9 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -90,14 +86,11 @@ class AppPresetsIT {
             CliIT.Result r = run(preset, state, emulator, extra);
             assertThat(r.exit()).as(r.output()).isZero();
             List<StoredDocument> docs = List.copyOf(emulator.documents());
-            Map<String, StoredDocument> bySource = docs.stream().collect(Collectors.toMap(d -> d.metadata().get("source_row_id").asText(), d -> d));
-            assertThat(bySource.keySet()).as(preset).containsExactlyInAnyOrderElementsOf(expected.keySet());
-            assertThat(docs).as("once").hasSize(expected.size());
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            Map<String, StoredDocument> bySource = Arrivals.exactlyOnce(docs, expected.keySet());
             for (var e : expected.entrySet()) {
                 StoredDocument d = bySource.get(e.getKey());
                 assertThat(d.sha256()).as(preset + " text of " + e.getKey() + ": " + e.getValue().text())
-                        .isEqualTo(HexFormat.of().formatHex(sha.digest(e.getValue().text().getBytes(StandardCharsets.UTF_8))));
+                        .isEqualTo(Arrivals.sha256(e.getValue().text()));
                 assertThat(Instant.parse(d.createdAt())).as(preset + " time of " + e.getKey()).isEqualTo(e.getValue().at());
                 assertThat(d.userId()).as(preset + " user of " + e.getKey()).isEqualTo(e.getValue().user());
             }

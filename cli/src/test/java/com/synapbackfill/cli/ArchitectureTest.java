@@ -131,9 +131,34 @@ class ArchitectureTest {
                 .or().haveFullyQualifiedName("com.synapbackfill.emulator.TokenBucket")
                 .or().haveFullyQualifiedName("com.synapbackfill.emulator.CreditWallet")
                 .or().haveFullyQualifiedName("com.synapbackfill.emulator.DocumentValidator")
+                .or().haveFullyQualifiedName("com.synapbackfill.emulator.DocumentStore")
+                .or().haveFullyQualifiedName("com.synapbackfill.emulator.KeyRing")
+                .or().haveFullyQualifiedName("com.synapbackfill.emulator.CallGate")
+                .or().haveFullyQualifiedName("com.synapbackfill.emulator.LiveSettings")
                 .should().dependOnClassesThat().resideInAPackage("com.sun.net.httpserver..")
                 .orShould().dependOnClassesThat().haveSimpleName("SynapEmulator")
                 .because("the server answers; what a call meets and what becomes of a document are decided apart from it");
+        rule.check(classes);
+    }
+
+    /** #32: the emulator's endpoints take a Call and give a Reply; only SynapEmulator speaks HTTP. */
+    @Test
+    void theEmulatorsEndpointsDoNotTouchTheHttpServer() {
+        ArchRule rule = noClasses().that().resideInAPackage("com.synapbackfill.emulator..")
+                .and().doNotHaveSimpleName("SynapEmulator")
+                .and().doNotHaveSimpleName("SynapEmulatorMain")
+                .should().dependOnClassesThat().resideInAPackage("com.sun.net.httpserver..")
+                .because("an endpoint decides the answer (a Reply); the server alone reads and writes the exchange");
+        rule.check(classes);
+    }
+
+    /** #32: estimate's samples read and render the table; only EstimateCommand's --send talks to Synap. */
+    @Test
+    void estimatesSamplesSendNothing() {
+        ArchRule rule = noClasses().that().haveFullyQualifiedName("com.synapbackfill.cli.TurnSample")
+                .or().haveFullyQualifiedName("com.synapbackfill.cli.MessageSample")
+                .should().dependOnClassesThat().resideInAnyPackage("com.synapbackfill.synap..", "okhttp3..")
+                .because("a sample is validated without sending anything; what is sent (--send) is the command's, and said so");
         rule.check(classes);
     }
 }

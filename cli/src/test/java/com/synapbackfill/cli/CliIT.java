@@ -8,6 +8,7 @@ import com.synapbackfill.embedded.SyntheticHistory;
 import com.synapbackfill.emulator.EmulatorSettings;
 import com.synapbackfill.emulator.SynapEmulator;
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,15 +174,12 @@ class CliIT {
 
     @Test
     void aKilledRunContinuesFromItsCheckpointsWhenStartedAgain() throws Exception {
-        RealParts.Postgres pg = RealParts.postgres();
-        SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "cli_turns",
-                SyntheticHistory.Options.of(8_000).withBadRowsPerKind(2));
-        Path state = Files.createTempDirectory("backfill-state");
         try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(600).build())) {
-            Map<String, String> env = Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
-            String[] args = {"run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "cli_turns",
-                    "--synap-url", emulator.baseUrl(), "--rate-limit", "600", "--shard-rows", "1000", "--run-id", "cli-run",
-                    "--state-dir", state.toString()};
+            TableRun r = TableRun.of("cli_turns", 8_000, "cli-run", emulator);
+            SyntheticHistory.Loaded loaded = r.loaded();
+            Path state = r.state();
+            Map<String, String> env = r.env();
+            String[] args = r.args();
             Process first = startAndAwait(emulator, 2_000, env, args);
             first.destroyForcibly().waitFor();
             long before = emulator.stats().accepted();
@@ -198,14 +196,11 @@ class CliIT {
 
     @Test
     void theSameCommandWithoutARunIdContinuesTheUnfinishedRunOfThatSource() throws Exception {
-        RealParts.Postgres pg = RealParts.postgres();
-        SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "cli_again",
-                SyntheticHistory.Options.of(6_000).withBadRowsPerKind(2));
-        Path state = Files.createTempDirectory("backfill-again");
         try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(600).build())) {
-            Map<String, String> env = Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
-            String[] args = {"run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "cli_again",
-                    "--synap-url", emulator.baseUrl(), "--rate-limit", "600", "--shard-rows", "1000", "--state-dir", state.toString()};
+            TableRun r = TableRun.of("cli_again", 6_000, null, emulator);
+            SyntheticHistory.Loaded loaded = r.loaded();
+            Map<String, String> env = r.env();
+            String[] args = r.args();
             Process first = startAndAwait(emulator, 1_500, env, args);
             first.destroyForcibly().waitFor();
             assertThat(emulator.stats().accepted()).isBetween(1_000L, (long) loaded.validRows() - 1);
@@ -232,15 +227,11 @@ class CliIT {
 
     @Test
     void ctrlCPausesTheRunAtBatchBoundariesAndPrintsHowToContinue() throws Exception {
-        RealParts.Postgres pg = RealParts.postgres();
-        SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "cli_interrupt",
-                SyntheticHistory.Options.of(6_000).withBadRowsPerKind(2));
-        Path state = Files.createTempDirectory("backfill-interrupt");
         try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(600).build())) {
-            Map<String, String> env = Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
-            String[] args = {"run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "cli_interrupt",
-                    "--synap-url", emulator.baseUrl(), "--rate-limit", "600", "--shard-rows", "1000", "--run-id", "ctrl-c",
-                    "--state-dir", state.toString()};
+            TableRun r = TableRun.of("cli_interrupt", 6_000, "ctrl-c", emulator);
+            Map<String, String> env = r.env();
+            String[] args = r.args();
+            Path state = r.state();
             // SIGINT as a terminal's Ctrl-C delivers it, whatever disposition this test's JVM inherited
             Process first = startAndAwait(List.of("env", "--default-signal=INT"), emulator, 1_500, env, args);
             new ProcessBuilder("kill", "-INT", Long.toString(first.pid())).start().waitFor();
@@ -248,7 +239,7 @@ class CliIT {
             assertThat(first.waitFor(60, TimeUnit.SECONDS)).as(out).isTrue();
             assertThat(first.exitValue()).as(out).isEqualTo(130);
             assertThat(out).contains("Interrupted: stopping at batch boundaries").contains("The run is PAUSED at its checkpoints")
-                    .contains("`backfill resume ctrl-c --state-dir " + state + " --jdbc-url " + pg.jdbcUrl());
+                    .contains("`backfill resume ctrl-c --state-dir " + state + " --jdbc-url " + RealParts.postgres().jdbcUrl());
             long sent = emulator.stats().documentsReceived();
             await("nothing is sent after the interrupt").during(java.time.Duration.ofSeconds(1)).atMost(java.time.Duration.ofSeconds(5))
                     .until(() -> emulator.stats().documentsReceived() == sent);
@@ -257,7 +248,7 @@ class CliIT {
             Result again = run(env, args);
             assertThat(again.exit()).as(again.output()).isZero();
             assertThat(again.output()).contains("COMPLETED");
-            assertThat(emulator.documents()).hasSize(loaded.validRows());
+            assertThat(emulator.documents()).hasSize(r.loaded().validRows());
         }
     }
 
@@ -267,15 +258,10 @@ class CliIT {
      */
     @Test
     void aRunStartedWithSigintIgnoredSaysSoAndPausesOnSigterm() throws Exception {
-        RealParts.Postgres pg = RealParts.postgres();
-        SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "cli_sigterm",
-                SyntheticHistory.Options.of(6_000).withBadRowsPerKind(2));
-        Path state = Files.createTempDirectory("backfill-sigterm");
         try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(600).build())) {
-            Map<String, String> env = Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
-            String[] args = {"run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "cli_sigterm",
-                    "--synap-url", emulator.baseUrl(), "--rate-limit", "600", "--shard-rows", "1000", "--run-id", "sigterm",
-                    "--state-dir", state.toString()};
+            TableRun r = TableRun.of("cli_sigterm", 6_000, "sigterm", emulator);
+            Map<String, String> env = r.env();
+            String[] args = r.args();
             Process p = startAndAwait(List.of("env", "--ignore-signal=INT"), emulator, 1_000, env, args);
             new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
             long before = emulator.stats().documentsReceived();
@@ -290,7 +276,27 @@ class CliIT {
             assertThat(out.indexOf("SIGINT ignored")).as("on its first lines").isLessThan(out.indexOf("progress:"));
             Result again = run(env, args);
             assertThat(again.exit()).as(again.output()).isZero();
-            assertThat(emulator.documents()).hasSize(loaded.validRows());
+            assertThat(emulator.documents()).hasSize(r.loaded().validRows());
+        }
+    }
+
+    /**
+     * A synthetic table of {@code rows} turns (2 bad rows of each kind), and the arguments of its run on {@code emulator} at
+     * 600 calls a minute in a state directory of its own ({@code runId} null: no --run-id): what the interrupted and
+     * continued runs start from.
+     */
+    private record TableRun(SyntheticHistory.Loaded loaded, Path state, Map<String, String> env, String[] args) {
+        static TableRun of(String table, int rows, String runId, SynapEmulator emulator) throws IOException {
+            RealParts.Postgres pg = RealParts.postgres();
+            SyntheticHistory.Loaded loaded = SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), table,
+                    SyntheticHistory.Options.of(rows).withBadRowsPerKind(2));
+            Path state = Files.createTempDirectory("backfill-" + table);
+            Map<String, String> env = Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
+            List<String> args = new ArrayList<>(List.of("run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", table,
+                    "--synap-url", emulator.baseUrl(), "--rate-limit", "600", "--shard-rows", "1000"));
+            if (runId != null) args.addAll(List.of("--run-id", runId));
+            args.addAll(List.of("--state-dir", state.toString()));
+            return new TableRun(loaded, state, env, args.toArray(String[]::new));
         }
     }
 }

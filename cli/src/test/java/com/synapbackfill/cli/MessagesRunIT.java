@@ -8,10 +8,8 @@ import com.synapbackfill.emulator.EmulatorSettings;
 import com.synapbackfill.emulator.StoredDocument;
 import com.synapbackfill.emulator.SynapEmulator;
 import com.synapbackfill.json.Json;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -21,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -196,6 +193,13 @@ class MessagesRunIT {
         emulator.close();
     }
 
+    /** A new emulator without a rate limit in place of the class's (so the test counts only its own documents); the run's environment. */
+    static Map<String, String> freshSynap() {
+        emulator.close();
+        emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0).build());
+        return Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
+    }
+
     static List<String> args(Path state, String runId, String rate) {
         List<String> a = new ArrayList<>(List.of("run", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "chat_messages",
                 "--shape", "messages", "--column", "id=msg_id", "--column", "conversationId=thread_key", "--column", "role=speaker",
@@ -209,10 +213,8 @@ class MessagesRunIT {
 
     @Test
     void exactlyThePairedTurnsArriveOnceAtTheirFirstMessagesTime() throws Exception {
-        emulator.close();
-        emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0).build());
+        Map<String, String> env = freshSynap();
         Path state = Files.createTempDirectory("messages-run");
-        Map<String, String> env = Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
         CliIT.Result r = CliIT.run(env, args(state, "msg-run", "60000").toArray(String[]::new));
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains(String.format("message shape: %,d messages read: %,d turns, %,d bad messages, %,d messages skipped",
@@ -249,10 +251,8 @@ class MessagesRunIT {
 
     @Test
     void aRunKilledMidWayAndContinuedIsStillExactlyOnce() throws Exception {
-        emulator.close();
-        emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0).build());
+        Map<String, String> env = freshSynap();
         Path state = Files.createTempDirectory("messages-kill");
-        Map<String, String> env = Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", pg.password());
         String[] a = args(state, "msg-kill", "600").toArray(String[]::new);
         Process first = CliIT.startAndAwait(emulator, 2_500, env, a);
         first.destroyForcibly().waitFor();
@@ -307,16 +307,13 @@ class MessagesRunIT {
 
     static void assertArrivedExactlyOnce() throws Exception {
         List<StoredDocument> docs = List.copyOf(emulator.documents());
-        Map<String, StoredDocument> bySource = docs.stream().collect(Collectors.toMap(d -> d.metadata().get("source_row_id").asText(), d -> d));
-        assertThat(docs).as("once").hasSize(expected.size());
-        assertThat(bySource.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        Map<String, StoredDocument> bySource = Arrivals.exactlyOnce(docs, expected.keySet());
         Map<String, Set<String>> uuidsOfConversation = new HashMap<>();
         for (var e : expected.entrySet()) {
             StoredDocument d = bySource.get(e.getKey());
             String text = (String) e.getValue()[0];
             assertThat(d.sha256()).as("text of the turn starting at " + e.getKey() + ": " + text)
-                    .isEqualTo(HexFormat.of().formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8))));
+                    .isEqualTo(Arrivals.sha256(text));
             assertThat(Instant.parse(d.createdAt())).as("time of " + e.getKey()).isEqualTo(e.getValue()[1]);
             assertThat(d.userId()).as("the user from the joined table").isEqualTo(e.getValue()[3]);
             String conversation = d.metadata().get("conversation_id").asText();

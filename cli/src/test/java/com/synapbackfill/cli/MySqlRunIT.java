@@ -9,10 +9,8 @@ import com.synapbackfill.emulator.EmulatorSettings;
 import com.synapbackfill.emulator.StoredDocument;
 import com.synapbackfill.emulator.SynapEmulator;
 import com.synapbackfill.json.Json;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -23,13 +21,11 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,14 +140,11 @@ class MySqlRunIT {
         assertThat(r.output()).contains(String.format("skipped %,d", skipped));
 
         List<StoredDocument> docs = List.copyOf(emulator.documents());
-        Map<String, StoredDocument> bySource = docs.stream().collect(Collectors.toMap(d -> d.metadata().get("source_row_id").asText(), d -> d));
-        assertThat(docs).as("once").hasSize(expected.size());
-        assertThat(bySource.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        Map<String, StoredDocument> bySource = Arrivals.exactlyOnce(docs, expected.keySet());
         for (var e : expected.entrySet()) {
             StoredDocument d = bySource.get(e.getKey());
             String text = (String) e.getValue()[0];
-            assertThat(d.sha256()).as("text of row " + e.getKey()).isEqualTo(HexFormat.of().formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8))));
+            assertThat(d.sha256()).as("text of row " + e.getKey()).isEqualTo(Arrivals.sha256(text));
             assertThat(Instant.parse(d.createdAt())).as("time of row " + e.getKey()).isEqualTo(e.getValue()[1]);
             assertThat(d.userId()).isEqualTo(e.getValue()[2]);
         }

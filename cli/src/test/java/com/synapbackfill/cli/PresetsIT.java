@@ -8,10 +8,8 @@ import com.synapbackfill.emulator.EmulatorSettings;
 import com.synapbackfill.emulator.StoredDocument;
 import com.synapbackfill.emulator.SynapEmulator;
 import com.synapbackfill.json.Json;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -20,12 +18,10 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -73,14 +69,11 @@ class PresetsIT {
                     "--rate-limit", "60000", "--run-id", "preset-" + preset, "--state-dir", state.toString());
             assertThat(r.exit()).as(r.output()).isZero();
             List<StoredDocument> docs = List.copyOf(emulator.documents());
-            Map<String, StoredDocument> bySource = docs.stream().collect(Collectors.toMap(d -> d.metadata().get("source_row_id").asText(), d -> d));
-            assertThat(docs).as("once").hasSize(expected.size());
-            assertThat(bySource.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            Map<String, StoredDocument> bySource = Arrivals.exactlyOnce(docs, expected.keySet());
             for (var e : expected.entrySet()) {
                 StoredDocument d = bySource.get(e.getKey());
                 assertThat(d.sha256()).as(preset + " " + e.getKey() + ": " + e.getValue().text())
-                        .isEqualTo(HexFormat.of().formatHex(sha.digest(e.getValue().text().getBytes(StandardCharsets.UTF_8))));
+                        .isEqualTo(Arrivals.sha256(e.getValue().text()));
                 assertThat(Instant.parse(d.createdAt())).as(preset + " time of " + e.getKey()).isEqualTo(e.getValue().at());
                 assertThat(d.userId()).as(preset + " user of " + e.getKey()).isEqualTo(e.getValue().user());
                 assertThat(d.customerId()).as(preset + " customer of " + e.getKey()).isEqualTo(e.getValue().customer());

@@ -1,7 +1,6 @@
 package com.synapbackfill.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.synapbackfill.embedded.RealParts;
 import com.synapbackfill.embedded.SyntheticHistory;

@@ -9,18 +9,14 @@ import com.synapbackfill.emulator.EmulatorSettings;
 import com.synapbackfill.emulator.StoredDocument;
 import com.synapbackfill.emulator.SynapEmulator;
 import com.synapbackfill.json.Json;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -213,13 +209,10 @@ public class SourceContractIT {
     /** Exactly the rows the fixture's filter and cutover take are in {@code emulator}, once, byte-exact, with their own time. */
     public static void assertArrived(SynapEmulator emulator, ChatLogFixture.Loaded loaded) throws Exception {
         List<StoredDocument> docs = List.copyOf(emulator.documents());
-        Map<String, StoredDocument> bySource = docs.stream().collect(Collectors.toMap(d -> d.metadata().get("source_row_id").asText(), d -> d));
-        assertThat(docs).hasSize(loaded.included().size());
-        assertThat(bySource.keySet()).containsExactlyInAnyOrderElementsOf(loaded.included().keySet());
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        Map<String, StoredDocument> bySource = Arrivals.exactlyOnce(docs, loaded.included().keySet());
         for (var e : loaded.included().entrySet()) {
             StoredDocument d = bySource.get(e.getKey());
-            assertThat(d.sha256()).as("text of row " + e.getKey()).isEqualTo(HexFormat.of().formatHex(sha.digest(e.getValue().text().getBytes(StandardCharsets.UTF_8))));
+            assertThat(d.sha256()).as("text of row " + e.getKey()).isEqualTo(Arrivals.sha256(e.getValue().text()));
             assertThat(Instant.parse(d.createdAt())).as("time of row " + e.getKey()).isEqualTo(e.getValue().createdAt());
             assertThat(d.userId()).isEqualTo(e.getValue().userId());
             assertThat(d.customerId()).isNull();

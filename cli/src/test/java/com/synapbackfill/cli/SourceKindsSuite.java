@@ -7,17 +7,14 @@ import com.synapbackfill.emulator.EmulatorSettings;
 import com.synapbackfill.emulator.StoredDocument;
 import com.synapbackfill.emulator.SynapEmulator;
 import com.synapbackfill.json.Json;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,13 +121,10 @@ abstract class SourceKindsSuite {
     /** Exactly {@code expected} arrived (by the first message's id), once, byte-exact, at its time. */
     static void assertArrived(Map<String, Expected> expected) throws Exception {
         List<StoredDocument> docs = List.copyOf(emulator.documents());
-        Map<String, StoredDocument> bySource = docs.stream().collect(Collectors.toMap(d -> d.metadata().get("source_row_id").asText(), d -> d));
-        assertThat(bySource.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
-        assertThat(docs).hasSize(expected.size());
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        Map<String, StoredDocument> bySource = Arrivals.exactlyOnce(docs, expected.keySet());
         for (var e : expected.entrySet()) {
             StoredDocument d = bySource.get(e.getKey());
-            assertThat(d.sha256()).as("text of " + e.getKey()).isEqualTo(HexFormat.of().formatHex(sha.digest(e.getValue().text().getBytes(StandardCharsets.UTF_8))));
+            assertThat(d.sha256()).as("text of " + e.getKey()).isEqualTo(Arrivals.sha256(e.getValue().text()));
             assertThat(Instant.parse(d.createdAt())).as("time of " + e.getKey()).isEqualTo(e.getValue().at());
         }
         assertThat(emulator.stats().updates()).isZero();

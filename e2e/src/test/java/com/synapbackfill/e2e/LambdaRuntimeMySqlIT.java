@@ -1,5 +1,6 @@
 package com.synapbackfill.e2e;
 
+import static com.synapbackfill.e2e.RuntimeFixture.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,21 +10,14 @@ import com.synapbackfill.embedded.RealParts;
 import com.synapbackfill.embedded.SyntheticHistory;
 import com.synapbackfill.emulator.EmulatorSettings;
 import com.synapbackfill.emulator.StoredDocument;
-import com.synapbackfill.emulator.SynapEmulator;
-import com.synapbackfill.ledger.DynamoDbLedger;
 import com.synapbackfill.model.RunStatus;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * A MySQL-family source through both shaded jars on the real Lambda Java runtime: the planner plans a MariaDB
@@ -33,11 +27,8 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 class LambdaRuntimeMySqlIT {
     static final int ROWS = 2_000;
     static final String RUN = "mysql-runtime";
-    static SynapEmulator emulator;
     static SyntheticHistory.Loaded loaded;
-    static LocalDeployment deployment;
-    static LambdaRuntime planner;
-    static LambdaRuntime worker;
+    static RuntimeFixture rt;
     static EmbeddedMariaDb maria;
 
     @BeforeAll
@@ -45,39 +36,34 @@ class LambdaRuntimeMySqlIT {
         maria = RealParts.mariaDb();
         loaded = SyntheticHistory.load(maria.jdbcUrl(), EmbeddedMariaDb.USER, EmbeddedMariaDb.PASSWORD, "rt_turns",
                 SyntheticHistory.Options.of(ROWS).withBadRowsPerKind(4).withTimestampWithZone(false));
-        emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0).build());
-        Map<String, String> env = LocalDeployment.runEnv(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY, maria.mysqlJdbcUrl(),
-                EmbeddedMariaDb.USER, EmbeddedMariaDb.PASSWORD, "rt_turns");
-        env.put("SHARD_TARGET_ROWS", "400");
-        env.put("RATE_LIMIT_PER_MINUTE", "60000");
-        env.put("LEASE_SECONDS", "10");
-        env.put("WORKER_RESERVE_MS", "1500"); // the 30 s test function: the default reserve (45 s) would not fit
-        deployment = LocalDeployment.create("runtime-mysql", RealParts.dynamo(), RealParts.sqs(), RealParts.s3(), env);
-        planner = LambdaRuntime.start("PlannerFunction", Tools.samLayout("PlannerFunction", "planner"),
-                "com.synapbackfill.planner.lambda.PlannerHandler::handleRequest", deployment.env(), Duration.ofSeconds(900));
-        worker = LambdaRuntime.start("WorkerFunction", Tools.samLayout("WorkerFunction", "worker"),
-                "com.synapbackfill.worker.lambda.WorkerHandler::handleRequest", deployment.env(), Duration.ofSeconds(30));
+        rt = RuntimeFixture.start("runtime-mysql", emulator -> {
+            Map<String, String> env = LocalDeployment.runEnv(emulator.baseUrl(), EmulatorSettings.DEFAULT_API_KEY, maria.mysqlJdbcUrl(),
+                    EmbeddedMariaDb.USER, EmbeddedMariaDb.PASSWORD, "rt_turns");
+            env.put("SHARD_TARGET_ROWS", "400");
+            env.put("RATE_LIMIT_PER_MINUTE", "60000");
+            env.put("LEASE_SECONDS", "10");
+            env.put("WORKER_RESERVE_MS", "1500"); // the 30 s test function: the default reserve (45 s) would not fit
+            return env;
+        });
     }
 
     @AfterAll
     static void tearDown() {
-        if (planner != null) planner.close();
-        if (worker != null) worker.close();
-        if (emulator != null) emulator.close();
+        if (rt != null) rt.close();
     }
 
     @Test
     void aMariaDbTableIsPlannedAndWorkedToCompletionOnTheRealRuntime() throws Exception {
-        JsonNode start = LambdaRuntimeIT.ok(planner, "{\"action\":\"start\",\"runId\":\"" + RUN + "\",\"source\":{\"table\":\"app.rt_turns\","
+        JsonNode start = ok(rt.planner, "{\"action\":\"start\",\"runId\":\"" + RUN + "\",\"source\":{\"table\":\"app.rt_turns\","
                 + "\"timestampZone\":\"UTC\"}}");
         assertThat(start.get("status").asText()).as(start.toString()).isEqualTo("RUNNING");
         assertThat(start.get("shards").asInt()).isGreaterThanOrEqualTo(4);
-        work(RUN);
-        var run = new DynamoDbLedger(deployment.aws().dynamo(), deployment.table(), Clock.systemUTC()).run(RUN).orElseThrow();
+        rt.work(RUN, Duration.ofMinutes(2));
+        var run = rt.run(RUN);
         assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(run.counters().rowsRead()).isEqualTo(ROWS);
         assertThat(run.counters().failed()).isEqualTo(loaded.badRows());
-        List<StoredDocument> docs = emulator.documents().stream().filter(d -> d.metadata().get("run_id").asText().equals(RUN)).toList();
+        List<StoredDocument> docs = rt.documents(RUN);
         assertThat(docs).hasSize(loaded.validRows());
         assertThat(docs.stream().map(d -> d.metadata().get("source_row_id").asText()).collect(Collectors.toSet())).hasSize(loaded.validRows());
     }
@@ -145,15 +131,15 @@ class LambdaRuntimeMySqlIT {
         }
         String source = "{\"table\":\"rt_messages\",\"messages\":{\"columns\":{\"text\":\"content#/text\",\"userId\":\"rt_conversations.owner\","
                 + "\"order\":\"seq\"},\"joins\":[\"rt_conversations.id=conversation_id\"]}}";
-        JsonNode start = LambdaRuntimeIT.ok(planner, "{\"action\":\"start\",\"runId\":\"" + runId + "\",\"source\":" + source
+        JsonNode start = ok(rt.planner, "{\"action\":\"start\",\"runId\":\"" + runId + "\",\"source\":" + source
                 + ",\"shardTargetRows\":150}");
         assertThat(start.get("status").asText()).as(start.toString()).isEqualTo("RUNNING");
-        work(runId);
-        var run = new DynamoDbLedger(deployment.aws().dynamo(), deployment.table(), Clock.systemUTC()).run(runId).orElseThrow();
+        rt.work(runId, Duration.ofMinutes(2));
+        var run = rt.run(runId);
         assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(run.counters().messages()).isEqualTo(messages);
         assertThat(run.counters().skipped()).as("the system messages").isEqualTo(conversations / 4);
-        List<StoredDocument> docs = emulator.documents().stream().filter(d -> d.metadata().get("run_id").asText().equals(runId)).toList();
+        List<StoredDocument> docs = rt.documents(runId);
         assertThat(docs).hasSize(expected.size());
         java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
         for (StoredDocument d : docs) {
@@ -161,28 +147,6 @@ class LambdaRuntimeMySqlIT {
             assertThat(text).as("a turn starting at " + d.metadata().get("source_row_id")).isNotNull();
             assertThat(d.sha256()).as(text).isEqualTo(java.util.HexFormat.of().formatHex(sha.digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
             assertThat(d.userId()).startsWith("owner-");
-        }
-    }
-
-    /** Feeds real SQS batches to the worker on the runtime until the run is done. */
-    static void work(String runId) throws Exception {
-        String status = "{\"action\":\"status\",\"runId\":\"" + runId + "\"}";
-        var sqs = deployment.aws().sqs();
-        long deadline = System.currentTimeMillis() + Duration.ofMinutes(2).toMillis();
-        JsonNode last = null;
-        while (!(last = LambdaRuntimeIT.ok(planner, status)).get("done").asBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                String logs = worker.logs();
-                throw new AssertionError("run not done in 2 min: " + last + "\nworker log (tail):\n" + logs.substring(Math.max(0, logs.length() - 6_000)));
-            }
-            List<Message> batch = sqs.receiveMessage(r -> r.queueUrl(deployment.queueUrl()).maxNumberOfMessages(2)
-                    .waitTimeSeconds(1).messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
-            if (batch.isEmpty()) continue;
-            JsonNode answer = LambdaRuntimeIT.ok(worker, LambdaRuntimeIT.sqsEvent(batch));
-            Set<String> failed = new HashSet<>();
-            answer.get("batchItemFailures").forEach(f -> failed.add(f.get("itemIdentifier").asText()));
-            for (Message m : batch)
-                if (!failed.contains(m.messageId())) sqs.deleteMessage(r -> r.queueUrl(deployment.queueUrl()).receiptHandle(m.receiptHandle()));
         }
     }
 }

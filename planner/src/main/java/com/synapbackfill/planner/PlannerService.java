@@ -133,68 +133,82 @@ public final class PlannerService implements PlannerActions {
             }
             RunConfig config = existing.map(RunState::config).orElseGet(() -> request.config(defaults));
             long t0 = clock.millis();
-            SourceProfile profile;
-            List<Shard> shards;
-            long withoutKey;
-            RunPreflight.Outcome checked;
-            String blockedAtStart = null;
-            try (TurnSource source = sources.apply(config.source())) {
-                profile = source.profile();
-                int perShard = RunSizing.shardRows(config, profile.estimatedRows(), recommended(config));
-                int wanted = (int) Math.max(1, Math.min(1_000_000, (profile.estimatedRows() + perShard - 1) / perShard));
-                List<String> sample = profile.empty() ? List.of() : source.sampleIds(Math.min(200_000, Math.max(1_000, wanted * 20)));
-                // the sample corrects statistics that are stale or missing (a table loaded since its last ANALYZE)
-                profile = source.profile();
-                perShard = RunSizing.shardRows(config, profile.estimatedRows(), recommended(config));
-                shards = ShardPlanner.plan(runId, profile, perShard, sample);
-                // rows no shard holds (a NULL conversation id) are counted now, skipped, never lost without a word; a slice of
-                // conversation ids holds none of them
-                boolean slice = config.source().fromId() != null || config.source().toId() != null;
-                withoutKey = slice ? 0 : source.rowsWithoutKey();
-                // before anything is created or sent: the Instance's isolation against the mapping, the credits against the balance
-                try {
-                    checked = preflight.check(config, RunSizing.documents(source, config, shards, profile.estimatedRows()), source.customerMapped());
-                    config = checked.config();
-                } catch (com.synapbackfill.error.RetryableException unanswered) {
-                    throw new IllegalStateException("Synap did not answer the checks before the run (the Instance's isolation, the "
-                            + "credits) after its retries: " + unanswered.getMessage() + "; nothing was created or sent: start the run "
-                            + "again when Synap answers", unanswered);
-                } catch (com.synapbackfill.error.BlockedException refused) {
-                    // Synap refused the key (or the credits) while asked: the run is kept, BLOCKED with the reason and
-                    // nothing enqueued, so fixing the key and resuming it starts the work (the state machine fails RunBlocked)
-                    blockedAtStart = refused.errorClass() + ": " + refused.getMessage();
-                    checked = new RunPreflight.Outcome(config, List.of("Synap refused the checks before the run (" + blockedAtStart
-                            + "): the run is BLOCKED; fix it, then resume the run"));
-                }
-            }
-            long now = clock.millis();
-            ledger.createRun(new RunState(runId, RunStatus.PLANNING, null, config, profile.idType(), profile.estimatedRows(),
-                    0, 0, withoutKey > 0 ? Counters.withoutConversation(withoutKey) : Counters.ZERO, now, now, 0));
-            List<ShardState> states = new ArrayList<>(shards.size());
-            for (Shard s : shards) states.add(ShardState.pending(s));
-            ledger.putShards(runId, states, profile.estimatedRows());
-            if (blockedAtStart != null) {
-                ledger.transition(runId, EnumSet.of(RunStatus.PLANNING), RunStatus.BLOCKED, blockedAtStart);
-            } else if (shards.isEmpty()) {
-                ledger.transition(runId, EnumSet.of(RunStatus.PLANNING), RunStatus.COMPLETED, null);
-            } else {
-                ledger.transition(runId, EnumSet.of(RunStatus.PLANNING), RunStatus.RUNNING, null);
-                List<ShardMessage> messages = new ArrayList<>(shards.size());
-                for (Shard s : shards) messages.add(ShardMessage.first(runId, s.shardNo()));
-                try {
-                    queue.send(messages);
-                } catch (RuntimeException e) {
-                    throw new IllegalStateException("run " + runId + " is RUNNING but its shard messages could not all be "
-                            + "sent (" + e.getMessage() + "); run the resume action to enqueue them", e);
-                }
-            }
+            Planned p = plan(runId, config);
+            record(runId, p);
             RunState run = ledger.run(runId).orElseThrow();
-            LOG.info("start: {} shards over ~{} rows ({} ids {}..{}), {} without a key, planned in {} ms", shards.size(),
-                    profile.estimatedRows(), profile.idType(), profile.minId(), profile.maxId(), withoutKey, clock.millis() - t0);
-            checked.notes().forEach(n -> LOG.info("start: {}", n));
-            return startAnswer(run, true).withNotes(checked.notes());
+            LOG.info("start: {} shards over ~{} rows ({} ids {}..{}), {} without a key, planned in {} ms", p.shards().size(),
+                    p.profile().estimatedRows(), p.profile().idType(), p.profile().minId(), p.profile().maxId(), p.withoutKey(),
+                    clock.millis() - t0);
+            p.checked().notes().forEach(n -> LOG.info("start: {}", n));
+            return startAnswer(run, true).withNotes(p.checked().notes());
         } finally {
             MDC.remove("runId");
+        }
+    }
+
+    /**
+     * What a start decides before anything is created: the source's profile and shards, the rows no shard holds, and the
+     * preflight's outcome (its config, notes, and the reason when Synap refused the key or the credits: {@code blocked}).
+     */
+    private record Planned(RunConfig config, SourceProfile profile, List<Shard> shards, long withoutKey,
+                           RunPreflight.Outcome checked, String blocked) {
+    }
+
+    private Planned plan(String runId, RunConfig config) {
+        try (TurnSource source = sources.apply(config.source())) {
+            SourceProfile profile = source.profile();
+            int perShard = RunSizing.shardRows(config, profile.estimatedRows(), recommended(config));
+            int wanted = (int) Math.max(1, Math.min(1_000_000, (profile.estimatedRows() + perShard - 1) / perShard));
+            List<String> sample = profile.empty() ? List.of() : source.sampleIds(Math.min(200_000, Math.max(1_000, wanted * 20)));
+            // the sample corrects statistics that are stale or missing (a table loaded since its last ANALYZE)
+            profile = source.profile();
+            perShard = RunSizing.shardRows(config, profile.estimatedRows(), recommended(config));
+            List<Shard> shards = ShardPlanner.plan(runId, profile, perShard, sample);
+            // rows no shard holds (a NULL conversation id) are counted now, skipped, never lost without a word; a slice of
+            // conversation ids holds none of them
+            boolean slice = config.source().fromId() != null || config.source().toId() != null;
+            long withoutKey = slice ? 0 : source.rowsWithoutKey();
+            // before anything is created or sent: the Instance's isolation against the mapping, the credits against the balance
+            try {
+                RunPreflight.Outcome checked = preflight.check(config, RunSizing.documents(source, config, shards,
+                        profile.estimatedRows()), source.customerMapped());
+                return new Planned(checked.config(), profile, shards, withoutKey, checked, null);
+            } catch (com.synapbackfill.error.RetryableException unanswered) {
+                throw new IllegalStateException("Synap did not answer the checks before the run (the Instance's isolation, the "
+                        + "credits) after its retries: " + unanswered.getMessage() + "; nothing was created or sent: start the run "
+                        + "again when Synap answers", unanswered);
+            } catch (com.synapbackfill.error.BlockedException refused) {
+                // Synap refused the key (or the credits) while asked: the run is kept, BLOCKED with the reason and
+                // nothing enqueued, so fixing the key and resuming it starts the work (the state machine fails RunBlocked)
+                String blocked = refused.errorClass() + ": " + refused.getMessage();
+                return new Planned(config, profile, shards, withoutKey, new RunPreflight.Outcome(config, List.of(
+                        "Synap refused the checks before the run (" + blocked + "): the run is BLOCKED; fix it, then resume the run")), blocked);
+            }
+        }
+    }
+
+    /** The planned run in the ledger with its shards, then BLOCKED, COMPLETED (no shard) or RUNNING with every shard enqueued. */
+    private void record(String runId, Planned p) {
+        long now = clock.millis();
+        ledger.createRun(new RunState(runId, RunStatus.PLANNING, null, p.config(), p.profile().idType(), p.profile().estimatedRows(),
+                0, 0, p.withoutKey() > 0 ? Counters.withoutConversation(p.withoutKey()) : Counters.ZERO, now, now, 0));
+        List<ShardState> states = new ArrayList<>(p.shards().size());
+        for (Shard s : p.shards()) states.add(ShardState.pending(s));
+        ledger.putShards(runId, states, p.profile().estimatedRows());
+        if (p.blocked() != null) {
+            ledger.transition(runId, EnumSet.of(RunStatus.PLANNING), RunStatus.BLOCKED, p.blocked());
+        } else if (p.shards().isEmpty()) {
+            ledger.transition(runId, EnumSet.of(RunStatus.PLANNING), RunStatus.COMPLETED, null);
+        } else {
+            ledger.transition(runId, EnumSet.of(RunStatus.PLANNING), RunStatus.RUNNING, null);
+            List<ShardMessage> messages = new ArrayList<>(p.shards().size());
+            for (Shard s : p.shards()) messages.add(ShardMessage.first(runId, s.shardNo()));
+            try {
+                queue.send(messages);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("run " + runId + " is RUNNING but its shard messages could not all be "
+                        + "sent (" + e.getMessage() + "); run the resume action to enqueue them", e);
+            }
         }
     }
 

@@ -175,48 +175,8 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
     /** @param read receives the name of every variable looked at (SettingsTest: each is in {@link #KNOWN_ENV}) */
     static Settings fromEnvironment(Map<String, String> env, java.util.Set<String> read) {
         Env e = new Env(env, read);
-        Optional<RunConfig> defaults = Optional.empty();
-        if (e.get("SOURCE_TABLE") != null || e.get("SOURCE_QUERY") != null) {
-            Map<String, String> pairs = columnsFromEnv(e.get("SOURCE_COLUMNS"));
-            SourceConfig source;
-            try {
-                MessageShape messages = messagesFromEnv(e.get("SOURCE_SHAPE"), pairs, e.get("SOURCE_USER_ROLES"), e.get("SOURCE_ASSISTANT_ROLES"),
-                        e.get("SOURCE_JOINS"), e.get("SOURCE_TEXT_REMOVE"));
-                source = new SourceConfig(e.get("SOURCE_TABLE"), pairs.isEmpty() || messages != null ? ColumnMapping.DEFAULT : ColumnMapping.of("SOURCE_COLUMNS", pairs),
-                        e.get("SOURCE_FILTER"), e.get("SOURCE_SINCE"), e.get("SOURCE_UNTIL"), e.get("SOURCE_TIMESTAMP_ZONE"),
-                        e.get("SOURCE_FROM_ID"), e.get("SOURCE_TO_ID"), messages, e.get("SOURCE_QUERY"), e.get("SOURCE_UNDATED_AT"));
-            } catch (IllegalArgumentException ex) {
-                String m = ex.getMessage();
-                for (String[] k : new String[][] {{"source.filter", "SOURCE_FILTER"}, {"source.since", "SOURCE_SINCE"},
-                        {"source.until", "SOURCE_UNTIL"}, {"source.timestampZone", "SOURCE_TIMESTAMP_ZONE"}, {"source.table", "SOURCE_TABLE"}, {"source.query", "SOURCE_QUERY"}, {"source.undatedAt", "SOURCE_UNDATED_AT"}})
-                    if (m.startsWith(k[0])) m = k[1] + m.substring(k[0].length());
-                throw new IllegalArgumentException(m, ex);
-            }
-            RunConfig.Builder b = RunConfig.builder(source);
-            e.integer("BATCH_SIZE").ifPresent(b::batchSize);
-            e.integer("RATE_LIMIT_PER_MINUTE").ifPresent(b::rateLimitPerMinute);
-            e.integer("SHARD_TARGET_ROWS").ifPresent(b::shardTargetRows);
-            e.integer("PAGE_SIZE").ifPresent(b::pageSize);
-            e.integer("MAX_DOCUMENT_BYTES").ifPresent(b::maxDocumentBytes);
-            if (e.get("SYNAP_MODE") != null) b.mode(e.get("SYNAP_MODE"));
-            if (e.get("DOCUMENT_ID_TEMPLATE") != null) b.documentIdTemplate(e.get("DOCUMENT_ID_TEMPLATE"));
-            if (e.get("RATE_LIMIT_UNIT") != null) b.rateLimitUnit(e.enumValue("RATE_LIMIT_UNIT", RunConfig.RateLimitUnit.class));
-            if (e.get("REQUIRE_CUSTOMER_ID") != null) b.requireCustomerId(Boolean.parseBoolean(e.get("REQUIRE_CUSTOMER_ID")));
-            if (e.get("ALLOW_OVERAGE") != null) {
-                String v = e.get("ALLOW_OVERAGE");
-                if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false"))
-                    throw new IllegalArgumentException("ALLOW_OVERAGE: must be true or false, was \"" + v + "\"");
-                b.allowOverage(Boolean.parseBoolean(v));
-            }
-            // the template's MaxCredits parameter is 0 for "no cap"
-            if (e.get("MAX_CREDITS") != null && !e.get("MAX_CREDITS").isBlank() && !e.get("MAX_CREDITS").trim().equals("0"))
-                b.maxCredits(e.longValue("MAX_CREDITS"));
-            try {
-                defaults = Optional.of(b.build());
-            } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException("run defaults from the environment: " + ex.getMessage(), ex);
-            }
-        }
+        Optional<RunConfig> defaults = e.get("SOURCE_TABLE") != null || e.get("SOURCE_QUERY") != null
+                ? Optional.of(runDefaults(e)) : Optional.empty();
         com.synapbackfill.synap.SynapClientConfig.requireSecure("SYNAP_BASE_URL", e.get("SYNAP_BASE_URL"),
                 Boolean.parseBoolean(e.get("SYNAP_ALLOW_PLAIN_HTTP")));
         return new Settings(e.required("LEDGER_TABLE"), e.get("SHARD_QUEUE_URL"), e.get("REPORT_BUCKET"),
@@ -239,6 +199,52 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                         Duration.ofMillis(e.integer("RUN_STATUS_CACHE_MS").orElse(3_000))),
                 e.getOr("RATE_SCOPE", "default"),
                 new Planner(e.get("WORKER_EVENT_SOURCE_MAPPING_ID"), e.decimal("TUNE_HEADROOM").orElse(1.5)));
+    }
+
+    /** The run defaults a planner starts a run with when its event gives none: the source and the run's settings. */
+    private static RunConfig runDefaults(Env e) {
+        RunConfig.Builder b = RunConfig.builder(sourceFromEnv(e));
+        e.integer("BATCH_SIZE").ifPresent(b::batchSize);
+        e.integer("RATE_LIMIT_PER_MINUTE").ifPresent(b::rateLimitPerMinute);
+        e.integer("SHARD_TARGET_ROWS").ifPresent(b::shardTargetRows);
+        e.integer("PAGE_SIZE").ifPresent(b::pageSize);
+        e.integer("MAX_DOCUMENT_BYTES").ifPresent(b::maxDocumentBytes);
+        if (e.get("SYNAP_MODE") != null) b.mode(e.get("SYNAP_MODE"));
+        if (e.get("DOCUMENT_ID_TEMPLATE") != null) b.documentIdTemplate(e.get("DOCUMENT_ID_TEMPLATE"));
+        if (e.get("RATE_LIMIT_UNIT") != null) b.rateLimitUnit(e.enumValue("RATE_LIMIT_UNIT", RunConfig.RateLimitUnit.class));
+        if (e.get("REQUIRE_CUSTOMER_ID") != null) b.requireCustomerId(Boolean.parseBoolean(e.get("REQUIRE_CUSTOMER_ID")));
+        if (e.get("ALLOW_OVERAGE") != null) {
+            String v = e.get("ALLOW_OVERAGE");
+            if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false"))
+                throw new IllegalArgumentException("ALLOW_OVERAGE: must be true or false, was \"" + v + "\"");
+            b.allowOverage(Boolean.parseBoolean(v));
+        }
+        // the template's MaxCredits parameter is 0 for "no cap"
+        if (e.get("MAX_CREDITS") != null && !e.get("MAX_CREDITS").isBlank() && !e.get("MAX_CREDITS").trim().equals("0"))
+            b.maxCredits(e.longValue("MAX_CREDITS"));
+        try {
+            return b.build();
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("run defaults from the environment: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The source contract from SOURCE_* variables, an error naming the variable (not the contract's key). */
+    private static SourceConfig sourceFromEnv(Env e) {
+        Map<String, String> pairs = columnsFromEnv(e.get("SOURCE_COLUMNS"));
+        try {
+            MessageShape messages = messagesFromEnv(e.get("SOURCE_SHAPE"), pairs, e.get("SOURCE_USER_ROLES"), e.get("SOURCE_ASSISTANT_ROLES"),
+                    e.get("SOURCE_JOINS"), e.get("SOURCE_TEXT_REMOVE"));
+            return new SourceConfig(e.get("SOURCE_TABLE"), pairs.isEmpty() || messages != null ? ColumnMapping.DEFAULT : ColumnMapping.of("SOURCE_COLUMNS", pairs),
+                    e.get("SOURCE_FILTER"), e.get("SOURCE_SINCE"), e.get("SOURCE_UNTIL"), e.get("SOURCE_TIMESTAMP_ZONE"),
+                    e.get("SOURCE_FROM_ID"), e.get("SOURCE_TO_ID"), messages, e.get("SOURCE_QUERY"), e.get("SOURCE_UNDATED_AT"));
+        } catch (IllegalArgumentException ex) {
+            String m = ex.getMessage();
+            for (String[] k : new String[][] {{"source.filter", "SOURCE_FILTER"}, {"source.since", "SOURCE_SINCE"},
+                    {"source.until", "SOURCE_UNTIL"}, {"source.timestampZone", "SOURCE_TIMESTAMP_ZONE"}, {"source.table", "SOURCE_TABLE"}, {"source.query", "SOURCE_QUERY"}, {"source.undatedAt", "SOURCE_UNDATED_AT"}})
+                if (m.startsWith(k[0])) m = k[1] + m.substring(k[0].length());
+            throw new IllegalArgumentException(m, ex);
+        }
     }
 
     public Settings {

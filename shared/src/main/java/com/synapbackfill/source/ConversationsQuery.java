@@ -16,7 +16,6 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,27 +62,21 @@ final class ConversationsQuery implements ShapeQuery {
 
     /** Checks the row's fields against the catalog (every problem at once), and builds the query. */
     static ConversationsQuery check(CatalogCheck check) {
-        SourceConfig config = check.config;
-        SqlDialect dialect = check.dialect;
-        MessageShape shape = config.messages();
-        Relation relation = check.relation();
-        SqlDialect.Table table = relation.table();
-        Map<String, FieldResolver.Source> joined = new LinkedHashMap<>();
-        String from = relation.from("sb_m") + MessageQueryCheck.joins(check, relation, shape, joined);
         SelectList select = new SelectList();
         int rowAt = select.reserve();
         int includedAt = select.reserve();
-        FieldResolver fields = new FieldResolver(check, new FieldResolver.Source("sb_m", table, relation.name()), joined, select, config.zone());
+        SourceConfig config = check.config;
+        SqlDialect dialect = check.dialect;
+        MessageShape shape = config.messages();
+        MessageQueryCheck.Joined joined = MessageQueryCheck.Joined.of(check, shape);
+        Relation relation = joined.relation();
+        SqlDialect.Table table = relation.table();
+        FieldResolver fields = joined.fields(check, select);
         // the row's id: the conversation, what shards are ranges of
         SqlDialect.Column idCol = MessageQueryCheck.plain(check, table, shape, "conversationId");
-        IdType idType = idCol == null ? null : dialect.idType(idCol);
-        if (idCol != null && idType == null)
-            check.problem("columns.conversationId: column \"" + idCol.name() + "\" has type " + idCol.type() + "; a conversation id must be an integer, uuid or text");
+        IdType idType = MessageQueryCheck.idType(check, idCol, "columns.conversationId", "a conversation id");
         Value user = fields.value("userId", shape.refs("userId"), false);
-        List<MessageShape.Ref> customerRefs = shape.refs("customerId");
-        boolean noCustomer = customerRefs.size() == 1 && customerRefs.get(0).table() == null && customerRefs.get(0).pointer() == null
-                && shape.columns().get("customerId").equals("customer_id") && table.column("customer_id") == null;
-        Value customer = noCustomer ? null : fields.value("customerId", customerRefs, false);
+        Value customer = MessageQueryCheck.customer(fields, shape, table);
         Value current = shape.refs("currentId").isEmpty() ? null : fields.value("currentId", shape.refs("currentId"), false);
         TimeValue rowTime = shape.refs("conversationCreatedAt").isEmpty() ? null : fields.time("conversationCreatedAt", shape.refs("conversationCreatedAt"));
         SourceFilter filter = config.parsedFilter();
@@ -100,6 +93,7 @@ final class ConversationsQuery implements ShapeQuery {
                     + "--undated-at TIMESTAMP (undatedAt), the instant every such message is dated at");
         check.throwIfProblems(relation.name() + " (conversations shape)", relation, " (map the row's fields with --column FIELD=COLUMN or "
                 + "COLUMN#/json/pointer, and the message fields " + MessageShape.MESSAGE_FIELDS + " as pointers inside a message, e.g. role=/role)");
+        String from = joined.from();
         if (included != null) check.checkFilter(from + " WHERE " + included, predBinds);
         String id = "sb_m." + dialect.quote(idCol.name());
         select.set(rowAt, dialect.idText(id, idType), List.of());
@@ -119,9 +113,7 @@ final class ConversationsQuery implements ShapeQuery {
 
     @Override
     public List<Turn> readPage(Shard shard, String after, int limit) {
-        if (key.type() != shard.idType())
-            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.conversationId: the id column is now "
-                    + key.type() + " but the run was planned for " + shard.idType());
+        key.requirePlannedType(shard, "columns.conversationId: the id column");
         String lower = after == null ? shard.lo() : MessagePairing.conversation(after);
         int skipThrough = after == null ? -1 : MessagePairing.seq(after);
         boolean inclusive = after != null || !shard.loExclusive();

@@ -246,11 +246,7 @@ final class IdSampler {
         PriorityQueue<Segment> open = new PriorityQueue<>((a, b) -> Double.compare(b.mass, a.mass));
         int probes = 0;
         try (PreparedStatement ps = db.prepare(sql)) {
-            List<Segment> todo = new ArrayList<>();
-            int first = (int) span.min(BigInteger.valueOf(PROBES)).longValue();
-            for (int k = 0; k < first; k++)
-                todo.add(new Segment(lo.add(span.multiply(BigInteger.valueOf(k)).divide(BigInteger.valueOf(first))),
-                        lo.add(span.multiply(BigInteger.valueOf(k + 1)).divide(BigInteger.valueOf(first))), 0, false));
+            List<Segment> todo = split(lo, span, PROBES);
             while (true) {
                 for (Segment seg : todo) {
                     probes++;
@@ -260,43 +256,61 @@ final class IdSampler {
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) found.add(value.apply(rs.getString(1)));
                     }
-                    long inside = found.stream().filter(v -> v.compareTo(seg.end) < 0).count();
-                    if (inside < found.size() || found.size() < PROBE_ROWS) {
-                        done.add(new Segment(seg.start, seg.end, inside, false)); // reached the next segment: exact
-                    } else {
-                        BigInteger counted = found.get(found.size() - 1).add(BigInteger.ONE);
-                        done.add(new Segment(seg.start, counted, PROBE_ROWS, false));
-                        double density = PROBE_ROWS / counted.subtract(seg.start).doubleValue();
-                        if (counted.compareTo(seg.end) < 0)
-                            open.add(new Segment(counted, seg.end, density * seg.end.subtract(counted).doubleValue(), true));
-                    }
+                    counted(seg, found, done, open);
                 }
-                todo.clear();
                 if (open.isEmpty() || probes + 4 > PROBE_BUDGET) break;
                 Segment big = open.poll();
-                BigInteger width = big.end.subtract(big.start);
-                int parts = (int) width.min(BigInteger.valueOf(4)).longValue();
-                for (int k = 0; k < parts; k++)
-                    todo.add(new Segment(big.start.add(width.multiply(BigInteger.valueOf(k)).divide(BigInteger.valueOf(parts))),
-                            big.start.add(width.multiply(BigInteger.valueOf(k + 1)).divide(BigInteger.valueOf(parts))), 0, false));
+                todo = split(big.start, big.end.subtract(big.start), 4);
             }
         } catch (SQLException e) {
             throw db.error("probing ids", e);
         }
         done.addAll(open);
         done.sort((a, b) -> a.start.compareTo(b.start));
-        double total = done.stream().mapToDouble(x -> x.mass).sum();
-        List<String> out = new ArrayList<>(n);
+        return new ArrayList<>(quantiles(done, n, end).stream().map(text).toList());
+    }
+
+    /** {@code [start, start + width)} in up to {@code parts} even segments (fewer when it holds fewer ids), none probed yet. */
+    private static List<Segment> split(BigInteger start, BigInteger width, int parts) {
+        int count = (int) width.min(BigInteger.valueOf(parts)).longValue();
+        List<Segment> segments = new ArrayList<>(count);
+        for (int k = 0; k < count; k++)
+            segments.add(new Segment(start.add(width.multiply(BigInteger.valueOf(k)).divide(BigInteger.valueOf(count))),
+                    start.add(width.multiply(BigInteger.valueOf(k + 1)).divide(BigInteger.valueOf(count))), 0, false));
+        return segments;
+    }
+
+    /**
+     * What a probe of {@code seg} found: when it reached the next segment, an exact count; otherwise its first ids counted
+     * ({@code done}) and the rest of it left open, estimated from the probe's density.
+     */
+    private static void counted(Segment seg, List<BigInteger> found, List<Segment> done, PriorityQueue<Segment> open) {
+        long inside = found.stream().filter(v -> v.compareTo(seg.end) < 0).count();
+        if (inside < found.size() || found.size() < PROBE_ROWS) {
+            done.add(new Segment(seg.start, seg.end, inside, false)); // reached the next segment: exact
+            return;
+        }
+        BigInteger counted = found.get(found.size() - 1).add(BigInteger.ONE);
+        done.add(new Segment(seg.start, counted, PROBE_ROWS, false));
+        double density = PROBE_ROWS / counted.subtract(seg.start).doubleValue();
+        if (counted.compareTo(seg.end) < 0)
+            open.add(new Segment(counted, seg.end, density * seg.end.subtract(counted).doubleValue(), true));
+    }
+
+    /** {@code n} ids at the quantiles of the segments' masses (sorted by start), interpolated inside a segment; below {@code end}. */
+    private static List<BigInteger> quantiles(List<Segment> segments, int n, BigInteger end) {
+        double total = segments.stream().mapToDouble(x -> x.mass).sum();
+        List<BigInteger> out = new ArrayList<>(n);
         if (total <= 0) return out;
         int k = 0;
         double before = 0; // mass of segments 0..k-1
         for (int i = 0; i < n; i++) {
             double q = (i + 0.5) * total / n;
-            while (k < done.size() - 1 && before + done.get(k).mass < q) before += done.get(k++).mass;
-            Segment seg = done.get(k);
+            while (k < segments.size() - 1 && before + segments.get(k).mass < q) before += segments.get(k++).mass;
+            Segment seg = segments.get(k);
             double within = seg.mass == 0 ? 0 : Math.min(1.0, Math.max(0.0, (q - before) / seg.mass));
             BigInteger at = seg.start.add(new BigDecimal(seg.end.subtract(seg.start)).multiply(BigDecimal.valueOf(within)).toBigInteger());
-            out.add(text.apply(at.min(end.subtract(BigInteger.ONE))));
+            out.add(at.min(end.subtract(BigInteger.ONE)));
         }
         return out;
     }

@@ -1,6 +1,5 @@
 package com.synapbackfill.source;
 
-import com.synapbackfill.error.PermanentException;
 import com.synapbackfill.model.BadRowReason;
 import com.synapbackfill.model.IdType;
 import com.synapbackfill.model.Shard;
@@ -84,9 +83,7 @@ final class MessageQuery implements ShapeQuery {
 
     @Override
     public List<Turn> readPage(Shard shard, String after, int limit) {
-        if (key.type() != shard.idType())
-            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.conversationId: the conversation id column is now "
-                    + key.type() + " but the run was planned for " + shard.idType());
+        key.requirePlannedType(shard, "columns.conversationId: the conversation id column");
         return readConversations(shard, after, limit);
     }
 

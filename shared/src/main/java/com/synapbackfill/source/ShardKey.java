@@ -1,6 +1,8 @@
 package com.synapbackfill.source;
 
+import com.synapbackfill.error.PermanentException;
 import com.synapbackfill.model.IdType;
+import com.synapbackfill.model.Shard;
 
 /**
  * What shards are ranges of, as planning reads it: the relation and the key over it.
@@ -17,5 +19,15 @@ import com.synapbackfill.model.IdType;
 record ShardKey(String table, String from, String column, IdType type, boolean view, String unique) {
     ShardKey(String table, String from, String column, IdType type, boolean view) {
         this(table, from, column, type, view, null);
+    }
+
+    /**
+     * A shard is read by the key's type as it was planned: a column whose type changed since (a migration mid-run) is a
+     * configuration error naming {@code what} ("columns.id: the id column"), never a page read by the wrong type.
+     */
+    void requirePlannedType(Shard shard, String what) {
+        if (type != shard.idType())
+            throw new PermanentException(PermanentException.Kind.CONFIGURATION, what + " is now " + type
+                    + " but the run was planned for " + shard.idType());
     }
 }

@@ -49,6 +49,23 @@ final class TurnQuery implements ShapeQuery {
         this.selectBinds = select.binds();
     }
 
+    /** The id column's type; another than an integer, uuid or text is a problem naming the column. */
+    private static IdType idType(CatalogCheck check, SqlDialect.Column idCol, String name) {
+        IdType idType = idCol == null ? null : check.dialect.idType(idCol);
+        if (idCol != null && idType == null)
+            check.problem("columns.id: column \"" + name + "\" has type " + idCol.type() + "; supported id types: integer types, "
+                    + "uuid" + (check.dialect instanceof MySqlDialect ? " (BINARY(16))" : "") + ", text/varchar");
+        return idType;
+    }
+
+    /** The optional message-index column (none when unmapped); it must be an integer type. */
+    private static SqlDialect.Column messageIndex(CatalogCheck check, SqlDialect.Table table, String name) {
+        SqlDialect.Column indexCol = name.isEmpty() ? null : check.require(table, "messageIndex", name);
+        if (indexCol != null && indexCol.kind() != SqlDialect.Kind.INTEGER && indexCol.kind() != SqlDialect.Kind.DECIMAL)
+            check.problem("columns.messageIndex: column \"" + name + "\" has type " + indexCol.type() + "; it must be an integer type");
+        return indexCol;
+    }
+
     /** Checks the mapping against the catalog (every problem at once) and builds the query. */
     static TurnQuery check(CatalogCheck check) {
         SourceConfig config = check.config;
@@ -57,18 +74,13 @@ final class TurnQuery implements ShapeQuery {
         SqlDialect.Table table = relation.table();
         ColumnMapping c = config.columns();
         SqlDialect.Column idCol = check.require(table, "id", c.id());
-        IdType idType = idCol == null ? null : dialect.idType(idCol);
-        if (idCol != null && idType == null)
-            check.problem("columns.id: column \"" + c.id() + "\" has type " + idCol.type() + "; supported id types: integer types, "
-                    + "uuid" + (dialect instanceof MySqlDialect ? " (BINARY(16))" : "") + ", text/varchar");
+        IdType idType = idType(check, idCol, c.id());
         SqlDialect.Column userCol = check.require(table, "userId", c.userId());
         // a B2C table has no customer column: the default name may be absent; a mapped one must exist
         boolean noCustomer = c.customerId().isEmpty() || (c.customerId().equals("customer_id") && table.column("customer_id") == null);
         SqlDialect.Column customerCol = noCustomer ? null : check.require(table, "customerId", c.customerId());
         SqlDialect.Column convCol = check.require(table, "conversationId", c.conversationId());
-        SqlDialect.Column indexCol = c.messageIndex().isEmpty() ? null : check.require(table, "messageIndex", c.messageIndex());
-        if (indexCol != null && indexCol.kind() != SqlDialect.Kind.INTEGER && indexCol.kind() != SqlDialect.Kind.DECIMAL)
-            check.problem("columns.messageIndex: column \"" + c.messageIndex() + "\" has type " + indexCol.type() + "; it must be an integer type");
+        SqlDialect.Column indexCol = messageIndex(check, table, c.messageIndex());
         SqlDialect.Column userTextCol = check.textual(table, "userText", c.userText());
         SqlDialect.Column assistantTextCol = check.textual(table, "assistantText", c.assistantText());
         SelectList select = new SelectList();
@@ -119,9 +131,7 @@ final class TurnQuery implements ShapeQuery {
 
     @Override
     public List<Turn> readPage(Shard shard, String afterExclusive, int limit) {
-        if (key.type() != shard.idType())
-            throw new PermanentException(PermanentException.Kind.CONFIGURATION, "columns.id: the id column is now "
-                    + key.type() + " but the run was planned for " + shard.idType());
+        key.requirePlannedType(shard, "columns.id: the id column");
         String id = key.column();
         String p = dialect.param(key.type());
         boolean fromStart = afterExclusive == null;

@@ -44,65 +44,75 @@ public final class EmulatorFlags {
     }
 
     public static EmulatorSettings parse(String[] args) {
-        EmulatorSettings.Builder b = EmulatorSettings.builder().port(8080);
-        String apiKey = null;
-        EmulatorSettings.Isolation isolation = EmulatorSettings.Isolation.UNREPORTED;
-        Double credits = null;
-        double creditCost = 1;
-        boolean overages = true;
-        Duration p50 = Duration.ZERO;
-        Duration p95 = null;
-        Duration processing = Duration.ZERO;
-        double failed = 0;
-        double partial = 0;
+        Given g = new Given();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) throw new HelpRequested();
-            if (a.equals("--b2b")) { isolation = EmulatorSettings.Isolation.B2B; continue; }
-            if (a.equals("--faults")) { b.faults(EmulatorSettings.Faults.TYPICAL); continue; }
+            if (a.equals("--b2b")) { g.isolation = EmulatorSettings.Isolation.B2B; continue; }
+            if (a.equals("--faults")) { g.b.faults(EmulatorSettings.Faults.TYPICAL); continue; }
             if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
             String v = args[++i];
             try {
-                switch (a) {
-                    case "--port" -> b.port(Integer.parseInt(v));
-                    case "--api-key" -> apiKey = v;
-                    case "--max-batch" -> b.maxDocumentsPerBatch(Integer.parseInt(v));
-                    case "--max-document-bytes" -> b.maxDocumentBytes(Integer.parseInt(v));
-                    case "--rate-limit" -> b.rateLimitPerMinute(Integer.parseInt(v));
-                    case "--rate-unit" -> b.rateLimitUnit(EmulatorSettings.RateLimitUnit.valueOf(v.toUpperCase()));
-                    case "--burst" -> b.burst(Integer.parseInt(v));
-                    case "--duplicates" -> b.duplicatePolicy(EmulatorSettings.DuplicatePolicy.valueOf(
-                            v.toUpperCase().replace('-', '_')));
-                    case "--latency-p50-ms" -> p50 = Duration.ofMillis(Long.parseLong(v));
-                    case "--latency-p95-ms" -> p95 = Duration.ofMillis(Long.parseLong(v));
-                    case "--seed" -> b.seed(Long.parseLong(v));
-                    case "--processing-ms" -> processing = Duration.ofMillis(Long.parseLong(v));
-                    case "--failed-share" -> failed = Double.parseDouble(v);
-                    case "--partial-share" -> partial = Double.parseDouble(v);
-                    case "--isolation" -> {
-                        try {
-                            isolation = EmulatorSettings.Isolation.valueOf(v.toUpperCase());
-                        } catch (IllegalArgumentException e) {
-                            throw new IllegalArgumentException("--isolation: must be b2c, b2b or unreported, was " + v);
-                        }
-                    }
-                    case "--credits" -> credits = Double.parseDouble(v);
-                    case "--credit-cost" -> creditCost = Double.parseDouble(v);
-                    case "--overages" -> {
-                        if (!v.equals("on") && !v.equals("off")) throw new IllegalArgumentException("--overages: must be on or off, was " + v);
-                        overages = v.equals("on");
-                    }
-                    default -> throw new IllegalArgumentException("unknown flag " + a);
-                }
+                g.take(a, v);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(a + ": not a number: " + v);
             }
         }
-        b.latency(p50, p95 == null ? p50 : p95);
-        b.extraction(new EmulatorSettings.Extraction(processing, failed, partial));
-        if (credits != null) b.credits(new EmulatorSettings.Credits(credits, creditCost, overages));
-        EmulatorSettings.Instance inst = new EmulatorSettings.Instance("cli_0123456789abcdef", "inst_0123456789abcdef", isolation);
-        b.onlyApiKey(apiKey == null ? EmulatorSettings.DEFAULT_API_KEY : apiKey, inst);
+        EmulatorSettings.Builder b = g.b;
+        b.latency(g.p50, g.p95 == null ? g.p50 : g.p95);
+        b.extraction(new EmulatorSettings.Extraction(g.processing, g.failed, g.partial));
+        if (g.credits != null) b.credits(new EmulatorSettings.Credits(g.credits, g.creditCost, g.overages));
+        EmulatorSettings.Instance inst = new EmulatorSettings.Instance("cli_0123456789abcdef", "inst_0123456789abcdef", g.isolation);
+        b.onlyApiKey(g.apiKey == null ? EmulatorSettings.DEFAULT_API_KEY : g.apiKey, inst);
         return b.build();
+    }
+
+    /** The flags given so far: most straight into the builder, the rest kept until they combine. */
+    private static final class Given {
+        final EmulatorSettings.Builder b = EmulatorSettings.builder().port(8080);
+        String apiKey;
+        EmulatorSettings.Isolation isolation = EmulatorSettings.Isolation.UNREPORTED;
+        Double credits;
+        double creditCost = 1;
+        boolean overages = true;
+        Duration p50 = Duration.ZERO;
+        Duration p95;
+        Duration processing = Duration.ZERO;
+        double failed;
+        double partial;
+
+        /** One flag with its value; an unknown flag or a bad value is an error naming it. */
+        void take(String a, String v) {
+            switch (a) {
+                case "--port" -> b.port(Integer.parseInt(v));
+                case "--api-key" -> apiKey = v;
+                case "--max-batch" -> b.maxDocumentsPerBatch(Integer.parseInt(v));
+                case "--max-document-bytes" -> b.maxDocumentBytes(Integer.parseInt(v));
+                case "--rate-limit" -> b.rateLimitPerMinute(Integer.parseInt(v));
+                case "--rate-unit" -> b.rateLimitUnit(EmulatorSettings.RateLimitUnit.valueOf(v.toUpperCase()));
+                case "--burst" -> b.burst(Integer.parseInt(v));
+                case "--duplicates" -> b.duplicatePolicy(EmulatorSettings.DuplicatePolicy.valueOf(v.toUpperCase().replace('-', '_')));
+                case "--latency-p50-ms" -> p50 = Duration.ofMillis(Long.parseLong(v));
+                case "--latency-p95-ms" -> p95 = Duration.ofMillis(Long.parseLong(v));
+                case "--seed" -> b.seed(Long.parseLong(v));
+                case "--processing-ms" -> processing = Duration.ofMillis(Long.parseLong(v));
+                case "--failed-share" -> failed = Double.parseDouble(v);
+                case "--partial-share" -> partial = Double.parseDouble(v);
+                case "--isolation" -> {
+                    try {
+                        isolation = EmulatorSettings.Isolation.valueOf(v.toUpperCase());
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--isolation: must be b2c, b2b or unreported, was " + v);
+                    }
+                }
+                case "--credits" -> credits = Double.parseDouble(v);
+                case "--credit-cost" -> creditCost = Double.parseDouble(v);
+                case "--overages" -> {
+                    if (!v.equals("on") && !v.equals("off")) throw new IllegalArgumentException("--overages: must be on or off, was " + v);
+                    overages = v.equals("on");
+                }
+                default -> throw new IllegalArgumentException("unknown flag " + a);
+            }
+        }
     }
 }

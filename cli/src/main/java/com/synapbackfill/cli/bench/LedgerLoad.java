@@ -118,19 +118,9 @@ final class LedgerLoad {
 
         DynamoDbLimitModel.Stats before = model.stats();
         Semaphore permits = new Semaphore(0);
-        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
         long t0 = System.nanoTime();
         long end = t0 + seconds * 1_000_000_000L;
-        AtomicLong released = new AtomicLong();
-        pacer.scheduleAtFixedRate(() -> {
-            long now = Math.min(System.nanoTime(), end);
-            long due = (long) ((now - t0) / 1e9 * offered);
-            long n = due - released.get();
-            if (n > 0) {
-                released.addAndGet(n);
-                permits.release((int) n);
-            }
-        }, 0, 5, TimeUnit.MILLISECONDS);
+        ScheduledExecutorService pacer = pace(permits, t0, end, offered);
 
         AtomicLong inWindow = new AtomicLong();
         AtomicLong acked = new AtomicLong();
@@ -169,16 +159,40 @@ final class LedgerLoad {
         pacer.shutdownNow();
         DynamoDbLimitModel.Stats after = model.stats();
 
+        return new Result(parts, offered, inWindow.get() / (double) seconds, acked.get(), failed.get(), minus(after, before),
+                lostOrDoubled(ledger, runId, acked.get(), lastAcked), conflicts.get());
+    }
+
+    /** Releases {@code offered} permits a second from {@code t0} until {@code end}, every 5 ms what is due. */
+    private static ScheduledExecutorService pace(Semaphore permits, long t0, long end, double offered) {
+        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+        AtomicLong released = new AtomicLong();
+        pacer.scheduleAtFixedRate(() -> {
+            long now = Math.min(System.nanoTime(), end);
+            long due = (long) ((now - t0) / 1e9 * offered);
+            long n = due - released.get();
+            if (n > 0) {
+                released.addAndGet(n);
+                permits.release((int) n);
+            }
+        }, 0, 5, TimeUnit.MILLISECONDS);
+        return pacer;
+    }
+
+    /**
+     * Acknowledged steps the run's totals lack (negative: counted twice); -1 when any shard's checkpoint or count is not
+     * its last acknowledged step's.
+     */
+    private static long lostOrDoubled(Ledger ledger, String runId, long acked, Map<Integer, Integer> lastAcked) {
         long counted = ledger.run(runId).orElseThrow().counters().rowsRead() / ROWS_PER_STEP;
-        long lostOrDoubled = acked.get() - counted;
+        long lostOrDoubled = acked - counted;
         for (ShardState s : allShards(ledger, runId)) {
             Integer k = lastAcked.get(s.shard().shardNo());
             String want = k == null ? null : checkpoint(s.shard().shardNo(), k);
             long inShard = s.counters().rowsRead() / ROWS_PER_STEP;
             if (!java.util.Objects.equals(want, s.checkpoint()) || inShard != (k == null ? 0 : k)) lostOrDoubled = -1;
         }
-        return new Result(parts, offered, inWindow.get() / (double) seconds, acked.get(), failed.get(), minus(after, before),
-                lostOrDoubled, conflicts.get());
+        return lostOrDoubled;
     }
 
     /** One step, taken up again from the ledger's word until it is acknowledged; null if the lease was lost. */
