@@ -49,6 +49,7 @@ public final class BackfillCommand implements Runnable {
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int execute(String... args) {
         verboseErrors = java.util.Arrays.asList(args).contains("--verbose");
+        UnknownVariables.warnings(System.getenv()).forEach(System.err::println);
         CommandLine cl = new CommandLine(new BackfillCommand());
         // the emulator's own flags (--port 8080, as its help shows) pass through to it, not to picocli
         cl.getSubcommands().get("emulator").setUnmatchedOptionsArePositionalParams(true);
