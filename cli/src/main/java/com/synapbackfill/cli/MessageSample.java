@@ -22,15 +22,11 @@ import java.util.TreeMap;
  * filter), bad turns by reason, messages without a conversation, case-folded conversation ids, and the page query's plan
  * when it would not use an index.
  */
-final class MessageSample {
-    final SourceProfile profile;
-    final boolean customerMapped;
+final class MessageSample extends TableSample {
     final Map<String, Long> skippedBy = new TreeMap<>();
-    final Map<String, Long> bad = new TreeMap<>();
     long messages;
     long turns;
     long valid;
-    long docBytes;
     long conversations;
     String plan;
     String index;
@@ -40,8 +36,7 @@ final class MessageSample {
     String unmatchedRoles;
 
     private MessageSample(SourceProfile profile, boolean customerMapped) {
-        this.profile = profile;
-        this.customerMapped = customerMapped;
+        super(profile, customerMapped);
     }
 
     /** Conversations read until {@code size} messages are sampled, in an order spread over the whole range (not its low end). */

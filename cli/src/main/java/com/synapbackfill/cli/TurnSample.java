@@ -10,26 +10,19 @@ import com.synapbackfill.source.SourceProfile;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * What {@code estimate} learns from a turn table: rows sampled at ids spread over the whole range, rendered and
  * validated as a run would (nothing sent): bad rows by reason, rows the filter or cutover skips, document sizes,
  * and the first valid documents for {@code --send}.
  */
-final class TurnSample {
-    final SourceProfile profile;
-    final boolean customerMapped;
-    final Map<String, Long> bad = new TreeMap<>();
+final class TurnSample extends TableSample {
     final List<MemoryDocument> toSend = new ArrayList<>();
     long sampled;
     long skipped;
-    long docBytes;
 
     private TurnSample(SourceProfile profile, boolean customerMapped) {
-        this.profile = profile;
-        this.customerMapped = customerMapped;
+        super(profile, customerMapped);
     }
 
     /** Up to {@code size} rows (none when the table is empty), keeping the first {@code send} valid documents. */
