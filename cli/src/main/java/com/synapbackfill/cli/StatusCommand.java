@@ -1,6 +1,6 @@
 package com.synapbackfill.cli;
 
-import com.synapbackfill.ledger.Ledger;
+import com.synapbackfill.ledger.RunLedger;
 import com.synapbackfill.model.RunState;
 import com.synapbackfill.planner.PlannerResults;
 import java.time.Duration;
@@ -62,7 +62,7 @@ final class StatusCommand extends OperatorCommand {
     }
 
     private int list(Target target) {
-        Ledger ledger = target.ledger();
+        RunLedger ledger = target.ledger();
         List<String> ids = ledger.runIds(20);
         if (ids.isEmpty()) {
             out.println("No runs in the " + target.describe() + ".");

@@ -47,6 +47,11 @@ class ArchitectureTest {
     @Test
     void thePortsImportNoAdapter() {
         ArchRule rule = noClasses().that().haveFullyQualifiedName("com.synapbackfill.ledger.Ledger")
+                .or().haveFullyQualifiedName("com.synapbackfill.ledger.RunLedger")
+                .or().haveFullyQualifiedName("com.synapbackfill.ledger.ShardLedger")
+                .or().haveFullyQualifiedName("com.synapbackfill.ledger.FailureLedger")
+                .or().haveFullyQualifiedName("com.synapbackfill.ledger.MetricsLedger")
+                .or().haveFullyQualifiedName("com.synapbackfill.ledger.CreditLedger")
                 .or().haveFullyQualifiedName("com.synapbackfill.queue.ShardQueue")
                 .or().haveFullyQualifiedName("com.synapbackfill.source.TurnSource")
                 .or().haveFullyQualifiedName("com.synapbackfill.synap.SynapApi")
@@ -159,6 +164,20 @@ class ArchitectureTest {
                 .or().haveFullyQualifiedName("com.synapbackfill.cli.MessageSample")
                 .should().dependOnClassesThat().resideInAnyPackage("com.synapbackfill.synap..", "okhttp3..")
                 .because("a sample is validated without sending anything; what is sent (--send) is the command's, and said so");
+        rule.check(classes);
+    }
+
+    /** #32: the ledger port in parts; a caller that uses one part depends on that part, not on the whole port. */
+    @Test
+    void callersOfOnePartOfTheLedgerDependOnThatPartAlone() {
+        ArchRule rule = noClasses().that().haveFullyQualifiedName("com.synapbackfill.worker.CreditCap")
+                .or().haveFullyQualifiedName("com.synapbackfill.worker.TroubleGate")
+                .or().haveFullyQualifiedName("com.synapbackfill.worker.VerifyStep")
+                .or().haveFullyQualifiedName("com.synapbackfill.worker.StepRunner")
+                .or().haveFullyQualifiedName("com.synapbackfill.cli.StatusCommand")
+                .should().dependOnClassesThat().haveFullyQualifiedName("com.synapbackfill.ledger.Ledger")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("com.synapbackfill.ledger.DynamoDbLedger")
+                .because("RunLedger, ShardLedger, FailureLedger, MetricsLedger and CreditLedger are the parts their callers use");
         rule.check(classes);
     }
 }

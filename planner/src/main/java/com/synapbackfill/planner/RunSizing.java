@@ -119,7 +119,7 @@ public final class RunSizing {
         return histogram.lastKey() == Long.MAX_VALUE ? 60_000 : histogram.lastKey();
     }
 
-    private static final long[] LATENCY_BOUNDS = com.synapbackfill.ledger.Ledger.LATENCY_BUCKETS_MS;
+    private static final long[] LATENCY_BOUNDS = com.synapbackfill.ledger.MetricsLedger.LATENCY_BUCKETS_MS;
 
     static long p95(SortedMap<Long, Long> histogram) {
         long total = histogram.values().stream().mapToLong(Long::longValue).sum();

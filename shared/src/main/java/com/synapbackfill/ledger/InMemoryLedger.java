@@ -134,7 +134,7 @@ public final class InMemoryLedger implements Ledger {
         MinuteStats minute = MinuteStats.of(now / 60_000, delta, calls);
         if (!minute.isEmpty()) minutes.computeIfAbsent(runId, k -> new TreeMap<>()).merge(minute.minute(), minute, MinuteStats::plus);
         long[] h = latency.computeIfAbsent(runId, k -> new long[LATENCY_BUCKETS_MS.length]);
-        for (long l : calls.latenciesMillis()) h[Ledger.bucketOf(l)]++;
+        for (long l : calls.latenciesMillis()) h[MetricsLedger.bucketOf(l)]++;
         return n;
     }
 

@@ -81,7 +81,7 @@ final class LedgerMinutes {
     }
 
     private static MinuteStats stats(Map<String, AttributeValue> item) {
-        long[] lat = new long[Ledger.LATENCY_BUCKETS_MS.length];
+        long[] lat = new long[MetricsLedger.LATENCY_BUCKETS_MS.length];
         for (int i = 0; i < lat.length; i++) lat[i] = num(item, "lat" + i);
         return new MinuteStats(LedgerTable.minuteOf(str(item, "sk")), num(item, "handled"),
                 num(item, "accepted"), num(item, "failed"), num(item, "calls"), num(item, "throttled"), num(item, "retries"),

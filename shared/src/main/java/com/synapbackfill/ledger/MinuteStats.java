@@ -5,26 +5,26 @@ import java.util.Arrays;
 
 /**
  * One minute of a run as the ledger keeps it (docs/design.md §4): what was handled, the calls with their 429s, 5xx
- * and retries, and a latency histogram over {@link Ledger#LATENCY_BUCKETS_MS}. The report page draws these.
+ * and retries, and a latency histogram over {@link MetricsLedger#LATENCY_BUCKETS_MS}. The report page draws these.
  *
  * @param minute epoch minute (epoch millis / 60,000)
  */
 public record MinuteStats(long minute, long handled, long accepted, long failed, long calls, long throttled, long retries,
                           long serverErrors, long[] latency) {
     public MinuteStats {
-        if (latency.length != Ledger.LATENCY_BUCKETS_MS.length)
+        if (latency.length != MetricsLedger.LATENCY_BUCKETS_MS.length)
             throw new IllegalArgumentException("latency has " + latency.length + " buckets");
         latency = latency.clone();
     }
 
     public static MinuteStats empty(long minute) {
-        return new MinuteStats(minute, 0, 0, 0, 0, 0, 0, 0, new long[Ledger.LATENCY_BUCKETS_MS.length]);
+        return new MinuteStats(minute, 0, 0, 0, 0, 0, 0, 0, new long[MetricsLedger.LATENCY_BUCKETS_MS.length]);
     }
 
     /** A step's share of its minute. */
     public static MinuteStats of(long minute, Counters delta, CallStats calls) {
-        long[] h = new long[Ledger.LATENCY_BUCKETS_MS.length];
-        for (long l : calls.latenciesMillis()) h[Ledger.bucketOf(l)]++;
+        long[] h = new long[MetricsLedger.LATENCY_BUCKETS_MS.length];
+        for (long l : calls.latenciesMillis()) h[MetricsLedger.bucketOf(l)]++;
         return new MinuteStats(minute, delta.handled(), delta.accepted(), delta.failed(), delta.calls(), delta.throttled(),
                 calls.retries(), calls.serverErrors(), h);
     }
@@ -49,7 +49,7 @@ public record MinuteStats(long minute, long handled, long accepted, long failed,
         for (int i = 0; i < latency.length; i++) {
             seen += latency[i];
             if (seen >= Math.ceil(total * q)) {
-                long b = Ledger.LATENCY_BUCKETS_MS[i];
+                long b = MetricsLedger.LATENCY_BUCKETS_MS[i];
                 return b == Long.MAX_VALUE ? 60_000 : b;
             }
         }

@@ -67,8 +67,8 @@ final class StepUpdates {
             add.append(add.length() == 0 ? " ADD " : ", ").append("shardsDone :one");
             v.put(":one", n(1));
         }
-        long[] hist = new long[Ledger.LATENCY_BUCKETS_MS.length];
-        for (long l : calls.latenciesMillis()) hist[Ledger.bucketOf(l)]++;
+        long[] hist = new long[MetricsLedger.LATENCY_BUCKETS_MS.length];
+        for (long l : calls.latenciesMillis()) hist[MetricsLedger.bucketOf(l)]++;
         for (int i = 0; i < hist.length; i++) {
             if (hist[i] > 0) {
                 add.append(add.length() == 0 ? " ADD " : ", ").append("lat").append(i).append(" :l").append(i);

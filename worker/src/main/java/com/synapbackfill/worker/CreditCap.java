@@ -1,7 +1,7 @@
 package com.synapbackfill.worker;
 
 import com.synapbackfill.error.BlockedException;
-import com.synapbackfill.ledger.Ledger;
+import com.synapbackfill.ledger.CreditLedger;
 import com.synapbackfill.model.Counters;
 import com.synapbackfill.model.RunState;
 
@@ -10,9 +10,9 @@ import com.synapbackfill.model.RunState;
  * not accept given back after it, all of it given back when the call never happened. Runs without a cap pass through.
  */
 final class CreditCap {
-    private final Ledger ledger;
+    private final CreditLedger ledger;
 
-    CreditCap(Ledger ledger) {
+    CreditCap(CreditLedger ledger) {
         this.ledger = ledger;
     }
 

@@ -1,6 +1,6 @@
 package com.synapbackfill.worker;
 
-import com.synapbackfill.ledger.Ledger;
+import com.synapbackfill.ledger.FailureLedger;
 import com.synapbackfill.model.Counters;
 import com.synapbackfill.model.FailureRecord;
 import com.synapbackfill.model.RunState;
@@ -11,12 +11,12 @@ import java.time.Clock;
 
 /** A step of a shard: from the documents a page made to the counters the checkpoint will carry. */
 final class StepRunner {
-    private final Ledger ledger;
+    private final FailureLedger ledger;
     private final BatchSender sender;
     private final ShardWorker.CrashPoints crash;
     private final Clock clock;
 
-    StepRunner(Ledger ledger, BatchSender sender, ShardWorker.CrashPoints crash, Clock clock) {
+    StepRunner(FailureLedger ledger, BatchSender sender, ShardWorker.CrashPoints crash, Clock clock) {
         this.ledger = ledger;
         this.sender = sender;
         this.crash = crash;

@@ -1,6 +1,6 @@
 package com.synapbackfill.worker;
 
-import com.synapbackfill.ledger.Ledger;
+import com.synapbackfill.ledger.RunLedger;
 import com.synapbackfill.synap.SynapApi;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,12 +15,12 @@ final class TroubleGate implements SynapApi.CallGate {
     static final Duration EVERY = Duration.ofSeconds(10);
 
     private final SynapApi.CallGate delegate;
-    private final Ledger ledger;
+    private final RunLedger ledger;
     private final String runId;
     private final Clock clock;
     private long lastNoted = Long.MIN_VALUE / 2;
 
-    TroubleGate(SynapApi.CallGate delegate, Ledger ledger, String runId, Clock clock) {
+    TroubleGate(SynapApi.CallGate delegate, RunLedger ledger, String runId, Clock clock) {
         this.delegate = delegate;
         this.ledger = ledger;
         this.runId = runId;

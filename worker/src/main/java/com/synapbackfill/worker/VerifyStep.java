@@ -1,7 +1,7 @@
 package com.synapbackfill.worker;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.synapbackfill.ledger.Ledger;
+import com.synapbackfill.ledger.RunLedger;
 import com.synapbackfill.model.RunIds;
 import com.synapbackfill.model.RunState;
 import com.synapbackfill.report.ReportStore;
@@ -18,12 +18,12 @@ import java.util.function.Function;
  * previous pass's verify.json; {@code done} when every sampled document is terminal or the passes are used up.
  */
 public final class VerifyStep {
-    private final Ledger ledger;
+    private final RunLedger ledger;
     private final ReportStore store;
     private final Function<RunState, SynapApi> synap;
     private final Clock clock;
 
-    public VerifyStep(Ledger ledger, ReportStore store, Function<RunState, SynapApi> synap, Clock clock) {
+    public VerifyStep(RunLedger ledger, ReportStore store, Function<RunState, SynapApi> synap, Clock clock) {
         this.ledger = ledger;
         this.store = store;
         this.synap = synap;
