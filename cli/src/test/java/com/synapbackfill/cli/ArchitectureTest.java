@@ -38,7 +38,8 @@ class ArchitectureTest {
                 .or().haveSimpleName("StepReader").or().haveSimpleName("Batches").or().haveSimpleName("FailureRetrier")
                 .or().haveSimpleName("BatchSender").or().haveSimpleName("DocumentMapper").or().haveSimpleName("MessagePairing")
                 .or().haveSimpleName("ShardPlanner").or().haveSimpleName("StepRunner").or().haveSimpleName("CreditCap")
-                .or().haveSimpleName("RunSizing").or().haveSimpleName("ShardStops")
+                .or().haveSimpleName("RunSizing").or().haveSimpleName("ShardStops").or().haveSimpleName("StartAction")
+                .or().haveSimpleName("ResumeAction").or().haveSimpleName("StatusAction").or().haveSimpleName("TuneAction")
                 .should().dependOnClassesThat().resideInAnyPackage("software.amazon.awssdk..", "okhttp3..", "java.sql..", "com.amazonaws..")
                 .because("services speak the ports (Ledger, ShardQueue, TurnSource, SynapApi, ReportStore); adapters speak the SDKs");
         rule.check(classes);
@@ -179,5 +180,23 @@ class ArchitectureTest {
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("com.synapbackfill.ledger.DynamoDbLedger")
                 .because("RunLedger, ShardLedger, FailureLedger, MetricsLedger and CreditLedger are the parts their callers use");
         rule.check(classes);
+    }
+
+    /** #32: one class per planner action, composed by PlannerService; status and tune read the run and never enqueue. */
+    @Test
+    void eachPlannerActionStandsAloneAndOnlyStartAndResumeEnqueue() {
+        ArchRule alone = noClasses().that().haveFullyQualifiedName("com.synapbackfill.planner.StartAction")
+                .or().haveFullyQualifiedName("com.synapbackfill.planner.ResumeAction")
+                .or().haveFullyQualifiedName("com.synapbackfill.planner.StatusAction")
+                .or().haveFullyQualifiedName("com.synapbackfill.planner.TuneAction")
+                .or().haveFullyQualifiedName("com.synapbackfill.planner.RunReport")
+                .should().dependOnClassesThat().haveSimpleName("PlannerService")
+                .because("PlannerService composes the actions; an action needs only its collaborators");
+        alone.check(classes);
+        ArchRule readOnly = noClasses().that().haveFullyQualifiedName("com.synapbackfill.planner.StatusAction")
+                .or().haveFullyQualifiedName("com.synapbackfill.planner.TuneAction")
+                .should().dependOnClassesThat().haveSimpleName("ShardQueue")
+                .because("asking where a run stands, or how many workers it needs, sends no shard");
+        readOnly.check(classes);
     }
 }
