@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "verify", description = "Ask Synap whether a random sample of a run's accepted documents became memories.",
         footer = {"", "A run ends when Synap has queued every document; extraction runs afterwards, for minutes to hours.",
                 "verify draws a uniform sample of the run's ingestion receipts, asks Synap's status endpoint about each",
-                "(under the run's rate limit) and estimates the share of failed extractions for the whole run (95 % interval).",
+                "(under the run's rate limit) and estimates the share of failed extractions for the whole run (95 %% interval).",
                 "", "Exit codes: 0 every sampled document completed, 5 some failed, partly failed or are unknown to Synap,",
                 "3 some are still queued or processing (at the --timeout with --wait).",
                 "", "Examples:",

@@ -28,6 +28,28 @@ class CommandLineHelpTest {
         }
     }
 
+    /**
+     * picocli formats every description, header and footer line: a bare % ("1 % of") makes it warn on stderr and print the
+     * line unformatted. Every command's --help is rendered with stderr captured.
+     */
+    @Test
+    void everyHelpTextIsAValidFormatString() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream was = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(List.of(new CommandLine(new BackfillCommand())));
+            while (!todo.isEmpty()) {
+                CommandLine cl = todo.pop();
+                todo.addAll(cl.getSubcommands().values());
+                cl.usage(new PrintWriter(new StringWriter()));
+            }
+        } finally {
+            System.setErr(was);
+        }
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("picocli WARN");
+    }
+
     @Test
     void commandsThatResumeOrRetryDoNotOfferSettingsTheLedgerAlreadyHolds() {
         CommandLine root = new CommandLine(new BackfillCommand());

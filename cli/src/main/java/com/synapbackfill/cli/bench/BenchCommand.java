@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", description = "Run the benchmarks (ceiling efficiency, baseline, cost per turn, cold start, planning scale, emulator).",
         footer = {"", "Examples:", "  backfill bench", "  backfill bench --only ceiling,coldstart"})
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--only", split = ",", description = "run only these: ceiling (or ceiling3000, ceiling6000, ceiling900), receipts, faults, messages (with ceiling_600 to compare: the table, a query source, an epoch-time table with NULL keys), baseline, cost, coldstart, planning, planning50m (not in the default set: loads 50M rows, about 2 min), planningmessages (not in the default set: 10M messages, 1 % without a conversation id), ledgerload (the ledger alone at 100, 500 and 1,000 steps/s through DynamoDB's per-item limits, this design and the one before #33), emulator")
+    @Option(names = "--only", split = ",", description = "run only these: ceiling (or ceiling3000, ceiling6000, ceiling900), receipts, faults, messages (with ceiling_600 to compare: the table, a query source, an epoch-time table with NULL keys), baseline, cost, coldstart, planning, planning50m (not in the default set: loads 50M rows, about 2 min), planningmessages (not in the default set: 10M messages, 1 %% without a conversation id), ledgerload (the ledger alone at 100, 500 and 1,000 steps/s through DynamoDB's per-item limits, this design and the one before #33), emulator")
     List<String> only;
 
     @Option(names = "--out", defaultValue = "target/bench/results.json", description = "results file (default ${DEFAULT-VALUE})")
