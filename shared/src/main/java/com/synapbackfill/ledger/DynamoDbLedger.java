@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -108,19 +107,15 @@ public final class DynamoDbLedger implements Ledger {
     @Override
     public Optional<RunState> run(String runId) {
         RunItems items = runItems(runId);
-        if (items.run == null) return Optional.empty();
-        RunState r = runState(items.run);
-        Counters counters = r.counters();
-        long shardsDone = r.shardsDone();
-        long updatedAt = r.updatedAtEpochMillis();
-        for (Map<String, AttributeValue> c : items.counters) {
-            counters = counters.plus(LedgerItems.counters(c));
-            shardsDone += num(c, "shardsDone");
-            updatedAt = Math.max(updatedAt, num(c, "updatedAt"));
-        }
-        return Optional.of(new RunState(r.runId(), r.status(), r.statusReason(), r.config(), r.idType(), r.estimatedRows(),
-                r.shardsTotal(), (int) shardsDone, counters, r.createdAtEpochMillis(), updatedAt, r.completedAtEpochMillis(),
-                r.trouble(), r.runningSinceEpochMillis()));
+        return items.run == null ? Optional.empty() : Optional.of(LedgerItems.withCounterItems(runState(items.run), items.counters));
+    }
+
+    /** One consistent GetItem of the run item: a worker's check between batches costs one read whatever the fleet's size. */
+    @Override
+    public Optional<RunState> runHead(String runId) {
+        Map<String, AttributeValue> item = LedgerCalls.call(() -> dynamo.getItem(r -> r.tableName(table).consistentRead(true)
+                .key(key(runPk(runId), RUN_SK)))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(runState(item));
     }
 
     /** The counter item and minute part a step adds to: its worker's, or (earlier designs, for the bench) its shard's. */
@@ -332,14 +327,8 @@ public final class DynamoDbLedger implements Ledger {
     @Override
     public SortedMap<Long, Long> latencyHistogram(String runId) {
         RunItems items = runItems(runId);
-        SortedMap<Long, Long> out = new TreeMap<>();
         List<Map<String, AttributeValue>> all = new ArrayList<>(items.counters);
         if (items.run != null) all.add(items.run); // a run written by an older version kept its histogram on the run item
-        for (int i = 0; i < LATENCY_BUCKETS_MS.length; i++) {
-            long c = 0;
-            for (Map<String, AttributeValue> item : all) c += num(item, "lat" + i);
-            if (c > 0) out.put(LATENCY_BUCKETS_MS[i], c);
-        }
-        return out;
+        return LedgerItems.latency(all);
     }
 }

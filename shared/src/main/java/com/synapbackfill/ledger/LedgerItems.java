@@ -131,6 +131,32 @@ final class LedgerItems {
 
     // ---------------------------------------------------------------- shards
 
+    /** The run with its workers' counter items added: counters, shards done, the latest update. */
+    static RunState withCounterItems(RunState r, List<Map<String, AttributeValue>> counterItems) {
+        Counters counters = r.counters();
+        long shardsDone = r.shardsDone();
+        long updatedAt = r.updatedAtEpochMillis();
+        for (Map<String, AttributeValue> c : counterItems) {
+            counters = counters.plus(counters(c));
+            shardsDone += num(c, "shardsDone");
+            updatedAt = Math.max(updatedAt, num(c, "updatedAt"));
+        }
+        return new RunState(r.runId(), r.status(), r.statusReason(), r.config(), r.idType(), r.estimatedRows(),
+                r.shardsTotal(), (int) shardsDone, counters, r.createdAtEpochMillis(), updatedAt, r.completedAtEpochMillis(),
+                r.trouble(), r.runningSinceEpochMillis());
+    }
+
+    /** The latency histogram summed over items holding {@code lat0..latN}: bucket upper bound (ms) → calls. */
+    static java.util.SortedMap<Long, Long> latency(List<Map<String, AttributeValue>> items) {
+        java.util.SortedMap<Long, Long> out = new java.util.TreeMap<>();
+        for (int i = 0; i < MetricsLedger.LATENCY_BUCKETS_MS.length; i++) {
+            long c = 0;
+            for (Map<String, AttributeValue> item : items) c += num(item, "lat" + i);
+            if (c > 0) out.put(MetricsLedger.LATENCY_BUCKETS_MS[i], c);
+        }
+        return out;
+    }
+
     static Map<String, AttributeValue> shardItem(ShardState st) {
         Shard sh = st.shard();
         Map<String, AttributeValue> item = new HashMap<>(key(runPk(sh.runId()), shardSk(sh.shardNo())));

@@ -12,7 +12,17 @@ public interface RunLedger {
     /** Writes the run unless one with its id exists; returns what is stored (idempotent start). */
     RunState createRun(RunState run);
 
+    /** The run with its totals (the run item and every worker's counter item: one read per worker that took part). */
     Optional<RunState> run(String runId);
+
+    /**
+     * The run's own item alone: status and reason, config, trouble, shard total — what a worker checks before and between
+     * batches, in one read whatever the fleet's size. Its counters and shards done leave out the workers' counter items:
+     * {@link #run} sums those.
+     */
+    default Optional<RunState> runHead(String runId) {
+        return run(runId);
+    }
 
     /**
      * Replaces the run's config snapshot with one that differs only in settings that may change mid-run (the rate

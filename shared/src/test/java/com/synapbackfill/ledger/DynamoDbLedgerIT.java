@@ -111,6 +111,14 @@ class DynamoDbLedgerIT extends LedgerContract {
         var run = real.run(runId).orElseThrow();
         assertThat(run.counters()).isEqualTo(new Counters(640, 608, 0, 32, 0, 64, 0));
         assertThat(run.shardsDone()).isEqualTo(32);
+        // what a worker checks between batches is the run item alone: status and config, none of the workers' counter items
+        var head = real.runHead(runId).orElseThrow();
+        assertThat(head.status()).isEqualTo(run.status());
+        assertThat(head.config()).isEqualTo(run.config());
+        assertThat(head.shardsTotal()).isEqualTo(run.shardsTotal());
+        assertThat(head.counters()).isEqualTo(Counters.ZERO);
+        assertThat(head.shardsDone()).isZero();
+        assertThat(real.runHead("no-such-run")).isEmpty();
         assertThat(real.latencyHistogram(runId).values().stream().mapToLong(Long::longValue).sum()).isEqualTo(64);
         long minute = System.currentTimeMillis() / 60_000;
         assertThat(real.minutes(runId, minute - 2, minute + 1).stream().mapToLong(MinuteStats::handled).sum()).isEqualTo(640);

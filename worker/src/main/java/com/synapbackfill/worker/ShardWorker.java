@@ -144,7 +144,7 @@ public final class ShardWorker {
 
     private Outcome doProcess(ShardMessage message, LongSupplier remainingMillis) {
         long started = clock.millis();
-        RunState run = ledger.run(message.runId()).orElse(null);
+        RunState run = ledger.runHead(message.runId()).orElse(null); // status and config: the run item alone
         if (run == null) {
             LOG.error("shard message for unknown run {}", message.runId());
             return Outcome.INVALID;
@@ -264,7 +264,7 @@ public final class ShardWorker {
     private Outcome checkBetweenBatches(String runId, LongSupplier remainingMillis) {
         if (remainingMillis.getAsLong() < options.reserve().toMillis()) return Outcome.CONTINUED;
         if (clock.millis() - cachedRunAt > options.runStatusCache().toMillis()) {
-            RunState r = ledger.run(runId).orElse(null);
+            RunState r = ledger.runHead(runId).orElse(null);
             if (r != null) remember(r);
         }
         return cachedRun.status() == RunStatus.RUNNING ? null : Outcome.RUN_NOT_RUNNING;
