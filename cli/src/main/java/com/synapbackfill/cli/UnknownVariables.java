@@ -10,9 +10,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Variables that look like the tool's ({@code SYNAP_*}, {@code SOURCE_*}) but that nothing reads: a typo such as
- * {@code SYNAP_URL} for {@code SYNAP_BASE_URL} would otherwise send a run to the production API without a word. Each
- * is named with the known variable it most likely meant.
+ * Variables that look like the tool's but that nothing reads: any {@code SYNAP_*} or {@code SOURCE_*} one, and any other
+ * within two letters of a known name ({@code RATE_LIMIT_PER_MINUT}). A typo such as {@code SYNAP_URL} for
+ * {@code SYNAP_BASE_URL} would otherwise send a run to the production API without a word. Each is named with the known
+ * variable it most likely meant.
  */
 final class UnknownVariables {
     private static final List<String> PREFIXES = List.of("SYNAP_", "SOURCE_");
@@ -24,11 +25,19 @@ final class UnknownVariables {
     static List<String> warnings(Map<String, String> env) {
         List<String> out = new ArrayList<>();
         for (String name : new TreeSet<>(env.keySet())) {
-            if (PREFIXES.stream().noneMatch(name::startsWith) || Settings.KNOWN_ENV.contains(name)) continue;
-            out.add("Warning: " + name + " is set, but backfill reads no such variable (did you mean " + nearest(name)
-                    + "?); it has no effect");
+            if (Settings.KNOWN_ENV.contains(name)) continue;
+            String meant = PREFIXES.stream().anyMatch(name::startsWith) ? nearest(name) : misspelt(name);
+            if (meant != null)
+                out.add("Warning: " + name + " is set, but backfill reads no such variable (did you mean " + meant + "?); it has no effect");
         }
         return out;
+    }
+
+    /** Another prefix's variable one or two letters from a known one ({@code RATE_LIMIT_PER_MINUT}); null for the rest of the environment. */
+    static String misspelt(String name) {
+        if (name.length() < 8) return null;
+        return Settings.KNOWN_ENV.stream().filter(k -> distance(name, k) <= 2)
+                .min(Comparator.comparingInt((String k) -> distance(name, k)).thenComparing(Comparator.naturalOrder())).orElse(null);
     }
 
     /** The known variable with the most words in common (after the prefix), the closest spelling among equals. */
