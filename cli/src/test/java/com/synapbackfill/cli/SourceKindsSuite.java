@@ -527,4 +527,86 @@ abstract class SourceKindsSuite {
         assertThat(counts.get("failed").asLong()).isEqualTo(1); // the row whose history is no list of messages
         assertThat(emulator.documents().stream().map(d -> d.metadata().get("conversation_id").asText()).distinct().count()).isEqualTo(2);
     }
+    /**
+     * A message that takes no part in the run never decides a branch: a hidden summary the app hangs under a question after
+     * its answer (left out by the filter), and an answer regenerated a month after the cutover (left out by --until). Each
+     * conversation sends both of its turns; the two left out are counted skipped by the filter, none superseded.
+     */
+    @Test
+    void aMessageLeftOutOfTheRunNeverDecidesABranch() throws Exception {
+        emulator.clearDocuments();
+        Instant t0 = Instant.parse("2025-05-01T08:00:00Z");
+        List<Object[]> rows = new ArrayList<>();
+        // chat h: q1 -> a1 -> q2 -> a2, and a hidden summary under q1 written after a1
+        rows.add(branchRow(1, "chat-h", null, "user", "q1", false, t0));
+        rows.add(branchRow(2, "chat-h", 1, "assistant", "a1", false, t0.plusSeconds(1)));
+        rows.add(branchRow(3, "chat-h", 2, "user", "q2", false, t0.plusSeconds(2)));
+        rows.add(branchRow(4, "chat-h", 3, "assistant", "a2", false, t0.plusSeconds(3)));
+        rows.add(branchRow(5, "chat-h", 1, "assistant", "summary of the chat", true, t0.plusSeconds(4)));
+        // chat r: the same four before the cutover, and a1 regenerated a month after it
+        rows.add(branchRow(11, "chat-r", null, "user", "r q1", false, t0));
+        rows.add(branchRow(12, "chat-r", 11, "assistant", "r a1", false, t0.plusSeconds(1)));
+        rows.add(branchRow(13, "chat-r", 12, "user", "r q2", false, t0.plusSeconds(2)));
+        rows.add(branchRow(14, "chat-r", 13, "assistant", "r a2", false, t0.plusSeconds(3)));
+        rows.add(branchRow(15, "chat-r", 11, "assistant", "r a1 regenerated after the cutover", false, t0.plus(java.time.Duration.ofDays(30))));
+        load("branch_msgs", "CREATE TABLE branch_msgs (id INT PRIMARY KEY, chat_id VARCHAR(32), parent_id INT NULL, role VARCHAR(16), "
+                + "content TEXT, hidden BOOLEAN, created_at " + text("TIMESTAMPTZ", "TIMESTAMP(6) NULL") + ")", rows);
+        String until = t0.plus(java.time.Duration.ofDays(10)).toString();
+        String[] mapping = {"--table", "branch_msgs", "--shape", "messages", "--column", "conversationId=chat_id", "--column", "userId=chat_id",
+                "--column", "customerId=", "--column", "text=content", "--column", "parentId=parent_id", "--filter", "hidden = false",
+                "--until", until};
+        Path state = Files.createTempDirectory("kinds-branch-left-out");
+        CliIT.Result r = run("branch-left-out", state, mapping);
+        assertThat(r.exit()).as(r.output()).isZero();
+        Map<String, Expected> expected = new LinkedHashMap<>();
+        expected.put("1", new Expected(turn("q1", "a1"), t0));
+        expected.put("3", new Expected(turn("q2", "a2"), t0.plusSeconds(2)));
+        expected.put("11", new Expected(turn("r q1", "r a1"), t0));
+        expected.put("13", new Expected(turn("r q2", "r a2"), t0.plusSeconds(2)));
+        assertArrived(expected);
+        JsonNode counts = report(state, "branch-left-out").get("counts");
+        assertThat(counts.get("skipped").asLong()).as(counts.toString()).isEqualTo(2);
+        assertThat(counts.get("failed").asLong()).isZero();
+        // by reason: what estimate's sample counts, both left out by the filter and the cutover, none superseded
+        CliIT.Result e = estimate(mapping);
+        assertThat(e.exit()).as(e.output()).isZero();
+        assertThat(e.output()).containsPattern("filter\\s+2").doesNotContain("branch:superseded");
+    }
+
+    /**
+     * A parent that holds the child the app shows (a latest_child_message_id column): by flags alone, the conversation is
+     * the chain from the root along those pointers, though a later regeneration and a later edit of the question exist.
+     */
+    @Test
+    void aParentHeldPointerReadsTheChainTheAppShows() throws Exception {
+        emulator.clearDocuments();
+        Instant t0 = Instant.parse("2025-06-01T08:00:00Z");
+        List<Object[]> rows = new ArrayList<>();
+        // q1 -> a1 (shown) | a1b (regenerated, then the user went back to a1); a1 -> q2 (shown) | q2b (edited later); q2 -> a2; q2b -> a2b
+        rows.add(pointerRow(1, null, 2, "user", "q1 " + HARD, t0));
+        rows.add(pointerRow(2, 1, 4, "assistant", "a1 the user went back to", t0.plusSeconds(1)));
+        rows.add(pointerRow(3, 1, null, "assistant", "a1 regenerated", t0.plusSeconds(2)));
+        rows.add(pointerRow(4, 2, 5, "user", "q2", t0.plusSeconds(3)));
+        rows.add(pointerRow(5, 4, null, "assistant", "a2", t0.plusSeconds(4)));
+        rows.add(pointerRow(6, 2, 7, "user", "q2 edited", t0.plusSeconds(5)));
+        rows.add(pointerRow(7, 6, null, "assistant", "a2 for the edit", t0.plusSeconds(6)));
+        load("pointer_msgs", "CREATE TABLE pointer_msgs (id INT PRIMARY KEY, chat_id VARCHAR(32), parent_id INT NULL, latest_child_message_id INT NULL, "
+                + "role VARCHAR(16), content TEXT, created_at " + text("TIMESTAMPTZ", "TIMESTAMP(6) NULL") + ")", rows);
+        Path state = Files.createTempDirectory("kinds-branch-pointer");
+        CliIT.Result r = run("branch-pointer", state, "--table", "pointer_msgs", "--shape", "messages", "--column", "conversationId=chat_id",
+                "--column", "userId=chat_id", "--column", "customerId=", "--column", "text=content", "--column", "parentId=parent_id",
+                "--column", "currentChildId=latest_child_message_id");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertArrived(Map.of("1", new Expected(turn("q1 " + HARD, "a1 the user went back to"), t0),
+                "4", new Expected(turn("q2", "a2"), t0.plusSeconds(3))));
+        assertThat(report(state, "branch-pointer").get("counts").get("skipped").asLong()).isEqualTo(3);
+    }
+
+    private static Object[] branchRow(int id, String chat, Integer parent, String role, String content, boolean hidden, Instant at) {
+        return new Object[] {id, chat, parent, role, content, hidden, java.sql.Timestamp.from(at)};
+    }
+
+    private static Object[] pointerRow(int id, Integer parent, Integer shownChild, String role, String content, Instant at) {
+        return new Object[] {id, "chat-p", parent, shownChild, role, content, java.sql.Timestamp.from(at)};
+    }
 }

@@ -45,7 +45,8 @@ final class ConversationsQuery implements ShapeQuery {
     /** What is read from each row, and the message-level pointers. */
     private record Row0(Value user, Value customer, Value messages, Value current, TimeValue rowTime, Instant undated, ZoneId zone,
                         MessageShape.MessageRef id, MessageShape.MessageRef role, MessageShape.MessageRef text,
-                        MessageShape.MessageRef createdAt, MessageShape.MessageRef parent, MessageShape.MessageRef order) {
+                        MessageShape.MessageRef createdAt, MessageShape.MessageRef parent, MessageShape.MessageRef currentChild,
+                        MessageShape.MessageRef order) {
     }
 
     private ConversationsQuery(SourceConnection db, SourceConfig config, ShardKey key, SelectList select, String from, Row0 row) {
@@ -88,6 +89,8 @@ final class ConversationsQuery implements ShapeQuery {
         Value messages = fields.value("messages", shape.refs("messages"), false, included == null ? null : flag, predBinds);
         if (messages != null && !(messages instanceof JsonAt))
             check.problem("columns.messages: \"" + shape.columns().get("messages") + "\" must name a JSON column (COLUMN#/pointer to the messages)");
+        if (shape.messageRef("currentChildId") != null && shape.messageRef("parentId") == null)
+            check.problem("columns.currentChildId: needs columns.parentId (the chain is followed from the root along the parents' pointers)");
         if (shape.messageRef("createdAt") == null && rowTime == null && config.undatedAtInstant() == null)
             check.problem("columns.createdAt: the messages have no time and the row has none (columns.conversationCreatedAt): give "
                     + "--undated-at TIMESTAMP (undatedAt), the instant every such message is dated at");
@@ -100,6 +103,7 @@ final class ConversationsQuery implements ShapeQuery {
         select.set(includedAt, flag, predBinds);
         Row0 row = new Row0(user, customer, messages, current, rowTime, config.undatedAtInstant(), config.zone(), shape.messageRef("id"),
                 shape.messageRef("role"), shape.messageRef("text"), shape.messageRef("createdAt"), shape.messageRef("parentId"),
+                shape.messageRef("currentChildId"),
                 shape.messageRef("order"));
         boolean keyOnJoin = false;
         ShardKey key = new ShardKey(relation.statsTable(), relation.from("sb_m"), id, idType, relation.derived() || keyOnJoin, idCol.name());
@@ -276,8 +280,9 @@ final class ConversationsQuery implements ShapeQuery {
             detail = created.unreadable();
         }
         String parent = row.parent() == null ? null : scalar(m.at(row.parent().pointer()));
+        String child = row.currentChild() == null ? null : scalar(m.at(row.currentChild().pointer()));
         return new MessagePairing.Message(conv + "/" + f.id(), conv, userId, customerId, kind, role, shape.cleanText(text.text()), problem,
-                created.at(), inCutover ? null : "filter", detail, parent == null ? null : conv + "/" + parent);
+                created.at(), inCutover ? null : "filter", detail, parent == null ? null : conv + "/" + parent, child == null ? null : conv + "/" + child);
     }
 
     /** A message's time: a JSON number is epoch seconds (or the unit named), a string ISO-8601 (or an epoch in the unit named). */

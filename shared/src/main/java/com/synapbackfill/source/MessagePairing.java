@@ -4,7 +4,12 @@ import com.synapbackfill.model.BadRowReason;
 import com.synapbackfill.model.Turn;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Pairs the messages of one conversation into turns (docs/design.md §2b). Pure and deterministic: the same
@@ -36,23 +41,43 @@ public final class MessagePairing {
      * @param skipReason left out by the run's filter or cutover ("filter"), or null
      * @param detail     the value behind {@code problem}, or null
      * @param parentId   the message it answers or follows, when the mapping names a parent (null: a root, or no parent mapped)
+     * @param childId    the child the app shows after this message (a parent-held pointer: the currentChildId field), or null
      */
     public record Message(String id, String conversationId, String userId, String customerId, String kind, String role,
-                          String text, BadRowReason problem, Instant createdAt, String skipReason, String detail, String parentId) {
+                          String text, BadRowReason problem, Instant createdAt, String skipReason, String detail, String parentId,
+                          String childId) {
         public Message(String id, String conversationId, String userId, String customerId, String kind, String role,
                        String text, BadRowReason problem, Instant createdAt, String skipReason) {
-            this(id, conversationId, userId, customerId, kind, role, text, problem, createdAt, skipReason, null, null);
+            this(id, conversationId, userId, customerId, kind, role, text, problem, createdAt, skipReason, null, null, null);
         }
 
         public Message(String id, String conversationId, String userId, String customerId, String kind, String role,
                        String text, BadRowReason problem, Instant createdAt, String skipReason, String detail) {
-            this(id, conversationId, userId, customerId, kind, role, text, problem, createdAt, skipReason, detail, null);
+            this(id, conversationId, userId, customerId, kind, role, text, problem, createdAt, skipReason, detail, null, null);
+        }
+
+        public Message(String id, String conversationId, String userId, String customerId, String kind, String role,
+                       String text, BadRowReason problem, Instant createdAt, String skipReason, String detail, String parentId) {
+            this(id, conversationId, userId, customerId, kind, role, text, problem, createdAt, skipReason, detail, parentId, null);
         }
 
         /** This message, left out for {@code reason} (unless something left it out already). */
         Message skippedAs(String reason) {
             return skipReason != null ? this : new Message(id, conversationId, userId, customerId, kind, role, text, problem, createdAt,
-                    reason, detail, parentId);
+                    reason, detail, parentId, childId);
+        }
+
+        /** The same message in conversation {@code other}. */
+        public Message in(String other) {
+            return new Message(id, other, userId, customerId, kind, role, text, problem, createdAt, skipReason, detail, parentId, childId);
+        }
+
+        /**
+         * Whether it takes part in the run: a message the filter or the cutover leaves out, one of another role, a bad row
+         * and one with no text never do, so they never decide which branch is kept.
+         */
+        boolean takesPart() {
+            return skipReason == null && kind != null && problem == null && text != null && !text.isBlank();
         }
     }
 
@@ -60,48 +85,83 @@ public final class MessagePairing {
     public static final String SUPERSEDED = "branch:superseded";
 
     /**
-     * The branch rule, where the mapping names a parent (docs: "Branches"): with {@code currentId} (the leaf the user last
-     * saw), the path from it to its root is the conversation and everything else is superseded; without one, when
-     * several messages share a parent the latest (in the conversation's order) stays with its descendants, and the
-     * earlier ones and theirs are superseded. A message whose parent is not among the messages (hard-deleted) is kept,
-     * as a root: a deletion never drops the history before it. Pure; the order of {@code messages} is kept.
+     * The branch rule, where the mapping names a parent (docs: "Branches"). At each message with several children one
+     * child is kept, with its descendants; the others and theirs are superseded. The kept child is, in this order: the
+     * one on the path from {@code currentId} (the leaf the user last saw) to its root; the one the parent points at
+     * ({@link Message#childId()}, the child the app shows); else the latest (in the conversation's order). A child is a
+     * candidate only when it, or a message below it, takes part in the run ({@link Message#takesPart()}): a message left
+     * out by the filter, the cutover or its role, or a bad row, never wins a branch over one that does, and a parent whose
+     * children all take no part keeps its own turn (the child kept then is skipped, or failed, for its own reason). With {@code currentId} only its root is kept; without, every root is (a message whose
+     * parent is not among the messages, hard-deleted, is a root: a deletion never drops the history before it). Pure;
+     * the order of {@code messages} is kept.
      */
     public static List<Message> branches(List<Message> messages, String currentId) {
-        java.util.Map<String, Message> byId = new java.util.LinkedHashMap<>();
+        Map<String, Message> byId = new LinkedHashMap<>();
         for (Message m : messages) if (m.id() != null) byId.putIfAbsent(m.id(), m);
-        java.util.Set<String> keep = new java.util.HashSet<>();
+        Map<String, List<String>> children = new HashMap<>();
+        List<String> roots = new ArrayList<>();
+        for (Message m : byId.values()) {
+            String p = m.parentId();
+            if (p != null && byId.containsKey(p) && !p.equals(m.id())) children.computeIfAbsent(p, k -> new ArrayList<>()).add(m.id());
+            else roots.add(m.id());
+        }
+        Set<String> live = live(byId);
+        // the path from the leaf the user last saw: at each parent on it, the child it goes through
+        Map<String, String> onPath = new HashMap<>();
+        String pathRoot = null;
         if (currentId != null && byId.containsKey(currentId)) {
+            Set<String> seen = new HashSet<>();
             String at = currentId;
-            java.util.Set<String> seen = new java.util.HashSet<>();
-            while (at != null && byId.containsKey(at) && seen.add(at)) {
-                keep.add(at);
-                at = byId.get(at).parentId();
+            while (seen.add(at)) {
+                pathRoot = at;
+                String p = byId.get(at).parentId();
+                if (p == null || !byId.containsKey(p) || p.equals(at)) break;
+                onPath.put(p, at);
+                at = p;
             }
-        } else {
-            // the latest child of each parent stays; roots (no parent, or a parent not here) all stay
-            java.util.Map<String, String> latestChild = new java.util.HashMap<>();
-            for (Message m : messages) {
-                String p = m.parentId();
-                if (p != null && byId.containsKey(p)) latestChild.put(p, m.id()); // in order: the last one wins
-            }
-            for (Message m : messages) {
-                if (m.id() == null) continue;
-                boolean alive = true;
-                String at = m.id();
-                java.util.Set<String> seen = new java.util.HashSet<>();
-                while (alive && at != null && seen.add(at)) {
-                    Message x = byId.get(at);
-                    String p = x == null ? null : x.parentId();
-                    if (p == null || !byId.containsKey(p)) break; // a root: the walk up ends here
-                    if (!at.equals(latestChild.get(p))) alive = false;
-                    at = p;
-                }
-                if (alive) keep.add(m.id());
-            }
+            if (!seen.contains(pathRoot) || !roots.contains(pathRoot)) pathRoot = null; // a cycle has no root
+        }
+        List<String> keptRoots = pathRoot != null && live.contains(pathRoot) ? List.of(pathRoot) : roots;
+        Set<String> keep = new HashSet<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(keptRoots);
+        while (!todo.isEmpty()) {
+            String at = todo.pop();
+            if (!keep.add(at)) continue;
+            String next = chosen(byId.get(at), children.getOrDefault(at, List.of()), onPath.get(at), live);
+            if (next != null) todo.push(next);
         }
         List<Message> out = new ArrayList<>(messages.size());
         for (Message m : messages) out.add(m.id() == null || keep.contains(m.id()) ? m : m.skippedAs(SUPERSEDED));
         return out;
+    }
+
+    /** The messages that take part in the run, and every ancestor of one: the only candidates for a branch. */
+    private static Set<String> live(Map<String, Message> byId) {
+        Set<String> live = new HashSet<>();
+        for (Message m : byId.values()) {
+            if (!m.takesPart()) continue;
+            String at = m.id();
+            while (at != null && byId.containsKey(at) && live.add(at)) at = byId.get(at).parentId();
+        }
+        return live;
+    }
+
+    /**
+     * The child kept under {@code parent}: the leaf's path, the parent's pointer, else the latest, among the live children;
+     * when none is live, by the same rules among all (a bad row that is the only answer is still reported as one).
+     */
+    private static String chosen(Message parent, List<String> children, String pathChild, Set<String> live) {
+        if (children.isEmpty()) return null;
+        String pick = pick(parent, children, pathChild, live);
+        return pick != null ? pick : pick(parent, children, pathChild, null);
+    }
+
+    private static String pick(Message parent, List<String> children, String pathChild, Set<String> live) {
+        if (pathChild != null && (live == null || live.contains(pathChild))) return pathChild;
+        String pointed = parent.childId();
+        if (pointed != null && children.contains(pointed) && (live == null || live.contains(pointed))) return pointed;
+        for (int i = children.size() - 1; i >= 0; i--) if (live == null || live.contains(children.get(i))) return children.get(i);
+        return null;
     }
 
     /** The position token of item {@code seq} of a conversation. */

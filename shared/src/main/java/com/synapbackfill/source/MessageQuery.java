@@ -52,7 +52,7 @@ final class MessageQuery implements ShapeQuery {
     /** The values read per message, and how messages are ordered inside a conversation when SQL cannot order them. */
     record Fields(Value user, Value customer, Value role, Value text, TimeValue createdAt, boolean cutoverInJava,
                           Value orderValue, TimeValue orderTime, boolean sortByCreated, List<Integer> textLengths, long textCap,
-                          int collationWeight, Value parent, Value current) {
+                          int collationWeight, Value parent, Value current, Value currentChild) {
         boolean sortInJava() {
             return orderValue != null || orderTime != null || sortByCreated;
         }
@@ -235,8 +235,7 @@ final class MessageQuery implements ShapeQuery {
         Keyed in(String conversationId) {
             MessagePairing.Message m = message;
             if (m.conversationId().equals(conversationId)) return this;
-            return new Keyed(new MessagePairing.Message(m.id(), conversationId, m.userId(), m.customerId(), m.kind(), m.role(), m.text(),
-                    m.problem(), m.createdAt(), m.skipReason(), m.detail(), m.parentId()), order);
+            return new Keyed(m.in(conversationId), order);
         }
     }
 
@@ -303,7 +302,8 @@ final class MessageQuery implements ShapeQuery {
                 fields.user() == null ? null : Value.scalar(fields.user().read(row)),
                 fields.customer() == null ? null : Value.scalar(fields.customer().read(row)),
                 kind, role, text.text(), problem, created.at(), included ? null : "filter", detail,
-                fields.parent() == null ? null : Value.scalar(fields.parent().read(row)));
+                fields.parent() == null ? null : Value.scalar(fields.parent().read(row)),
+                fields.currentChild() == null ? null : Value.scalar(fields.currentChild().read(row)));
         return new Keyed(m, orderKey(row, created));
     }
 

@@ -67,10 +67,13 @@ final class MessageQueryCheck {
         // branches: a parent (and the leaf the user last saw), when the mapping names them
         Value parent = shape.refs("parentId").isEmpty() ? null : fields.value("parentId", shape.refs("parentId"), false);
         Value current = shape.refs("currentId").isEmpty() ? null : fields.value("currentId", shape.refs("currentId"), false);
+        Value currentChild = shape.refs("currentChildId").isEmpty() ? null : fields.value("currentChildId", shape.refs("currentChildId"), false);
         if (current != null && parent == null) check.problem("columns.currentId: needs columns.parentId (the leaf is found by its parents)");
+        if (currentChild != null && parent == null)
+            check.problem("columns.currentChildId: needs columns.parentId (the chain is followed from the root along the parents' pointers)");
         MessageQuery.Fields f = new MessageQuery.Fields(user, customer, role, text, created, !nativeTime, ordered.value(), ordered.time(),
                 ordered.sql() == null && ordered.value() == null && ordered.time() == null && !nativeTime, List.copyOf(textLengths),
-                textJson ? check.maxTextBytes * 16L : check.maxTextBytes, weight, parent, current);
+                textJson ? check.maxTextBytes * 16L : check.maxTextBytes, weight, parent, current, currentChild);
         String hint = indexHint(dialect, relation, conv.sql(), order, id, keyOnJoin);
         return new MessageQuery(check.db, config, key, select, from, conv.sql(), orderBy, idType, id, f, hint);
     }

@@ -34,12 +34,12 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
     private static final Pattern REF = Pattern.compile("(?:([A-Za-z_][A-Za-z0-9_$]*)\\.)?([A-Za-z_][A-Za-z0-9_$]*)(#(/.*)?)?");
     private static final Pattern UNIT = Pattern.compile("(.*?)::([A-Za-z_]+)");
     /** The fields that may be mapped to none (""). */
-    static final List<String> OPTIONAL = List.of("customerId", "order", "parentId", "currentId", "createdAt", "messages", "conversationCreatedAt");
+    static final List<String> OPTIONAL = List.of("customerId", "order", "parentId", "currentId", "currentChildId", "createdAt", "messages", "conversationCreatedAt");
     /**
      * The conversations shape (a row per conversation, {@code messages} naming the JSON that holds them): the fields read
      * inside each message, as pointers relative to it ({@code /role}, or a bare key {@code role}); the others are the row's.
      */
-    public static final List<String> MESSAGE_FIELDS = List.of("id", "role", "text", "createdAt", "parentId", "order");
+    public static final List<String> MESSAGE_FIELDS = List.of("id", "role", "text", "createdAt", "parentId", "currentChildId", "order");
 
     /** A field inside each message of the conversations shape: where it is, and the unit of a time. */
     public record MessageRef(String field, String pointer, Times.Unit unit) {
@@ -301,6 +301,8 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
         // branches: never mapped by default (apps use parent links for other things too)
         m.put("parentId", "");
         m.put("currentId", "");
+        // the child the app shows after a message, held on the parent (a latest_child_message_id column)
+        m.put("currentChildId", "");
         // the conversations shape: where the messages are (COLUMN#/pointer to an array, or a map of messages by id), and the
         // row's own time for messages that have none
         m.put("messages", "");

@@ -154,4 +154,73 @@ class MessagePairingTest {
         // a current leaf that is not there changes nothing either
         assertThat(turnIds(MessagePairing.pair(MessagePairing.branches(c, "nope")))).containsExactly("3=q after a deleted message|a");
     }
+    /** A message of {@code b}'s kind, left out of the run (by the filter or the cutover), or pointing at a chosen child. */
+    static MessagePairing.Message left(String id, String parent, String kind, String text, int second) {
+        return b(id, parent, kind, text, second).skippedAs("filter");
+    }
+
+    static MessagePairing.Message pointing(String id, String parent, String kind, String text, int second, String child) {
+        MessagePairing.Message m = b(id, parent, kind, text, second);
+        return new MessagePairing.Message(m.id(), m.conversationId(), m.userId(), m.customerId(), m.kind(), m.role(), m.text(), m.problem(),
+                m.createdAt(), m.skipReason(), m.detail(), m.parentId(), child);
+    }
+
+    @Test
+    void aMessageTheFilterLeavesOutNeverWinsABranch() {
+        // a hidden summary hung under q1 after a1 (a later sibling of the answer): the filter leaves it out
+        List<MessagePairing.Message> c = List.of(b("q1", null, "user", "q1", 1), b("a1", "q1", "assistant", "a1", 2),
+                b("q2", "a1", "user", "q2", 3), b("a2", "q2", "assistant", "a2", 4), left("h", "q1", "assistant", "summary", 5));
+        List<Turn> items = MessagePairing.pair(MessagePairing.branches(c, null));
+        assertThat(turnIds(items)).containsExactly("q1=q1|a1", "q2=q2|a2");
+        assertThat(items.stream().filter(Turn::skipped).map(t -> t.id() + ":" + t.skipReason())).containsExactly("h:filter");
+    }
+
+    @Test
+    void aRegenerationAfterTheCutoverNeverWinsABranch() {
+        // a1 regenerated a month after --until: live ingestion has the new one; the backfill keeps the path it had
+        List<MessagePairing.Message> c = List.of(b("q1", null, "user", "q1", 1), b("a1", "q1", "assistant", "a1", 2),
+                b("q2", "a1", "user", "q2", 3), b("a2", "q2", "assistant", "a2", 4), left("a1x", "q1", "assistant", "a1 again", 2_600_000),
+                left("q3", "a1x", "user", "q3 after it", 2_600_001));
+        assertThat(turnIds(MessagePairing.pair(MessagePairing.branches(c, null)))).containsExactly("q1=q1|a1", "q2=q2|a2");
+        // also when the leaf the user last saw is past the cutover: below the last message that takes part, the latest that does
+        List<Turn> items = MessagePairing.pair(MessagePairing.branches(c, "q3"));
+        assertThat(turnIds(items)).containsExactly("q1=q1|a1", "q2=q2|a2");
+        assertThat(items.stream().filter(Turn::skipped).map(Turn::skipReason)).containsOnly("filter");
+    }
+
+    @Test
+    void messagesOfOtherRolesAndBadRowsNeverWinABranchButStayOnThePath() {
+        // a tool message in the chain is passed through; a later system note and a bad regeneration under q1 never win
+        MessagePairing.Message bad = new MessagePairing.Message("bad", "c1", "u1", null, "assistant", "assistant", null,
+                BadRowReason.UNREADABLE_TEXT, Instant.parse("2026-01-01T00:00:09Z"), null, null, "q1");
+        List<MessagePairing.Message> c = List.of(b("q1", null, "user", "q1", 1), b("call", "q1", "assistant", "", 2),
+                b("tool", "call", null, "42", 3), b("a1", "tool", "assistant", "it is 42", 4), b("note", "q1", null, "system note", 8), bad);
+        List<Turn> items = MessagePairing.pair(MessagePairing.branches(c, null));
+        assertThat(turnIds(items)).containsExactly("q1=q1|it is 42");
+        assertThat(items.stream().filter(t -> t.problem() != null)).isEmpty();
+    }
+
+    @Test
+    void aParentWhoseChildrenAllTakeNoPartKeepsItsTurnAndABadOnlyAnswerIsStillReported() {
+        List<MessagePairing.Message> hidden = List.of(b("q1", null, "user", "q1", 1), left("h", "q1", "assistant", "hidden", 2));
+        assertThat(turnIds(MessagePairing.pair(MessagePairing.branches(hidden, null)))).containsExactly("q1=q1|null");
+        MessagePairing.Message bad = new MessagePairing.Message("bad", "c1", "u1", null, "assistant", "assistant", null,
+                BadRowReason.UNREADABLE_TEXT, Instant.parse("2026-01-01T00:00:09Z"), null, null, "q1");
+        List<Turn> items = MessagePairing.pair(MessagePairing.branches(List.of(b("q1", null, "user", "q1", 1), bad), null));
+        assertThat(items.stream().filter(t -> t.problem() != null).map(Turn::id)).containsExactly("bad");
+    }
+
+    @Test
+    void aParentHeldPointerChoosesTheChildTheAppShows() {
+        // LibreChat-like: each parent names the child shown; a regeneration (a1b) and an edited question (q2b) not chosen
+        List<MessagePairing.Message> c = List.of(pointing("q1", null, "user", "q1", 1, "a1b"), pointing("a1", "q1", "assistant", "a1 old", 2, null),
+                pointing("a1b", "q1", "assistant", "a1 new", 3, "q2"), pointing("q2", "a1b", "user", "q2", 4, "a2"),
+                pointing("a2", "q2", "assistant", "a2", 5, null), pointing("q2b", "a1b", "user", "q2 edited later", 6, "a2b"),
+                pointing("a2b", "q2b", "assistant", "a2b", 7, null));
+        assertThat(turnIds(MessagePairing.pair(MessagePairing.branches(c, null)))).containsExactly("q1=q1|a1 new", "q2=q2|a2");
+        // a pointer at a child that takes no part (left out by the cutover) falls back to the latest that does
+        List<MessagePairing.Message> cut = List.of(pointing("q1", null, "user", "q1", 1, "a1x"), b("a1", "q1", "assistant", "a1", 2),
+                left("a1x", "q1", "assistant", "after the cutover", 9_000_000));
+        assertThat(turnIds(MessagePairing.pair(MessagePairing.branches(cut, null)))).containsExactly("q1=q1|a1");
+    }
 }
