@@ -5,6 +5,11 @@ argv: EMULATOR_URL (a running emulator, --rate-limit 60 --burst 4 --max-document
       JAVA_BODY_FILE (what com.synapbackfill.synap.WireSample printed)
       EMULATOR2_URL (a B2C Instance whose wallet holds 5 credits, overages off: --credits 5 --overages off --isolation b2c)
       JAVA_ESTIMATE_FILE (what WireSample estimate printed: the Java client's credits estimate body)
+      EMULATOR3_URL (duplicates refused as a whole-call 409: --duplicates conflict)
+
+The duplicate forms checked here are the only ones the Java client counts as "already present" (docs/synap-api.md §5.3):
+a per-item failed result whose message begins "document_id already ingested", a 409 to a single create that says so of
+its id, and a batch 409 whose detail has code duplicate_document_id and the document_ids.
 """
 import asyncio
 import datetime
@@ -13,12 +18,14 @@ import json
 import sys
 import tempfile
 import threading
+import urllib.error
+import urllib.request
 import uuid
 
 import maximem_synap
 from maximem_synap import MaximemSynapSDK, SDKConfig
 from maximem_synap.memories.models import CreateMemoryRequest, DocumentType, IngestMode
-from maximem_synap.models.errors import InsufficientCreditsError, RateLimitError
+from maximem_synap.models.errors import ConflictError, InsufficientCreditsError, RateLimitError
 
 KEY = "synap_emulator_key"
 INSTANCE = "inst_0123456789abcdef"
@@ -69,9 +76,17 @@ async def against_emulator(url):
     check("statuses are queued, ids are UUIDs", all(str(x.status) == "queued" and isinstance(x.ingestion_id, uuid.UUID)
                                                    for x in r.results))
     dup = await sdk.memories.batch_create(documents=[doc(f"{run}-1"), doc(f"{run}-4")])
-    check("duplicate document_id is a per-item failure the SDK parses",
-          str(dup.results[0].status) == "failed" and "already" in (dup.results[0].error_message or "")
-          and str(dup.results[1].status) == "queued", repr(dup))
+    check("duplicate document_id is a per-item failure the SDK parses, worded as documented",
+          str(dup.results[0].status) == "failed"
+          and (dup.results[0].error_message or "").startswith("document_id already ingested")
+          and dup.results[0].document_id == f"conf:{run}-1" and str(dup.results[1].status) == "queued", repr(dup))
+    single = None
+    try:
+        await sdk.memories.create(document="User: hi\nAssistant: hello", document_id=f"conf:{run}-1", user_id="u-1")
+    except ConflictError as e:
+        single = e
+    check("a single create of a known document_id is a 409 ConflictError naming it, worded as documented",
+          single is not None and f"document_id already ingested: conf:{run}-1" in str(single), repr(single))
     big = await sdk.memories.batch_create(documents=[doc(f"{run}-5", "x" * 5000), doc(f"{run}-6")])
     check("invalid (oversized) document is a per-item failure with a message",
           str(big.results[0].status) == "failed" and big.results[0].error_message
@@ -251,10 +266,40 @@ def compare(sdk_body, java_body):
         check(f"documents[{i}].document_created_at is the same instant", same_time, f"sdk {sd!r} java {jd!r}")
 
 
+async def conflicts_as_a_whole_call(url3):
+    sdk = sdk_for(url3, retry=False)
+    await sdk.initialize()
+    run = uuid.uuid4().hex[:8]
+    await sdk.memories.batch_create(documents=[doc(f"{run}-1")])
+    refused = None
+    try:
+        await sdk.memories.batch_create(documents=[doc(f"{run}-1"), doc(f"{run}-2")])
+    except ConflictError as e:
+        refused = e
+    check("a batch holding a known document_id under --duplicates conflict is a 409 the SDK raises as ConflictError",
+          refused is not None and "already ingested" in str(refused), repr(refused))
+    # what the SDK does not keep: the detail's code and ids, read off the wire
+    body = json.dumps({"documents": [doc(f"{run}-1").model_dump(mode="json"), doc(f"{run}-3").model_dump(mode="json")],
+                       "fail_fast": False}).encode()
+    req = urllib.request.Request(url3 + "/api/v1/memories/batch", data=body, method="POST",
+                                 headers={"Authorization": "Bearer " + KEY, "Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(req)
+        status, answer = 200, {}
+    except urllib.error.HTTPError as e:
+        status, answer = e.code, json.loads(e.read())
+    detail = answer.get("detail", {}) if isinstance(answer, dict) else {}
+    check("that 409's detail has code duplicate_document_id and names exactly the known id in document_ids",
+          status == 409 and detail.get("code") == "duplicate_document_id" and detail.get("document_ids") == [f"conf:{run}-1"],
+          f"{status} {answer}")
+    await sdk.shutdown()
+
+
 async def main():
-    url, java_file, url2, java_estimate_file = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-    print(f"maximem-synap {maximem_synap.__version__} against {url} and {url2}")
+    url, java_file, url2, java_estimate_file, url3 = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+    print(f"maximem-synap {maximem_synap.__version__} against {url}, {url2} and {url3}")
     await against_emulator(url)
+    await conflicts_as_a_whole_call(url3)
     await credits_against_emulators(url, url2)
     sdk_body, sdk_estimate = await capture_sdk_body()
     with open(java_file, encoding="utf-8") as f:

@@ -35,6 +35,8 @@ final class SourceOptions {
         env.put("SOURCE_DB_USER", required(c.pick(dbUser, "dbUser", "SOURCE_DB_USER"), "--db-user (or dbUser, SOURCE_DB_USER)"));
         putIf(env, "SOURCE_DB_PASSWORD", c.env("SOURCE_DB_PASSWORD"));
         putIf(env, "SOURCE_STATEMENT_TIMEOUT_SECONDS", c.env("SOURCE_STATEMENT_TIMEOUT_SECONDS"));
+        // the Synap client's timeouts and retry budget (docs/deploy.md), which a local run used to drop
+        for (String tuning : SYNAP_TUNING) putIf(env, tuning, c.env(tuning));
         String url = c.pick(synapUrl, "synapUrl", "SYNAP_BASE_URL");
         env.put("SYNAP_BASE_URL", url == null ? SynapClientConfig.DEFAULT_BASE_URL : url);
         boolean plain = allowPlainHttp || Boolean.parseBoolean(c.env("SYNAP_ALLOW_PLAIN_HTTP"));
@@ -48,6 +50,10 @@ final class SourceOptions {
         if (settings != null) env.putAll(settings.env(c));
         return env;
     }
+
+    /** The Synap client's settings read from the environment as they are. */
+    static final java.util.List<String> SYNAP_TUNING = java.util.List.of("SYNAP_CONNECT_TIMEOUT_MS", "SYNAP_READ_TIMEOUT_MS",
+            "SYNAP_CALL_TIMEOUT_MS", "SYNAP_MAX_ATTEMPTS", "SYNAP_MAX_RETRY_SECONDS", "SYNAP_BACKOFF_BASE_MS", "SYNAP_BACKOFF_MAX_MS");
 
     static String required(String v, String what) {
         if (v == null) throw new IllegalArgumentException(what + ": is required");

@@ -3,7 +3,11 @@ package com.synapbackfill.error;
 /** A failure that repeats on every try with the same input: 400/422, 404, 409, a bad row, a bad setting. */
 public final class PermanentException extends BackfillException {
     /** What kind of permanent failure, so callers can react (bisect on invalid input, count conflicts as present). */
-    public enum Kind { INVALID_INPUT, CONFLICT, NOT_FOUND, CONFIGURATION, OTHER }
+    public enum Kind {
+        INVALID_INPUT, CONFLICT, NOT_FOUND, CONFIGURATION, OTHER,
+        /** A 200 whose body does not hold what was asked (not JSON, a result missing, foreign or repeated), again and again. */
+        MALFORMED_ANSWER
+    }
 
     private final Kind kind;
     private final String detail;

@@ -20,8 +20,16 @@ public record Trouble(long sinceEpochMillis, long failedCalls, String last, long
     /** The prefix of a trouble noted for the source database rather than Synap. */
     public static final String SOURCE = "source database: ";
 
-    /** "Synap unreachable since 12:03:04 UTC (17 failed calls, last: ...); retrying" (or "Source database unreachable ..."). */
+    /** The start of a trouble noted for a wait Synap asked for (a Retry-After past the retry budget). */
+    public static final String ASKED_TO_WAIT = "Synap asked to wait";
+
+    /**
+     * "Synap unreachable since 12:03:04 UTC (17 failed calls, last: ...); retrying" (or "Source database unreachable ...";
+     * or, for a wait Synap asked for, "Synap asked to wait 3,600 s; waiting 120 s (since 12:03:04 UTC); retrying").
+     */
     public String describe() {
+        if (last != null && last.contains(ASKED_TO_WAIT))
+            return last.substring(last.indexOf(ASKED_TO_WAIT)) + " (since " + CLOCK.format(Instant.ofEpochMilli(sinceEpochMillis)) + " UTC); retrying";
         boolean source = last != null && last.startsWith(SOURCE);
         return (source ? "Source database" : "Synap") + " unreachable since " + CLOCK.format(Instant.ofEpochMilli(sinceEpochMillis)) + " UTC (" + failedCalls + " failed call"
                 + (failedCalls == 1 ? "" : "s") + ", last: " + (source ? last.substring(SOURCE.length()) : last) + "); retrying";

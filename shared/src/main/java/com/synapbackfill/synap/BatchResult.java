@@ -60,18 +60,33 @@ public record BatchResult(String batchId, int total, int succeeded, int failed, 
      * @param status       queued, processing, completed, failed or partial_success
      * @param queuedAt     ISO-8601 time
      * @param errorMessage why it failed, else null
+     * @param code         a machine-readable reason the result carries ({@code code}), else null
      */
     public record ItemResult(String ingestionId, String documentId, String status, String queuedAt,
-                             String errorMessage) {
+                             String errorMessage, String code) {
+        public ItemResult(String ingestionId, String documentId, String status, String queuedAt, String errorMessage) {
+            this(ingestionId, documentId, status, queuedAt, errorMessage, null);
+        }
+
         public boolean failed() {
             return "failed".equals(status);
         }
 
-        /** A failure that says the document id is already stored: a retry or re-run, not a loss. */
+        /**
+         * A refusal that says this document id is already stored (a retry or a re-run, not a loss), in exactly the form
+         * docs/synap-api.md §5.3 records: a failed result whose {@code code} is {@code duplicate_document_id}, or whose
+         * message begins {@code document_id already ingested}. Any other failure is a failure, whatever words it uses
+         * ("duplicate key 'source' in metadata" is not a duplicate of the document).
+         */
         public boolean duplicate() {
-            if (!failed() || errorMessage == null) return false;
-            String m = errorMessage.toLowerCase();
-            return m.contains("already") || m.contains("duplicate") || m.contains("exists");
+            if (!failed()) return false;
+            if (DUPLICATE_CODE.equals(code)) return true;
+            return errorMessage != null && errorMessage.strip().toLowerCase(java.util.Locale.ROOT).startsWith(DUPLICATE_MESSAGE);
         }
     }
+
+    /** The code of a result (or a 409's detail) refusing a document id Synap already holds. */
+    public static final String DUPLICATE_CODE = "duplicate_document_id";
+    /** How a per-item duplicate's message begins (docs/synap-api.md §4.1, §5.3). */
+    public static final String DUPLICATE_MESSAGE = "document_id already ingested";
 }

@@ -109,7 +109,9 @@ public final class OkHttpSynapApi implements SynapApi {
         byte[] body = BatchBody.assemble(encoded);
         String correlationId = correlationId();
         int[] throttled = {0, 0};
-        return retrying("batch_create", documents.size(), throttled, attempt -> {
+        List<String> sentIds = documents.stream().map(MemoryDocument::documentId).toList();
+        try {
+            return retrying("batch_create", documents.size(), throttled, attempt -> {
             Request request = new Request.Builder().url(batchUrl)
                     .header("Authorization", "Bearer " + config.apiKey())
                     .header("X-Correlation-ID", correlationId)
@@ -118,10 +120,20 @@ public final class OkHttpSynapApi implements SynapApi {
             long t0 = System.nanoTime();
             JsonNode json = execute(request);
             long latency = (System.nanoTime() - t0) / 1_000_000;
-            return SynapAnswers.parseBatch(json, documents.size(), latency, attempt, throttled[0]).withCorrelationId(correlationId)
+            return SynapAnswers.parseBatch(json, sentIds, latency, attempt, throttled[0]).withCorrelationId(correlationId)
                     .withServerErrors(throttled[1]);
-        });
+            });
+        } catch (RetryableException e) {
+            if (!SynapAnswers.MALFORMED.equals(e.errorClass())) throw e;
+            // the same wrong answer again: its documents fail with the reason (retry-failures sends them again), never a
+            // retry loop that re-sends the batch for hours
+            throw new PermanentException(PermanentException.Kind.MALFORMED_ANSWER, e.getMessage() + " [correlation id " + correlationId + "]",
+                    200, e.getMessage() + " [correlation id " + correlationId + "]", e);
+        }
     }
+
+    /** Attempts a call gets when its answers are malformed (a 200 that holds the wrong thing): a few, not the whole budget. */
+    static final int MALFORMED_ATTEMPTS = 3;
 
     /** One attempt of a call; its number (from 1) is given. */
     private interface Attempt<T> {
@@ -136,11 +148,21 @@ public final class OkHttpSynapApi implements SynapApi {
      */
     private <T> T retrying(String what, int documents, int[] throttled, Attempt<T> call) { // throttled: 429s [, 5xx]
         long started = clock.millis();
+        int malformed = 0;
         for (int attempt = 1; ; attempt++) {
             if (documents > 0) gate.beforeCall(documents);
             try {
                 return call.run(attempt);
             } catch (RetryableException e) {
+                Duration asked = e.retryAfter().orElse(null);
+                if (asked != null && asked.compareTo(config.maxRetryTime()) > 0) {
+                    // never a silent hour: at most the retry budget (SYNAP_MAX_RETRY_SECONDS), and the operator is told
+                    e = new RetryableException(e.errorClass(), e.getMessage(), e.httpStatus(), config.maxRetryTime(), e.getCause());
+                    String said = com.synapbackfill.model.Trouble.ASKED_TO_WAIT + " " + String.format("%,d", asked.toSeconds()) + " s; waiting "
+                            + config.maxRetryTime().toSeconds() + " s (SYNAP_MAX_RETRY_SECONDS)";
+                    LOG.warn("{}: {}", what, said);
+                    if (documents > 0) gate.onCallFailed(e.errorClass() + ": " + said);
+                }
                 if (documents > 0 && e.httpStatus() == 429) {
                     throttled[0]++;
                     gate.onThrottled(e.retryAfter().orElse(Duration.ofSeconds(1)));
@@ -150,7 +172,8 @@ public final class OkHttpSynapApi implements SynapApi {
                 }
                 Duration delay = backoff(attempt, e);
                 long elapsed = clock.millis() - started;
-                if (attempt >= config.maxAttempts() || elapsed + delay.toMillis() > config.maxRetryTime().toMillis()) {
+                if (SynapAnswers.MALFORMED.equals(e.errorClass())) malformed++;
+                if (attempt >= config.maxAttempts() || malformed >= MALFORMED_ATTEMPTS || elapsed + delay.toMillis() > config.maxRetryTime().toMillis()) {
                     LOG.warn("{} gave up after {} attempts in {} ms: {} (status {}): {}", what, attempt, elapsed,
                             e.errorClass(), e.httpStatus(), e.getMessage());
                     throw e;
@@ -272,7 +295,8 @@ public final class OkHttpSynapApi implements SynapApi {
                 try {
                     return Json.MAPPER.readTree(text);
                 } catch (IOException e) {
-                    throw new RetryableException("malformed_response", "Synap answered 200 with a body that is not JSON", 200, null, e);
+                    throw SynapAnswers.malformed("the body is not JSON (" + response.header("Content-Type", "no Content-Type") + ", begins \""
+                            + com.synapbackfill.text.Printable.of(text.length() > 60 ? text.substring(0, 60) + "…" : text) + "\")");
                 }
             }
             if (code == 204) return Json.MAPPER.createObjectNode();

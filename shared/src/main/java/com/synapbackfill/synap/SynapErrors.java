@@ -129,17 +129,21 @@ final class SynapErrors {
     }
 
     /** Integer seconds, or an HTTP-date; anything else (absent, "1.5") is null and the backoff decides. */
+    /** The longest Retry-After read as asked (anything longer reads as this): a bound for the arithmetic only. */
+    static final long MAX_ASKED_SECONDS = 1_000_000_000_000L;
+
     static Duration retryAfter(String header, Clock clock) {
         if (header == null || header.isBlank()) return null;
         String h = header.trim();
         try {
             long s = Long.parseLong(h);
-            return s >= 0 ? Duration.ofSeconds(Math.min(s, 3600)) : null;
+            // as asked: the client caps what it waits, and says so
+            return s >= 0 ? Duration.ofSeconds(Math.min(s, MAX_ASKED_SECONDS)) : null;
         } catch (NumberFormatException notInt) {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME);
                 long ms = at.toInstant().toEpochMilli() - clock.millis();
-                return Duration.ofMillis(Math.max(0, Math.min(ms, 3_600_000)));
+                return Duration.ofMillis(Math.max(0, Math.min(ms, MAX_ASKED_SECONDS * 1000)));
             } catch (RuntimeException notDate) {
                 return null;
             }

@@ -36,6 +36,7 @@ class OkHttpSynapApiTest {
     MockWebServer server;
     List<Duration> sleeps;
     List<Duration> throttles;
+    List<String> troubles;
     int gateCalls;
     OkHttpSynapApi api;
 
@@ -45,6 +46,7 @@ class OkHttpSynapApiTest {
         server.start(InetAddress.getLoopbackAddress(), 0);
         sleeps = new ArrayList<>();
         throttles = new ArrayList<>();
+        troubles = new ArrayList<>();
         gateCalls = 0;
         api = client(4);
     }
@@ -62,6 +64,11 @@ class OkHttpSynapApiTest {
             @Override
             public void onThrottled(Duration retryAfter) {
                 throttles.add(retryAfter);
+            }
+
+            @Override
+            public void onCallFailed(String what) {
+                troubles.add(what);
             }
         };
         return new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), cfg, gate, sleeps::add, Clock.systemUTC());
@@ -297,9 +304,57 @@ class OkHttpSynapApiTest {
         server.enqueue(json(200, "{\"batch_id\":\"5b3f4a2e-9a1c-4d7e-8f00-3c2b1a0e9d88\",\"total\":1,\"succeeded\":1,\"failed\":0}"));
         server.enqueue(json(200, ok(2)));
         OkHttpSynapApi once = client(1);
-        assertThatThrownBy(() -> once.batchCreate(docs(1))).isInstanceOf(RetryableException.class).hasMessageContaining("not JSON");
-        assertThatThrownBy(() -> once.batchCreate(docs(1))).isInstanceOf(RetryableException.class).hasMessageContaining("missing \"results\"");
-        assertThatThrownBy(() -> once.batchCreate(docs(1))).isInstanceOf(RetryableException.class).hasMessageContaining("2 entries for 1 documents");
+        assertThatThrownBy(() -> once.batchCreate(docs(1))).isInstanceOf(PermanentException.class).hasMessageContaining("not JSON");
+        assertThatThrownBy(() -> once.batchCreate(docs(1))).isInstanceOf(PermanentException.class).hasMessageContaining("missing \"results\"");
+        assertThatThrownBy(() -> once.batchCreate(docs(1))).isInstanceOf(PermanentException.class).hasMessageContaining("2 entries for 1 documents");
+    }
+
+    /** A results list in another order than the documents: each result goes to the document it names. */
+    @Test
+    void resultsAreMatchedToDocumentsByIdNotByPosition() throws Exception {
+        String body = ok(3, "queued", "failed:document_type: invalid", "queued");
+        JsonNode json = Json.MAPPER.readTree(body);
+        com.fasterxml.jackson.databind.node.ArrayNode reversed = Json.MAPPER.createArrayNode();
+        for (int i = json.get("results").size() - 1; i >= 0; i--) reversed.add(json.get("results").get(i));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json).set("results", reversed);
+        server.enqueue(json(200, json.toString()));
+        BatchResult r = api.batchCreate(docs(3));
+        assertThat(r.results()).extracting(BatchResult.ItemResult::documentId).containsExactly("backfill:c:0", "backfill:c:1", "backfill:c:2");
+        assertThat(r.results()).extracting(BatchResult.ItemResult::failed).containsExactly(false, true, false);
+    }
+
+    /**
+     * An answer that names a document the call did not send, names one twice, or leaves one out says nothing reliable of
+     * any of them: a few attempts, then the call fails as malformed with its correlation id (never counted accepted).
+     */
+    @Test
+    void foreignRepeatedOrMissingResultsAreMalformedAfterAFewAttempts() throws Exception {
+        String foreign = ok(2).replace("backfill:c:1", "backfill:somebody-else");
+        String twice = ok(2).replace("backfill:c:1", "backfill:c:0");
+        for (String answer : List.of(foreign, twice, "<!doctype html><html><body>Gateway</body></html>")) {
+            int before = server.getRequestCount();
+            for (int i = 0; i < OkHttpSynapApi.MALFORMED_ATTEMPTS; i++) server.enqueue(json(200, answer));
+            PermanentException e = catchThrowableOfType(PermanentException.class, () -> api.batchCreate(docs(2)));
+            assertThat(e).as(answer).isNotNull();
+            assertThat(e.kind()).isEqualTo(PermanentException.Kind.MALFORMED_ANSWER);
+            assertThat(e.errorClass()).isEqualTo("malformed_answer");
+            assertThat(e.detail()).contains("[correlation id syn_");
+            assertThat(server.getRequestCount() - before).as("attempts").isEqualTo(OkHttpSynapApi.MALFORMED_ATTEMPTS);
+        }
+        // a queued result with no document id at all
+        for (int i = 0; i < OkHttpSynapApi.MALFORMED_ATTEMPTS; i++) server.enqueue(json(200, ok(1).replace("\"document_id\":\"backfill:c:0\",", "")));
+        assertThat(catchThrowableOfType(PermanentException.class, () -> api.batchCreate(docs(1))).getMessage()).contains("missing \"document_id\"");
+    }
+
+    /** Only what docs/synap-api.md records as a duplicate of the document id is one; other words are failures. */
+    @Test
+    void onlyTheDocumentedDuplicateFormIsAlreadyPresent() throws Exception {
+        server.enqueue(json(200, ok(4, "failed:document_id already ingested", "failed:rejected: duplicate key 'source' in metadata",
+                "failed:a conversation with this id already exists", "failed:Document_ID already ingested (2025-01-01)")));
+        BatchResult r = api.batchCreate(docs(4));
+        assertThat(r.results()).extracting(BatchResult.ItemResult::duplicate).containsExactly(true, false, false, true);
+        assertThat(new BatchResult.ItemResult("i", "d", "failed", null, "refused", BatchResult.DUPLICATE_CODE).duplicate()).isTrue();
+        assertThat(new BatchResult.ItemResult("i", "d", "queued", null, "document_id already ingested").duplicate()).isFalse();
     }
 
     @Test
@@ -421,4 +476,15 @@ class OkHttpSynapApiTest {
                 .contains("upgrade: https://x/upgrade");
     }
 
+
+    /** A Retry-After of a billion seconds: the fleet waits at most the retry budget, and the operator is told so. */
+    @Test
+    void aHugeRetryAfterIsCappedAndSaid() {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "1000000000").body("{\"detail\":\"slow down\"}").build());
+        RetryableException e = catchThrowableOfType(RetryableException.class, () -> api.batchCreate(docs(1)));
+        assertThat(e.retryAfter()).contains(Duration.ofMinutes(5));
+        assertThat(throttles).containsExactly(Duration.ofMinutes(5));
+        assertThat(troubles).singleElement().asString().contains("Synap asked to wait 1,000,000,000 s; waiting 300 s");
+        assertThat(sleeps).allSatisfy(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofMinutes(5)));
+    }
 }

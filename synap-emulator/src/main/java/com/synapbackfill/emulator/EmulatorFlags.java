@@ -40,6 +40,11 @@ public final class EmulatorFlags {
                   --processing-ms N         mean time from accepted to a terminal extraction status (default 0)
                   --failed-share X          share of documents whose extraction fails, 0..1 (default 0)
                   --partial-share X         share that ends partial_success, 0..1 (default 0)
+                  --refuse TEXT             refuse, per item, every document whose text contains TEXT
+                  --lie MODE[,MODE]         a Synap that lies (tests of the client): reversed-results, foreign-ids,
+                                            duplicate-wording, short-results, html-200, huge-retry-after
+                  --lie-every N             the call-bound lies (foreign-ids, short-results, html-200,
+                                            huge-retry-after) on every N-th batch call (default 2)
                 """;
     }
 
@@ -59,6 +64,7 @@ public final class EmulatorFlags {
             }
         }
         EmulatorSettings.Builder b = g.b;
+        b.lies(new EmulatorSettings.Lies(g.refuse, g.lies, g.lieEvery));
         b.latency(g.p50, g.p95 == null ? g.p50 : g.p95);
         b.extraction(new EmulatorSettings.Extraction(g.processing, g.failed, g.partial));
         if (g.credits != null) b.credits(new EmulatorSettings.Credits(g.credits, g.creditCost, g.overages));
@@ -80,6 +86,9 @@ public final class EmulatorFlags {
         Duration processing = Duration.ZERO;
         double failed;
         double partial;
+        String refuse;
+        java.util.Set<EmulatorSettings.Lie> lies = java.util.EnumSet.noneOf(EmulatorSettings.Lie.class);
+        int lieEvery = 2;
 
         /** One flag with its value; an unknown flag or a bad value is an error naming it. */
         void take(String a, String v) {
@@ -110,6 +119,16 @@ public final class EmulatorFlags {
                 case "--overages" -> {
                     if (!v.equals("on") && !v.equals("off")) throw new IllegalArgumentException("--overages: must be on or off, was " + v);
                     overages = v.equals("on");
+                }
+                case "--refuse" -> refuse = v;
+                case "--lie-every" -> lieEvery = Integer.parseInt(v);
+                case "--lie" -> {
+                    for (String mode : v.split(",")) {
+                        EmulatorSettings.Lie lie = java.util.Arrays.stream(EmulatorSettings.Lie.values()).filter(l -> l.flag().equals(mode.trim()))
+                                .findFirst().orElseThrow(() -> new IllegalArgumentException("--lie: unknown mode \"" + mode.trim() + "\"; modes: "
+                                        + java.util.Arrays.stream(EmulatorSettings.Lie.values()).map(EmulatorSettings.Lie::flag).toList()));
+                        lies.add(lie);
+                    }
                 }
                 default -> throw new IllegalArgumentException("unknown flag " + a);
             }

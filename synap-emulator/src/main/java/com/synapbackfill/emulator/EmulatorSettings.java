@@ -26,6 +26,8 @@ import java.util.Objects;
  *                             cannot take), or null
  * @param credits              the client's credit wallet, or null: credits not modelled (the credit calls answer 404, as a
  *                             Synap without them)
+ * @param lies                 ways the emulator misleads a client, for the tests that prove the client trusts nothing it
+ *                             did not check ({@link Lies#NONE}: an honest Synap)
  */
 public record EmulatorSettings(
         int port,
@@ -42,7 +44,8 @@ public record EmulatorSettings(
         long seed,
         Extraction extraction,
         String poison,
-        Credits credits) {
+        Credits credits,
+        Lies lies) {
 
     /** The key every test and the demo use unless they configure their own. */
     public static final String DEFAULT_API_KEY = "synap_emulator_key";
@@ -59,6 +62,7 @@ public record EmulatorSettings(
         Objects.requireNonNull(duplicatePolicy, "duplicatePolicy");
         Objects.requireNonNull(faults, "faults");
         Objects.requireNonNull(extraction, "extraction");
+        Objects.requireNonNull(lies, "lies");
         if (latencyP50.isNegative() || latencyP95.compareTo(latencyP50) < 0)
             throw new IllegalArgumentException("latency: need 0 <= p50 <= p95, was p50=" + latencyP50 + " p95=" + latencyP95);
     }
@@ -73,7 +77,7 @@ public record EmulatorSettings(
         b.maxDocumentBytes = maxDocumentBytes; b.rateLimitPerMinute = rateLimitPerMinute; b.rateLimitUnit = rateLimitUnit;
         b.burst = burst; b.burstSet = true; b.duplicatePolicy = duplicatePolicy; b.latencyP50 = latencyP50;
         b.latencyP95 = latencyP95; b.faults = faults; b.seed = seed; b.extraction = extraction; b.poison = poison;
-        b.credits = credits;
+        b.credits = credits; b.lies = lies;
         return b;
     }
 
@@ -123,6 +127,46 @@ public record EmulatorSettings(
     public record Credits(double balance, double perDocument, boolean overages) {
         public Credits {
             if (perDocument < 0) throw new IllegalArgumentException("credit cost per document must be >= 0, was " + perDocument);
+        }
+    }
+
+    /**
+     * A Synap that lies, to prove the client checks what it is told. Documents whose text holds {@code refuse} are refused
+     * per item ({@code rejected: ...}); on every {@code every}-th batch call (the ones between answer honestly) the answer
+     * is bent by each of {@code modes}. The documents of a lying call are still stored (they were accepted; the answer
+     * lies about it), so an honest retry finds them already ingested.
+     */
+    public record Lies(String refuse, java.util.Set<Lie> modes, int every) {
+        public static final Lies NONE = new Lies(null, java.util.Set.of(), 2);
+
+        public Lies {
+            modes = modes == null ? java.util.Set.of() : java.util.Set.copyOf(modes);
+            if (every < 1) throw new IllegalArgumentException("lies: every must be >= 1, was " + every);
+        }
+
+        public boolean any() {
+            return refuse != null || !modes.isEmpty();
+        }
+    }
+
+    /** One way of lying (see {@link Lies}). */
+    public enum Lie {
+        /** the results in the reverse order of the documents */
+        REVERSED_RESULTS,
+        /** a queued result carries another document's id, one not in the call */
+        FOREIGN_IDS,
+        /** a refusal's message is worded like a duplicate ("rejected: duplicate key 'source' in metadata") */
+        DUPLICATE_WORDING,
+        /** the last result is left out */
+        SHORT_RESULTS,
+        /** a 200 whose body is an HTML page */
+        HTML_200,
+        /** a 429 asking to wait a billion seconds */
+        HUGE_RETRY_AFTER;
+
+        /** The flag spelling ({@code reversed-results}). */
+        public String flag() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         }
     }
 
@@ -218,6 +262,7 @@ public record EmulatorSettings(
         private Extraction extraction = Extraction.IMMEDIATE;
         private String poison;
         private Credits credits;
+        private Lies lies = Lies.NONE;
 
         public Builder port(int port) { this.port = port; return this; }
         public Builder apiKey(String key, Instance instance) { instances.put(key, instance); return this; }
@@ -235,6 +280,9 @@ public record EmulatorSettings(
         /** A batch holding a document whose text contains {@code marker} fails with a 500, every time (content Synap cannot take). */
         public Builder poison(String marker) { this.poison = marker; return this; }
 
+        /** How the emulator misleads the client ({@link Lies#NONE}: it does not). */
+        public Builder lies(Lies l) { this.lies = l; return this; }
+
         /** The client's wallet (null: credits not modelled). */
         public Builder credits(Credits c) { this.credits = c; return this; }
 
@@ -242,7 +290,7 @@ public record EmulatorSettings(
             // Documented tier: 600 rpm with burst 50, i.e. five seconds' worth of requests.
             int b = burstSet ? burst : Math.max(1, (int) Math.ceil(rateLimitPerMinute / 12.0));
             return new EmulatorSettings(port, instances, maxDocumentsPerBatch, maxDocumentBytes, rateLimitPerMinute,
-                    rateLimitUnit, b, duplicatePolicy, latencyP50, latencyP95, faults, seed, extraction, poison, credits);
+                    rateLimitUnit, b, duplicatePolicy, latencyP50, latencyP95, faults, seed, extraction, poison, credits, lies);
         }
     }
 }

@@ -24,6 +24,8 @@ final class MemoryEndpoints {
     private final CallGate gate;
     private final DocumentStore store;
     private final FaultPlan faults;
+    /** Batch calls answered so far, for the lies told on every n-th of them. */
+    private final java.util.concurrent.atomic.AtomicLong batchCalls = new java.util.concurrent.atomic.AtomicLong();
 
     MemoryEndpoints(ObjectMapper mapper, LiveSettings live, EmulatorStats stats, KeyRing keys, CallGate gate,
                     DocumentStore store, FaultPlan faults) {
@@ -42,6 +44,10 @@ final class MemoryEndpoints {
         EmulatorSettings.Instance inst = keys.authenticate(call, s);
         gate.pass(s, inst, 1);
         FaultPlan.Fault fault = injected(faults.draw(s), s);
+        EmulatorSettings.Lies lies = s.lies();
+        boolean lying = lies.any() && batchCalls.incrementAndGet() % lies.every() == 0;
+        if (lying && lies.modes().contains(EmulatorSettings.Lie.HUGE_RETRY_AFTER))
+            throw Reply.error(429, "Rate limit exceeded for this instance").withHeader("Retry-After", "1000000000").refusal();
         JsonNode root = parse(call.body(), true);
         JsonNode docs = documents(root, s);
         if (s.rateLimitUnit() == EmulatorSettings.RateLimitUnit.DOCUMENT && docs.size() > 1)
@@ -54,6 +60,7 @@ final class MemoryEndpoints {
         boolean failFast = root.path("fail_fast").asBoolean(false);
         stats.documentsReceived.add(docs.size());
         List<DocumentValidator.Candidate> candidates = validated(docs, inst, s, failFast);
+        if (lies.refuse() != null) refuse(docs, candidates, lies);
         Instant now = live.clock().instant();
         CreditWallet w = live.wallet();
         if (w != null) {
@@ -69,7 +76,9 @@ final class MemoryEndpoints {
         int succeeded = 0;
         for (JsonNode r : results) if (r.get("status").asText().equals("queued")) succeeded++;
         resp.put("total", candidates.size()).put("succeeded", succeeded).put("failed", candidates.size() - succeeded);
-        resp.set("results", results);
+        resp.set("results", lie(results, lies, lying));
+        if (lying && lies.modes().contains(EmulatorSettings.Lie.HTML_200))
+            return Reply.html(200, "<!doctype html><html><head><title>Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>");
         if (fault == FaultPlan.Fault.ACCEPT_THEN_SLOW) {
             stats.acceptedThenSlow.increment();
             return Reply.json(200, resp).after(s.faults().slowDelay().toMillis());
@@ -96,6 +105,34 @@ final class MemoryEndpoints {
         if (w != null) w.charge(1);
         return Reply.json(200, Reply.obj().put("ingestion_id", ingestionId).put("document_id", docId)
                 .put("status", "queued").put("queued_at", now.toString())).after(faults.latencyMillis(s));
+    }
+
+    /** Documents whose text holds the refuse marker are refused per item (worded as a duplicate of something, if so told). */
+    private static void refuse(JsonNode docs, List<DocumentValidator.Candidate> candidates, EmulatorSettings.Lies lies) {
+        for (int i = 0; i < candidates.size(); i++) {
+            if (candidates.get(i).error == null && docs.get(i).path("document").asText("").contains(lies.refuse()))
+                candidates.get(i).error = lies.modes().contains(EmulatorSettings.Lie.DUPLICATE_WORDING)
+                        ? "rejected: duplicate key 'source' in metadata" : "rejected: the content policy refused this document";
+        }
+    }
+
+    /** The results as a lying Synap gives them: reversed (always, when told), a queued one under a foreign id, the last left out. */
+    private static ArrayNode lie(ArrayNode results, EmulatorSettings.Lies lies, boolean lying) {
+        ArrayNode out = results;
+        if (lies.modes().contains(EmulatorSettings.Lie.REVERSED_RESULTS)) {
+            out = Reply.array();
+            for (int i = results.size() - 1; i >= 0; i--) out.add(results.get(i));
+        }
+        if (lying && lies.modes().contains(EmulatorSettings.Lie.FOREIGN_IDS)) {
+            for (JsonNode r : out) {
+                if (r.path("status").asText().equals("queued")) {
+                    ((ObjectNode) r).put("document_id", "foreign-" + fastUuid());
+                    break;
+                }
+            }
+        }
+        if (lying && lies.modes().contains(EmulatorSettings.Lie.SHORT_RESULTS) && !out.isEmpty()) out.remove(out.size() - 1);
+        return out;
     }
 
     /** The fault drawn for a batch: the ones that answer at once are thrown; the rest come back. */

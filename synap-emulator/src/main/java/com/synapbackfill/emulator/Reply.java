@@ -37,6 +37,12 @@ record Reply(int status, JsonNode body, Map<String, String> headers, long delayM
         return new Reply(200, null, Map.of("Content-Type", "application/x-ndjson"), 0, stream);
     }
 
+    /** A page of HTML (what a proxy in front of an API answers when it is down, with a 200 as often as not). */
+    static Reply html(int status, String page) {
+        byte[] bytes = page.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return new Reply(status, null, Map.of("Content-Type", "text/html; charset=utf-8"), 0, out -> out.write(bytes));
+    }
+
     /** {@code {"detail": "..."}}. */
     static Reply error(int status, String detail) {
         return json(status, obj().put("detail", detail));

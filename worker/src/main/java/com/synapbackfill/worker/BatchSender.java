@@ -128,7 +128,12 @@ final class BatchSender {
             t.latencies.add(result.latencyMillis());
             long now = clock.millis();
             for (int i = 0; i < docs.size(); i++) {
+                // the client matched the answer to the documents by id; a SynapApi that did not is refused here, never trusted
                 BatchResult.ItemResult r = result.results().get(i);
+                String sent = docs.get(i).documentId();
+                if (sent != null && !sent.equals(r.documentId()))
+                    throw new IllegalStateException("batch_create result " + i + " answers \"" + r.documentId() + "\", not the document sent there (\""
+                            + sent + "\"): results must be matched to documents by document_id");
                 if (!r.failed()) {
                     t.acceptedRows.add(docs.get(i));
                     t.receipts.add(new Receipt(docs.get(i).documentId(), r.ingestionId(), docs.get(i).turn().id(), shardNo, false));
@@ -144,6 +149,11 @@ final class BatchSender {
             t.calls++;
             if (e.kind() == PermanentException.Kind.CONFLICT) {
                 conflict(runId, shardNo, docs, synap, t, e);
+            } else if (e.kind() == PermanentException.Kind.MALFORMED_ANSWER) {
+                // Synap's answer says nothing reliable of any of them: each fails with the reason and the correlation id
+                long now = clock.millis();
+                for (Mapped m : docs)
+                    t.failures.add(FailureRecord.of(runId, m.documentId(), m.turn().id(), shardNo, "malformed_answer", 200, e.detail(), now));
             } else if (e.kind() == PermanentException.Kind.INVALID_INPUT) {
                 if (docs.size() == 1) {
                     t.failures.add(FailureRecord.of(runId, docs.get(0).documentId(), docs.get(0).turn().id(), shardNo,
@@ -165,20 +175,31 @@ final class BatchSender {
         send(runId, shardNo, docs.subList(mid, docs.size()), synap, t);
     }
 
-    /** 409: documents the answer names are already present; the rest is sent again, or split when none are named. */
+    /**
+     * 409: the documents the answer names as duplicates of their document id are already present (docs/synap-api.md §5.3);
+     * the rest is sent again, or split when none are named. A 409 on one document that names no duplicate of its id (a
+     * transcript conflict, anything else) is a failure with its message, never "already present".
+     */
     private void conflict(String runId, int shardNo, List<Mapped> docs, SynapApi synap, Tally t, PermanentException e) {
-        if (docs.size() == 1) {
-            t.presentRows.add(docs.get(0));
-            return;
-        }
         // the ids the answer names in full (a trimmed detail would hide most of a 100-document batch)
         Set<String> ids = new HashSet<>(e.documentIds());
         String detail = e.detail() == null ? "" : e.detail();
         List<Mapped> rest = new ArrayList<>();
         List<Mapped> named = new ArrayList<>();
         for (Mapped m : docs) {
-            if (m.documentId() != null && (ids.contains(m.documentId()) || detail.contains("\"" + m.documentId() + "\""))) named.add(m);
+            if (m.documentId() != null && (ids.contains(m.documentId()) || detail.contains("\"" + m.documentId() + "\"")
+                    || detail.contains(BatchResult.DUPLICATE_MESSAGE + ": " + m.documentId()))) named.add(m);
             else rest.add(m);
+        }
+        if (docs.size() == 1 && named.isEmpty() && detail.contains(BatchResult.DUPLICATE_CODE)) {
+            // one document, refused as a duplicate of its id: the id it names can be no other
+            t.presentRows.add(docs.get(0));
+            return;
+        }
+        if (docs.size() == 1 && named.isEmpty()) {
+            t.failures.add(FailureRecord.of(runId, docs.get(0).documentId(), docs.get(0).turn().id(), shardNo, "conflict", e.httpStatus(),
+                    "Synap answered 409 without naming this document id as already stored: " + detail, clock.millis()));
+            return;
         }
         if (named.isEmpty()) {
             bisect(runId, shardNo, docs, synap, t);

@@ -144,12 +144,31 @@ class ShardWorkerTest {
         setUp(turns(8), cfg());
         Set<String> existing = new HashSet<>(List.of("backfill:0c6e1f5a-2b8d-4c3e-9a7f-1d2e3f405162:3"));
         synap.failWith = docs -> docs.stream().anyMatch(d -> existing.contains(d.documentId()))
-                ? new PermanentException(PermanentException.Kind.CONFLICT, "HTTP 409", 409, "duplicate", null) : null;
+                ? new PermanentException(PermanentException.Kind.CONFLICT, "HTTP 409", 409,
+                "{\"code\":\"duplicate_document_id\",\"message\":\"1 document_id(s) already ingested\"}", null) : null;
         run();
         Counters c = ledger.run(RUN).orElseThrow().counters();
         assertThat(c.alreadyPresent()).isEqualTo(1);
         assertThat(c.accepted()).isEqualTo(7);
         assertThat(synap.stored).hasSize(7).doesNotContainAnyElementsOf(existing);
+    }
+
+    /** A 409 that merely says "duplicate" names no document id: the document it isolates is a failure, not already present. */
+    @Test
+    void aConflictThatNamesNoDuplicateIdIsAFailureNotAlreadyPresent() {
+        setUp(turns(8), cfg());
+        Set<String> existing = new HashSet<>(List.of("backfill:0c6e1f5a-2b8d-4c3e-9a7f-1d2e3f405162:3"));
+        synap.failWith = docs -> docs.stream().anyMatch(d -> existing.contains(d.documentId()))
+                ? new PermanentException(PermanentException.Kind.CONFLICT, "HTTP 409", 409, "duplicate transcript", null) : null;
+        run();
+        Counters c = ledger.run(RUN).orElseThrow().counters();
+        assertThat(c.alreadyPresent()).isZero();
+        assertThat(c.failed()).isEqualTo(1);
+        assertThat(c.accepted()).isEqualTo(7);
+        assertThat(ledger.failures(RUN, null, 10)).singleElement().satisfies(f -> {
+            assertThat(f.errorClass()).isEqualTo("conflict");
+            assertThat(f.message()).contains("duplicate transcript");
+        });
     }
 
     @Test
