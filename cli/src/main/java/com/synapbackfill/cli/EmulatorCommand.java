@@ -36,7 +36,7 @@ final class EmulatorCommand implements Callable<Integer> {
             System.out.println("  Instance isolation: " + inst.isolation() + " (whoami: user_context_isolation " + inst.isolation().wire() + ")");
         if (settings.credits() != null)
             System.out.printf("  Credits: balance %,.0f, %s per accepted document; %s%n", settings.credits().balance(),
-                    com.synapbackfill.synap.Credits.format(settings.credits().perDocument()), settings.credits().overages()
+                    java.math.BigDecimal.valueOf(settings.credits().perDocument()).stripTrailingZeros().toPlainString(), settings.credits().overages()
                             ? "overages on (past zero the balance goes negative)" : "overages off (402 when the balance cannot cover a call)");
         Runtime.getRuntime().addShutdownHook(new Thread(emulator::close));
         new CountDownLatch(1).await();

@@ -89,6 +89,8 @@ final class EstimateCommand implements Callable<Integer> {
         OkHttpSynapApi api = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), SynapClientConfig.defaults(synapUrl, key),
                 new LimiterGate(new LocalRateLimiter(rateLimit, 1, Clock.systemUTC()), RunConfig.RateLimitUnit.CALL, Clock.systemUTC()),
                 Sleeper.REAL, Clock.systemUTC());
+        valid = underCap(out, api, valid);
+        if (valid.isEmpty()) return 0.5;
         List<Long> latencies = new ArrayList<>();
         long accepted = 0;
         long present = 0;
@@ -108,6 +110,26 @@ final class EstimateCommand implements Callable<Integer> {
         out.printf("  sent %d documents in %d calls: accepted %d, already present %d, failed %d; latency p50 %d ms, p95 %d ms%n",
                 valid.size(), latencies.size(), accepted, present, failed, p50, p95);
         return p95 / 1000.0;
+    }
+
+    /**
+     * {@code --send} spends real credits: with {@code --max-credits} it sends no more than the cap pays at Synap's price of
+     * these documents (a document count when Synap gives no price), as a run would.
+     */
+    private List<MemoryDocument> underCap(PrintStream out, OkHttpSynapApi api, List<MemoryDocument> valid) {
+        Long cap = RunSettingsOptions.credits(contract.maxCredits == null ? null : Long.toString(contract.maxCredits), "--max-credits");
+        if (cap == null || valid.isEmpty()) return valid;
+        com.synapbackfill.model.CreditPrice price;
+        try {
+            java.util.OptionalDouble estimate = api.estimateCredits(valid.size(), valid.get(0).mode());
+            price = com.synapbackfill.model.CreditPrice.fromEstimate(estimate.isPresent() ? estimate.getAsDouble() : null, valid.size());
+        } catch (com.synapbackfill.error.BackfillException unpriced) {
+            price = com.synapbackfill.model.CreditPrice.BY_DOCUMENTS;
+        }
+        long allowed = price.documentsUnder(cap);
+        if (allowed >= valid.size()) return valid;
+        out.printf("  --send %d: %s, so %,d are sent%n", valid.size(), price.describeCap(cap), allowed);
+        return valid.subList(0, (int) allowed);
     }
 
     /**

@@ -12,12 +12,14 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code backfill retry-failures RUN}: re-reads a stopped run's failed rows by id from the source and sends
- * them again under the run's rate limit. Resolved rows are marked so and move from failed to accepted (or
- * already present) in the run's counters; rows still invalid stay failed with their current reason.
+ * them again under the run's rate limit and its credit cap. Resolved rows are marked so and move from failed to accepted (or
+ * already present) in the run's counters; rows still invalid stay failed with their current reason. At the cap it stops
+ * (exit 3), the rest unresolved, until {@code --max-credits HIGHER}.
  */
 @Command(name = "retry-failures", description = "Re-read a run's failed rows from the source and send them again.",
         footer = {"", "Runs on this machine, for a local ledger or a deployed stack: it needs the database and Synap",
                 "(--jdbc-url, --db-user, SOURCE_DB_PASSWORD, SYNAP_API_KEY), and the run must not be RUNNING.",
+                "It spends from the run's credit cap (--max-credits of the run): at the cap it stops, exit 3.",
                 "", "Examples:",
                 "  backfill retry-failures backfill-nov --jdbc-url jdbc:postgresql://db/app --db-user r",
                 "  backfill retry-failures backfill-nov --reason bad_row: --stack synap-backfill --config backfill.yaml"})
@@ -27,6 +29,8 @@ final class RetryFailuresCommand extends OperatorCommand {
     @Option(names = "--reason", description = "only failures of this reason (or a prefix ending in ':')") String reason;
     @Option(names = "--extraction", description = "instead: send again the documents `backfill verify` found failed, partly failed or unknown to Synap")
     boolean extraction;
+    @Option(names = "--max-credits", paramLabel = "N", description = "the run's credit cap from now on (what the run and its retries may "
+            + "spend in all; a retry stopped at the cap continues with a higher one)") Long maxCredits;
 
     @Override
     public Integer call() throws java.io.IOException {
@@ -36,6 +40,7 @@ final class RetryFailuresCommand extends OperatorCommand {
         if (!stack.deployed(c)) LocalRunRecord.apply(c, source, stack, id, env, out, false);
         RunCommand.checkSynap(env.get("SYNAP_BASE_URL"), env.get("SYNAP_API_KEY"));
         try (Target target = Target.open(stack, c, Target.Access.WRITE, env)) {
+            if (maxCredits != null) setCap(target.ledger(), id, RunSettingsOptions.credits(Long.toString(maxCredits), "--max-credits"));
             FailureRetrier retrier = new FailureRetrier(target.ledger(),
                     WorkerComponents.resources(target.settings(), target.env(), target.aws(), target.reports(), Clock.systemUTC()), Clock.systemUTC());
             if (extraction) return resendExtractions(target, retrier, id);
@@ -43,10 +48,21 @@ final class RetryFailuresCommand extends OperatorCommand {
             out.printf("Run %s: retried %,d failures: resolved %,d (accepted %,d, already present %,d) in %,d calls; still failing %,d%n",
                     id, r.retried(), r.resolved(), r.accepted(), r.alreadyPresent(), r.calls(), r.stillFailingTotal());
             r.stillFailing().forEach((k, v) -> out.printf("  %-32s %,8d%n", k, v));
+            if (r.stoppedAtCap() != null) out.println("Stopped at the run's credit cap: " + r.stoppedAtCap());
             PlannerResults.Report report = target.planner().report(id);
             printReport(report);
+            if (r.stoppedAtCap() != null) return BackfillCommand.BLOCKED;
             return report.invariantHolds() ? BackfillCommand.OK : BackfillCommand.INVARIANT;
         }
+    }
+
+    /** {@code --max-credits}: the run's cap from now on, as {@code resume --max-credits} sets it. */
+    private void setCap(com.synapbackfill.ledger.RunLedger ledger, String id, Long cap) {
+        var run = ledger.run(id).orElseThrow(() -> new IllegalArgumentException("RUN: no run \"" + id + "\" in the ledger"));
+        if (cap.equals(run.config().maxCredits())) return;
+        ledger.updateConfig(id, run.config().toBuilder().maxCredits(cap).build());
+        out.printf("Run %s: credit cap %s → %,d (%s)%n", id, run.config().maxCredits() == null ? "none" : String.format("%,d",
+                run.config().maxCredits()), cap, run.config().creditPrice().describeCap(cap));
     }
 
     /** {@code --extraction}: the failed documents of the run's last verify, sent again; 0 when Synap queued them all. */
@@ -74,6 +90,10 @@ final class RetryFailuresCommand extends OperatorCommand {
                     + "To extract them again, delete those documents in Synap (their document ids are in verify.json) and run this again, "
                     + "or ask Synap support to reprocess them.%n", r.refused());
         r.failed().forEach((k, v) -> out.printf("  not sent: %-28s %,8d%n", k, v));
+        if (r.stoppedAtCap() != null) {
+            out.println("Stopped at the run's credit cap: " + r.stoppedAtCap().replace("retry-failures " + id, "retry-failures " + id + " --extraction"));
+            return BackfillCommand.BLOCKED;
+        }
         return r.refused() + r.failedTotal() == 0 ? BackfillCommand.OK : BackfillCommand.EXTRACTION_FAILED;
     }
 }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class CreditsIT {
     static final int ROWS = 30_000;
+    static final String REFUSE = "<<refused-for-now>>";
     static RealParts.Postgres pg;
     static SyntheticHistory.Loaded big;
     static SyntheticHistory.Loaded small;
@@ -40,6 +41,13 @@ class CreditsIT {
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); Statement st = c.createStatement()) {
             // a few rows of a B2B app whose customer was never recorded
             st.execute("UPDATE scope_turns SET customer_id = NULL WHERE id IN (SELECT id FROM scope_turns ORDER BY id LIMIT 7)");
+            // 100 turns; Synap refuses the first 30 (their text holds the marker) until it is told otherwise
+            st.execute("DROP TABLE IF EXISTS retry_turns");
+            st.execute("CREATE TABLE retry_turns (id bigint PRIMARY KEY, user_id text, conversation_id text, message_index int, "
+                    + "user_text text, assistant_text text, created_at timestamptz)");
+            st.execute("INSERT INTO retry_turns SELECT g, 'u' || (g % 7), 'c-' || (g / 10), g % 10, 'question ' || g "
+                    + "|| CASE WHEN g <= 30 THEN ' " + REFUSE + "' ELSE '' END, 'answer ' || g, "
+                    + "timestamptz '2025-01-01 00:00:00Z' + g * interval '1 minute' FROM generate_series(1, 100) g");
         }
     }
 
@@ -95,6 +103,82 @@ class CreditsIT {
             assertThat(docs.stream().map(StoredDocument::documentId).distinct().count()).isEqualTo(big.validRows());
             assertThat(emulator.creditsSpent()).as("each document paid once").isEqualTo((double) big.validRows());
             assertThat(emulator.stats().duplicates()).as("nothing sent twice after the cap").isZero();
+        }
+    }
+
+    @Test
+    void aPriceUnderATenthOfACentPerDocumentStillCapsTheRunAtWhatTheCapPays() throws Exception {
+        // 0.0004 credits a document was 0 in thousandths: the cap let the whole table through
+        Path state = Files.createTempDirectory("credits-tiny");
+        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0)
+                .credits(new EmulatorSettings.Credits(1_000, 0.0004, true)).build())) {
+            CliIT.Result capped = cli("run", emulator, "credit_turns", state, "--run-id", "credits-tiny", "--max-credits", "1");
+            assertThat(capped.exit()).as(capped.output()).isEqualTo(BackfillCommand.BLOCKED);
+            assertThat(capped.output()).contains("capped at 1 by --max-credits (2,500 documents at 0.0004 credits each)")
+                    .contains("credit cap is reached: --max-credits 1 allows 2,500 documents at Synap's 0.0004 credits a document");
+            assertThat(emulator.documents().size()).as("at most what 1 credit pays, at 0.0004 a document").isBetween(2_000, 2_500);
+            assertThat(emulator.creditsSpent()).isLessThanOrEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void aZeroPriceCapsTheRunByDocumentsAndTheStartAndTheStatusSaySo() throws Exception {
+        Path state = Files.createTempDirectory("credits-free");
+        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0)
+                .credits(new EmulatorSettings.Credits(1_000, 0, true)).build())) {
+            CliIT.Result capped = cli("run", emulator, "scope_turns", state, "--run-id", "credits-free", "--max-credits", "50",
+                    "--batch-size", "10", "--concurrency", "2");
+            assertThat(capped.exit()).as(capped.output()).isEqualTo(BackfillCommand.BLOCKED);
+            String says = "Synap gave no price for these documents: --max-credits 50 caps the run at 50 documents";
+            assertThat(capped.output()).contains("priced at 0 credits").contains(says);
+            assertThat(emulator.documents().size()).as("50 documents, not the whole table").isBetween(40, 50);
+
+            CliIT.Result status = CliIT.run(Map.of(), "status", "credits-free", "--state-dir", state.toString());
+            assertThat(status.output()).contains("BLOCKED").contains(says);
+        }
+    }
+
+    @Test
+    void retryFailuresSpendsFromTheRunsCapAndAHigherCapLetsItFinish() throws Exception {
+        // the run: 70 stored, 30 refused, its cap of 70 spent; a retry used to send the 30 anyway (100 stored)
+        Path state = Files.createTempDirectory("credits-retry");
+        EmulatorSettings refusing = EmulatorSettings.builder().rateLimitPerMinute(0).credits(new EmulatorSettings.Credits(10_000, 1, true))
+                .lies(new EmulatorSettings.Lies(REFUSE, java.util.Set.of(), 1)).build();
+        try (SynapEmulator emulator = SynapEmulator.start(refusing)) {
+            CliIT.Result run = cli("run", emulator, "retry_turns", state, "--run-id", "credits-retry", "--max-credits", "70",
+                    "--column", "customerId=", "--batch-size", "10", "--concurrency", "1");
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(run.output()).contains("accepted 70").contains("failed 30");
+            assertThat(emulator.documents()).hasSize(70);
+
+            emulator.reconfigure(refusing.toBuilder().lies(EmulatorSettings.Lies.NONE).build()); // Synap takes them now
+            List<String> retry = new ArrayList<>(List.of("retry-failures", "credits-retry", "--jdbc-url", pg.jdbcUrl(), "--db-user",
+                    pg.user(), "--synap-url", emulator.baseUrl(), "--state-dir", state.toString()));
+            CliIT.Result atCap = CliIT.run(secrets(), retry.toArray(String[]::new));
+            assertThat(atCap.exit()).as(atCap.output()).isEqualTo(BackfillCommand.BLOCKED);
+            assertThat(atCap.output()).contains("Stopped at the run's credit cap").contains("--max-credits 70 allows 70 documents")
+                    .contains("backfill retry-failures credits-retry --max-credits N");
+            assertThat(emulator.documents()).as("nothing past the cap").hasSize(70);
+            assertThat(emulator.creditsSpent()).isEqualTo(70.0);
+
+            retry.addAll(List.of("--max-credits", "100"));
+            CliIT.Result raised = CliIT.run(secrets(), retry.toArray(String[]::new));
+            assertThat(raised.exit()).as(raised.output()).isZero();
+            assertThat(raised.output()).contains("credit cap 70 → 100").contains("resolved 30");
+            assertThat(emulator.documents()).hasSize(100);
+            assertThat(emulator.creditsSpent()).isEqualTo(100.0);
+        }
+    }
+
+    @Test
+    void estimateSendsNoMoreThanItsCapPays() throws Exception {
+        try (SynapEmulator emulator = SynapEmulator.start(EmulatorSettings.builder().rateLimitPerMinute(0)
+                .credits(new EmulatorSettings.Credits(10_000, 1, true)).build())) {
+            CliIT.Result estimate = cli("estimate", emulator, "scope_turns", null, "--send", "30",
+                    "--max-credits", "5");
+            assertThat(estimate.exit()).as(estimate.output()).isZero();
+            assertThat(estimate.output()).contains("--send 30: --max-credits 5 allows 5 documents at Synap's 1 credit a document, so 5 are sent");
+            assertThat(emulator.documents()).hasSize(5);
         }
     }
 

@@ -45,11 +45,21 @@ public final class PlannerResults {
      * @param blocked       BLOCKED: the state machine fails with {@code reason}
      */
     /**
-     * @param trouble what is wrong right now while the run goes on ("Synap unreachable since ..."), or null
+     * @param trouble   what is wrong right now while the run goes on ("Synap unreachable since ..."), or null
+     * @param creditCap what the run's {@code maxCredits} lets through, in words ("Synap gave no price for these documents:
+     *                  --max-credits 50 caps the run at 50 documents"), or null for a run without a cap
      */
     public record Status(String runId, String status, String reason, boolean done, boolean blocked,
                          long estimatedRows, int shardsTotal, int shardsDone, Counters counters,
-                         double docsPerSecond, long etaSeconds, long latencyP95Millis, long elapsedSeconds, String trouble) {
+                         double docsPerSecond, long etaSeconds, long latencyP95Millis, long elapsedSeconds, String trouble,
+                         String creditCap) {
+        public Status(String runId, String status, String reason, boolean done, boolean blocked, long estimatedRows, int shardsTotal,
+                      int shardsDone, Counters counters, double docsPerSecond, long etaSeconds, long latencyP95Millis, long elapsedSeconds,
+                      String trouble) {
+            this(runId, status, reason, done, blocked, estimatedRows, shardsTotal, shardsDone, counters, docsPerSecond, etaSeconds,
+                    latencyP95Millis, elapsedSeconds, trouble, null);
+        }
+
         public Status(String runId, String status, String reason, boolean done, boolean blocked, long estimatedRows, int shardsTotal,
                       int shardsDone, Counters counters, double docsPerSecond, long etaSeconds, long latencyP95Millis, long elapsedSeconds) {
             this(runId, status, reason, done, blocked, estimatedRows, shardsTotal, shardsDone, counters, docsPerSecond, etaSeconds,

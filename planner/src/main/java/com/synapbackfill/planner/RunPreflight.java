@@ -1,5 +1,6 @@
 package com.synapbackfill.planner;
 
+import com.synapbackfill.model.CreditPrice;
 import com.synapbackfill.model.RunConfig;
 import com.synapbackfill.synap.Credits;
 import com.synapbackfill.synap.SynapApi;
@@ -95,9 +96,17 @@ public final class RunPreflight {
      * @param balance   the balance (null: Synap reports none)
      */
     public record Quote(long documents, String mode, Double credits, Double balance) {
-        /** One document's price (null when unknown). */
+        /**
+         * One document's price, exact, as the run's cap counts it; {@link CreditPrice#BY_DOCUMENTS} when Synap gave none, or
+         * one that is not positive (a cap then counts documents, and the run says so).
+         */
+        public CreditPrice price() {
+            return CreditPrice.fromEstimate(credits, documents);
+        }
+
+        /** One document's price for the run's config (null when there is no usable one). */
         public Double perDocument() {
-            return credits == null || documents <= 0 ? null : credits / documents;
+            return price().asDouble();
         }
 
         /** What the run may spend: its estimate, or the cap when that is lower. */
@@ -110,12 +119,20 @@ public final class RunPreflight {
         public String line(Long maxCredits) {
             StringBuilder m = new StringBuilder("Credits: ~").append(String.format(java.util.Locale.ROOT, "%,d", documents)).append(" documents");
             if (credits == null) m.append(", not priced (Synap answered no estimate)");
+            else if (credits <= 0) m.append(", priced at ").append(Credits.format(credits)).append(" credits (Synap's estimate for batch_create, ")
+                    .append(mode).append(")");
             else m.append(" ≈ ").append(Credits.format(Math.ceil(credits))).append(" credits (Synap's estimate for batch_create, ")
                     .append(mode).append(")");
-            if (maxCredits != null) m.append(", capped at ").append(Credits.format(maxCredits)).append(" by --max-credits");
+            CreditPrice price = price();
+            if (maxCredits != null && price.byDocuments()) m.append("; ").append(price.describeCap(maxCredits));
+            else if (maxCredits != null)
+                m.append(", capped at ").append(Credits.format(maxCredits)).append(" by --max-credits (")
+                        .append(String.format(java.util.Locale.ROOT, "%,d", price.documentsUnder(maxCredits))).append(" documents at ")
+                        .append(price.perDocument().toPlainString()).append(" credits each)");
             if (balance == null) return m.append("; balance unknown (Synap reports none)").toString();
             m.append("; balance ").append(Credits.format(Math.floor(balance)));
-            if (credits == null && maxCredits == null) return m.toString();
+            // with no price, what the run spends is unknown: no figure is made up
+            if (credits == null) return m.toString();
             double left = balance - planned(maxCredits);
             if (left >= 0) m.append(": it leaves ~").append(Credits.format(Math.floor(left)));
             else m.append(": it overruns the balance by ~").append(Credits.format(Math.ceil(-left)));

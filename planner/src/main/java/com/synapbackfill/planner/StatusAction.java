@@ -50,6 +50,7 @@ final class StatusAction {
                 Math.round(rate * 10) / 10.0, eta, RunSizing.p95Estimate(ledger.latencyHistogram(runId)),
                 (end - run.createdAtEpochMillis()) / 1000,
                 // a note older than two minutes is from workers that stopped since (paused, crashed): not news
-                run.trouble() != null && !run.status().terminal() && now - run.trouble().lastAtEpochMillis() < 120_000 ? run.trouble().describe() : null);
+                run.trouble() != null && !run.status().terminal() && now - run.trouble().lastAtEpochMillis() < 120_000 ? run.trouble().describe() : null,
+                run.config().maxCredits() == null ? null : run.config().creditPrice().describeCap(run.config().maxCredits()));
     }
 }

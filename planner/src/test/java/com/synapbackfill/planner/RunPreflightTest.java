@@ -59,7 +59,7 @@ class RunPreflightTest {
         assertThatThrownBy(() -> p.check(CONFIG.toBuilder().maxCredits(2_000L).build(), 30_000, true)).hasMessageContaining("capped by --max-credits");
         RunPreflight.Outcome o = p.check(CONFIG.toBuilder().allowOverage(true).maxCredits(2_000L).build(), 30_000, true);
         assertThat(o.notes()).contains("Credits: ~30,000 documents ≈ 30,000 credits (Synap's estimate for batch_create, long-range), capped "
-                + "at 2,000 by --max-credits; balance 1,000: it overruns the balance by ~1,000");
+                + "at 2,000 by --max-credits (2,000 documents at 1 credits each); balance 1,000: it overruns the balance by ~1,000");
         assertThat(o.config().creditsPerDocument()).isEqualTo(1.0);
     }
 
@@ -70,7 +70,7 @@ class RunPreflightTest {
                 "Synap does not report the Instance's isolation (whoami has no user_context_isolation): ids are sent as mapped",
                 "Credits: ~2,000 documents ≈ 1,000 credits (Synap's estimate for batch_create, long-range); balance 100,000: it leaves ~99,000");
         assertThat(o.config().creditsPerDocument()).isEqualTo(0.5);
-        assertThat(o.config().capCreditsPerDocument()).isEqualTo(0.5);
+        assertThat(o.config().creditPrice().perDocument()).isEqualByComparingTo("0.5");
     }
 
     @Test
@@ -78,7 +78,27 @@ class RunPreflightTest {
         RunPreflight.Outcome o = new RunPreflight(new Answers(null, null, null)).check(CONFIG, 2_000, true);
         assertThat(o.notes().get(1)).isEqualTo("Credits: ~2,000 documents, not priced (Synap answered no estimate); balance unknown (Synap reports none)");
         assertThat(o.config().creditsPerDocument()).isNull();
-        assertThat(o.config().capCreditsPerDocument()).as("a cap then counts documents").isEqualTo(1.0);
+        assertThat(o.config().creditPrice().byDocuments()).as("a cap then counts documents").isTrue();
+    }
+
+    @Test
+    void aPriceThatRoundsToZeroInThousandthsIsKeptExactAndAZeroOrMissingOneCapsByDocuments() {
+        // 30,000 × 0.0001 is 3.0000000000000004 as a float: the price is still the decimal Synap meant
+        RunPreflight.Outcome tiny = new RunPreflight(new Answers(null, 100_000.0, 0.0001)).check(CONFIG.toBuilder().maxCredits(50L).build(),
+                30_000, true);
+        assertThat(tiny.config().creditPrice().perDocument()).isEqualByComparingTo("0.0001");
+        assertThat(tiny.config().creditPrice().documentsUnder(50)).isEqualTo(500_000);
+        assertThat(tiny.notes().get(1)).isEqualTo("Credits: ~30,000 documents ≈ 3 credits (Synap's estimate for batch_create, long-range), "
+                + "capped at 50 by --max-credits (500,000 documents at 0.0001 credits each); balance 100,000: it leaves ~99,997");
+        RunPreflight.Outcome zero = new RunPreflight(new Answers(null, 100_000.0, 0.0)).check(CONFIG.toBuilder().maxCredits(50L).build(),
+                250, true);
+        assertThat(zero.config().creditsPerDocument()).as("no usable price").isNull();
+        assertThat(zero.notes().get(1)).isEqualTo("Credits: ~250 documents, priced at 0 credits (Synap's estimate for batch_create, "
+                + "long-range); Synap gave no price for these documents: --max-credits 50 caps the run at 50 documents; balance 100,000: "
+                + "it leaves ~100,000");
+        RunPreflight.Outcome none = new RunPreflight(new Answers(null, null, null)).check(CONFIG.toBuilder().maxCredits(50L).build(), 250, true);
+        assertThat(none.notes().get(1)).isEqualTo("Credits: ~250 documents, not priced (Synap answered no estimate); Synap gave no price "
+                + "for these documents: --max-credits 50 caps the run at 50 documents; balance unknown (Synap reports none)");
     }
 
     @Test

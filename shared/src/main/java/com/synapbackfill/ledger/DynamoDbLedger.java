@@ -156,22 +156,22 @@ public final class DynamoDbLedger implements Ledger {
     }
 
     @Override
-    public boolean reserveCredits(String runId, long milli, long capMilli) {
-        return credits.reserve(runId, milli, capMilli);
+    public boolean reserveCredits(String runId, java.math.BigDecimal amount, java.math.BigDecimal cap) {
+        return credits.reserve(runId, amount, cap);
     }
 
     @Override
-    public void releaseCredits(String runId, long milli) {
-        credits.release(runId, milli);
+    public void releaseCredits(String runId, java.math.BigDecimal amount) {
+        credits.release(runId, amount);
     }
 
     @Override
-    public void setCreditsReserved(String runId, long milli) {
-        credits.set(runId, milli);
+    public void setCreditsReserved(String runId, java.math.BigDecimal amount) {
+        credits.set(runId, amount);
     }
 
     @Override
-    public long creditsReserved(String runId) {
+    public java.math.BigDecimal creditsReserved(String runId) {
         return credits.reserved(runId);
     }
 

@@ -217,29 +217,29 @@ public final class InMemoryLedger implements Ledger {
         return r;
     }
 
-    private final Map<String, Long> credits = new HashMap<>();
+    private final Map<String, java.math.BigDecimal> credits = new HashMap<>();
 
     @Override
-    public synchronized boolean reserveCredits(String runId, long milli, long capMilli) {
-        long had = credits.getOrDefault(runId, 0L);
-        if (had + milli > capMilli) return false;
-        credits.put(runId, had + milli);
+    public synchronized boolean reserveCredits(String runId, java.math.BigDecimal amount, java.math.BigDecimal cap) {
+        java.math.BigDecimal had = credits.getOrDefault(runId, java.math.BigDecimal.ZERO);
+        if (had.add(amount).compareTo(cap) > 0) return false;
+        credits.put(runId, had.add(amount));
         return true;
     }
 
     @Override
-    public synchronized void releaseCredits(String runId, long milli) {
-        credits.merge(runId, -milli, Long::sum);
+    public synchronized void releaseCredits(String runId, java.math.BigDecimal amount) {
+        credits.merge(runId, amount.negate(), java.math.BigDecimal::add);
     }
 
     @Override
-    public synchronized void setCreditsReserved(String runId, long milli) {
-        credits.put(runId, milli);
+    public synchronized void setCreditsReserved(String runId, java.math.BigDecimal amount) {
+        credits.put(runId, amount);
     }
 
     @Override
-    public synchronized long creditsReserved(String runId) {
-        return credits.getOrDefault(runId, 0L);
+    public synchronized java.math.BigDecimal creditsReserved(String runId) {
+        return credits.getOrDefault(runId, java.math.BigDecimal.ZERO);
     }
 
 }

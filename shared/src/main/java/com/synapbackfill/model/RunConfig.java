@@ -28,8 +28,9 @@ import java.util.Set;
  *                            a run recorded before it existed (absent from its snapshot), so that it keeps its ids
  * @param allowOverage        the run may start although Synap's estimate of it is over the balance (billed as overage)
  * @param maxCredits          what the run may spend at most, in credits (null: no cap); at the cap it stops BLOCKED
- * @param creditsPerDocument  Synap's price of one document in the run's mode, read when it started (null: Synap did not price
- *                            it; the cap then counts one credit per document)
+ * @param creditsPerDocument  Synap's price of one document in the run's mode, read when it started (null, or 0 in a run
+ *                            recorded before prices were exact: no usable price, the cap then counts documents; see
+ *                            {@link #creditPrice()})
  * @param omitCustomerId      true on a B2C Instance: customer_id is not sent (Synap refuses it there), user_id alone is the
  *                            scope
  */
@@ -98,10 +99,13 @@ public record RunConfig(SourceConfig source, int batchSize, int maxBatchBytes, i
         this.omitCustomerId = omitCustomerId;
     }
 
-    /** Credits one document costs under the run's cap: Synap's price when it gave one, else 1. */
+    /**
+     * What the run's cap counts: Synap's price of a document, exact, when it gave a positive one; else documents (a run
+     * recorded with a price of 0 too: its cap then counts documents instead of never being reached).
+     */
     @JsonIgnore
-    public double capCreditsPerDocument() {
-        return creditsPerDocument == null ? 1.0 : creditsPerDocument;
+    public CreditPrice creditPrice() {
+        return CreditPrice.of(creditsPerDocument);
     }
 
     /** Defaults for everything but the source. */

@@ -30,6 +30,23 @@ class DynamoDbLedgerIT extends LedgerContract {
     }
 
     @Test
+    void aCreditItemWrittenInWholeThousandthsIsReadAsItWasAndTakesExactDecimalsAfter() {
+        planShards(1);
+        // an item as runs recorded it before amounts were exact: 2,000 thousandths, an integer
+        DYNAMO.putItem(r -> r.tableName(TABLE).item(java.util.Map.of("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue
+                .fromS(LedgerTable.runPk(runId)), "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(LedgerTable.CREDITS_SK),
+                "reserved", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("2000"))));
+        Ledger real = new DynamoDbLedger(DYNAMO, TABLE, Clock.systemUTC());
+        assertThat(real.creditsReserved(runId)).isEqualByComparingTo("2");
+        assertThat(real.reserveCredits(runId, new java.math.BigDecimal("0.0001"), new java.math.BigDecimal("2.0001"))).isTrue();
+        assertThat(real.reserveCredits(runId, new java.math.BigDecimal("0.0001"), new java.math.BigDecimal("2.0001"))).isFalse();
+        var item = DYNAMO.getItem(r -> r.tableName(TABLE).key(java.util.Map.of("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue
+                .fromS(LedgerTable.runPk(runId)), "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(LedgerTable.CREDITS_SK))))
+                .item();
+        assertThat(item.get("reserved").n()).as("still thousandths, now with a fraction").isEqualTo("2000.1");
+    }
+
+    @Test
     void exactlyOneOfEightThreadsWinsAFreeLease() throws Exception {
         planShards(1);
         Ledger real = new DynamoDbLedger(DYNAMO, TABLE, Clock.systemUTC());

@@ -61,34 +61,54 @@ public abstract class LedgerContract {
         return new Counters(read, accepted, present, failed, 0, 1, 0);
     }
 
+    static java.math.BigDecimal d(String v) {
+        return new java.math.BigDecimal(v);
+    }
+
     @Test
     void aCreditCapReservesUpToTheCapNeverPastItUnderConcurrentReservations() throws Exception {
         planShards(2);
         assertThat(ledger.creditsReserved(runId)).isZero();
-        // 8 threads race 50 reservations of 100 each against a cap of 2,050: exactly 20 succeed
+        // 8 threads race 50 reservations of 0.1 each against a cap of 2.05: exactly 20 succeed
         java.util.concurrent.atomic.AtomicInteger granted = new java.util.concurrent.atomic.AtomicInteger();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
             Thread th = new Thread(() -> {
-                for (int i = 0; i < 50; i++) if (ledger.reserveCredits(runId, 100, 2_050)) granted.incrementAndGet();
+                for (int i = 0; i < 50; i++) if (ledger.reserveCredits(runId, d("0.1"), d("2.05"))) granted.incrementAndGet();
             });
             threads.add(th);
             th.start();
         }
         for (Thread th : threads) th.join();
         assertThat(granted.get()).isEqualTo(20);
-        assertThat(ledger.creditsReserved(runId)).isEqualTo(2_000);
-        assertThat(ledger.reserveCredits(runId, 100, 2_050)).isFalse();
-        assertThat(ledger.reserveCredits(runId, 50, 2_050)).as("what is left fits").isTrue();
-        ledger.releaseCredits(runId, 550); // documents Synap did not accept
-        assertThat(ledger.creditsReserved(runId)).isEqualTo(1_500);
-        assertThat(ledger.reserveCredits(runId, 500, 2_050)).isTrue();
-        assertThat(ledger.reserveCredits(runId, 100, 3_000_000)).as("a higher cap").isTrue();
-        ledger.setCreditsReserved(runId, 42);
-        assertThat(ledger.creditsReserved(runId)).isEqualTo(42);
-        assertThat(ledger.reserveCredits(runId, 5_000, 4_999)).as("more than the whole cap").isFalse();
+        assertThat(ledger.creditsReserved(runId)).isEqualByComparingTo("2");
+        assertThat(ledger.reserveCredits(runId, d("0.1"), d("2.05"))).isFalse();
+        assertThat(ledger.reserveCredits(runId, d("0.05"), d("2.05"))).as("what is left fits").isTrue();
+        ledger.releaseCredits(runId, d("0.55")); // documents Synap did not accept
+        assertThat(ledger.creditsReserved(runId)).isEqualByComparingTo("1.5");
+        assertThat(ledger.reserveCredits(runId, d("0.5"), d("2.05"))).isTrue();
+        assertThat(ledger.reserveCredits(runId, d("0.1"), d("3000"))).as("a higher cap").isTrue();
+        ledger.setCreditsReserved(runId, d("0.042"));
+        assertThat(ledger.creditsReserved(runId)).isEqualByComparingTo("0.042");
+        assertThat(ledger.reserveCredits(runId, d("5"), d("4.999"))).as("more than the whole cap").isFalse();
         assertThat(ledger.unfinishedShards(runId, -1, 10)).as("the cap's item is no shard").hasSize(2);
         assertThat(ledger.run(runId)).isPresent();
+    }
+
+    @Test
+    void aTinyPriceIsReservedExactlyAndTheCapAllowsExactlyWhatItPays() {
+        planShards(1);
+        // 0.0001 credits a document, calls of 100 documents (0.01 credits), a cap of 1 credit: exactly 100 calls, 10,000
+        // documents; in thousandths of a credit each call used to round to 0 and the cap let everything through
+        java.math.BigDecimal call = new com.synapbackfill.model.CreditPrice(d("0.0001")).of(100);
+        int granted = 0;
+        while (granted <= 100 && ledger.reserveCredits(runId, call, d("1"))) granted++;
+        assertThat(granted).isEqualTo(100);
+        assertThat(ledger.creditsReserved(runId)).isEqualByComparingTo("1");
+        ledger.releaseCredits(runId, new com.synapbackfill.model.CreditPrice(d("0.0001")).of(3)); // 3 documents not accepted
+        assertThat(ledger.creditsReserved(runId)).isEqualByComparingTo("0.9997");
+        assertThat(ledger.reserveCredits(runId, d("0.0003"), d("1"))).as("exactly what was given back fits").isTrue();
+        assertThat(ledger.reserveCredits(runId, d("0.0001"), d("1"))).isFalse();
     }
 
     @Test

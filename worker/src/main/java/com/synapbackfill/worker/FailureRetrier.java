@@ -1,5 +1,6 @@
 package com.synapbackfill.worker;
 
+import com.synapbackfill.error.BlockedException;
 import com.synapbackfill.ledger.Ledger;
 import com.synapbackfill.model.Counters;
 import com.synapbackfill.model.FailureRecord;
@@ -12,9 +13,11 @@ import com.synapbackfill.source.DocumentMapper.Mapped;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -39,12 +42,16 @@ public final class FailureRetrier {
     private final RunResources.Factory resourcesFactory;
     private final Clock clock;
     private final BatchSender sender;
+    /** The run's credit cap: a retry spends from the same cap as the run's workers, never past it. */
+    private final CreditCap cap;
 
     public FailureRetrier(Ledger ledger, RunResources.Factory resourcesFactory, Clock clock) {
         this.ledger = ledger;
         this.resourcesFactory = resourcesFactory;
         this.clock = clock;
         this.sender = new BatchSender(clock);
+        this.cap = new CreditCap(ledger, runId -> "the rest stay unresolved; raise the cap and retry them (backfill retry-failures "
+                + runId + " --max-credits N)");
     }
 
     /**
@@ -53,9 +60,11 @@ public final class FailureRetrier {
      * @param alreadyPresent of those, already in Synap
      * @param stillFailing   of those, failed again (by their new reason)
      * @param calls          batch_create calls made
+     * @param stoppedAtCap   why the retry stopped before the end: the run's credit cap ({@code maxCredits}) could not cover the
+     *                       next call (the failures not sent stay unresolved); null when every wanted failure was tried
      */
     public record Result(String runId, long retried, long accepted, long alreadyPresent, Map<String, Long> stillFailing,
-                         long calls) {
+                         long calls, String stoppedAtCap) {
         public long resolved() {
             return accepted + alreadyPresent;
         }
@@ -79,6 +88,7 @@ public final class FailureRetrier {
         Predicate<FailureRecord> wanted = f -> !f.resolved() && f.hasReason(errorClass);
         DocumentMapper mapper = new DocumentMapper(run.config(), runId);
         Totals totals = new Totals();
+        String stopped = null;
         try (RunResources res = resourcesFactory.open(run)) {
             List<FailureRecord> chunk = new ArrayList<>();
             String after = null;
@@ -100,10 +110,34 @@ public final class FailureRetrier {
                 retryChunk(run, chunk, mapper, res, totals);
                 progress.accept(totals.line());
             }
+        } catch (BlockedException e) {
+            if (e.reason() != BlockedException.Reason.CREDIT_CAP) throw e;
+            // what was sent before is recorded (retryChunk records before it rethrows); the rest wait for a higher cap
+            stopped = e.getMessage();
+            progress.accept(totals.line());
         }
-        LOG.info("retry {}: {} failures, {} accepted, {} already present, still failing {}", runId, totals.retried,
-                totals.accepted, totals.present, totals.still);
-        return new Result(runId, totals.retried, totals.accepted, totals.present, Map.copyOf(totals.still), totals.calls);
+        LOG.info("retry {}: {} failures, {} accepted, {} already present, still failing {}{}", runId, totals.retried,
+                totals.accepted, totals.present, totals.still, stopped == null ? "" : "; stopped at the credit cap");
+        return new Result(runId, totals.retried, totals.accepted, totals.present, Map.copyOf(totals.still), totals.calls, stopped);
+    }
+
+    /**
+     * Sends {@code documents} in the run's calls, each reserved under the run's credit cap first and what Synap did not accept
+     * given back after; the cap stopping a call throws {@link BlockedException} (CREDIT_CAP) with what was sent so far in
+     * {@code t}.
+     */
+    private void sendCapped(RunState run, int shardNo, List<Mapped> documents, RunResources res, BatchSender.Tally t) {
+        for (Batches.Step step : Batches.steps(documents, run.config().batchSize(), run.config().maxBatchBytes())) {
+            CreditCap.Held held = cap.reserve(run, step.documents().size());
+            long acceptedBefore = t.accepted();
+            try {
+                sender.send(run.runId(), shardNo, step.documents(), res.synap(), t);
+            } catch (RuntimeException e) {
+                cap.release(run, held);
+                throw e;
+            }
+            cap.giveBackUnspent(run, held, t.accepted() - acceptedBefore);
+        }
     }
 
     /**
@@ -113,8 +147,9 @@ public final class FailureRetrier {
      * @param accepted Synap queued them again (new ingestion ids, with receipts: verify again later)
      * @param refused  Synap refused them as already present (its duplicate policy keeps what it has)
      * @param failed   refused for another reason, or no longer in the source (by reason)
+     * @param stoppedAtCap why the resend stopped before the end: the run's credit cap; null when every document was tried
      */
-    public record ExtractionResend(long resent, long accepted, long refused, Map<String, Long> failed, long calls) {
+    public record ExtractionResend(long resent, long accepted, long refused, Map<String, Long> failed, long calls, String stoppedAtCap) {
         public long failedTotal() {
             return failed.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -137,8 +172,10 @@ public final class FailureRetrier {
         long refused = 0;
         long calls = 0;
         Map<String, Long> failed = new TreeMap<>();
+        long resent = 0;
+        String stopped = null;
         try (RunResources res = resourcesFactory.open(run)) {
-            for (int from = 0; from < sourceRowIds.size(); from += CHUNK) {
+            for (int from = 0; from < sourceRowIds.size() && stopped == null; from += CHUNK) {
                 List<String> ids = sourceRowIds.subList(from, Math.min(sourceRowIds.size(), from + CHUNK));
                 Map<String, Turn> rows = new HashMap<>();
                 for (Turn t : res.source().readByIds(new ArrayList<>(ids))) rows.put(t.id(), t);
@@ -151,8 +188,13 @@ public final class FailureRetrier {
                     else failed.merge(m.skipped() ? "now_skipped" : m.reason().errorClass(), 1L, Long::sum);
                 }
                 BatchSender.Tally t = new BatchSender.Tally();
-                for (Batches.Step step : Batches.steps(documents, run.config().batchSize(), run.config().maxBatchBytes())) {
-                    sender.send(runId, 0, step.documents(), res.synap(), t);
+                try {
+                    sendCapped(run, 0, documents, res, t);
+                    resent += ids.size();
+                } catch (BlockedException e) {
+                    if (e.reason() != BlockedException.Reason.CREDIT_CAP) throw e;
+                    stopped = e.getMessage();
+                    resent += t.accepted() + t.present() + t.failures.size();
                 }
                 List<com.synapbackfill.report.Receipt> receipts = t.receipts.stream().filter(r -> !r.present()).toList();
                 if (!receipts.isEmpty()) res.receipts().record(runId, 0, receipts);
@@ -164,9 +206,9 @@ public final class FailureRetrier {
                         from + CHUNK), sourceRowIds.size(), accepted, refused));
             }
         }
-        LOG.info("extraction resend {}: {} documents, {} queued again, {} refused as present, failed {}", runId, sourceRowIds.size(),
-                accepted, refused, failed);
-        return new ExtractionResend(sourceRowIds.size(), accepted, refused, Map.copyOf(failed), calls);
+        LOG.info("extraction resend {}: {} of {} documents, {} queued again, {} refused as present, failed {}{}", runId, resent,
+                sourceRowIds.size(), accepted, refused, failed, stopped == null ? "" : "; stopped at the credit cap");
+        return new ExtractionResend(resent, accepted, refused, Map.copyOf(failed), calls, stopped);
     }
 
     private static final class Totals {
@@ -213,8 +255,18 @@ public final class FailureRetrier {
             }
         }
         BatchSender.Tally t = new BatchSender.Tally();
-        for (Batches.Step step : Batches.steps(documents, run.config().batchSize(), run.config().maxBatchBytes())) {
-            sender.send(runId, -1, step.documents(), res.synap(), t);
+        BlockedException atCap = null;
+        try {
+            sendCapped(run, -1, documents, res, t);
+        } catch (BlockedException e) {
+            if (e.reason() != BlockedException.Reason.CREDIT_CAP) throw e;
+            // the calls made are recorded below; the rows not sent keep their failures unchanged
+            atCap = e;
+            Set<String> sent = new HashSet<>();
+            for (Mapped m : t.acceptedRows) sent.add(m.turn().id());
+            for (Mapped m : t.presentRows) sent.add(m.turn().id());
+            for (FailureRecord f : t.failures) sent.add(f.sourceId());
+            for (Mapped m : documents) if (!sent.contains(m.turn().id())) bySource.remove(m.turn().id());
         }
         for (FailureRecord refused : t.failures) {
             for (FailureRecord f : bySource.get(refused.sourceId()))
@@ -232,8 +284,9 @@ public final class FailureRetrier {
         for (Mapped m : t.acceptedRows) totals.accepted += resolve(runId, bySource.get(m.turn().id()), true);
         for (Mapped m : t.presentRows) totals.present += resolve(runId, bySource.get(m.turn().id()), false);
         for (FailureRecord f : again) totals.still.merge(f.errorClass(), 1L, Long::sum);
-        totals.retried += chunk.size();
+        totals.retried += atCap == null ? chunk.size() : bySource.values().stream().mapToLong(List::size).sum();
         totals.calls += t.calls;
+        if (atCap != null) throw atCap;
     }
 
     /** Resolves the failure items of a row that reached Synap; each resolved item moves one count out of failed. */

@@ -101,7 +101,7 @@ public final class ShardWorker {
         this.clock = clock;
         this.crash = crash;
         this.metrics = metrics;
-        this.creditCap = new CreditCap(ledger);
+        this.creditCap = CreditCap.forRuns(ledger);
         this.steps = new StepRunner(ledger, new BatchSender(clock), crash, clock);
         this.stops = new ShardStops(ledger, queue, options, clock);
     }
@@ -234,7 +234,7 @@ public final class ShardWorker {
             }
             Outcome stop = checkBetweenBatches(run.runId(), remainingMillis);
             if (stop != null) return stop;
-            long reserved = creditCap.reserve(run, next.step().documents().size());
+            CreditCap.Held reserved = creditCap.reserve(run, next.step().documents().size());
             StepRunner.Result so;
             try {
                 so = steps.run(run, progress.state, next.step(), res, mapper);
@@ -243,7 +243,7 @@ public final class ShardWorker {
                 throw e;
             }
             progress.state = ledger.advance(progress.state, next.step().lastId(), so.delta(), so.calls(), next.last(), options.lease());
-            creditCap.giveBackUnspent(run, reserved, so.delta());
+            creditCap.giveBackUnspent(run, reserved, so.delta().accepted());
             progress.total = progress.total.plus(so.delta());
             metrics.step(so.delta(), so.calls());
             if (so.delta().calls() > 0 && cachedRun.trouble() != null) {

@@ -137,4 +137,50 @@ class FailureRetrierTest {
         assertThat(f.key()).as("the same failure item, under its original key").isEqualTo(key);
         assertThat(ledger.failures(RUN, null, 100)).hasSize(2);
     }
+
+    /** The run as a capped run leaves it: {@code cap} credits at one a document, all of it spent by the 48 accepted. */
+    void cappedAt(long cap, int batchSize) {
+        RunState run = ledger.run(RUN).orElseThrow();
+        ledger.updateConfig(RUN, run.config().toBuilder().maxCredits(cap).batchSize(batchSize).build());
+        ledger.setCreditsReserved(RUN, java.math.BigDecimal.valueOf(48));
+    }
+
+    @Test
+    void aRetrySpendsFromTheRunsCreditCapAndStopsAtItWithTheRestUnresolved() {
+        rows.set(9, Fakes.turn(10));
+        synap.itemError = d -> null;
+        cappedAt(48, 1);
+        int calls = synap.calls.size();
+        FailureRetrier.Result none = retrier.retry(RUN, null, line -> { });
+        assertThat(none.stoppedAtCap()).contains("credit cap is reached").contains("--max-credits 48 caps the run at 48 documents")
+                .contains("backfill retry-failures run-retry --max-credits N");
+        assertThat(synap.calls).as("the cap is spent: nothing is sent").hasSize(calls);
+        assertThat(none.retried()).isZero();
+        assertThat(counters().failed()).isEqualTo(2);
+        assertThat(failures().values()).noneMatch(FailureRecord::resolved);
+
+        cappedAt(49, 1);
+        FailureRetrier.Result one = retrier.retry(RUN, null, line -> { });
+        assertThat(one.stoppedAtCap()).isNotNull();
+        assertThat(one.accepted()).as("room for one document").isEqualTo(1);
+        assertThat(synap.stored).hasSize(49);
+        assertThat(counters()).isEqualTo(new Counters(50, 49, 0, 1, 0, 1, 0));
+        assertThat(ledger.creditsReserved(RUN)).isEqualByComparingTo("49");
+
+        ledger.updateConfig(RUN, ledger.run(RUN).orElseThrow().config().toBuilder().maxCredits(50L).build());
+        FailureRetrier.Result rest = retrier.retry(RUN, null, line -> { });
+        assertThat(rest.stoppedAtCap()).isNull();
+        assertThat(rest.accepted()).isEqualTo(1);
+        assertThat(counters()).isEqualTo(new Counters(50, 50, 0, 0, 0, 1, 0));
+    }
+
+    @Test
+    void aResendOfFailedExtractionsSpendsFromTheSameCap() {
+        cappedAt(48, 100);
+        int calls = synap.calls.size();
+        FailureRetrier.ExtractionResend r = retrier.resendExtractions(RUN, List.of("1", "2", "3"), line -> { });
+        assertThat(r.stoppedAtCap()).contains("credit cap is reached");
+        assertThat(r.resent()).isZero();
+        assertThat(synap.calls).hasSize(calls);
+    }
 }

@@ -95,6 +95,30 @@ class ShardWorkerTest {
     }
 
     @Test
+    void aPriceThatRoundsToNothingInThousandthsStillCapsTheRunExactly() {
+        // 0.0004 credits a document: 0 thousandths each, which used to lift the cap; a cap of 1 credit is 2,500 documents
+        setUp(turns(3_000), cfg().maxCredits(1L).creditsPerDocument(0.0004));
+        assertThat(run()).isEqualTo(ShardWorker.Outcome.BLOCKED);
+        assertThat(synap.stored).hasSize(2_500);
+        RunState r = ledger.run(RUN).orElseThrow();
+        assertThat(r.status()).isEqualTo(RunStatus.BLOCKED);
+        assertThat(r.statusReason()).startsWith("blocked_credit_cap: the run's credit cap is reached: --max-credits 1 allows 2,500 "
+                + "documents at Synap's 0.0004 credits a document, with 1 credit spent or held by calls in flight, so the next call of 100 "
+                + "documents (0.04 credits) was not made");
+        assertThat(ledger.creditsReserved(RUN)).isEqualByComparingTo("1");
+    }
+
+    @Test
+    void withoutAUsablePriceTheCapCountsDocumentsAndSaysSo() {
+        // a run recorded with Synap's price 0: its cap used to be no cap at all
+        setUp(turns(300), cfg().maxCredits(50L).creditsPerDocument(0.0).batchSize(10));
+        assertThat(run()).isEqualTo(ShardWorker.Outcome.BLOCKED);
+        assertThat(synap.stored).hasSize(50);
+        assertThat(ledger.run(RUN).orElseThrow().statusReason()).contains("Synap gave no price for these documents: --max-credits 50 caps "
+                + "the run at 50 documents, with 50 documents sent or held by calls in flight, so the next call of 10 documents was not made");
+    }
+
+    @Test
     void keepsCallsFullAcrossPageBoundaries() {
         setUp(turns(1_000), cfg().pageSize(130));
         run();
