@@ -7,7 +7,6 @@ import com.synapbackfill.model.RunConfig;
 import com.synapbackfill.planner.ConcurrencyTuner;
 import com.synapbackfill.retry.Sleeper;
 import com.synapbackfill.source.DocumentMapper;
-import com.synapbackfill.source.JdbcConnectionSettings;
 import com.synapbackfill.source.JdbcTurnSource;
 import com.synapbackfill.source.MessageShape;
 import com.synapbackfill.source.SourceConfig;
@@ -64,6 +63,7 @@ final class EstimateCommand implements Callable<Integer> {
         if (source.messageShape()) return estimateMessages(out, source);
         RunConfig cfg = RunConfig.builder(source).batchSize(batchSize).rateLimitPerMinute(rateLimit).build();
         TurnSample s;
+        long duplicates = JdbcTurnSource.duplicateJsonKeys();
         try (JdbcTurnSource src = open(source)) {
             s = TurnSample.take(src, new DocumentMapper(cfg, "estimate"), sample, send);
         }
@@ -72,14 +72,22 @@ final class EstimateCommand implements Callable<Integer> {
             return BackfillCommand.OK;
         }
         s.print(out, source);
+        warnDuplicates(out, duplicates);
         double latency = send > 0 ? sendSample(out, s.toSend) : 0.5;
         long rows = s.profile.estimatedRows();
         project(out, rows * s.validShare(), latency, cfg, rows);
         return credits(out, cfg, (long) Math.ceil(rows * s.validShare()), s.customerMapped);
     }
 
+    /** Keys the sample's JSON held twice since {@code before}: said with the count (the last value is what a run sends). */
+    private static void warnDuplicates(PrintStream out, long before) {
+        String w = RunCommand.duplicateKeysWarning(JdbcTurnSource.duplicateJsonKeys() - before);
+        if (w != null) out.println("  in the sample: " + w);
+    }
+
     private JdbcTurnSource open(SourceConfig source) {
-        return new JdbcTurnSource(new JdbcConnectionSettings(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD")), source);
+        return new JdbcTurnSource(SourceOptions.connection(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD"),
+                System.getenv("SOURCE_STATEMENT_TIMEOUT_SECONDS")), source);
     }
 
     /** {@code --send}: real documents sent in batches to measure latency; the p95 in seconds. */
@@ -191,6 +199,7 @@ final class EstimateCommand implements Callable<Integer> {
     private Integer estimateMessages(PrintStream out, SourceConfig source) {
         RunConfig cfg = RunConfig.builder(source).batchSize(batchSize).rateLimitPerMinute(rateLimit).build();
         MessageSample s;
+        long duplicates = JdbcTurnSource.duplicateJsonKeys();
         try (JdbcTurnSource src = open(source)) {
             if (src.profile().empty()) return noConversation(out, src, source);
             s = MessageSample.take(src, source, new DocumentMapper(cfg, "estimate"), sample);
@@ -200,6 +209,7 @@ final class EstimateCommand implements Callable<Integer> {
             return BackfillCommand.USAGE;
         }
         s.print(out, source);
+        warnDuplicates(out, duplicates);
         long rows = s.profile.estimatedRows();
         project(out, rows * s.documentsPerRow(source), 0.5, cfg, rows);
         return credits(out, cfg, (long) Math.ceil(rows * s.documentsPerRow(source)), s.customerMapped);

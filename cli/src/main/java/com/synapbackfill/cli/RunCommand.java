@@ -126,6 +126,7 @@ final class RunCommand extends OperatorCommand {
         PlannerResults.Status status;
         // what the run had handled before this session: a continued run's new "already present" are resends
         Counters before = run.planner().status(id).counters();
+        long duplicateKeys = com.synapbackfill.source.JdbcTurnSource.duplicateJsonKeys();
         java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
         Interrupts.Registration onInterrupt = Interrupts.onInterrupt(() -> {
             if (!interrupted.compareAndSet(false, true)) return false; // a second Ctrl-C: leave at once
@@ -154,6 +155,8 @@ final class RunCommand extends OperatorCommand {
             out.printf("  message shape: %,d messages read: %,d turns, %,d bad messages, %,d messages skipped%n", status.counters().messages(),
                     status.counters().accepted() + status.counters().alreadyPresent() + status.counters().failed() - badMessages(report),
                     badMessages(report), status.counters().skipped());
+        String duplicates = duplicateKeysWarning(com.synapbackfill.source.JdbcTurnSource.duplicateJsonKeys() - duplicateKeys);
+        if (duplicates != null) out.println("  " + duplicates);
         if (status.counters().withoutConversation() > 0)
             out.printf("  %,d messages have no conversation id: skipped as missing_conversation_id (in the skipped count); "
                     + "map a fallback with --column conversationId=A %s B%n", status.counters().withoutConversation(),
@@ -177,6 +180,17 @@ final class RunCommand extends OperatorCommand {
         return report.invariantHolds() ? BackfillCommand.OK : BackfillCommand.INVARIANT;
     }
 
+    /**
+     * Keys that appeared twice in one JSON object of the values read: the last value is the one sent (as the database and the
+     * app read it), and the user hears of it with a count and where the first was. Null when there were none.
+     */
+    static String duplicateKeysWarning(long n) {
+        if (n <= 0) return null;
+        return String.format("Warning: %,d JSON key%s appeared twice in one object (the first at %s in its column): the last value was "
+                + "read, as PostgreSQL's jsonb, MySQL's JSON and JavaScript's JSON.parse keep it, and the earlier one is not sent", n,
+                n == 1 ? "" : "s", com.synapbackfill.source.JdbcTurnSource.firstDuplicateJsonKey());
+    }
+
     /** What to do about a BLOCKED run, by why it stopped: its credit cap, Synap's credits, or the key. */
     static String blockedHint(String reason, String id, String flags) {
         String r = reason == null ? "" : reason;
@@ -191,7 +205,8 @@ final class RunCommand extends OperatorCommand {
     /** Reads the catalog and the id bounds once: every configuration error of the source, before the run starts. */
     static void checkSource(Map<String, String> env, com.synapbackfill.model.RunConfig config, java.io.PrintStream out, boolean preflight) {
         com.synapbackfill.source.SourceConfig source = config.source();
-        var db = new com.synapbackfill.source.JdbcConnectionSettings(env.get("SOURCE_JDBC_URL"), env.get("SOURCE_DB_USER"), env.get("SOURCE_DB_PASSWORD"));
+        var db = SourceOptions.connection(env.get("SOURCE_JDBC_URL"), env.get("SOURCE_DB_USER"), env.get("SOURCE_DB_PASSWORD"),
+                env.get("SOURCE_STATEMENT_TIMEOUT_SECONDS"));
         if (db.tlsWarning() != null) out.println("Warning: " + db.tlsWarning() + ".");
         try (var src = new com.synapbackfill.source.JdbcTurnSource(db, source)) {
             var profile = src.profile();

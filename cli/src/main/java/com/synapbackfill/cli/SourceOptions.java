@@ -55,6 +55,17 @@ final class SourceOptions {
     static final java.util.List<String> SYNAP_TUNING = java.util.List.of("SYNAP_CONNECT_TIMEOUT_MS", "SYNAP_READ_TIMEOUT_MS",
             "SYNAP_CALL_TIMEOUT_MS", "SYNAP_MAX_ATTEMPTS", "SYNAP_MAX_RETRY_SECONDS", "SYNAP_BACKOFF_BASE_MS", "SYNAP_BACKOFF_MAX_MS");
 
+    /**
+     * The source connection of a command that reads the database on this machine ({@code run}'s checks, {@code estimate}),
+     * with SOURCE_STATEMENT_TIMEOUT_SECONDS as the workers have it: a statement the database does not finish in time is
+     * cancelled, and a silent connection dropped a little after, instead of waiting the default five minutes.
+     */
+    static com.synapbackfill.source.JdbcConnectionSettings connection(String jdbcUrl, String user, String password, String timeoutSeconds) {
+        java.time.Duration timeout = timeoutSeconds == null ? null
+                : java.time.Duration.ofSeconds(CliConfig.integer(timeoutSeconds, "SOURCE_STATEMENT_TIMEOUT_SECONDS"));
+        return new com.synapbackfill.source.JdbcConnectionSettings(jdbcUrl, user, password, timeout);
+    }
+
     static String required(String v, String what) {
         if (v == null) throw new IllegalArgumentException(what + ": is required");
         return v;

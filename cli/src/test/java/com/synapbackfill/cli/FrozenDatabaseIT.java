@@ -133,4 +133,36 @@ class FrozenDatabaseIT {
             assertThat(emulator.stats().documentsReceived()).isGreaterThan(frozenAt);
         }
     }
+
+    /**
+     * estimate reads the database too: a statement that does not finish is cancelled after SOURCE_STATEMENT_TIMEOUT_SECONDS
+     * (it used to wait the default five minutes whatever the variable said).
+     */
+    @Test
+    void estimateGivesUpAtTheStatementTimeoutItIsGiven() throws Exception {
+        RealParts.Postgres pg = RealParts.postgres();
+        SyntheticHistory.load(pg.jdbcUrl(), pg.user(), pg.password(), "slow_source_turns", SyntheticHistory.Options.of(200).withBadRowsPerKind(0));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             java.sql.Statement st = c.createStatement()) {
+            // every statement on the view takes a minute
+            st.execute("CREATE OR REPLACE VIEW slow_turns AS SELECT t.* FROM slow_source_turns t CROSS JOIN pg_sleep(60) s");
+        }
+        Map<String, String> env = Map.of("SOURCE_DB_PASSWORD", pg.password(), "SOURCE_STATEMENT_TIMEOUT_SECONDS", "2");
+        long t0 = System.nanoTime();
+        Process p = CliIT.start(env, "estimate", "--jdbc-url", pg.jdbcUrl(), "--db-user", pg.user(), "--table", "slow_turns", "--sample", "50");
+        java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (InputStream in = p.getInputStream()) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException killed) {
+                return "(output cut: " + killed.getMessage() + ")";
+            }
+        });
+        boolean ended = p.waitFor(40, TimeUnit.SECONDS);
+        if (!ended) p.destroyForcibly().waitFor();
+        String out = output.get(10, TimeUnit.SECONDS);
+        assertThat(ended).as("estimate with a 2 s statement timeout still waiting after 40 s: " + out).isTrue();
+        assertThat(p.exitValue()).as(out).isNotZero();
+        assertThat(out).as("PostgreSQL cancelled it: query_canceled").contains("(57014)");
+        System.err.printf("estimate gave up after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+    }
 }

@@ -528,6 +528,38 @@ abstract class SourceKindsSuite {
         assertThat(emulator.documents().stream().map(d -> d.metadata().get("conversation_id").asText()).distinct().count()).isEqualTo(2);
     }
     /**
+     * A chat whose JSON holds a value nested 1,500 levels deep in a field the mapping never reads (a tool's raw output), and
+     * an answer whose text key appears twice (a json or text column keeps both; jsonb would keep the last). The chat used
+     * to be one bad row, "the messages are not a JSON array or object", and the draft was dropped without a word: now the
+     * turn is sent with the last text, as the database and the app read it, and the run counts the duplicate and says where.
+     */
+    @Test
+    void aChatWithAnUnusedFieldNestedPastAThousandLevelsAndAKeyTwiceIsSent() throws Exception {
+        emulator.clearDocuments();
+        load("deep_store", "CREATE TABLE deep_store (session_id VARCHAR(64) PRIMARY KEY, user_ref VARCHAR(64), history "
+                + text("JSON", "LONGTEXT") + ")", List.of());
+        long t0 = 1_740_823_200L;
+        String deep = "[".repeat(1_500) + "]".repeat(1_500);
+        String history = "[{\"id\":\"a\",\"role\":\"user\",\"text\":\"tief verschachtelt\",\"ts\":" + t0 + ",\"raw\":" + deep + "},"
+                + "{\"id\":\"b\",\"parent\":\"a\",\"role\":\"assistant\",\"text\":\"draft\",\"text\":\"final answer\",\"ts\":" + (t0 + 1) + "}]";
+        try (Connection c = db().admin(); PreparedStatement ps = c.prepareStatement("INSERT INTO deep_store VALUES (?, ?, " + text("?::json", "?") + ")")) {
+            ps.setString(1, "d-1");
+            ps.setString(2, "u-1");
+            ps.setString(3, history);
+            ps.executeUpdate();
+        }
+        Path state = Files.createTempDirectory("kinds-deep");
+        CliIT.Result r = run("deep", state, "--table", "deep_store", "--shape", "conversations", "--column", "conversationId=session_id",
+                "--column", "userId=user_ref", "--column", "customerId=", "--column", "messages=history#", "--column", "id=/id",
+                "--column", "parentId=/parent", "--column", "text=/text", "--column", "createdAt=/ts");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertArrived(Map.of("d-1/a", new Expected(turn("tief verschachtelt", "final answer"), Instant.ofEpochSecond(t0))));
+        assertThat(report(state, "deep").get("counts").get("failed").asLong()).isZero();
+        assertThat(r.output()).contains("Warning: 1 JSON key appeared twice in one object (the first at /1/text in its column): the last "
+                + "value was read");
+    }
+
+    /**
      * A message that takes no part in the run never decides a branch: a hidden summary the app hangs under a question after
      * its answer (left out by the filter), and an answer regenerated a month after the cutover (left out by --until). Each
      * conversation sends both of its turns; the two left out are counted skipped by the filter, none superseded.

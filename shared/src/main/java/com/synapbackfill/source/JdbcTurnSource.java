@@ -11,6 +11,7 @@ import java.util.List;
  * names the setting that is wrong. Not thread-safe by design: one instance per worker.
  */
 public final class JdbcTurnSource implements TurnSource {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JdbcTurnSource.class);
     private final SourceConfig config;
     private final SourceConnection db;
     private ShapeQuery query;
@@ -64,7 +65,27 @@ public final class JdbcTurnSource implements TurnSource {
 
     @Override
     public List<Turn> readPage(Shard shard, String afterExclusive, int limit) {
-        return query().readPage(shard, afterExclusive, limit);
+        long duplicates = MessageValues.duplicateKeys();
+        List<Turn> page = query().readPage(shard, afterExclusive, limit);
+        long more = MessageValues.duplicateKeys() - duplicates;
+        // the value read is the last, as the database and the app read it: worth a line in the log, not a bad row
+        if (more > 0) LOG.warn("shard {}: {} JSON keys appeared twice in one object in a page after {} (the last value is read; the first "
+                + "duplicate this process met: {})", shard.shardNo(), more, afterExclusive, MessageValues.firstDuplicateKey());
+        return page;
+    }
+
+    /**
+     * Keys that appeared twice in one object of the JSON values this process read (a JSON column's text may hold them; a
+     * {@code jsonb} column never does): the last value is read, as PostgreSQL's {@code jsonb}, MySQL's {@code JSON},
+     * JavaScript and Python keep it. A count, for the warnings of {@code run} and {@code estimate}.
+     */
+    public static long duplicateJsonKeys() {
+        return MessageValues.duplicateKeys();
+    }
+
+    /** Where the first duplicate key read was (a JSON pointer inside its column, e.g. {@code /3/content}), or null. */
+    public static String firstDuplicateJsonKey() {
+        return MessageValues.firstDuplicateKey();
     }
 
     @Override
