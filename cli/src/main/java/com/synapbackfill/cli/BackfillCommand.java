@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code backfill}: the local runner and operator commands. Exit codes: 0 done, 1 other error,
- * 2 bad usage or configuration, 3 run blocked, 4 invariant broken; verify: 3 still pending, 5 extractions failed.
+ * 2 bad usage or configuration, 3 run blocked, 4 invariant broken; verify: 3 still pending, 5 extractions failed;
+ * 6 no space left under the state directory (the local ledger cannot be written; nothing is lost).
  */
 // scope INHERIT: every subcommand takes -h/--help (and -V) too
 @Command(name = "backfill", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "synap-backfill 0.1.0",
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, RunCommand.class, StartCommand.class, StatusCommand.class, ResumeCommand.class,
                 ReportCommand.class, TuneCommand.class, FailuresCommand.class, RetryFailuresCommand.class, VerifyCommand.class, EstimateCommand.class, PresetsCommand.class, com.synapbackfill.cli.bench.BenchCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 other error, 2 bad usage/config, 3 run blocked (verify: still pending), 4 invariant broken,",
-                "5 (verify) some extractions failed."})
+                "5 (verify) some extractions failed, 6 no space left under --state-dir (nothing lost: free space, run the same command)."})
 public final class BackfillCommand implements Runnable {
     public static final int OK = 0;
     public static final int ERROR = 1;
@@ -22,6 +23,8 @@ public final class BackfillCommand implements Runnable {
     public static final int BLOCKED = 3;
     public static final int INVARIANT = 4;
     public static final int EXTRACTION_FAILED = 5;
+    /** The disk under {@code --state-dir} is full (or too small for the run): nothing was lost, the same command continues. */
+    public static final int NO_SPACE = 6;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -42,7 +45,13 @@ public final class BackfillCommand implements Runnable {
     public static void main(String[] args) {
         // embedded servers (Tomcat in s3mock, Jetty in DynamoDB Local) log through JUL: keep the console for us
         java.util.logging.Logger.getLogger("").setLevel(Level.WARNING);
-        for (var h : java.util.logging.Logger.getLogger("").getHandlers()) h.setLevel(Level.WARNING);
+        // DynamoDB Local's SQLite (sqlite4java, through JUL) warns with a stack trace for every failed write — a full disk:
+        // dozens a second — and DynamoDB Local sets that logger's level itself when it opens its database, so the records
+        // are dropped at the handler; the CLI says what happened in one line instead (StateSpace)
+        for (var h : java.util.logging.Logger.getLogger("").getHandlers()) {
+            h.setLevel(Level.WARNING);
+            h.setFilter(r -> r.getLoggerName() == null || !r.getLoggerName().startsWith("com.almworks.sqlite4java"));
+        }
         System.exit(execute(args));
     }
 
@@ -58,6 +67,15 @@ public final class BackfillCommand implements Runnable {
         cl.setUsageHelpWidth(120);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (verboseErrors) ex.printStackTrace(line.getErr());
+            if (ex instanceof StateSpace.NoSpaceException) {
+                line.getErr().println("backfill: " + ex.getMessage());
+                return NO_SPACE;
+            }
+            if (StateSpace.explains(ex).isPresent()) {
+                // a write failed on a full disk under the state directory: say that, not the symptom
+                line.getErr().println("backfill: " + StateSpace.explains(ex).get());
+                return NO_SPACE;
+            }
             String aws = awsSetupProblem(ex);
             if (aws != null) {
                 line.getErr().println("backfill: " + aws);

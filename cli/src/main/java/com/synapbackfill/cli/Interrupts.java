@@ -35,12 +35,36 @@ final class Interrupts {
                 + "cannot pause it; kill -TERM " + ProcessHandle.current().pid() + " pauses it at batch boundaries." : null;
     }
 
+    /** What must happen even when the process leaves at once (a second Ctrl-C halts: no shutdown hook runs). */
+    private static final java.util.Set<Runnable> BEFORE_HALT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Runs {@code cleanup} before a halt on a second signal (e.g. removing the state directory's {@code ledger-endpoint}). */
+    static void beforeHalt(Runnable cleanup) {
+        BEFORE_HALT.add(cleanup);
+    }
+
+    /** Undoes {@link #beforeHalt}. */
+    static void forget(Runnable cleanup) {
+        BEFORE_HALT.remove(cleanup);
+    }
+
+    private static void halt() {
+        for (Runnable r : BEFORE_HALT) {
+            try {
+                r.run();
+            } catch (RuntimeException ignored) {
+                // leaving anyway
+            }
+        }
+        Runtime.getRuntime().halt(EXIT_INTERRUPTED);
+    }
+
     /** {@code stop} returns true when it took the signal (the work then ends by itself), false to exit now. */
     static Registration onInterrupt(BooleanSupplier stop) {
         List<Signal> signals = List.of(new Signal("INT"), new Signal("TERM"));
         java.util.Map<Signal, SignalHandler> previous = new java.util.HashMap<>();
         SignalHandler handler = sig -> {
-            if (!stop.getAsBoolean()) Runtime.getRuntime().halt(EXIT_INTERRUPTED);
+            if (!stop.getAsBoolean()) halt();
         };
         boolean[] ignored = {false};
         for (Signal s : signals) {

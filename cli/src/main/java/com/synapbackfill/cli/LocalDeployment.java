@@ -25,8 +25,14 @@ public record LocalDeployment(Map<String, String> env, String queueUrl, String d
 
     public static LocalDeployment create(String name, String dynamoEndpoint, String sqsEndpoint, String s3Endpoint,
                                          Map<String, String> extraEnv) {
+        return create(name, dynamoEndpoint, sqsEndpoint, s3Endpoint, extraEnv, java.util.List.of());
+    }
+
+    /** @param dynamoInterceptors what watches the ledger's calls besides (a state directory's disk, {@link StateSpace}) */
+    static LocalDeployment create(String name, String dynamoEndpoint, String sqsEndpoint, String s3Endpoint, Map<String, String> extraEnv,
+                                  java.util.List<software.amazon.awssdk.core.interceptor.ExecutionInterceptor> dynamoInterceptors) {
         Settings.Endpoints endpoints = new Settings.Endpoints(dynamoEndpoint, sqsEndpoint, s3Endpoint, null);
-        AwsClients aws = new AwsClients(endpoints);
+        AwsClients aws = new AwsClients(endpoints, dynamoInterceptors);
         String table = name + "-ledger";
         LedgerTable.createIfMissing(aws.dynamo(), table);
         SqsClient sqs = aws.sqs();

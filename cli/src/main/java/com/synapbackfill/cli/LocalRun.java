@@ -42,18 +42,46 @@ public final class LocalRun {
      */
     public PlannerResults.Status work(String runId, int concurrency, Duration invocationBudget, Duration max,
                                       Duration every, Consumer<PlannerResults.Status> progress) throws InterruptedException {
-        try (LocalEventSourceMapping esm = new LocalEventSourceMapping(deployment.aws().sqs(), deployment.queueUrl(),
+        return work(runId, concurrency, invocationBudget, max, every, progress, () -> false);
+    }
+
+    /**
+     * The same, and {@code abandon} asked before every look at the run: true leaves at once, the workers abandoned where they
+     * are (the ledger cannot be written — a full disk — so a batch boundary would never come, and waiting for one is what
+     * kept such a run RUNNING for ever). What they sent after their last checkpoint is sent again by the next run of the
+     * same command, counted as already present. Returns the last status read (null when none could be).
+     */
+    public PlannerResults.Status work(String runId, int concurrency, Duration invocationBudget, Duration max, Duration every,
+                                      Consumer<PlannerResults.Status> progress, java.util.function.BooleanSupplier abandon)
+            throws InterruptedException {
+        LocalEventSourceMapping esm = new LocalEventSourceMapping(deployment.aws().sqs(), deployment.queueUrl(),
                 () -> new WorkerHandler(WorkerComponents.create(deployment.settings(), deployment.env(), deployment.aws(),
                         reports, ShardWorker.CrashPoints.NONE, Clock.systemUTC()).worker()),
                 concurrency, invocationBudget, Duration.ofSeconds(Math.max(60, invocationBudget.toSeconds() * 6)),
-                Duration.ofSeconds(2)).start()) {
+                Duration.ofSeconds(2)).start();
+        boolean left = false;
+        try {
             long deadline = System.currentTimeMillis() + max.toMillis();
+            PlannerResults.Status s = null;
             while (true) {
-                PlannerResults.Status s = planner.status(runId);
+                if (abandon.getAsBoolean()) {
+                    left = true;
+                    return s;
+                }
+                try {
+                    s = planner.status(runId);
+                } catch (RuntimeException e) {
+                    if (!abandon.getAsBoolean()) throw e;
+                    left = true;
+                    return s;
+                }
                 progress.accept(s);
                 if (s.done() || s.blocked() || "PAUSED".equals(s.status()) || System.currentTimeMillis() > deadline) return s;
                 Thread.sleep(every.toMillis());
             }
+        } finally {
+            if (left) esm.abandon();
+            else esm.close();
         }
     }
 

@@ -52,7 +52,7 @@ final class ResumeCommand extends OperatorCommand {
                         maxCredits == null ? "" : ", credit cap " + maxCredits);
                 LocalRunRecord.write(c, stack, id, env.get("SYNAP_BASE_URL"));
                 int n = workers != null ? workers : run.planner().tune(id, false).recommendedConcurrency();
-                return RunCommand.work(run, id, n, out, stack.where(), RunCommand.sourceFlags(env),
+                return RunCommand.work(run, id, n, out, stack.where(), RunCommand.sourceFlags(env), target.space(),
                         () -> LocalRunRecord.completed(c, stack, id));
             }
             if (viaStateMachine(via, target)) {

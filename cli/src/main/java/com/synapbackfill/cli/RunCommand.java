@@ -82,7 +82,7 @@ final class RunCommand extends OperatorCommand {
             LocalRun run = new LocalRun(target.deployment(), target.reports());
             PlannerResults.Start start = startOrContinue(c, run, id);
             return work(run, id, workers != null ? workers : start.recommendedConcurrency(), out, stack.where(), sourceFlags(env),
-                    target.local() ? () -> LocalRunRecord.completed(c, stack, id) : () -> { });
+                    target.space(), target.local() ? () -> LocalRunRecord.completed(c, stack, id) : () -> { });
         }
     }
 
@@ -119,27 +119,58 @@ final class RunCommand extends OperatorCommand {
         return start;
     }
 
-    /** Works the run with local workers until it ends, then writes and summarizes the report; returns the exit code. */
-    /** {@code onCompleted} runs when the run ended COMPLETED. */
-    static int work(LocalRun run, String id, int workers, PrintStream out, String where, String sourceFlags, Runnable onCompleted)
-            throws InterruptedException {
+    /**
+     * Works the run with local workers until it ends, then writes and summarizes the report; returns the exit code.
+     * {@code onCompleted} runs when the run ended COMPLETED. {@code space} is the local ledger's disk (null for a deployed
+     * stack): checked before anything is sent, and watched while the run works — a ledger or report write that fails for
+     * lack of space stops the run with {@link BackfillCommand#NO_SPACE}.
+     */
+    static int work(LocalRun run, String id, int workers, PrintStream out, String where, String sourceFlags, StateSpace space,
+                    Runnable onCompleted) throws InterruptedException {
         PlannerResults.Status status;
         // what the run had handled before this session: a continued run's new "already present" are resends
-        Counters before = run.planner().status(id).counters();
+        PlannerResults.Status first = run.planner().status(id);
+        Counters before = first.counters();
+        if (space != null) {
+            String note = space.checkRoomFor(Math.max(0, first.estimatedRows() - Math.max(before.rowsRead(), before.messages())));
+            if (note != null) out.println(note);
+        }
         long duplicateKeys = com.synapbackfill.source.JdbcTurnSource.duplicateJsonKeys();
         java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<String> notPaused = new java.util.concurrent.atomic.AtomicReference<>();
         Interrupts.Registration onInterrupt = Interrupts.onInterrupt(() -> {
             if (!interrupted.compareAndSet(false, true)) return false; // a second Ctrl-C: leave at once
             out.println();
             out.println("Interrupted: stopping at batch boundaries (Ctrl-C again to leave at once)...");
-            run.pause(id, "interrupted by the operator");
+            try {
+                run.pause(id, "interrupted by the operator");
+            } catch (RuntimeException e) {
+                // the ledger cannot be written (a full disk, DynamoDB Local gone): leave without the PAUSED mark
+                notPaused.set(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            }
             return true;
         });
         if (Interrupts.ignoredWarning(onInterrupt) != null) out.println(Interrupts.ignoredWarning(onInterrupt));
         try (Progress progress = new Progress(out, System.console() != null, 10_000)) {
-            status = run.work(id, workers, Duration.ofMinutes(5), Duration.ofDays(30), Duration.ofSeconds(1), progress);
+            status = run.work(id, workers, Duration.ofMinutes(5), Duration.ofDays(30), Duration.ofSeconds(1), progress,
+                    () -> space != null && space.full() || notPaused.get() != null);
         } finally {
             onInterrupt.close();
+        }
+        if (space != null && space.full()) {
+            // nothing more can be written under the state directory: no report, no PAUSED; the checkpoints hold
+            out.println();
+            out.println("Stopped: " + space.message() + (interrupted.get() ? " (the interrupt could not be recorded as PAUSED)" : "") + ".");
+            out.printf("  The run stays RUNNING in the ledger at its checkpoints; once there is room, the same command (or `backfill resume "
+                    + "%s%s%s`) continues it: documents Synap accepted after the last checkpoints are sent again, counted as already present.%n",
+                    id, where, sourceFlags);
+            return BackfillCommand.NO_SPACE;
+        }
+        if (notPaused.get() != null) {
+            out.printf("Interrupted, but the ledger did not record PAUSED (%s): the run stays RUNNING in it, its leases lapse in a minute, "
+                    + "and the same command (or `backfill resume %s%s%s`) continues it from its checkpoints.%n", notPaused.get(), id, where,
+                    sourceFlags);
+            return Interrupts.EXIT_INTERRUPTED;
         }
         if ("COMPLETED".equals(status.status())) onCompleted.run();
         PlannerResults.Report report = run.planner().report(id);

@@ -23,12 +23,27 @@ final class StateDir implements AutoCloseable {
     private final String dynamoEndpoint;
     private final FileChannel channel;
     private final FileLock lock;
+    /** Removes {@code ledger-endpoint} however this process leaves: closed, exiting, or halted by a second Ctrl-C. */
+    private final Runnable removeEndpoint;
+    private final Thread onExit;
 
     private StateDir(Path dir, String dynamoEndpoint, FileChannel channel, FileLock lock) {
         this.dir = dir;
         this.dynamoEndpoint = dynamoEndpoint;
         this.channel = channel;
         this.lock = lock;
+        this.removeEndpoint = () -> {
+            try {
+                Files.deleteIfExists(dir.resolve("ledger-endpoint"));
+            } catch (IOException ignored) {
+                // the next owner overwrites it; a reader finds the lock free and serves itself
+            }
+        };
+        this.onExit = new Thread(removeEndpoint, "state-dir-endpoint");
+        if (lock != null) {
+            Interrupts.beforeHalt(removeEndpoint);
+            Runtime.getRuntime().addShutdownHook(onExit);
+        }
     }
 
     /**
@@ -87,8 +102,14 @@ final class StateDir implements AutoCloseable {
     @Override
     public void close() {
         if (lock == null) return;
+        removeEndpoint.run();
+        Interrupts.forget(removeEndpoint);
         try {
-            Files.deleteIfExists(dir.resolve("ledger-endpoint"));
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException exiting) {
+            // the hook runs anyway
+        }
+        try {
             lock.release();
             channel.close();
         } catch (IOException ignored) {

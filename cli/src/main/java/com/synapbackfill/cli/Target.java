@@ -34,16 +34,18 @@ final class Target implements AutoCloseable {
     private final String plannerFunction;
     private final String stateMachine;
     private final StateDir state;
+    private final StateSpace space;
     private final String description;
 
     private Target(Kind kind, Map<String, String> env, AwsClients aws, String plannerFunction, String stateMachine,
-                   StateDir state, String description) {
+                   StateDir state, StateSpace space, String description) {
         this.kind = kind;
         this.env = Map.copyOf(env);
         this.aws = aws;
         this.plannerFunction = plannerFunction;
         this.stateMachine = stateMachine;
         this.state = state;
+        this.space = space;
         this.description = description;
     }
 
@@ -61,6 +63,8 @@ final class Target implements AutoCloseable {
             throw new IllegalArgumentException("--state-dir: no local ledger under " + dir.toAbsolutePath()
                     + " (no run was started there); give the --state-dir of the run, or --stack for a deployed one");
         StateDir state = StateDir.open(dir, access != Access.READ);
+        // the disk the ledger and the reports are written to: a write that fails on a full disk stops the run saying so
+        StateSpace space = new StateSpace(dir, StateSpace.FreeSpace.REAL);
         try {
             Map<String, String> env = new LinkedHashMap<>(extraEnv);
             env.putIfAbsent("LEDGER_TABLE", "backfill-local-ledger");
@@ -70,7 +74,7 @@ final class Target implements AutoCloseable {
             if (access == Access.WORK) {
                 // this process works the run: its own queue (shards are re-enqueued from the ledger on every start)
                 LocalDeployment d = LocalDeployment.create("backfill-local", state.dynamoEndpoint(),
-                        com.synapbackfill.embedded.RealParts.sqs(), null, env);
+                        com.synapbackfill.embedded.RealParts.sqs(), null, env, java.util.List.of(space.ledgerWatch()));
                 local = d.env();
                 aws = d.aws();
             } else {
@@ -78,10 +82,10 @@ final class Target implements AutoCloseable {
                 local = new LinkedHashMap<>(env);
                 local.put("DYNAMODB_ENDPOINT", state.dynamoEndpoint());
                 local.put("RATE_SCOPE", "backfill-local"); // the scope LocalDeployment gives a local run
-                aws = new AwsClients(new Settings.Endpoints(state.dynamoEndpoint(), null, null, null));
+                aws = new AwsClients(new Settings.Endpoints(state.dynamoEndpoint(), null, null, null), java.util.List.of(space.ledgerWatch()));
                 com.synapbackfill.ledger.LedgerTable.createIfMissing(aws.dynamo(), local.get("LEDGER_TABLE"));
             }
-            return new Target(Kind.LOCAL, local, aws, null, null, state,
+            return new Target(Kind.LOCAL, local, aws, null, null, state, space,
                     "local ledger under " + dir.toAbsolutePath() + (state.owner() ? "" : " (served by another backfill process)"));
         } catch (RuntimeException e) {
             state.close();
@@ -110,7 +114,7 @@ final class Target implements AutoCloseable {
         String machine = first(c.pick(o.stateMachine, "stateMachine", null), outputs.get("StateMachineArn"));
         Settings.Endpoints endpoints = new Settings.Endpoints(env.get("DYNAMODB_ENDPOINT"), env.get("SQS_ENDPOINT"),
                 env.get("S3_ENDPOINT"), env.get("LAMBDA_ENDPOINT"));
-        return new Target(Kind.DEPLOYED, env, new AwsClients(endpoints), planner, machine, null,
+        return new Target(Kind.DEPLOYED, env, new AwsClients(endpoints), planner, machine, null, null,
                 stack != null ? "stack " + stack : "deployed parts" + (planner != null ? " (planner " + planner + ")" : ""));
     }
 
@@ -165,7 +169,12 @@ final class Target implements AutoCloseable {
 
     /** Reports: on disk for a local ledger, else the stack's bucket. */
     ReportStore reports() {
-        return local() ? new FileReportStore(state.reports()) : null;
+        return local() ? space.guard(new FileReportStore(state.reports())) : null;
+    }
+
+    /** The local ledger's disk (null for a deployed stack). */
+    StateSpace space() {
+        return space;
     }
 
     /** Where this target's reports and receipts are read and written: the state directory, or the stack's bucket. */

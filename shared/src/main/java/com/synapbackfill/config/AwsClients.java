@@ -27,8 +27,17 @@ public final class AwsClients {
     private volatile SecretsManagerClient secrets;
     private final DynamoDbCapacity capacity = new DynamoDbCapacity();
 
+    /** What else watches the DynamoDB client's calls (a local ledger's disk: the CLI), beside the capacity count. */
+    private final java.util.List<software.amazon.awssdk.core.interceptor.ExecutionInterceptor> dynamoInterceptors;
+
     public AwsClients(Settings.Endpoints endpoints) {
+        this(endpoints, java.util.List.of());
+    }
+
+    /** @param dynamoInterceptors interceptors added to the DynamoDB client (e.g. one that tells a full local disk from a 500) */
+    public AwsClients(Settings.Endpoints endpoints, java.util.List<software.amazon.awssdk.core.interceptor.ExecutionInterceptor> dynamoInterceptors) {
         this.endpoints = endpoints;
+        this.dynamoInterceptors = java.util.List.copyOf(dynamoInterceptors);
         this.http = UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5))
                 .socketTimeout(Duration.ofSeconds(30)).build();
     }
@@ -65,7 +74,10 @@ public final class AwsClients {
 
     private DynamoDbClient buildDynamo() {
         var b = DynamoDbClient.builder().httpClient(http)
-                .overrideConfiguration(o -> o.addExecutionInterceptor(capacity));
+                .overrideConfiguration(o -> {
+                    o.addExecutionInterceptor(capacity);
+                    dynamoInterceptors.forEach(o::addExecutionInterceptor);
+                });
         if (endpoints.dynamodb() != null) local(b).endpointOverride(URI.create(endpoints.dynamodb()));
         return b.build();
     }
