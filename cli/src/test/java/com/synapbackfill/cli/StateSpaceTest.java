@@ -3,10 +3,8 @@ package com.synapbackfill.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.synapbackfill.report.FileReportStore;
 import com.synapbackfill.report.ReportStore;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -56,10 +54,30 @@ class StateSpaceTest {
     }
 
     @Test
-    void aReportWriteThatFailsOnAFullDiskIsNoSpace() throws Exception {
-        Path reports = Files.createTempDirectory("state-space");
-        Files.writeString(reports.resolve("runs"), "a file where a directory must go: every put fails");
-        ReportStore guarded = space.guard(new FileReportStore(reports));
+    void aReportWriteThatFailsOnAFullDiskIsNoSpace() {
+        // a store whose every write fails as a file store's does when the disk is full (ENOSPC)
+        ReportStore failing = new ReportStore() {
+            @Override
+            public String location(String key) {
+                return dir.resolve(key).toString();
+            }
+
+            @Override
+            public String put(String key, byte[] content, String contentType) {
+                throw new UncheckedIOException(new java.io.IOException("No space left on device"));
+            }
+
+            @Override
+            public java.util.Optional<byte[]> get(String key) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public java.util.List<String> list(String prefix) {
+                return java.util.List.of();
+            }
+        };
+        ReportStore guarded = space.guard(failing);
         assertThatThrownBy(() -> guarded.put("runs/r1/report.json", new byte[] {1}, "application/json")).isInstanceOf(UncheckedIOException.class);
         assertThat(space.full()).as("plenty of room: not a full disk").isFalse();
         free.set(MB / 2);
