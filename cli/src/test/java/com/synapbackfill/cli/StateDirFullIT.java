@@ -47,7 +47,7 @@ class StateDirFullIT {
     /** A tmpfs of {@code mb} MB on a new directory; the test is skipped where one cannot be mounted. */
     static Path tmpfs(int mb) throws Exception {
         Path dir = Files.createTempDirectory("state-tmpfs");
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + mb + "m", "tmpfs", dir.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + mb + "m,mode=0700", "tmpfs", dir.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         boolean mounted = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
         Assumptions.assumeTrue(mounted, "a tmpfs cannot be mounted here (root only): " + out.trim());
