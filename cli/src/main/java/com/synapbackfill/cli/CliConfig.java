@@ -17,7 +17,7 @@ import java.util.Set;
  */
 final class CliConfig {
     /** Every key a config file may hold (the options of run, start, resume and retry-failures). */
-    static final Set<String> KEYS = Set.of("jdbcUrl", "dbUser", "table", "query", "undatedAt", "columns", "filter", "since", "until", "timestampZone", "fromId", "toId", "synapUrl",
+    static final Set<String> KEYS = Set.of("jdbcUrl", "dbUser", "table", "query", "allowFunctions", "undatedAt", "columns", "filter", "since", "until", "timestampZone", "fromId", "toId", "synapUrl",
             "rateLimit", "rateUnit", "batchSize", "mode", "shardRows", "pageSize", "maxDocumentBytes", "concurrency", "runId", "stateDir", "stack",
             "plannerFunction", "stateMachine", "ledgerTable", "queueUrl", "reportBucket", "rateScope", "region", "aws",
             "shape", "userRoles", "assistantRoles", "joins", "preset", "textRemove");

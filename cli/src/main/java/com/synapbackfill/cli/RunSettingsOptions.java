@@ -21,6 +21,8 @@ final class RunSettingsOptions {
     @Option(names = "--table", description = "table or schema.table (env SOURCE_TABLE)") String table;
     @Option(names = "--query", description = "instead of --table: one read-only SELECT, read as a table and sharded by its id (or "
             + "conversation) column, e.g. to unnest JSON or cast a column (env SOURCE_QUERY)") String query;
+    @Option(names = "--allow-function", paramLabel = "NAME", description = "a function of yours that the --query may call and that only reads "
+            + "(name or schema.name; repeatable; env SOURCE_ALLOW_FUNCTIONS, comma-separated)") List<String> allowFunction;
     @Option(names = "--column", paramLabel = "FIELD=COLUMN", description = "the column for a field, repeatable. Turn shape: "
             + "id, userId, customerId (empty: none), conversationId, messageIndex, userText, assistantText, createdAt. Message shape "
             + "(--shape messages): id, conversationId, userId, customerId, role, text, createdAt, order. snake_case too; unmapped "
@@ -75,6 +77,7 @@ final class RunSettingsOptions {
         SourceOptions.putIf(env, "SOURCE_SINCE", source.since());
         SourceOptions.putIf(env, "SOURCE_UNTIL", source.until());
         SourceOptions.putIf(env, "SOURCE_UNDATED_AT", source.undatedAt());
+        if (!source.allowFunctions().isEmpty()) env.put("SOURCE_ALLOW_FUNCTIONS", String.join(",", source.allowFunctions()));
         SourceOptions.putIf(env, "SOURCE_FROM_ID", c.pick(fromId, "fromId", "SOURCE_FROM_ID"));
         SourceOptions.putIf(env, "SOURCE_TO_ID", c.pick(toId, "toId", "SOURCE_TO_ID"));
         SourceOptions.putIf(env, "RATE_LIMIT_PER_MINUTE", c.pick(rateLimit, "rateLimit", "RATE_LIMIT_PER_MINUTE"));
@@ -145,7 +148,8 @@ final class RunSettingsOptions {
         try {
             String q = query(c);
             return new SourceConfig(q != null ? null : tableName, mapping, f, s, u, zone, c.pick(fromId, "fromId", "SOURCE_FROM_ID"),
-                    c.pick(toId, "toId", "SOURCE_TO_ID"), shapeSettings, q, c.pick(undatedAt, "undatedAt", "SOURCE_UNDATED_AT"));
+                    c.pick(toId, "toId", "SOURCE_TO_ID"), shapeSettings, q, c.pick(undatedAt, "undatedAt", "SOURCE_UNDATED_AT"),
+                    allowFunction != null ? allowFunction : c.list("allowFunctions", "SOURCE_ALLOW_FUNCTIONS"));
         } catch (IllegalArgumentException e) {
             throw namingTheFlag(e);
         }
@@ -213,6 +217,7 @@ final class RunSettingsOptions {
                 .replaceFirst("^source\\.timestampZone", (timestampZone != null ? "--timestamp-zone" : "timestampZone") + " (source.timestampZone)")
                 .replaceFirst("^source\\.table", (table != null ? "--table" : "table") + " (source.table)")
                 .replaceFirst("^source\\.query", (query != null ? "--query" : "query") + " (source.query)")
+                .replaceFirst("^source\\.allowFunctions", (allowFunction != null ? "--allow-function" : "allowFunctions") + " (source.allowFunctions)")
                 .replaceFirst("^source\\.undatedAt", (undatedAt != null ? "--undated-at" : "undatedAt") + " (source.undatedAt)")
                 .replaceFirst("^source\\.fromId: (\\S+) is above source\\.toId", fromId != null ? "--from-id: $1 is above --to-id" : "fromId: $1 is above toId"), e);
     }

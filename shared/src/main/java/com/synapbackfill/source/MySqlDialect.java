@@ -69,7 +69,16 @@ public final class MySqlDialect implements SqlDialect {
         p.setProperty("connectionAttributes", "program_name:synap-backfill");
         // Connector/J 8+ maps UTF-8 to utf8mb4; MariaDB Connector/J always speaks utf8mb4
         if (driver == Driver.MYSQL) p.setProperty("characterEncoding", "UTF-8");
+        // one statement per call, whatever the URL says (JdbcConnectionSettings refuses allowMultiQueries=true in it)
+        p.setProperty("allowMultiQueries", "false");
         return p;
+    }
+
+    @Override
+    public void beginReadOnly(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("START TRANSACTION READ ONLY");
+        }
     }
 
     @Override

@@ -73,6 +73,14 @@ public interface SqlDialect {
     /** Session settings after connecting (time zone for TIMESTAMP reads, ...). */
     void prepareSession(Connection c) throws SQLException;
 
+    /**
+     * Starts the read-only transaction the next statements run in, on a connection out of autocommit. PostgreSQL's driver
+     * begins every transaction {@code BEGIN READ ONLY} itself (setReadOnly outside autocommit); MySQL and MariaDB are
+     * told {@code START TRANSACTION READ ONLY}. Either way it is the transaction, not a session default a query could flip.
+     */
+    default void beginReadOnly(Connection c) throws SQLException {
+    }
+
     /** Reads the catalog for {@code table} or {@code schema.table}. */
     Table describe(Connection c, String table) throws SQLException;
 
