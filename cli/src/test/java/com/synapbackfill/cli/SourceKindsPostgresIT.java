@@ -41,4 +41,21 @@ class SourceKindsPostgresIT extends SourceKindsSuite {
             }
         };
     }
+    /** A SERIAL id through --query is an integer id, as the driver reports it (and so is id::int). */
+    @org.junit.jupiter.api.Test
+    void aSerialIdThroughAQuery() throws Exception {
+        exec("DROP TABLE IF EXISTS serial_turns", "CREATE TABLE serial_turns (id SERIAL PRIMARY KEY, user_id TEXT, conversation_id TEXT, "
+                + "message_index INT, user_text TEXT, assistant_text TEXT, created_at TIMESTAMPTZ)",
+                "INSERT INTO serial_turns (user_id, conversation_id, message_index, user_text, assistant_text, created_at) SELECT 'u', 'c' || g, 0, "
+                + "'q' || g, 'a' || g, timestamptz '2025-01-01Z' + g * interval '1 minute' FROM generate_series(1, 20) g",
+                db().grant("serial_turns"));
+        for (String id : java.util.List.of("id", "id::int AS id")) {
+            emulator.clearDocuments();
+            String runId = "serial-" + (id.equals("id") ? "plain" : "cast");
+            CliIT.Result r = run(runId, java.nio.file.Files.createTempDirectory("kinds-serial"), "--query", "SELECT " + id
+                    + ", user_id, conversation_id, message_index, user_text, assistant_text, created_at FROM serial_turns", "--column", "customerId=");
+            org.assertj.core.api.Assertions.assertThat(r.exit()).as(r.output()).isZero();
+            org.assertj.core.api.Assertions.assertThat(emulator.documents()).hasSize(20);
+        }
+    }
 }
