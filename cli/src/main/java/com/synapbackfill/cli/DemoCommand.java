@@ -74,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        PrintStream out = PrintableStream.of(System.out);
         EmulatorSettings.DuplicatePolicy policy = checkedOptions();
         Parts parts = startParts(out, policy);
         SynapEmulator emulator = parts.emulator();

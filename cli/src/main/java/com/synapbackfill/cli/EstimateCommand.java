@@ -48,7 +48,7 @@ final class EstimateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        PrintStream out = PrintableStream.of(System.out); // sampled ids and Synap's answers: controls escaped
         if (sample < 1) throw new IllegalArgumentException("--sample: must be >= 1, was " + sample);
         if (send < 0) throw new IllegalArgumentException("--send: must be >= 0, was " + send);
         CliConfig c = CliConfig.load(null, System.getenv()).withPreset(contract.preset);
