@@ -509,6 +509,7 @@ abstract class SourceKindsSuite {
         try (Connection c = db().admin(); PreparedStatement ps = c.prepareStatement("INSERT INTO conv_store VALUES (?, ?, " + text("?::json", "?") + ", ?)")) {
             for (Object[] r : List.of(new Object[] {"s-1", "u-1", h1, t0}, new Object[] {"s-2", "u-2", h2, t0 + 10}, new Object[] {"s-3", "u-3", "42", t0},
                     new Object[] {"s-4", "u-4", "{}", t0}, new Object[] {"s-5", "u-5", "[]", t0})) {
+                // (s-4 and s-5 hold no message: an empty object and an empty list)
                 for (int i = 0; i < r.length; i++) ps.setObject(i + 1, r[i]);
                 ps.executeUpdate();
             }

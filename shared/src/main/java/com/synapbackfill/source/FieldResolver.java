@@ -97,6 +97,9 @@ final class FieldResolver {
                 check.problem("columns." + field + ": column \"" + col.name() + "\" has type " + col.type() + "; it must be text, varchar, json or jsonb");
             String raw = qualified(ref, col);
             String expr = dialect.text(raw, col);
+            // a database that checks no encoding: the bytes as they are, checked row by row (Row.text)
+            if ((col.kind() == SqlDialect.Kind.TEXT || col.kind() == SqlDialect.Kind.JSON) && check.db.sqlAscii())
+                expr = "convert_to(" + expr + ", 'SQL_ASCII')";
             if (capBytes > 0) {
                 lengths.add(select.add(dialect.byteLength(expr)));
                 expr = check.capped(expr, expr, json ? capBytes * 16 : capBytes);

@@ -40,6 +40,23 @@ final class SourceConnection implements AutoCloseable {
         return dialect;
     }
 
+    private Boolean sqlAscii;
+
+    /**
+     * Whether the database stores text unchecked (PostgreSQL's SQL_ASCII encoding): its text may be any bytes, and the
+     * server refuses a whole statement whose result holds invalid UTF-8; such text is read as bytes and checked row by row.
+     */
+    boolean sqlAscii() {
+        if (sqlAscii != null) return sqlAscii;
+        if (!(dialect instanceof PostgresDialect)) return sqlAscii = false;
+        try (PreparedStatement ps = prepare("SELECT current_setting('server_encoding')"); java.sql.ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return sqlAscii = "SQL_ASCII".equalsIgnoreCase(rs.getString(1));
+        } catch (SQLException e) {
+            throw error("reading the database's encoding", e);
+        }
+    }
+
     /** The login, for messages ("not visible to user reader"). */
     String user() {
         return settings.user();

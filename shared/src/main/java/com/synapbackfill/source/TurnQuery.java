@@ -187,42 +187,54 @@ final class TurnQuery implements ShapeQuery {
         List<Turn> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             Row row = new Row(rs);
-            Columns c = columns;
             while (row.next()) {
-                Long messageIndex = null;
-                if (c.index() > 0) {
-                    long mi = rs.getLong(c.index());
-                    messageIndex = rs.wasNull() ? null : mi;
+                try {
+                    out.add(turn(row));
+                } catch (Row.Undecodable e) {
+                    // one row's bytes are no text: that row is a bad row naming why, the page goes on
+                    String id = rs.getString(ID);
+                    out.add(new Turn(id, null, null, null, null, null, null, null, false, id, 0, BadRowReason.UNREADABLE_TEXT, null, e.getMessage()));
                 }
-                TimeValue.Timed created = c.createdAt().read(row);
-                boolean included = rs.getBoolean(c.included());
-                if (included && c.cutoverInJava() && !CatalogCheck.withinCutover(config, created.at())) included = false;
-                String id = rs.getString(ID);
-                BadRowReason problem = null;
-                String detail = null;
-                if (included && created.unreadable() != null) {
-                    problem = BadRowReason.UNREADABLE_TIMESTAMP;
-                    detail = created.unreadable();
-                }
-                long userLength = longest(rs, c.userBytes());
-                long assistantLength = longest(rs, c.assistantBytes());
-                if (included && maxTextBytes > 0 && userLength + assistantLength > maxTextBytes) {
-                    // too large to send whatever it holds; a text over the cap was not even read
-                    problem = BadRowReason.DOCUMENT_TOO_LARGE;
-                    detail = "the texts are " + (userLength + assistantLength) + " bytes (longest " + Math.max(userLength, assistantLength) + ")";
-                }
-                MessageValues.Text user = included ? Value.text(c.userText().read(row)) : MessageValues.Text.NONE;
-                MessageValues.Text assistant = included ? Value.text(c.assistantText().read(row)) : MessageValues.Text.NONE;
-                if (problem == null && (user.unreadable() || assistant.unreadable())) {
-                    problem = BadRowReason.UNREADABLE_TEXT;
-                    detail = (user.unreadable() ? "the user text" : "the answer") + " is JSON that does not parse, or holds no text where the mapping points";
-                }
-                out.add(new Turn(id, Value.scalar(c.user().read(row)), c.customer() == null ? null : Value.scalar(c.customer().read(row)),
-                        Value.scalar(c.conversation().read(row)), messageIndex, user.text(), assistant.text(), created.at(),
-                        !included, id, 0, problem, included ? null : "filter", detail));
             }
         }
         return out;
+    }
+
+    /** One row as a turn (a bad one when a value cannot be read as its field needs). */
+    private Turn turn(Row row) throws SQLException {
+        ResultSet rs = row.resultSet();
+        Columns c = columns;
+        Long messageIndex = null;
+        if (c.index() > 0) {
+            long mi = rs.getLong(c.index());
+            messageIndex = rs.wasNull() ? null : mi;
+        }
+        TimeValue.Timed created = c.createdAt().read(row);
+        boolean included = rs.getBoolean(c.included());
+        if (included && c.cutoverInJava() && !CatalogCheck.withinCutover(config, created.at())) included = false;
+        String id = rs.getString(ID);
+        BadRowReason problem = null;
+        String detail = null;
+        if (included && created.unreadable() != null) {
+            problem = BadRowReason.UNREADABLE_TIMESTAMP;
+            detail = created.unreadable();
+        }
+        long userLength = longest(rs, c.userBytes());
+        long assistantLength = longest(rs, c.assistantBytes());
+        if (included && maxTextBytes > 0 && userLength + assistantLength > maxTextBytes) {
+            // too large to send whatever it holds; a text over the cap was not even read
+            problem = BadRowReason.DOCUMENT_TOO_LARGE;
+            detail = "the texts are " + (userLength + assistantLength) + " bytes (longest " + Math.max(userLength, assistantLength) + ")";
+        }
+        MessageValues.Text user = included ? Value.text(c.userText().read(row)) : MessageValues.Text.NONE;
+        MessageValues.Text assistant = included ? Value.text(c.assistantText().read(row)) : MessageValues.Text.NONE;
+        if (problem == null && (user.unreadable() || assistant.unreadable())) {
+            problem = BadRowReason.UNREADABLE_TEXT;
+            detail = (user.unreadable() ? "the user text" : "the answer") + " is JSON that does not parse, or holds no text where the mapping points";
+        }
+        return new Turn(id, Value.scalar(c.user().read(row)), c.customer() == null ? null : Value.scalar(c.customer().read(row)),
+                Value.scalar(c.conversation().read(row)), messageIndex, user.text(), assistant.text(), created.at(),
+                !included, id, 0, problem, included ? null : "filter", detail);
     }
 
     /**
