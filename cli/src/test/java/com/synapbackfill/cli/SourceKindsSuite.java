@@ -697,4 +697,23 @@ abstract class SourceKindsSuite {
         assertThat(e.exit()).as(e.output()).isZero();
         assertThat(e.output()).contains("Warning: the page query would not use an index");
     }
+    /** A chat whose JSON has nothing where the messages pointer points (Open WebUI's {}) is skipped as empty_conversation. */
+    @Test
+    void aChatWithNothingWhereTheMessagesPointerPointsIsAnEmptyConversation() throws Exception {
+        emulator.clearDocuments();
+        long t0 = 1_740_823_200L;
+        String full = Json.write(Map.of("messages", List.of(Map.of("id", "a", "role", "user", "text", "hallo", "ts", t0),
+                Map.of("id", "b", "role", "assistant", "text", "welt", "ts", t0 + 1))));
+        load("empty_chats", "CREATE TABLE empty_chats (id VARCHAR(16) PRIMARY KEY, owner VARCHAR(16), doc " + text("TEXT", "LONGTEXT") + ")",
+                List.of(new Object[] {"e-1", "u", full}, new Object[] {"e-2", "u", "{}"}, new Object[] {"e-3", "u", "{\"messages\": null}"}));
+        Path state = Files.createTempDirectory("kinds-empty-chats");
+        CliIT.Result r = run("empty-chats", state, "--table", "empty_chats", "--shape", "conversations", "--column", "conversationId=id",
+                "--column", "userId=owner", "--column", "customerId=", "--column", "messages=doc#/messages", "--column", "id=/id",
+                "--column", "text=/text", "--column", "createdAt=/ts");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertArrived(Map.of("e-1/a", new Expected(turn("hallo", "welt"), Instant.ofEpochSecond(t0))));
+        JsonNode counts = report(state, "empty-chats").get("counts");
+        assertThat(counts.get("skipped").asLong()).as(counts.toString()).isEqualTo(2);
+        assertThat(counts.get("failed").asLong()).isZero();
+    }
 }
