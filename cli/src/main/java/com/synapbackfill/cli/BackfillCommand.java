@@ -11,13 +11,21 @@ import picocli.CommandLine.Command;
  * 2 bad usage or configuration, 3 run blocked, 4 invariant broken; verify: 3 still pending, 5 extractions failed.
  */
 // scope INHERIT: every subcommand takes -h/--help (and -V) too
-@Command(name = "backfill", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "synap-backfill 0.1.0",
+@Command(name = "backfill", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = BackfillCommand.Version.class,
         description = "Replays historical chat turns from SQL into Synap memory.",
         subcommands = {DemoCommand.class, RunCommand.class, StartCommand.class, StatusCommand.class, ResumeCommand.class,
                 ReportCommand.class, TuneCommand.class, FailuresCommand.class, RetryFailuresCommand.class, VerifyCommand.class, EstimateCommand.class, PresetsCommand.class, com.synapbackfill.cli.bench.BenchCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 other error, 2 bad usage/config, 3 run blocked (verify: still pending), 4 invariant broken,",
                 "5 (verify) some extractions failed."})
 public final class BackfillCommand implements Runnable {
+    /** {@code backfill --version}: the release and the commit it was built from. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {com.synapbackfill.model.BuildInfo.describe()};
+        }
+    }
+
     public static final int OK = 0;
     public static final int ERROR = 1;
     public static final int USAGE = 2;
