@@ -10,6 +10,12 @@ Selected with LAMBDA_RUNTIME_EXECUTOR=synap-rie. Needs, in LocalStack's environm
   SYNAP_RIC_CLASSPATH  a directory holding the Java runtime interface client and its dependencies
   SYNAP_LAMBDA_JAVA    the java binary (default: java on the PATH)
   SYNAP_LAMBDA_LOG_DIR where each environment's output goes (default: a temporary directory)
+  SYNAP_AWS_CALLS_JAR  (tests only) a jar of an AWS SDK interceptor put beside the function's own jar, and
+  SYNAP_AWS_CALLS_DIR  where it records each function's AWS calls (<function name>.jsonl)
+
+Each execution environment gets a temporary directory of its own (TMPDIR and java.io.tmpdir), as each Lambda
+environment has its own /tmp: the runtime interface client unpacks its native library under it, and two cold starts
+at once unpacking it to one shared path crashed a JVM (SIGBUS).
 """
 
 import json
@@ -48,6 +54,7 @@ class RieRuntimeExecutor(RuntimeExecutor):
         self.process: subprocess.Popen | None = None
         self.port = 0
         self.log_path = None
+        self.tmp = tempfile.gettempdir()
         self.env: dict[str, str] = {}
         self.lock = threading.Lock()
 
@@ -61,6 +68,17 @@ class RieRuntimeExecutor(RuntimeExecutor):
         env.update({k: str(v) for k, v in env_vars.items()})
         env["LAMBDA_TASK_ROOT"] = task_root
         env["LAMBDA_RUNTIME_DIR"] = os.environ["SYNAP_RIC_CLASSPATH"]
+        # a /tmp of its own, as every Lambda execution environment has
+        self.tmp = tempfile.mkdtemp(prefix=f"lambda-{self.id}-")
+        env["TMPDIR"] = self.tmp
+        recorder = os.environ.get("SYNAP_AWS_CALLS_JAR")
+        if recorder:
+            # the SDK loads a global interceptor with the function's own classes: beside its jar in lib/
+            os.makedirs(os.path.join(task_root, "lib"), exist_ok=True)
+            shutil.copy(recorder, os.path.join(task_root, "lib", "zz-aws-call-recorder.jar"))
+            calls = os.environ.get("SYNAP_AWS_CALLS_DIR") or tempfile.gettempdir()
+            os.makedirs(calls, exist_ok=True)
+            env["SYNAP_AWS_CALLS_FILE"] = os.path.join(calls, f"{self.function_version.id.function_name}.jsonl")
         self.env = env
         log_dir = os.environ.get("SYNAP_LAMBDA_LOG_DIR") or tempfile.gettempdir()
         os.makedirs(log_dir, exist_ok=True)
@@ -77,7 +95,7 @@ class RieRuntimeExecutor(RuntimeExecutor):
             os.environ["SYNAP_RIE_BIN"],
             "--runtime-interface-emulator-address", f"127.0.0.1:{self.port}",
             "--runtime-api-address", f"127.0.0.1:{api_port}",
-            java, "-XX:+UseSerialGC", "-Xshare:auto", f"-Xmx{max(64, memory * 85 // 100)}m",
+            java, "-XX:+UseSerialGC", "-Xshare:auto", f"-Xmx{max(64, memory * 85 // 100)}m", f"-Djava.io.tmpdir={self.tmp}",
             "-cp", os.path.join(os.environ["SYNAP_RIC_CLASSPATH"], "*"),
             _RIC_MAIN, self.env.get("_HANDLER", ""),
         ]

@@ -1,5 +1,7 @@
 package com.synapbackfill.cli;
 
+import com.synapbackfill.cli.log.PrintableThrowable;
+import com.synapbackfill.text.Printable;
 import java.util.logging.Level;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,13 +12,21 @@ import picocli.CommandLine.Command;
  * 6 no space left under the state directory (the local ledger cannot be written; nothing is lost).
  */
 // scope INHERIT: every subcommand takes -h/--help (and -V) too
-@Command(name = "backfill", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "synap-backfill 0.1.0",
+@Command(name = "backfill", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = BackfillCommand.Version.class,
         description = "Replays historical chat turns from SQL into Synap memory.",
         subcommands = {DemoCommand.class, RunCommand.class, StartCommand.class, StatusCommand.class, ResumeCommand.class,
                 ReportCommand.class, TuneCommand.class, FailuresCommand.class, RetryFailuresCommand.class, VerifyCommand.class, EstimateCommand.class, PresetsCommand.class, com.synapbackfill.cli.bench.BenchCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 other error, 2 bad usage/config, 3 run blocked (verify: still pending), 4 invariant broken,",
                 "5 (verify) some extractions failed, 6 no space left under --state-dir (nothing lost: free space, run the same command)."})
 public final class BackfillCommand implements Runnable {
+    /** {@code backfill --version}: the release and the commit it was built from. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {com.synapbackfill.model.BuildInfo.describe()};
+        }
+    }
+
     public static final int OK = 0;
     public static final int ERROR = 1;
     public static final int USAGE = 2;
@@ -58,7 +68,7 @@ public final class BackfillCommand implements Runnable {
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int execute(String... args) {
         verboseErrors = java.util.Arrays.asList(args).contains("--verbose");
-        UnknownVariables.warnings(System.getenv()).forEach(System.err::println);
+        UnknownVariables.warnings(System.getenv()).forEach(w -> System.err.println(Printable.of(w)));
         CommandLine cl = new CommandLine(new BackfillCommand());
         // the emulator's own flags (--port 8080, as its help shows) pass through to it, not to picocli
         cl.getSubcommands().get("emulator").setUnmatchedOptionsArePositionalParams(true);
@@ -66,7 +76,8 @@ public final class BackfillCommand implements Runnable {
         OptionGroups.install(cl);
         cl.setUsageHelpWidth(120);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-            if (verboseErrors) ex.printStackTrace(line.getErr());
+            // an error's message may carry Synap's words or a row's id: controls escaped, in the stack trace too
+            if (verboseErrors) PrintableThrowable.of(ex).printStackTrace(line.getErr());
             if (ex instanceof StateSpace.NoSpaceException) {
                 line.getErr().println("backfill: " + ex.getMessage());
                 return NO_SPACE;
@@ -78,23 +89,23 @@ public final class BackfillCommand implements Runnable {
             }
             String aws = awsSetupProblem(ex);
             if (aws != null) {
-                line.getErr().println("backfill: " + aws);
+                line.getErr().println("backfill: " + Printable.of(aws));
                 return USAGE;
             }
             if (ex instanceof com.synapbackfill.error.BlockedException) {
-                line.getErr().println("backfill: Synap refused: " + ex.getMessage());
+                line.getErr().println("backfill: Synap refused: " + Printable.of(ex.getMessage()));
                 return BLOCKED;
             }
             if (ex instanceof IllegalArgumentException || ex instanceof com.synapbackfill.error.PermanentException) {
-                line.getErr().println("backfill: " + ex.getMessage());
+                line.getErr().println("backfill: " + Printable.of(ex.getMessage()));
                 return USAGE;
             }
             if (ex instanceof com.synapbackfill.error.RetryableException) {
                 // transient (a database or Synap out of reach): nothing is lost, the same command continues
-                line.getErr().println("backfill: " + ex.getMessage() + " (a transient error: nothing was lost; run the same command again once it is reachable)");
+                line.getErr().println("backfill: " + Printable.of(ex.getMessage()) + " (a transient error: nothing was lost; run the same command again once it is reachable)");
                 return ERROR;
             }
-            line.getErr().println("backfill: unexpected error" + (ex.getMessage() == null ? "" : ": " + ex.getMessage())
+            line.getErr().println("backfill: unexpected error" + (ex.getMessage() == null ? "" : ": " + Printable.of(ex.getMessage()))
                     + " (" + ex.getClass().getName() + "; nothing was lost, the same command continues the run"
                     + (verboseErrors ? "" : "; --verbose prints the stack trace") + ")");
             return ERROR;
@@ -102,7 +113,7 @@ public final class BackfillCommand implements Runnable {
         // a mistyped flag or value: the error and where to look, not the whole usage
         cl.setParameterExceptionHandler((ex, args2) -> {
             CommandLine at = ex.getCommandLine();
-            at.getErr().println("backfill: " + ex.getMessage());
+            at.getErr().println("backfill: " + Printable.of(ex.getMessage()));
             if (ex instanceof CommandLine.UnmatchedArgumentException u) CommandLine.UnmatchedArgumentException.printSuggestions(u, at.getErr());
             at.getErr().println("See '" + at.getCommandSpec().qualifiedName() + " --help' for the options and examples.");
             return USAGE;

@@ -17,12 +17,10 @@ import java.util.Set;
  */
 final class CliConfig {
     /** Every key a config file may hold (the options of run, start, resume and retry-failures). */
-    static final Set<String> KEYS = Set.of("jdbcUrl", "dbUser", "table", "query", "undatedAt", "columns", "filter", "since", "until", "timestampZone", "fromId", "toId", "synapUrl",
+    static final Set<String> KEYS = Set.of("jdbcUrl", "dbUser", "table", "query", "allowFunctions", "undatedAt", "columns", "filter", "since", "until", "timestampZone", "fromId", "toId", "synapUrl",
             "rateLimit", "rateUnit", "batchSize", "mode", "shardRows", "pageSize", "maxDocumentBytes", "concurrency", "runId", "stateDir", "stack",
             "plannerFunction", "stateMachine", "ledgerTable", "queueUrl", "reportBucket", "rateScope", "region", "aws",
             "shape", "userRoles", "assistantRoles", "joins", "preset", "textRemove");
-    /** The keys a preset may set: what a source looks like, never where it is or how fast to go. */
-    static final Set<String> PRESET_KEYS = Set.of("table", "query", "textRemove", "columns", "filter", "timestampZone", "shape", "userRoles", "assistantRoles", "joins");
 
     private final JsonNode file;
     private final Map<String, String> env;
@@ -40,12 +38,6 @@ final class CliConfig {
         this.presetName = presetName;
     }
 
-    /** The presets shipped with the tool (cli/src/main/resources/presets). */
-    static final java.util.List<String> PRESETS = java.util.List.of("langchain-postgres", "vercel-ai-chatbot", "chatwoot", "dify",
-            "open-webui", "lobechat", "flowise", "chainlit", "n8n", "rasa");
-    /** A preset's description of itself (for `backfill presets`), never a source setting. */
-    static final Set<String> PRESET_ABOUT = Set.of("app", "version", "reads");
-
     /**
      * This configuration over a preset ({@code --preset} or the file's {@code preset:}): the preset's keys are the
      * lowest layer, under the environment, the file and the flags. Unknown names fail, listing the presets.
@@ -54,20 +46,7 @@ final class CliConfig {
         String name = pick(flag, "preset", null);
         if (name == null || name.equals(presetName)) return this;
         if (presetName != null) throw new IllegalArgumentException("--preset: one preset at a time (" + presetName + " and " + name + ")");
-        if (!PRESETS.contains(name))
-            throw new IllegalArgumentException((flag != null ? "--preset" : "preset") + ": unknown preset \"" + name + "\"; presets: " + String.join(", ", PRESETS));
-        try (java.io.InputStream in = CliConfig.class.getResourceAsStream("/presets/" + name + ".yaml")) {
-            if (in == null) throw new IllegalStateException("preset " + name + " is missing from the jar");
-            JsonNode n = new ObjectMapper(new YAMLFactory()).readTree(in);
-            for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-                String k = it.next();
-                if (!PRESET_KEYS.contains(k) && !PRESET_ABOUT.contains(k))
-                    throw new IllegalStateException("preset " + name + ": key " + k + " is not a source setting");
-            }
-            return new CliConfig(file, env, n, name);
-        } catch (IOException e) {
-            throw new IllegalStateException("preset " + name + ": " + e.getMessage(), e);
-        }
+        return new CliConfig(file, env, Presets.load(name, flag != null ? "--preset" : "preset").settings(), name);
     }
 
     /** The preset in use, or null. */

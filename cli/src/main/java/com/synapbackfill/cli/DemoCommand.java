@@ -74,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        PrintStream out = PrintableStream.of(System.out);
         EmulatorSettings.DuplicatePolicy policy = checkedOptions();
         Parts parts = startParts(out, policy);
         SynapEmulator emulator = parts.emulator();
@@ -232,8 +232,9 @@ final class DemoCommand implements Callable<Integer> {
         byte[] page = new com.synapbackfill.report.S3ReportStore(d.aws().s3(), d.bucket()).get(PlannerResults.pageKey(runId)).orElse(null);
         if (page == null) return;
         try {
-            java.nio.file.Path file = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "synap-backfill-" + runId + ".html");
-            java.nio.file.Files.write(file, page);
+            // a new file of its own (0600, created exclusively): a link planted at a known name in /tmp is never followed
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("synap-backfill-" + runId + "-", ".html");
+            java.nio.file.Files.write(file, page, java.nio.file.LinkOption.NOFOLLOW_LINKS);
             out.println("Page: " + file.toUri() + " (charts of the run; open it in a browser — `backfill report RUN --html FILE` on a real run)");
         } catch (java.io.IOException e) {
             out.println("Page: " + again.pageLocation() + " (could not copy it to a file: " + e.getMessage() + ")");

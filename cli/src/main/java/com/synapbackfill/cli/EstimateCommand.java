@@ -7,6 +7,7 @@ import com.synapbackfill.model.RunConfig;
 import com.synapbackfill.planner.ConcurrencyTuner;
 import com.synapbackfill.retry.Sleeper;
 import com.synapbackfill.source.DocumentMapper;
+import com.synapbackfill.source.JdbcConnectionSettings;
 import com.synapbackfill.source.JdbcTurnSource;
 import com.synapbackfill.source.MessageShape;
 import com.synapbackfill.source.SourceConfig;
@@ -47,7 +48,7 @@ final class EstimateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        PrintStream out = PrintableStream.of(System.out); // sampled ids and Synap's answers: controls escaped
         if (sample < 1) throw new IllegalArgumentException("--sample: must be >= 1, was " + sample);
         if (send < 0) throw new IllegalArgumentException("--send: must be >= 0, was " + send);
         CliConfig c = CliConfig.load(null, System.getenv()).withPreset(contract.preset);
@@ -67,6 +68,7 @@ final class EstimateCommand implements Callable<Integer> {
         try (JdbcTurnSource src = open(source)) {
             s = TurnSample.take(src, new DocumentMapper(cfg, "estimate"), sample, send);
         }
+        s.counted = !s.profile.empty() && TableSample.counted(source, settings());
         if (s.profile.empty()) {
             out.println("The table is empty: a run would complete at once.");
             return BackfillCommand.OK;
@@ -86,8 +88,12 @@ final class EstimateCommand implements Callable<Integer> {
     }
 
     private JdbcTurnSource open(SourceConfig source) {
-        return new JdbcTurnSource(SourceOptions.connection(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD"),
-                System.getenv("SOURCE_STATEMENT_TIMEOUT_SECONDS")), source);
+        return new JdbcTurnSource(settings(), source);
+    }
+
+    /** The source connection, with SOURCE_STATEMENT_TIMEOUT_SECONDS as a run's workers have it. */
+    private JdbcConnectionSettings settings() {
+        return SourceOptions.connection(jdbcUrl, dbUser, System.getenv("SOURCE_DB_PASSWORD"), System.getenv("SOURCE_STATEMENT_TIMEOUT_SECONDS"));
     }
 
     /** {@code --send}: real documents sent in batches to measure latency; the p95 in seconds. */
@@ -183,12 +189,13 @@ final class EstimateCommand implements Callable<Integer> {
         long calls = (long) Math.ceil(documents / batchSize);
         double callsPerSecond = rateLimit / 60.0;
         long seconds = (long) Math.ceil(calls / callsPerSecond);
-        out.printf("Projection at %d requests/min: ~%,d calls, %s, %d workers recommended (p95 %s)%n", rateLimit, calls,
-                Progress.eta(seconds), ConcurrencyTuner.recommend(callsPerSecond, latency, HEADROOM),
+        out.printf("Projection at %d requests/min: ~%s, %s, %s recommended (p95 %s)%n", rateLimit, TableSample.count(calls, "call"),
+                Progress.eta(seconds), TableSample.count(ConcurrencyTuner.recommend(callsPerSecond, latency, HEADROOM), "worker"),
                 send > 0 ? Math.round(latency * 1000) + " ms measured" : "500 ms assumed");
         // what `run` will start with: the same formula at the assumed latency, capped by the shards it will cut
         com.synapbackfill.planner.RunSizing.Starting st = com.synapbackfill.planner.RunSizing.starting(cfg, rows, HEADROOM);
-        out.printf("  run starts with %d workers on %,d shards%s (tune adjusts it to the measured latency)%n", st.concurrency(), st.shards(),
+        out.printf("  run starts with %s on %s%s (tune adjusts it to the measured latency)%n", TableSample.count(st.concurrency(), "worker"),
+                TableSample.count(st.shards(), "shard"),
                 st.capReason() == null ? "" : " (" + st.formulaConcurrency() + " by the formula, " + st.capReason() + ")");
     }
 
@@ -204,8 +211,9 @@ final class EstimateCommand implements Callable<Integer> {
             if (src.profile().empty()) return noConversation(out, src, source);
             s = MessageSample.take(src, source, new DocumentMapper(cfg, "estimate"), sample);
         }
+        s.counted = TableSample.counted(source, settings());
         if (s.unmatchedRoles != null) {
-            out.println("Table " + source.name() + " (message shape): " + s.unmatchedRoles + ". A run would send nothing.");
+            out.println("Table " + source.name() + " (" + MessageSample.shapeName(source) + "): " + s.unmatchedRoles + ". A run would send nothing.");
             return BackfillCommand.USAGE;
         }
         s.print(out, source);

@@ -32,8 +32,8 @@ public final class LocalContext implements Context {
     @Override
     public LambdaLogger getLogger() {
         return new LambdaLogger() {
-            @Override public void log(String message) { System.err.println(message); }
-            @Override public void log(byte[] message) { System.err.println(new String(message, StandardCharsets.UTF_8)); }
+            @Override public void log(String message) { System.err.println(com.synapbackfill.text.Printable.of(message)); }
+            @Override public void log(byte[] message) { log(new String(message, StandardCharsets.UTF_8)); }
         };
     }
 }

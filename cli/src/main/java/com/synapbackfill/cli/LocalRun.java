@@ -32,6 +32,9 @@ public final class LocalRun {
                 : PlannerComponents.create(deployment.settings(), deployment.env(), deployment.aws(), reports, Clock.systemUTC());
     }
 
+    /** How this run's workers wait: {@link #pause} wakes them. */
+    private final com.synapbackfill.retry.StoppableSleeper waits = new com.synapbackfill.retry.StoppableSleeper();
+
     public PlannerService planner() {
         return planner;
     }
@@ -56,7 +59,7 @@ public final class LocalRun {
             throws InterruptedException {
         LocalEventSourceMapping esm = new LocalEventSourceMapping(deployment.aws().sqs(), deployment.queueUrl(),
                 () -> new WorkerHandler(WorkerComponents.create(deployment.settings(), deployment.env(), deployment.aws(),
-                        reports, ShardWorker.CrashPoints.NONE, Clock.systemUTC()).worker()),
+                        reports, ShardWorker.CrashPoints.NONE, Clock.systemUTC(), waits).worker()),
                 concurrency, invocationBudget, Duration.ofSeconds(Math.max(60, invocationBudget.toSeconds() * 6)),
                 Duration.ofSeconds(2)).start();
         boolean left = false;
@@ -90,6 +93,8 @@ public final class LocalRun {
      * releases its lease, and {@link #work} returns. {@code resume} (or the same {@code run}) continues it.
      */
     public boolean pause(String runId, String reason) {
+        // a worker waiting for a rate-limit slot, a fleet pause or a backoff stops waiting now, not minutes later
+        waits.stop();
         return new com.synapbackfill.ledger.DynamoDbLedger(deployment.aws().dynamo(), deployment.table(), Clock.systemUTC())
                 .transition(runId, java.util.EnumSet.of(com.synapbackfill.model.RunStatus.RUNNING), com.synapbackfill.model.RunStatus.PAUSED, reason);
     }

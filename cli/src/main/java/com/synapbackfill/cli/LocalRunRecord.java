@@ -1,15 +1,19 @@
 package com.synapbackfill.cli;
 
+import com.synapbackfill.files.PrivateFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the CLI keeps beside a local run's ledger, in {@code STATE_DIR/runs/RUN/} (nothing secret):
+ * What the CLI keeps beside a local run's ledger, in {@code STATE_DIR/runs/RUN/} (nothing secret; private files all the
+ * same, as the whole state directory: {@link PrivateFiles}):
  * <ul>
  *   <li>{@code synap-base-url}: the Synap it was started against. {@code resume} and {@code retry-failures} use it
  *       unless the user names another, so a run started against staging never continues into production by
@@ -24,8 +28,13 @@ final class LocalRunRecord {
     }
 
     static Path runs(CliConfig c, StackOptions o) {
+        return files(c, o).root().resolve(StateDir.RUNS);
+    }
+
+    /** The state directory, whose files are private: checked before anything here is read or written (see {@link StateDir}). */
+    private static PrivateFiles files(CliConfig c, StackOptions o) {
         String dir = c.pick(o.stateDir, "stateDir", "BACKFILL_STATE_DIR");
-        return Path.of(dir == null ? ".backfill" : dir).resolve("runs");
+        return new PrivateFiles(Path.of(dir == null ? ".backfill" : dir));
     }
 
     static Path file(CliConfig c, StackOptions o, String runId) {
@@ -34,12 +43,12 @@ final class LocalRunRecord {
 
     /** Records a run's source contract (once, when it is started here). */
     static void source(CliConfig c, StackOptions o, String runId, com.synapbackfill.source.SourceConfig source) {
+        PrivateFiles files = files(c, o);
         Path f = runs(c, o).resolve(runId).resolve("source.json");
         try {
-            Files.createDirectories(f.getParent());
-            if (!Files.exists(f)) Files.write(f, com.synapbackfill.json.Json.writeBytes(source));
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not record the run's source in " + f, e);
+            if (!files.exists(f)) files.write(f, com.synapbackfill.json.Json.writeBytes(source));
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("could not record the run's source in " + f, e.getCause());
         }
     }
 
@@ -47,27 +56,28 @@ final class LocalRunRecord {
     static void completed(CliConfig c, StackOptions o, String runId) {
         try {
             Path f = runs(c, o).resolve(runId).resolve("completed");
-            Files.createDirectories(f.getParent());
-            Files.writeString(f, java.time.Instant.now().toString() + "\n");
-        } catch (IOException e) {
+            files(c, o).write(f, (java.time.Instant.now().toString() + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (UncheckedIOException e) {
             // only a convenience for the next run without --run-id: never fail a completed run for it
         }
     }
 
     /** The newest run recorded here with exactly this source contract that has not completed. */
     static Optional<String> unfinished(CliConfig c, StackOptions o, com.synapbackfill.source.SourceConfig source) {
+        PrivateFiles files = files(c, o);
         Path runs = runs(c, o);
-        if (!Files.isDirectory(runs)) return Optional.empty();
+        if (!files.exists(runs)) return Optional.empty();
+        files.checkEntries(runs);
         try (var dirs = Files.list(runs)) {
             com.fasterxml.jackson.databind.JsonNode want = com.synapbackfill.json.Json.MAPPER.valueToTree(source);
-            return dirs.filter(d -> Files.isRegularFile(d.resolve("source.json")) && !Files.exists(d.resolve("completed")))
-                    .filter(d -> {
+            return dirs.filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS) && !files.exists(d.resolve("completed")))
+                    .filter(d -> files.read(d.resolve("source.json")).map(json -> {
                         try {
-                            return com.synapbackfill.json.Json.MAPPER.readTree(d.resolve("source.json").toFile()).equals(want);
+                            return com.synapbackfill.json.Json.MAPPER.readTree(json).equals(want);
                         } catch (IOException e) {
                             return false;
                         }
-                    })
+                    }).orElse(false))
                     .max(java.util.Comparator.comparing(d -> d.resolve("source.json").toFile().lastModified()))
                     .map(d -> d.getFileName().toString());
         } catch (IOException e) {
@@ -77,25 +87,19 @@ final class LocalRunRecord {
 
     /** Whether a run with this id was started from this state directory. */
     static boolean exists(CliConfig c, StackOptions o, String runId) {
-        return Files.isRegularFile(file(c, o, runId));
+        return files(c, o).exists(file(c, o, runId));
     }
 
     static Optional<String> read(CliConfig c, StackOptions o, String runId) {
-        Path f = file(c, o, runId);
-        try {
-            return Files.isRegularFile(f) ? Optional.of(Files.readString(f).trim()).filter(s -> !s.isEmpty()) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return files(c, o).read(file(c, o, runId)).map(b -> new String(b, StandardCharsets.UTF_8).trim()).filter(s -> !s.isEmpty());
     }
 
     static void write(CliConfig c, StackOptions o, String runId, String url) {
         Path f = file(c, o, runId);
         try {
-            Files.createDirectories(f.getParent());
-            Files.writeString(f, url + "\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not record the Synap URL in " + f, e);
+            files(c, o).write(f, (url + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("could not record the Synap URL in " + f, e.getCause());
         }
     }
 

@@ -83,11 +83,22 @@ final class MessageSample extends TableSample {
         return units == 0 ? 0 : (double) valid / units;
     }
 
+    /** The shape as the first line names it. */
+    static String shapeName(SourceConfig source) {
+        return source.conversationShape() ? "conversations shape" : "message shape";
+    }
+
     void print(PrintStream out, SourceConfig source) {
-        out.printf("Table %s (message shape): ~%,d messages (statistics), conversations %s..%s (%s); sampled %,d messages%n", source.name(),
-                profile.estimatedRows(), profile.minId(), profile.maxId(), profile.idType(), messages);
+        if (source.conversationShape()) // a row per conversation: the table's rows are conversations
+            out.printf("Table %s (%s): ~%s (%s), conversations %s..%s (%s); sampled %s, %s%n", source.name(), shapeName(source),
+                    count(profile.estimatedRows(), "conversation"), countSource(), profile.minId(), profile.maxId(), profile.idType(),
+                    count(conversations, "conversation"), count(messages, "message"));
+        else
+            out.printf("Table %s (%s): ~%s (%s), conversations %s..%s (%s); sampled %s%n", source.name(), shapeName(source),
+                    count(profile.estimatedRows(), "message"), countSource(), profile.minId(), profile.maxId(), profile.idType(),
+                    count(messages, "message"));
         long skipped = skippedBy.values().stream().mapToLong(Long::longValue).sum();
-        out.printf("  %,d conversations: turns %,d (%.1f per conversation, %.1f messages per turn)%n", conversations, turns,
+        out.printf("  %s: turns %,d (%.1f per conversation, %.1f messages per turn)%n", count(conversations, "conversation"), turns,
                 (double) turns / Math.max(1, conversations), turns == 0 ? 0.0 : (double) (messages - skipped) / turns);
         if (skipped > 0) {
             out.printf("  skipped %,d messages (%.1f%%):%n", skipped, 100.0 * skipped / Math.max(1, messages));

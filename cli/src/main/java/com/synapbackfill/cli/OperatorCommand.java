@@ -17,7 +17,8 @@ abstract class OperatorCommand implements Callable<Integer> {
     @Mixin StackOptions stack;
     @Option(names = "--config", description = "YAML file with any of the long options (flags win over it)") Path configFile;
 
-    final PrintStream out = System.out;
+    /** Text output: control characters in it (a row's id, Synap's message) shown as escapes, never sent raw to the terminal. */
+    final PrintStream out = PrintableStream.of(System.out);
     /** Consecutive failed status calls a watch rides out before it gives up. */
     static final int MAX_UNAVAILABLE = 10;
 

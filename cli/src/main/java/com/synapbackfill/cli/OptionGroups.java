@@ -26,7 +26,7 @@ final class OptionGroups {
 
     private static Map<String, String> groups() {
         Map<String, String> g = new LinkedHashMap<>();
-        for (String o : List.of("--jdbc-url", "--db-user", "--table", "--preset", "--shape", "--column", "--user-roles", "--assistant-roles",
+        for (String o : List.of("--jdbc-url", "--db-user", "--table", "--query", "--allow-function", "--preset", "--shape", "--column", "--user-roles", "--assistant-roles",
                 "--join", "--filter", "--since", "--until", "--timestamp-zone", "--from-id", "--to-id", "--sample", "--db"))
             g.put(o, SOURCE);
         for (String o : List.of("--synap-url", "--rate-limit", "--rate-unit", "--batch-size", "--mode", "--shard-rows", "--concurrency",

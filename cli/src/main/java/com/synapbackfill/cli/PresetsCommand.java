@@ -1,33 +1,28 @@
 package com.synapbackfill.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code backfill presets}: every source preset the tool ships, with its app, the version its schema was read from, and the tables it reads. */
-@Command(name = "presets", description = "List the source presets: the app, the schema version each was written from, the tables it reads.",
-        footer = {"", "Use one with: backfill estimate --preset NAME --jdbc-url ... --db-user ...   (then the same with run)"})
+@Command(name = "presets", description = "List the source presets: the app, the version of the app each was read from, the tables it reads.",
+        footer = {"", "--files adds the repository and the files of the app read for each (what to read again against a newer release).",
+                "", "Use one with: backfill estimate --preset NAME --jdbc-url ... --db-user ...   (then the same with run)"})
 final class PresetsCommand implements Callable<Integer> {
+    @Option(names = "--files", description = "also list the app's repository and the files its schema was read from") boolean files;
+
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         PrintStream out = System.out;
-        out.printf("%-20s %-20s %-14s %-28s %s%n", "PRESET", "APP", "SHAPE", "READS", "SCHEMA VERSION");
-        for (String name : CliConfig.PRESETS) {
-            JsonNode p;
-            try (InputStream in = PresetsCommand.class.getResourceAsStream("/presets/" + name + ".yaml")) {
-                p = new ObjectMapper(new YAMLFactory()).readTree(in);
+        out.printf("%-20s %-20s %-14s %-28s %s%n", "PRESET", "APP", "SHAPE", "READS", "VERSION READ");
+        for (String name : Presets.NAMES) {
+            Presets.Preset p = Presets.load(name, "preset");
+            out.printf("%-20s %-20s %-14s %-28s %s%n", name, p.app(), p.shape(), String.join(", ", p.reads()), p.version());
+            if (files) {
+                out.printf("%-20s %s%n", "", p.repository());
+                p.files().forEach(f -> out.printf("%-20s   %s%n", "", f));
             }
-            List<String> reads = new ArrayList<>();
-            if (p.has("reads")) p.get("reads").forEach(t -> reads.add(t.asText()));
-            else reads.add(p.path("table").asText());
-            out.printf("%-20s %-20s %-14s %-28s %s%n", name, p.path("app").asText(name), p.path("shape").asText("turns"), String.join(", ", reads),
-                    p.path("version").asText(""));
         }
         return BackfillCommand.OK;
     }

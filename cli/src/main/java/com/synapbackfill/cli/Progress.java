@@ -18,7 +18,7 @@ public final class Progress implements Consumer<PlannerResults.Status>, AutoClos
     private String lastTrouble;
 
     public Progress(PrintStream out, boolean terminal, long plainEveryMillis) {
-        this.out = out;
+        this.out = PrintableStream.of(out);
         // a bar in a terminal whose width is unknown or narrow shrinks to one character: plain lines instead
         this.terminal = terminal && terminalWidth() >= MIN_BAR_WIDTH;
         this.plainEveryMillis = plainEveryMillis;
@@ -55,12 +55,13 @@ public final class Progress implements Consumer<PlannerResults.Status>, AutoClos
                 // hideEta: one ETA, ours (from the recent rate), not the bar's own from its start
                 bar = new ProgressBarBuilder().setTaskName("backfill").setInitialMax(Math.max(1, s.estimatedRows())).hideEta()
                         .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250)
-                        .setConsumer(new ConsoleProgressBarConsumer(out)).build();
+                        .setConsumer(new ConsoleProgressBarConsumer(PrintableStream.raw(out))).build();
             }
             // the estimate is statistics: a finished run's bar ends at 100 % whatever it said
             bar.maxHint(s.done() ? Math.max(1, handled) : Math.max(s.estimatedRows(), handled));
             bar.stepTo(handled);
-            bar.setExtraMessage(extra);
+            // the bar draws on the raw stream (its own controls); the trouble in the text is Synap's words: escaped here
+            bar.setExtraMessage(com.synapbackfill.text.Printable.of(extra));
         } else if (System.currentTimeMillis() - lastPlain >= plainEveryMillis || s.done() || s.blocked()) {
             lastPlain = System.currentTimeMillis();
             // the estimate is statistics: never more read than "all" (a finished run shows what it read as the whole)

@@ -11,24 +11,29 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * What a new run reads and how it sends: the table and the run's settings. Only for commands that start a run
  * ({@code run}, {@code start}); a resumed or retried run keeps the settings the ledger holds.
  */
+@Command(resourceBundle = "com.synapbackfill.cli.HelpLists") // the lists in help texts, generated from the code
 final class RunSettingsOptions {
     @Option(names = "--table", description = "table or schema.table (env SOURCE_TABLE)") String table;
     @Option(names = "--query", description = "instead of --table: one read-only SELECT, read as a table and sharded by its id (or "
             + "conversation) column, e.g. to unnest JSON or cast a column (env SOURCE_QUERY)") String query;
+    @Option(names = "--allow-function", paramLabel = "NAME", description = "a function of yours that the --query may call and that only reads "
+            + "(name or schema.name; repeatable; env SOURCE_ALLOW_FUNCTIONS, comma-separated)") List<String> allowFunction;
     @Option(names = "--column", paramLabel = "FIELD=COLUMN", description = "the column for a field, repeatable. Turn shape: "
-            + "id, userId, customerId (empty: none), conversationId, messageIndex, userText, assistantText, createdAt. Message shape "
-            + "(--shape messages): id, conversationId, userId, customerId, role, text, createdAt, order. snake_case too; unmapped "
-            + "fields keep their default names (env SOURCE_COLUMNS). A value may be TABLE.COLUMN (a --join), COLUMN#/json/pointer, "
-            + "COLUMN::epoch|epoch_ms|epoch_us|iso (a time kept as a number or text), or alternatives A ?? B (the first non-null)")
+            + "${bundle:backfill.fields.turns} (customerId or messageIndex empty: none). Message and conversations shapes (--shape "
+            + "messages|conversations): ${bundle:backfill.fields.messages}; in the conversations shape ${bundle:backfill.fields.insideMessage} "
+            + "are pointers inside each message (role=/role), the others the row's. snake_case too; unmapped fields keep their default "
+            + "names (env SOURCE_COLUMNS). A value may be TABLE.COLUMN (a --join), COLUMN#/json/pointer, COLUMN::epoch|epoch_ms|epoch_us|iso "
+            + "(a time kept as a number or text), a constant 'text', or alternatives A ?? B (the first non-null)")
     List<String> column;
-    @Option(names = "--preset", description = "a source preset shipped with the tool: langchain-postgres, vercel-ai-chatbot, chatwoot, dify "
-            + "(your flags and file override it)") String preset;
+    @Option(names = "--preset", completionCandidates = Presets.Names.class, description = "a source preset shipped with the tool: "
+            + "${COMPLETION-CANDIDATES} (backfill presets lists them; your flags and file override it)") String preset;
     @Option(names = "--shape", description = "turns (a row per turn, the default), messages (a row per message with a role) or conversations "
             + "(a row per conversation, its messages in JSON: --column messages=COLUMN#/pointer); env SOURCE_SHAPE") String shape;
     @Option(names = "--text-remove", paramLabel = "REGEX", description = "message shapes: a regular expression taken out of every message's "
@@ -75,6 +80,7 @@ final class RunSettingsOptions {
         SourceOptions.putIf(env, "SOURCE_SINCE", source.since());
         SourceOptions.putIf(env, "SOURCE_UNTIL", source.until());
         SourceOptions.putIf(env, "SOURCE_UNDATED_AT", source.undatedAt());
+        if (!source.allowFunctions().isEmpty()) env.put("SOURCE_ALLOW_FUNCTIONS", String.join(",", source.allowFunctions()));
         SourceOptions.putIf(env, "SOURCE_FROM_ID", c.pick(fromId, "fromId", "SOURCE_FROM_ID"));
         SourceOptions.putIf(env, "SOURCE_TO_ID", c.pick(toId, "toId", "SOURCE_TO_ID"));
         SourceOptions.putIf(env, "RATE_LIMIT_PER_MINUTE", c.pick(rateLimit, "rateLimit", "RATE_LIMIT_PER_MINUTE"));
@@ -145,7 +151,8 @@ final class RunSettingsOptions {
         try {
             String q = query(c);
             return new SourceConfig(q != null ? null : tableName, mapping, f, s, u, zone, c.pick(fromId, "fromId", "SOURCE_FROM_ID"),
-                    c.pick(toId, "toId", "SOURCE_TO_ID"), shapeSettings, q, c.pick(undatedAt, "undatedAt", "SOURCE_UNDATED_AT"));
+                    c.pick(toId, "toId", "SOURCE_TO_ID"), shapeSettings, q, c.pick(undatedAt, "undatedAt", "SOURCE_UNDATED_AT"),
+                    allowFunction != null ? allowFunction : c.list("allowFunctions", "SOURCE_ALLOW_FUNCTIONS"));
         } catch (IllegalArgumentException e) {
             throw namingTheFlag(e);
         }
@@ -213,6 +220,7 @@ final class RunSettingsOptions {
                 .replaceFirst("^source\\.timestampZone", (timestampZone != null ? "--timestamp-zone" : "timestampZone") + " (source.timestampZone)")
                 .replaceFirst("^source\\.table", (table != null ? "--table" : "table") + " (source.table)")
                 .replaceFirst("^source\\.query", (query != null ? "--query" : "query") + " (source.query)")
+                .replaceFirst("^source\\.allowFunctions", (allowFunction != null ? "--allow-function" : "allowFunctions") + " (source.allowFunctions)")
                 .replaceFirst("^source\\.undatedAt", (undatedAt != null ? "--undated-at" : "undatedAt") + " (source.undatedAt)")
                 .replaceFirst("^source\\.fromId: (\\S+) is above source\\.toId", fromId != null ? "--from-id: $1 is above --to-id" : "fromId: $1 is above toId"), e);
     }

@@ -59,7 +59,8 @@ final class Target implements AutoCloseable {
         if (o.deployed(c)) return deployed(o, c, extraEnv, Target::stackOutputs);
         String dirSetting = c.pick(o.stateDir, "stateDir", "BACKFILL_STATE_DIR");
         Path dir = Path.of(dirSetting == null ? ".backfill" : dirSetting);
-        if (access == Access.READ && !java.nio.file.Files.isDirectory(dir.resolve("dynamodb")))
+        // not followed if a link: StateDir refuses a link there, with its own message
+        if (access == Access.READ && !java.nio.file.Files.exists(dir.resolve(StateDir.DYNAMODB), java.nio.file.LinkOption.NOFOLLOW_LINKS))
             throw new IllegalArgumentException("--state-dir: no local ledger under " + dir.toAbsolutePath()
                     + " (no run was started there); give the --state-dir of the run, or --stack for a deployed one");
         StateDir state = StateDir.open(dir, access != Access.READ);

@@ -66,8 +66,8 @@ final class TurnSample extends TableSample {
     }
 
     void print(PrintStream out, SourceConfig source) {
-        out.printf("Table %s: ~%,d rows (statistics), ids %s..%s (%s); sampled %,d rows%n", source.name(), profile.estimatedRows(),
-                profile.minId(), profile.maxId(), profile.idType(), sampled);
+        out.printf("Table %s: ~%s (%s), ids %s..%s (%s); sampled %s%n", source.name(), count(profile.estimatedRows(), "row"), countSource(),
+                profile.minId(), profile.maxId(), profile.idType(), count(sampled, "row"));
         if (skipped > 0) out.printf("  skipped %,d (%.1f%%) by the filter or cutover%n", skipped, 100.0 * skipped / sampled);
         long validRows = validRows();
         out.printf("  valid %,d (%.1f%%), average document %,d bytes%n", validRows, 100 * validShare(), validRows == 0 ? 0 : docBytes / validRows);

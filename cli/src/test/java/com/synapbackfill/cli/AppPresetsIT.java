@@ -73,6 +73,15 @@ class AppPresetsIT {
         return CliIT.run(Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY, "SOURCE_DB_PASSWORD", READER_PASSWORD), args.toArray(String[]::new));
     }
 
+    /** {@code estimate} with the preset and {@code extra}, as the reader login: its output (exit 0). */
+    static String estimate(String preset, String... extra) throws Exception {
+        List<String> est = new ArrayList<>(List.of("estimate", "--preset", preset, "--jdbc-url", ChatLogFixture.readerJdbcUrl(pg), "--db-user", READER));
+        est.addAll(List.of(extra));
+        CliIT.Result estimated = CliIT.run(Map.of("SOURCE_DB_PASSWORD", READER_PASSWORD), est.toArray(String[]::new));
+        assertThat(estimated.exit()).as(preset + " estimate: " + estimated.output()).isZero();
+        return estimated.output();
+    }
+
     /** The preset alone: exactly {@code expected} (by the turn's source row id), once, byte-exact, at its time; the report's counts. */
     static JsonNode backfill(String preset, Map<String, Expected> expected, int conversations, String... extra) throws Exception {
         Path state = Files.createTempDirectory("app-" + preset);
@@ -122,32 +131,78 @@ class AppPresetsIT {
         return Json.write(Map.of("title", "t", "models", List.of("llama3"), "history", history, "messages", List.of()));
     }
 
+    /**
+     * Open WebUI as its newest release (0.12.4) lays it out: the chat JSON, and the chat_message table (0.8.0 on) holding a copy
+     * of each message. In 0.8.x/0.9.x a whole-chat save wrote the JSON alone, so the table can lack messages or hold stale ones;
+     * the JSON is the conversation in every version. Each turn arrives once, as the JSON says, whatever the table holds.
+     */
     @Test
     void openWebUi() throws Exception {
-        sql("DROP TABLE IF EXISTS chat CASCADE",
+        sql("DROP VIEW IF EXISTS chat_visible", "DROP TABLE IF EXISTS chat_message CASCADE", "DROP TABLE IF EXISTS chat CASCADE",
+                // models/chats.py (class Chat) at 0.12.4, as SQLAlchemy creates it on PostgreSQL
                 "CREATE TABLE chat (id VARCHAR PRIMARY KEY, user_id VARCHAR, title TEXT, chat JSON, created_at BIGINT, updated_at BIGINT, "
-                        + "share_id TEXT UNIQUE, archived BOOLEAN DEFAULT FALSE, pinned BOOLEAN DEFAULT FALSE, meta JSON DEFAULT '{}', folder_id TEXT)",
-                "GRANT SELECT ON chat TO " + READER);
+                        + "share_id TEXT UNIQUE, archived BOOLEAN DEFAULT FALSE, pinned BOOLEAN DEFAULT FALSE, meta JSON DEFAULT '{}', "
+                        + "variables JSON, folder_id TEXT, tasks JSON, summary TEXT, current_message_id TEXT, last_read_at BIGINT, timer_at BIGINT)",
+                // models/chat_messages.py (class ChatMessage), migration 8452d01d26d7 and the columns added since
+                "CREATE TABLE chat_message (id TEXT PRIMARY KEY, chat_id TEXT NOT NULL REFERENCES chat(id) ON DELETE CASCADE, user_id TEXT, "
+                        + "role TEXT NOT NULL, parent_id TEXT, content JSON, output JSON, model_id TEXT, files JSON, sources JSON, embeds JSON, "
+                        + "meta JSON, done BOOLEAN DEFAULT TRUE, status_history JSON, error JSON, usage JSON, context_summary TEXT, "
+                        + "created_at BIGINT, updated_at BIGINT)",
+                "CREATE INDEX chat_message_chat_parent_idx ON chat_message (chat_id, parent_id)",
+                "GRANT SELECT ON chat, chat_message TO " + READER);
         long t0 = 1_740_823_200L;
         String reasoning = "<details type=\"reasoning\" done=\"true\" duration=\"2\">\n<summary>Thought for 2 seconds</summary>\n> weighing it\n</details>\n";
-        // chat A: an edit (m1 → m1b) and a regeneration (m2b → m2c); the user last saw m4, after m2c
-        String a = owuiChat("m4", List.of(msg("m1", null, "user", "Hi " + HARD, t0), msg("m2", "m1", "assistant", "Hello", t0 + 5),
+        // chat A: an edit (m1 → m1b) and a regeneration (m2b → m2c); the user last saw m4, after m2c. Its table rows are complete.
+        List<Map<String, Object>> aMessages = List.of(msg("m1", null, "user", "Hi " + HARD, t0), msg("m2", "m1", "assistant", "Hello", t0 + 5),
                 msg("m1b", null, "user", "Hi, edited " + HARD, t0 + 60), msg("m2b", "m1b", "assistant", "first try", t0 + 65),
                 msg("m2c", "m1b", "assistant", reasoning + "the answer the user kept", t0 + 70),
-                msg("m3", "m2c", "user", "and a follow-up", t0 + 120), msg("m4", "m3", "assistant", "follow-up answer", t0 + 125)));
-        // chat B (archived): one message without a timestamp is dated by the chat's created_at
-        String b = owuiChat("b2", List.of(msg("b1", null, "user", "no timestamp here", null), msg("b2", "b1", "assistant", "still an answer", t0 + 301)));
-        // a shared copy: a row of its own under "shared-<chat id>": left out
-        insert("INSERT INTO chat (id, user_id, title, chat, created_at, updated_at, share_id, archived) VALUES (?, ?, 't', ?::json, ?, ?, ?, ?)",
-                List.of(new Object[] {"chat-a", "user-1", a, t0, t0 + 200, null, false}, new Object[] {"chat-b", "user-2", b, t0 + 300, t0 + 400, null, true},
-                        new Object[] {"share-9", "shared-chat-a", a, t0, t0, "share-9", false}));
+                msg("m3", "m2c", "user", "and a follow-up", t0 + 120), msg("m4", "m3", "assistant", "follow-up answer", t0 + 125));
+        String a = owuiChat("m4", aMessages);
+        // chat B (archived): one message without a timestamp is dated by the chat's created_at. Its table is stale and partial, as
+        // a 0.8/0.9 whole-chat save leaves it: b1 holds the text before an edit, b2 and b3 never reached it
+        String b = owuiChat("b3", List.of(msg("b1", null, "user", "no timestamp here", null), msg("b2", "b1", "assistant", "still an answer", t0 + 301),
+                msg("b3", "b2", "user", "a question only the JSON has", t0 + 330)));
+        // chat C: no table rows at all (written before 0.8, or by a whole-chat save)
+        String c = owuiChat("c2", List.of(msg("c1", null, "user", "only in the JSON", t0 + 500), msg("c2", "c1", "assistant", "answer in the JSON", t0 + 505)));
+        // an internal chat the app made for itself (meta.internal, 0.12.4: the note assistant)
+        String n = owuiChat("n2", List.of(msg("n1", null, "user", "summarize my note", t0 + 600), msg("n2", "n1", "assistant", "a summary", t0 + 601)));
+        // a shared copy: a row of its own under "shared-<chat id>" (before 0.9): left out
+        insert("INSERT INTO chat (id, user_id, title, chat, created_at, updated_at, share_id, archived, meta, current_message_id) "
+                        + "VALUES (?, ?, 't', ?::json, ?, ?, ?, ?, ?::json, ?)",
+                List.of(new Object[] {"chat-a", "user-1", a, t0, t0 + 200, null, false, "{}", "m4"},
+                        new Object[] {"chat-b", "user-2", b, t0 + 300, t0 + 400, null, true, "{\"tags\": []}", "b3"},
+                        new Object[] {"chat-c", "user-2", c, t0 + 500, t0 + 505, null, false, null, null},
+                        new Object[] {"chat-n", "user-1", n, t0 + 600, t0 + 601, null, false, "{\"internal\": true, \"type\": \"note\", \"note_id\": \"x\"}", "n2"},
+                        new Object[] {"share-9", "shared-chat-a", a, t0, t0, "share-9", false, "{}", "m4"}));
+        List<Object[]> rows = new ArrayList<>();
+        for (Map<String, Object> m : aMessages)
+            rows.add(new Object[] {"chat-a-" + m.get("id"), "chat-a", "user-1", m.get("role"), m.get("parentId"), Json.write(m.get("content")), m.get("timestamp")});
+        rows.add(new Object[] {"chat-b-b1", "chat-b", "user-2", "user", null, Json.write("the text before an edit"), t0 + 300});
+        insert("INSERT INTO chat_message (id, chat_id, user_id, role, parent_id, content, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?::json, ?, ?)",
+                rows.stream().map(r -> new Object[] {r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[6]}).toList());
         Map<String, Expected> expected = new LinkedHashMap<>();
         expected.put("chat-a/m1b", new Expected(turn("Hi, edited " + HARD, "the answer the user kept"), Instant.ofEpochSecond(t0 + 60), "user-1"));
         expected.put("chat-a/m3", new Expected(turn("and a follow-up", "follow-up answer"), Instant.ofEpochSecond(t0 + 120), "user-1"));
         expected.put("chat-b/b1", new Expected(turn("no timestamp here", "still an answer"), Instant.ofEpochSecond(t0 + 300), "user-2"));
-        JsonNode counts = backfill("open-webui", expected, 2);
+        expected.put("chat-b/b3", new Expected(turn("a question only the JSON has", null), Instant.ofEpochSecond(t0 + 330), "user-2"));
+        expected.put("chat-c/c1", new Expected(turn("only in the JSON", "answer in the JSON"), Instant.ofEpochSecond(t0 + 500), "user-2"));
+        Map<String, Expected> withInternal = new LinkedHashMap<>(expected);
+        // known: the preset cannot leave internal chats out (the flag is inside meta's JSON; a filter names columns only)
+        withInternal.put("chat-n/n1", new Expected(turn("summarize my note", "a summary"), Instant.ofEpochSecond(t0 + 600), "user-1"));
+        JsonNode counts = backfill("open-webui", withInternal, 4);
         // m1, m2, m2b superseded; the shared copy's row left out by the filter
         assertThat(counts.get("skipped").asLong()).isEqualTo(3 + 1);
+        // the way around docs/sources.md gives: the preset over a query that leaves meta.internal out
+        String withoutInternal = "SELECT * FROM chat WHERE coalesce(meta->>'internal', '') <> 'true'";
+        JsonNode without = backfill("open-webui", expected, 3, "--query", withoutInternal);
+        assertThat(without.get("skipped").asLong()).isEqualTo(3 + 1);
+        // estimate names the shape, counts conversations (a query has no statistics: it counted them) and says "1 shard"
+        assertThat(estimate("open-webui", "--query", withoutInternal)).contains("Table query (conversations shape): ~4 conversations (counted)")
+                .contains("sampled 4 conversations, ").containsPattern("on 1 shard\\b").doesNotContain("message shape");
+        assertThat(estimate("open-webui")).contains("Table chat (conversations shape): ~").contains("(statistics)").doesNotContain("message shape");
+        // a view has no statistics either: planning counted its rows, and estimate says so
+        sql("DROP VIEW IF EXISTS chat_visible", "CREATE VIEW chat_visible AS SELECT * FROM chat", "GRANT SELECT ON chat_visible TO " + READER);
+        assertThat(estimate("open-webui", "--table", "chat_visible")).contains("Table chat_visible (conversations shape): ~5 conversations (counted)");
     }
 
     @Test
@@ -209,6 +264,18 @@ class AppPresetsIT {
                 {"00000000-0000-0000-0000-000000000006", "apiMessage", "answered", "EXTERNAL", "chat-2", null, "5"},
                 {"00000000-0000-0000-0000-000000000007", "userMessage", "builder test", "INTERNAL", "chat-3", null, "6"},
                 {"00000000-0000-0000-0000-000000000008", "apiMessage", "builder answer", "INTERNAL", "chat-3", null, "7"},
+                // an evaluation run (flowise@3.0.1 on): synthetic questions from a dataset, not a user's history
+                {"00000000-0000-0000-0000-000000000009", "userMessage", "dataset question 1", "EVALUATION", "eval-run-1", null, "8"},
+                {"00000000-0000-0000-0000-00000000000a", "apiMessage", "evaluated answer 1", "EVALUATION", "eval-run-1", null, "9"},
+                {"00000000-0000-0000-0000-00000000000b", "userMessage", "dataset question 2", "EVALUATION", "eval-run-2", "sess-9", "10"},
+                {"00000000-0000-0000-0000-00000000000c", "apiMessage", "evaluated answer 2", "EVALUATION", "eval-run-2", "sess-9", "11"},
+                // flows started by an MCP client, a schedule and a webhook (flowise@3.1.3 on)
+                {"00000000-0000-0000-0000-00000000000d", "userMessage", "mcp tool call", "MCP", "chat-4", null, "12"},
+                {"00000000-0000-0000-0000-00000000000e", "apiMessage", "mcp result", "MCP", "chat-4", null, "13"},
+                {"00000000-0000-0000-0000-00000000000f", "userMessage", "nightly report", "SCHEDULED", "chat-5", null, "14"},
+                {"00000000-0000-0000-0000-000000000010", "apiMessage", "report done", "SCHEDULED", "chat-5", null, "15"},
+                {"00000000-0000-0000-0000-000000000011", "userMessage", "{\"event\":\"push\"}", "WEBHOOK", "chat-6", null, "16"},
+                {"00000000-0000-0000-0000-000000000012", "apiMessage", "webhook handled", "WEBHOOK", "chat-6", null, "17"},
         };
         List<Object[]> rows = new ArrayList<>();
         for (String[] x : m)
@@ -221,8 +288,10 @@ class AppPresetsIT {
         expected.put(m[3][0], new Expected(turn(null, "after the resume"), t0.plusSeconds(3), "sess-9"));
         expected.put(m[4][0], new Expected(turn("no session", "answered"), t0.plusSeconds(4), "chat-2"));
         JsonNode counts = backfill("flowise", expected, 2);
-        // the resume marker (empty_text) and the builder's two test messages
-        assertThat(counts.get("skipped").asLong()).isEqualTo(3);
+        // the resume marker (empty_text); the builder's two test messages, four of evaluation runs, two each of MCP, SCHEDULED and
+        // WEBHOOK: every chatType but EXTERNAL is left out by the filter
+        assertThat(counts.get("skipped").asLong()).isEqualTo(1 + 2 + 4 + 6);
+        assertThat(counts.get("messages").asLong()).isEqualTo(m.length);
     }
 
     @Test

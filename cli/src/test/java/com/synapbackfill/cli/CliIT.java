@@ -253,6 +253,30 @@ class CliIT {
     }
 
     /**
+     * Ctrl-C while every worker waits out a Retry-After (a Synap asking for a billion seconds: the wait is the retry budget,
+     * two minutes) stops the run at once: the waits are woken, the run is PAUSED, the process exits.
+     */
+    @Test
+    void ctrlCEndsAWaitForSynapAtOnce() throws Exception {
+        EmulatorSettings settings = EmulatorSettings.builder().rateLimitPerMinute(0)
+                .lies(new EmulatorSettings.Lies(null, java.util.Set.of(EmulatorSettings.Lie.HUGE_RETRY_AFTER), 2)).build();
+        try (SynapEmulator emulator = SynapEmulator.start(settings)) {
+            TableRun r = TableRun.of("cli_interrupt_wait", 3_000, "ctrl-c-wait", emulator);
+            Process p = start(List.of("env", "--default-signal=INT"), r.env(), r.args());
+            await("Synap asked the fleet to wait").atMost(java.time.Duration.ofMinutes(2))
+                    .until(() -> emulator.stats().rateLimited() >= 1 || !p.isAlive());
+            assertThat(p.isAlive()).isTrue();
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            // the fleet's pause is 120 s from the 429: before the waits could be woken, the process outlived it by far; the
+            // bound leaves a loaded machine room to stop a JVM
+            assertThat(p.waitFor(100, TimeUnit.SECONDS)).as("ended before the 120 s wait").isTrue();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).as(out).isEqualTo(130);
+            assertThat(out).contains("The run is PAUSED at its checkpoints");
+        }
+    }
+
+    /**
      * A run started with SIGINT ignored (as POSIX starts a script's background job) says so on its first lines and names
      * the signal that still pauses it; kill -INT does nothing to it, SIGTERM pauses it at batch boundaries.
      */

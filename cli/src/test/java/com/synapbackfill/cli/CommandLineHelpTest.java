@@ -85,4 +85,33 @@ class CommandLineHelpTest {
         assertThat(help.indexOf("--ledger-table=<", source)).isGreaterThan(deployed);
         assertThat(help.lines()).as("no line wider than the usage width").allMatch(l -> l.length() <= 120);
     }
+
+    /**
+     * The lists in --preset's and --column's help come from the code (the preset registry, the shapes' field declarations): every
+     * preset and every field of every shape is named, in each command that takes them.
+     */
+    @Test
+    void presetAndColumnHelpNameEveryPresetAndEveryField() {
+        for (String command : List.of("run", "start", "estimate")) {
+            StringWriter text = new StringWriter();
+            CommandLine cl = new CommandLine(new BackfillCommand());
+            cl.setOut(new PrintWriter(text));
+            assertThat(cl.execute(command, "--help")).isZero();
+            String help = text.toString().replaceAll("\\s+", " ");
+            String preset = help.substring(help.indexOf("--preset=<preset> a source preset"));
+            preset = preset.substring(0, preset.indexOf(" --", 1));
+            for (String name : Presets.NAMES) assertThat(preset).as(command + " --preset lists " + name).contains(" " + name);
+            String column = help.substring(help.indexOf("--column=FIELD=COLUMN the column"));
+            column = column.substring(0, column.indexOf(" --", 1));
+            for (String field : com.synapbackfill.source.ColumnMapping.DEFAULTS.keySet())
+                assertThat(column).as(command + " --column names the turn field " + field).containsPattern("Turn shape:[^.]*\\b" + field + "\\b");
+            for (String field : com.synapbackfill.source.MessageShape.DEFAULTS.keySet())
+                assertThat(column).as(command + " --column names the message field " + field)
+                        .containsPattern("Message and conversations shapes[^;]*\\b" + field + "\\b");
+            for (String field : com.synapbackfill.source.MessageShape.MESSAGE_FIELDS)
+                assertThat(column).as(command + " --column names " + field + " inside a conversation's message")
+                        .containsPattern("in the conversations shape [^.]*\\b" + field + "\\b");
+            assertThat(help).doesNotContain("${");
+        }
+    }
 }

@@ -280,7 +280,7 @@ class MessagesRunIT {
                 .contains(String.format("skipped %,d messages", skippedMessages)).contains("role:system").contains("role:tool")
                 .containsPattern("bad_row:unreadable_text\\s+" + broken.size() + "\\b")
                 .contains(String.format("valid %,d turns", expected.size()))
-                .containsPattern("run starts with \\d+ workers on [\\d,]+ shards")
+                .containsPattern("run starts with \\d+ workers? on [\\d,]+ shards?")
                 .doesNotContain("would not use an index");
 
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password()); Statement st = c.createStatement()) {

@@ -31,6 +31,17 @@ class ProgressTest {
     }
 
     @Test
+    void synapsWordsInATroubleAreShownEscapedOnTheirLine() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (Progress p = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, 0)) {
+            p.accept(status(100, 0, "Synap unreachable (last: server_error: \u001b[2J\u0007\nprogress: 1000/1000 rows); retrying"));
+        }
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(out).doesNotContain("\u001b", "\u0007").contains("server_error: \\u001b[2J\\u0007\\nprogress: 1000/1000 rows");
+        assertThat(out.lines()).noneMatch(l -> l.startsWith("progress: 1000/1000")).hasSize(2);
+    }
+
+    @Test
     void theMessageShapeCountsMessagesAgainstItsEstimate() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (Progress p = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, 0)) {

@@ -507,7 +507,9 @@ abstract class SourceKindsSuite {
         String h2 = Json.write(List.of(Map.of("id", "x", "role", "system", "text", "be nice"),
                 Map.of("id", "y", "role", "user", "text", "zweite", "ts", t0 + 10), Map.of("id", "z", "role", "assistant", "text", "antwort", "ts", t0 + 11)));
         try (Connection c = db().admin(); PreparedStatement ps = c.prepareStatement("INSERT INTO conv_store VALUES (?, ?, " + text("?::json", "?") + ", ?)")) {
-            for (Object[] r : List.of(new Object[] {"s-1", "u-1", h1, t0}, new Object[] {"s-2", "u-2", h2, t0 + 10}, new Object[] {"s-3", "u-3", "42", t0})) {
+            for (Object[] r : List.of(new Object[] {"s-1", "u-1", h1, t0}, new Object[] {"s-2", "u-2", h2, t0 + 10}, new Object[] {"s-3", "u-3", "42", t0},
+                    new Object[] {"s-4", "u-4", "{}", t0}, new Object[] {"s-5", "u-5", "[]", t0})) {
+                // (s-4 and s-5 hold no message: an empty object and an empty list)
                 for (int i = 0; i < r.length; i++) ps.setObject(i + 1, r[i]);
                 ps.executeUpdate();
             }
@@ -523,8 +525,11 @@ abstract class SourceKindsSuite {
         expected.put("s-2/y", new Expected(turn("zweite", "antwort"), Instant.ofEpochSecond(t0 + 10)));
         assertArrived(expected);
         JsonNode counts = report(state, "conversations").get("counts");
-        assertThat(counts.get("skipped").asLong()).isEqualTo(2); // the superseded answer and the system message
+        // the superseded answer, the system message, and the two chats with no message (empty_conversation, not bad rows)
+        assertThat(counts.get("skipped").asLong()).isEqualTo(4);
         assertThat(counts.get("failed").asLong()).isEqualTo(1); // the row whose history is no list of messages
+        String failures = Files.readString(state.resolve("reports/runs/conversations/failures.jsonl"));
+        assertThat(failures.lines()).singleElement().asString().contains("\"sourceId\":\"s-3/\"").doesNotContain("s-4").doesNotContain("s-5");
         assertThat(emulator.documents().stream().map(d -> d.metadata().get("conversation_id").asText()).distinct().count()).isEqualTo(2);
     }
     /**
@@ -640,5 +645,107 @@ abstract class SourceKindsSuite {
 
     private static Object[] pointerRow(int id, Integer parent, Integer shownChild, String role, String content, Instant at) {
         return new Object[] {id, "chat-p", parent, shownChild, role, content, java.sql.Timestamp.from(at)};
+    }
+    /**
+     * One field language in every shape: a row per turn whose answer is JSON text in a text column (AnythingLLM's
+     * response), whose conversation is the first non-null of three columns (thread, API session, workspace: equal values of
+     * different kinds stay apart), and whose user is NULL on every row (single-user mode: a constant given), read by flags.
+     */
+    @Test
+    void aTurnTableReadWithEveryFieldKind() throws Exception {
+        emulator.clearDocuments();
+        Instant t0 = Instant.parse("2025-07-01T09:00:00Z");
+        List<Object[]> rows = new ArrayList<>();
+        Map<String, Expected> expected = new LinkedHashMap<>();
+        Object[][] convs = {{5, null, 1}, {null, "5", 1}, {null, null, 5}};
+        for (int k = 0; k < 9; k++) {
+            Object[] conv = convs[k % 3];
+            String answer = "answer " + k + " " + HARD;
+            rows.add(new Object[] {k + 1, conv[2], conv[0], conv[1], null, "prompt " + k, Json.write(Map.of("text", answer, "sources", List.of())),
+                    java.sql.Timestamp.from(t0.plusSeconds(k))});
+            expected.put(Integer.toString(k + 1), new Expected(turn("prompt " + k, answer), t0.plusSeconds(k)));
+        }
+        load("every_kind_chats", "CREATE TABLE every_kind_chats (id INT PRIMARY KEY, workspace_id INT, thread_id INT NULL, api_session_id "
+                + "VARCHAR(32) NULL, user_id INT NULL, prompt TEXT, response TEXT, created_at " + text("TIMESTAMPTZ", "TIMESTAMP(6) NULL") + ")", rows);
+        Path state = Files.createTempDirectory("kinds-every-kind");
+        CliIT.Result r = run("every-kind", state, "--table", "every_kind_chats", "--column", "userText=prompt", "--column", "assistantText=response#/text",
+                "--column", "conversationId=thread_id ?? api_session_id ?? workspace_id", "--column", "userId=user_id ?? 'owner'",
+                "--column", "customerId=", "--column", "messageIndex=");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertArrived(expected);
+        assertThat(emulator.documents()).allSatisfy(d -> assertThat(d.userId()).isEqualTo("owner"));
+        assertThat(emulator.documents().stream().map(d -> d.metadata().get("conversation_id").asText()).distinct().count())
+                .as("thread 5, session 5 and workspace 5 are three conversations").isEqualTo(3);
+        // where a kind cannot apply, the error names the shape and the way around
+        CliIT.Result id = run("every-kind-bad", Files.createTempDirectory("kinds-every-kind-bad"), "--table", "every_kind_chats",
+                "--column", "id=thread_id ?? id");
+        assertThat(id.exit()).isEqualTo(2);
+        assertThat(id.output()).contains("in a row per turn the id is a column of the table itself").contains("--query");
+    }
+
+    /** A filter may name a joined table's column (a soft-deleted session), still parsed, never concatenated. */
+    @Test
+    void aFilterOnAJoinedColumn() throws Exception {
+        emulator.clearDocuments();
+        Instant t0 = Instant.parse("2025-08-01T09:00:00Z");
+        load("jf_sessions", "CREATE TABLE jf_sessions (id VARCHAR(16) PRIMARY KEY, owner VARCHAR(16), deleted_at " + text("TIMESTAMPTZ", "TIMESTAMP(6) NULL")
+                + ")", List.of(new Object[] {"s1", "alice", null}, new Object[] {"s2", "bob", java.sql.Timestamp.from(t0)}));
+        List<Object[]> rows = new ArrayList<>();
+        int id = 0;
+        for (String sess : List.of("s1", "s2")) {
+            rows.add(new Object[] {++id, sess, "user", "q in " + sess, java.sql.Timestamp.from(t0.plusSeconds(id))});
+            rows.add(new Object[] {++id, sess, "assistant", "a in " + sess, java.sql.Timestamp.from(t0.plusSeconds(id))});
+        }
+        load("jf_messages", "CREATE TABLE jf_messages (id INT PRIMARY KEY, session_id VARCHAR(16), role VARCHAR(16), content TEXT, created_at "
+                + text("TIMESTAMPTZ", "TIMESTAMP(6) NULL") + ")", rows);
+        Path state = Files.createTempDirectory("kinds-joined-filter");
+        CliIT.Result r = run("joined-filter", state, "--table", "jf_messages", "--shape", "messages", "--join", "jf_sessions.id=session_id",
+                "--column", "conversationId=session_id", "--column", "userId=jf_sessions.owner", "--column", "customerId=",
+                "--filter", "jf_sessions.deleted_at IS NULL");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertArrived(Map.of("1", new Expected(turn("q in s1", "a in s1"), t0.plusSeconds(1))));
+        assertThat(report(state, "joined-filter").get("counts").get("skipped").asLong()).isEqualTo(2);
+        CliIT.Result bad = run("joined-filter-bad", Files.createTempDirectory("kinds-joined-filter-bad"), "--table", "jf_messages", "--shape", "messages",
+                "--column", "conversationId=session_id", "--column", "customerId=", "--filter", "jf_sessions.deleted_at IS NULL");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.output()).contains("source.filter: column \"jf_sessions.deleted_at\" names table jf_sessions, which is not joined");
+    }
+
+    /** A scan of a large table inside a query's CTE is still a scan on every page: estimate warns, whatever nests it. */
+    @Test
+    void estimateWarnsOfAScanInsideACte() throws Exception {
+        String ts = text("TIMESTAMPTZ", "TIMESTAMP(6) NULL");
+        exec("DROP TABLE IF EXISTS cte_messages", "CREATE TABLE cte_messages (id INT PRIMARY KEY, conv VARCHAR(16), role VARCHAR(16), body TEXT, "
+                + "created_at " + ts + ")");
+        exec(db().postgres() ? "SELECT 1" : "SET SESSION max_recursive_iterations = 100000", db().postgres()
+                ? "INSERT INTO cte_messages SELECT g, 'c' || (g / 4), CASE WHEN g % 2 = 0 THEN 'user' ELSE 'assistant' END, 'x' || g, "
+                + "timestamptz '2025-01-01Z' + g * interval '1 second' FROM generate_series(1, 30000) g"
+                : "INSERT INTO cte_messages WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 30000) SELECT n, CONCAT('c', n DIV 4), "
+                + "IF(n % 2 = 0, 'user', 'assistant'), CONCAT('x', n), TIMESTAMP '2025-01-01 00:00:00' + INTERVAL n SECOND FROM g",
+                db().postgres() ? "ANALYZE cte_messages" : "ANALYZE TABLE cte_messages", db().grant("cte_messages"));
+        CliIT.Result e = estimate("--query", "WITH m AS " + (db().postgres() ? "MATERIALIZED " : "") + "(SELECT id, conv, role, body, created_at "
+                + "FROM cte_messages) SELECT * FROM m", "--shape", "messages", "--column", "conversationId=conv", "--column", "userId=conv",
+                "--column", "customerId=", "--column", "text=body");
+        assertThat(e.exit()).as(e.output()).isZero();
+        assertThat(e.output()).contains("Warning: the page query would not use an index");
+    }
+    /** A chat whose JSON has nothing where the messages pointer points (Open WebUI's {}) is skipped as empty_conversation. */
+    @Test
+    void aChatWithNothingWhereTheMessagesPointerPointsIsAnEmptyConversation() throws Exception {
+        emulator.clearDocuments();
+        long t0 = 1_740_823_200L;
+        String full = Json.write(Map.of("messages", List.of(Map.of("id", "a", "role", "user", "text", "hallo", "ts", t0),
+                Map.of("id", "b", "role", "assistant", "text", "welt", "ts", t0 + 1))));
+        load("empty_chats", "CREATE TABLE empty_chats (id VARCHAR(16) PRIMARY KEY, owner VARCHAR(16), doc " + text("TEXT", "LONGTEXT") + ")",
+                List.of(new Object[] {"e-1", "u", full}, new Object[] {"e-2", "u", "{}"}, new Object[] {"e-3", "u", "{\"messages\": null}"}));
+        Path state = Files.createTempDirectory("kinds-empty-chats");
+        CliIT.Result r = run("empty-chats", state, "--table", "empty_chats", "--shape", "conversations", "--column", "conversationId=id",
+                "--column", "userId=owner", "--column", "customerId=", "--column", "messages=doc#/messages", "--column", "id=/id",
+                "--column", "text=/text", "--column", "createdAt=/ts");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertArrived(Map.of("e-1/a", new Expected(turn("hallo", "welt"), Instant.ofEpochSecond(t0))));
+        JsonNode counts = report(state, "empty-chats").get("counts");
+        assertThat(counts.get("skipped").asLong()).as(counts.toString()).isEqualTo(2);
+        assertThat(counts.get("failed").asLong()).isZero();
     }
 }

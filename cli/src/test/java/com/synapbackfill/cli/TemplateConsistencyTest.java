@@ -159,6 +159,66 @@ class TemplateConsistencyTest {
         }
     }
 
+    /** History events a state adds each time it runs (no retry): a Task's entered, scheduled, started, succeeded, exited. */
+    static int events(JsonNode state) {
+        return switch (state.path("Type").asText()) {
+            case "Task" -> 5;
+            case "Succeed", "Fail" -> 1;
+            default -> 2; // Pass, Wait, Choice: entered and exited
+        };
+    }
+
+    /**
+     * Step Functions keeps at most 25,000 history events an execution. The status loop adds 13 a poll (Wait, Status, Done?,
+     * CountPoll, HistoryLeft?): unbounded, a 48-hour run at the default 60 s poll (2,880 polls, 37,440 events) outgrew its
+     * execution after 46 hours, and at the 1 s minimum after 32 minutes. Now an execution polls at most PollLoopsPerExecution
+     * times, then starts a new execution of the machine that continues the run's loop; with the verify step's passes at
+     * their maximum, an execution stays under 85 % of the limit.
+     */
+    @Test
+    void anExecutionsHistoryStaysUnderStepFunctionsLimitWhateverTheRunsLength() throws Exception {
+        JsonNode asl = new ObjectMapper().readTree(Files.readString(Path.of("..", "statemachine", "backfill.asl.json")));
+        JsonNode states = asl.get("States");
+        List<String> pollLoop = List.of("Wait", "Status", "Done?", "CountPoll", "HistoryLeft?");
+        assertThat(states.path("Done?").path("Default").asText()).isEqualTo("CountPoll");
+        assertThat(states.path("CountPoll").path("Next").asText()).isEqualTo("HistoryLeft?");
+        assertThat(states.path("HistoryLeft?").path("Default").asText()).isEqualTo("Wait");
+        assertThat(states.path("Wait").path("Next").asText()).isEqualTo("Status");
+        JsonNode over = states.path("HistoryLeft?").path("Choices").get(0);
+        assertThat(over.path("Variable").asText()).isEqualTo("$.loop.count");
+        assertThat(over.path("NumericGreaterThanEqualsPath").asText()).isEqualTo("$.loop.limit");
+        assertThat(states.path("LoopCount").path("Parameters").path("limit.$").asText()).contains("${PollLoopsPerExecution}");
+        assertThat(states.path("CountPoll").path("Parameters").path("count.$").asText()).isEqualTo("States.MathAdd($.loop.count, 1)");
+        // the continuation: a new execution of this machine, straight into the status loop of the same run
+        JsonNode next = states.path(over.path("Next").asText());
+        assertThat(next.path("Resource").asText()).endsWith(":states:::states:startExecution");
+        assertThat(next.path("Parameters").path("StateMachineArn.$").asText()).isEqualTo("$$.StateMachine.Id");
+        assertThat(next.path("Parameters").path("Input").path("continued").asBoolean()).isTrue();
+        assertThat(next.path("Parameters").path("Input").path("run.$").asText()).isEqualTo("$.run");
+        assertThat(states.path("Continued?").path("Choices").get(0).path("Next").asText()).isEqualTo("Wait");
+        JsonNode subs = RES.path("BackfillStateMachine").path("Properties").path("DefinitionSubstitutions");
+        assertThat(subs.has("PollLoopsPerExecution")).isTrue();
+        // the worst case the parameters allow
+        int perPoll = pollLoop.stream().mapToInt(n -> events(states.path(n))).sum();
+        int perVerify = List.of("Verify", "Verified?", "VerifyWait").stream().mapToInt(n -> events(states.path(n))).sum();
+        int once = 2; // execution started, succeeded
+        for (java.util.Iterator<String> it = states.fieldNames(); it.hasNext(); ) {
+            String n = it.next();
+            if (!pollLoop.contains(n) && !List.of("Verify", "Verified?", "VerifyWait").contains(n)) once += events(states.path(n));
+        }
+        int maxPolls = T.path("Parameters").path("PollLoopsPerExecution").path("MaxValue").asInt();
+        int maxVerify = T.path("Parameters").path("VerifyMaxPasses").path("MaxValue").asInt();
+        assertThat(perPoll).isEqualTo(13);
+        int worst = once + maxPolls * perPoll + maxVerify * perVerify;
+        assertThat(maxPolls).isPositive();
+        assertThat(worst).as("%d polls x %d + %d verify passes x %d + %d", maxPolls, perPoll, maxVerify, perVerify, once)
+                .isLessThanOrEqualTo(25_000 * 85 / 100);
+        // the machine may start its continuation, and only itself
+        String policies = RES.path("BackfillStateMachine").path("Properties").path("Policies").toString();
+        assertThat(policies).contains("states:StartExecution").contains("stateMachine:${AWS::StackName}-backfill");
+        assertThat(RES.path("BackfillStateMachine").path("Properties").path("Name").toString()).contains("${AWS::StackName}-backfill");
+    }
+
     @Test
     void thePlannerReadsTheDatabaseSecretAndSynapsKeyForTheChecksBeforeARunStarts() {
         List<String> secrets = new ArrayList<>();

@@ -100,7 +100,9 @@ class DeployedStackIT {
                 "SynapBaseUrl=" + emulator.baseUrl(), "SynapApiKeySecretArn=" + keyArn,
                 "SourceJdbcUrl=" + pg.jdbcUrl(), "SourceDbSecretArn=" + dbArn, "SourceTable=stack_turns",
                 "MaxConcurrency=3", "RateLimitPerMinute=6000", "ShardTargetRows=500", "WorkerTimeout=60",
-                "LeaseSeconds=10", "StatusPollSeconds=2", "VerifySample=60", "VerifyMaxPasses=30");
+                "LeaseSeconds=10", "StatusPollSeconds=2", "VerifySample=60", "VerifyMaxPasses=30",
+                // a run continues in a new execution every 10 polls (20 s), so every scenario crosses executions
+                "PollLoopsPerExecution=10");
         deploySeconds = (System.nanoTime() - t0) / 1_000_000_000;
         outputs = new LinkedHashMap<>();
         try (CloudFormationClient cfn = client(CloudFormationClient.builder())) {
@@ -131,6 +133,8 @@ class DeployedStackIT {
                 Duration.ofMinutes(6));
         long seconds = (System.nanoTime() - t0) / 1_000_000_000;
         assertThat(done.status()).as(done.toString()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        // every 10 polls an execution handed the run to a new one (Step Functions' history limit): the last wrote the report
+        assertThat(continuations.get()).as("executions that continued the run in a new one").isPositive();
         JsonNode out = Json.MAPPER.readTree(done.output());
         assertThat(out.path("report").path("invariantHolds").asBoolean()).as(done.output()).isTrue();
         String location = out.path("report").path("reportLocation").asText();
@@ -322,6 +326,36 @@ class DeployedStackIT {
     // ------------------------------------------------------------------ checks
 
     /** Every valid row in the emulator exactly once, every bad row one failure item with its reason, counters agree. */
+    /**
+     * Every AWS call the planner, worker and verify functions made in the scenarios above (recorded in their own JVMs by
+     * {@link com.synapbackfill.e2e.iam.AwsCallRecorder}) is on the reviewed list {@code iam/aws-calls.txt}, which
+     * {@code scripts/check-iam} evaluates against the template's policies with an IAM policy evaluator: LocalStack does not
+     * enforce IAM, so a call the code starts making is a line this test asks for, and check-iam says whether the
+     * template grants it.
+     */
+    @Test
+    @Order(100)
+    void everyAwsCallTheFunctionsMadeIsOnTheReviewedList() throws Exception {
+        java.util.List<com.synapbackfill.e2e.iam.RecordedCalls.StackResource> resources = new ArrayList<>();
+        Map<String, String> parameters = new LinkedHashMap<>();
+        try (CloudFormationClient cfn = client(CloudFormationClient.builder())) {
+            cfn.describeStackResources(r -> r.stackName(STACK)).stackResources().forEach(x -> resources.add(
+                    new com.synapbackfill.e2e.iam.RecordedCalls.StackResource(x.logicalResourceId(), x.resourceType(), x.physicalResourceId())));
+            cfn.describeStacks(r -> r.stackName(STACK)).stacks().get(0).parameters().forEach(p -> parameters.put(p.parameterKey(), p.parameterValue()));
+        }
+        java.util.TreeSet<String> recorded = com.synapbackfill.e2e.iam.RecordedCalls.lines(LocalStackHost.awsCalls(), resources, parameters);
+        Path out = Tools.target().resolve("iam").resolve("aws-calls.recorded.txt");
+        Files.createDirectories(out.getParent());
+        Files.write(out, recorded);
+        assertThat(recorded).as("calls recorded (" + out + ")").anyMatch(l -> l.startsWith("PlannerFunction "))
+                .anyMatch(l -> l.startsWith("WorkerFunction ")).anyMatch(l -> l.startsWith("VerifyFunction "));
+        java.util.TreeSet<String> listed = com.synapbackfill.e2e.iam.RecordedCalls.listed(Tools.repo().resolve("iam/aws-calls.txt"));
+        java.util.TreeSet<String> missing = new java.util.TreeSet<>(recorded);
+        missing.removeAll(listed);
+        assertThat(missing).as("calls the functions made that iam/aws-calls.txt does not list: add each after scripts/check-iam "
+                + "says the template grants it (all recorded: " + out + ")").isEmpty();
+    }
+
     static void assertExactlyOnce(String runId) {
         com.synapbackfill.cli.PipelineIT.assertExactlyOnce(ledger, emulator, loaded, runId, ROWS);
     }
@@ -349,10 +383,29 @@ class DeployedStackIT {
         return await(arn, max);
     }
 
-    static DescribeExecutionResponse await(String arn, Duration max) throws InterruptedException {
+    /** Executions that ended by handing their run to a new one (ContinueAsNew), over all scenarios. */
+    static final java.util.concurrent.atomic.AtomicInteger continuations = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The end of an execution, following the executions that continue its run (ContinueAsNew) to the last one. */
+    static DescribeExecutionResponse await(String first, Duration max) throws InterruptedException {
         long deadline = System.currentTimeMillis() + max.toMillis();
+        String arn = first;
         while (true) {
-            DescribeExecutionResponse d = sfn.describeExecution(r -> r.executionArn(arn));
+            String current = arn;
+            DescribeExecutionResponse d = sfn.describeExecution(r -> r.executionArn(current));
+            if (d.status() == ExecutionStatus.SUCCEEDED && d.output() != null) {
+                JsonNode next;
+                try {
+                    next = Json.MAPPER.readTree(d.output()).path("continuedIn").path("executionArn");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                if (next.isTextual()) {
+                    continuations.incrementAndGet();
+                    arn = next.asText();
+                    continue;
+                }
+            }
             if (d.status() != ExecutionStatus.RUNNING) return d;
             // a message in the DLQ means the workers failed it five times: no point waiting for the end
             String dlq = sqs.getQueueAttributes(r -> r.queueUrl(outputs.get("ShardDeadLetterQueueUrl"))

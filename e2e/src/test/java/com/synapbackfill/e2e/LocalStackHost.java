@@ -61,6 +61,42 @@ public final class LocalStackHost {
         }
     }
 
+    /** Directory where the functions' AWS calls are recorded ({@code <function name>.jsonl}, by {@link com.synapbackfill.e2e.iam.AwsCallRecorder}). */
+    static Path awsCalls() {
+        return Tools.target().resolve("localstack").resolve("aws-calls");
+    }
+
+    /**
+     * The recorder as a jar a function loads beside its own (the executor copies it into the function's {@code lib/}):
+     * its classes and the SDK's global-interceptor registration, which only this jar carries.
+     */
+    static Path recorderJar() throws IOException {
+        Path jarFile = Tools.target().resolve("localstack").resolve("aws-call-recorder.jar");
+        Files.createDirectories(jarFile.getParent());
+        Class<?> recorder = com.synapbackfill.e2e.iam.AwsCallRecorder.class;
+        Path classes;
+        try {
+            classes = Path.of(recorder.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+        Path dir = classes.resolve(recorder.getPackageName().replace('.', '/'));
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        try (OutputStream out = Files.newOutputStream(jarFile); JarOutputStream jar = new JarOutputStream(out, m);
+             Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith(recorder.getSimpleName())).toList()) {
+                jar.putNextEntry(new JarEntry(recorder.getPackageName().replace('.', '/') + "/" + f.getFileName()));
+                jar.write(Files.readAllBytes(f));
+                jar.closeEntry();
+            }
+            jar.putNextEntry(new JarEntry("software/amazon/awssdk/global/handlers/execution.interceptors"));
+            jar.write((recorder.getName() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            jar.closeEntry();
+        }
+        return jarFile;
+    }
+
     /** Directory where every Lambda execution environment's output goes. */
     static Path lambdaLogs() {
         return Tools.target().resolve("localstack").resolve("lambda-logs");
@@ -73,6 +109,14 @@ public final class LocalStackHost {
         try {
             prepareOfflinePackages(root.resolve("var/lib/localstack/lib"));
             Files.createDirectories(lambdaLogs());
+            Path recorder = recorderJar();
+            // this LocalStack's functions only: the calls of an earlier one's stack name resources that are gone
+            if (Files.isDirectory(awsCalls())) {
+                try (Stream<Path> old = Files.list(awsCalls())) {
+                    for (Path f : old.toList()) Files.delete(f);
+                }
+            }
+            Files.createDirectories(awsCalls());
             int port = Tools.freePort();
             logFile = home.resolve("localstack.log");
             ProcessBuilder pb = new ProcessBuilder(bin.resolve("python").toString(), "-m", "localstack.runtime.main")
@@ -93,6 +137,9 @@ public final class LocalStackHost {
                     Map.entry("SYNAP_RIC_CLASSPATH", Tools.ricClasspath().toString()),
                     Map.entry("SYNAP_LAMBDA_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString()),
                     Map.entry("SYNAP_LAMBDA_LOG_DIR", lambdaLogs().toString()),
+                    // every AWS call the functions make is recorded, for the IAM check (iam/aws-calls.txt, scripts/check-iam)
+                    Map.entry("SYNAP_AWS_CALLS_JAR", recorder.toString()),
+                    Map.entry("SYNAP_AWS_CALLS_DIR", awsCalls().toString()),
                     Map.entry("AWS_ACCESS_KEY_ID", "test"),
                     Map.entry("AWS_SECRET_ACCESS_KEY", "test"),
                     Map.entry("AWS_DEFAULT_REGION", "us-east-1")));

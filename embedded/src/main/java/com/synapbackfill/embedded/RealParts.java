@@ -177,15 +177,21 @@ public final class RealParts {
 
     /** Starts a PostgreSQL; {@code dataDir} keeps its data across restarts when not null. */
     public static Postgres startPostgres(Path dataDir) {
-        return onFreePort("PostgreSQL", port -> startPostgres(dataDir, port));
+        return onFreePort("PostgreSQL", port -> startPostgres(dataDir, port, java.util.Map.of()));
     }
 
-    private static Postgres startPostgres(Path dataDir, int port) {
+    /** A PostgreSQL of its own with {@code serverConfig} (e.g. statement logging to a file), for a test that reads its server's log. */
+    public static Postgres startPostgresWith(java.util.Map<String, String> serverConfig) {
+        return onFreePort("PostgreSQL", port -> startPostgres(null, port, serverConfig));
+    }
+
+    private static Postgres startPostgres(Path dataDir, int port, java.util.Map<String, String> serverConfig) {
         try {
             EmbeddedPostgres.Builder b = EmbeddedPostgres.builder().setPort(port)
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off");
+            serverConfig.forEach(b::setServerConfig);
             if (dataDir != null) {
                 Files.createDirectories(dataDir);
                 b.setDataDirectory(dataDir).setCleanDataDirectory(false);

@@ -5,6 +5,7 @@ import com.synapbackfill.model.Counters;
 import com.synapbackfill.model.RunState;
 import com.synapbackfill.model.ShardState;
 import com.synapbackfill.model.ShardStatus;
+import com.synapbackfill.text.Printable;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -291,8 +292,13 @@ final class ReportPage {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 
+    /**
+     * Text for the page: control characters first shown as visible escapes ({@link Printable}: a browser would drop
+     * them silently, or reorder the text around a bidi override), then HTML-escaped.
+     */
     static String esc(String s) {
         if (s == null) return "";
+        s = Printable.of(s);
         StringBuilder b = new StringBuilder(s.length());
         for (char ch : s.toCharArray()) {
             switch (ch) {

@@ -61,6 +61,9 @@ final class RunReport {
         boolean invariant = c.rowsRead() == c.handled();
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("runId", runId);
+        // which release wrote this report (and, from the ledger, which one started the run)
+        report.put("synapBackfill", Map.of("version", com.synapbackfill.model.BuildInfo.version(), "commit",
+                com.synapbackfill.model.BuildInfo.commit(), "runStartedBy", run.writtenBy() == null ? "unknown" : run.writtenBy()));
         report.put("status", run.status().name());
         report.put("statusReason", run.statusReason());
         report.put("config", run.config());

@@ -102,6 +102,24 @@ class ReportPageTest {
     }
 
     @Test
+    void controlCharactersInTheReasonAndAFailuresClassAreShownAsEscapesNotRaw() {
+        RunConfig config = RunConfig.builder(SourceConfig.of("turns")).build();
+        long t0 = clock.millis();
+        String hostile = "\u001b]0;pwned\u0007\n Run FAKE: 0 failures \u202e<i>";
+        ledger.createRun(new RunState("r3", RunStatus.PLANNING, null, config, IdType.BIGINT, 10, 0, 0, Counters.ZERO, t0, t0, 0));
+        ledger.putShards("r3", List.of(ShardState.pending(new Shard("r3", 0, "1", false, "10", IdType.BIGINT))), 10);
+        ledger.transition("r3", EnumSet.of(RunStatus.PLANNING), RunStatus.BLOCKED, "Synap refused the key: " + hostile);
+        ledger.recordFailures(List.of(FailureRecord.of("r3", "d1", "7", 0, "item_failed:" + hostile, 0, "m", t0)));
+
+        planner.report("r3");
+
+        String page = new String(store.get("runs/r3/report.html").orElseThrow(), StandardCharsets.UTF_8);
+        assertThat(page).doesNotContain("\u001b", "\u0007", "\u202e", "<i>")
+                .contains("Synap refused the key: \\u001b]0;pwned\\u0007\\n Run FAKE: 0 failures \\u202e&lt;i&gt;")
+                .contains("data-class=\"item_failed:\\u001b]0;pwned\\u0007\\n Run FAKE");
+    }
+
+    @Test
     void aRunLongerThanADayIsDrawnAtMostMaxPointsEachSeveralMinutes() {
         long[] minutes = new long[3000];
         java.util.Arrays.fill(minutes, 60);

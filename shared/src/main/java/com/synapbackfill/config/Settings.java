@@ -92,7 +92,7 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
             "DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "S3_ENDPOINT", "LAMBDA_ENDPOINT", "SYNAP_BASE_URL", "SYNAP_ALLOW_PLAIN_HTTP", "SYNAP_API_KEY_SECRET_ARN",
             "SYNAP_API_KEY", "SYNAP_CONNECT_TIMEOUT_MS", "SYNAP_READ_TIMEOUT_MS", "SYNAP_CALL_TIMEOUT_MS", "SYNAP_MAX_ATTEMPTS",
             "SYNAP_MAX_RETRY_SECONDS", "SYNAP_BACKOFF_BASE_MS", "SYNAP_BACKOFF_MAX_MS", "SOURCE_JDBC_URL", "SOURCE_STATEMENT_TIMEOUT_SECONDS", "SOURCE_DB_USER", "SOURCE_DB_SECRET_ARN", "SOURCE_DB_PASSWORD",
-            "SOURCE_TABLE", "SOURCE_QUERY", "SOURCE_UNDATED_AT", "SOURCE_COLUMNS", "SOURCE_FILTER", "SOURCE_SINCE", "SOURCE_UNTIL", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID",
+            "SOURCE_TABLE", "SOURCE_QUERY", "SOURCE_ALLOW_FUNCTIONS", "SOURCE_UNDATED_AT", "SOURCE_COLUMNS", "SOURCE_FILTER", "SOURCE_SINCE", "SOURCE_UNTIL", "SOURCE_TIMESTAMP_ZONE", "SOURCE_FROM_ID", "SOURCE_TO_ID",
             "SOURCE_SHAPE", "SOURCE_TEXT_REMOVE", "SOURCE_USER_ROLES", "SOURCE_ASSISTANT_ROLES", "SOURCE_JOINS", "BATCH_SIZE", "RATE_LIMIT_PER_MINUTE",
             "RATE_LIMIT_UNIT", "SHARD_TARGET_ROWS", "PAGE_SIZE", "MAX_DOCUMENT_BYTES", "SYNAP_MODE", "DOCUMENT_ID_TEMPLATE",
             "REQUIRE_CUSTOMER_ID", "ALLOW_OVERAGE", "MAX_CREDITS", "LEASE_SECONDS", "WORKER_RESERVE_MS", "SHARD_RETRY_DELAY_MS", "RATE_SCOPE", "WORKER_EVENT_SOURCE_MAPPING_ID", "RUN_STATUS_CACHE_MS",
@@ -237,11 +237,13 @@ public record Settings(String ledgerTable, String shardQueueUrl, String reportBu
                     e.get("SOURCE_JOINS"), e.get("SOURCE_TEXT_REMOVE"));
             return new SourceConfig(e.get("SOURCE_TABLE"), pairs.isEmpty() || messages != null ? ColumnMapping.DEFAULT : ColumnMapping.of("SOURCE_COLUMNS", pairs),
                     e.get("SOURCE_FILTER"), e.get("SOURCE_SINCE"), e.get("SOURCE_UNTIL"), e.get("SOURCE_TIMESTAMP_ZONE"),
-                    e.get("SOURCE_FROM_ID"), e.get("SOURCE_TO_ID"), messages, e.get("SOURCE_QUERY"), e.get("SOURCE_UNDATED_AT"));
+                    e.get("SOURCE_FROM_ID"), e.get("SOURCE_TO_ID"), messages, e.get("SOURCE_QUERY"), e.get("SOURCE_UNDATED_AT"),
+                    e.get("SOURCE_ALLOW_FUNCTIONS") == null ? null : java.util.Arrays.asList(e.get("SOURCE_ALLOW_FUNCTIONS").split(",")));
         } catch (IllegalArgumentException ex) {
             String m = ex.getMessage();
             for (String[] k : new String[][] {{"source.filter", "SOURCE_FILTER"}, {"source.since", "SOURCE_SINCE"},
-                    {"source.until", "SOURCE_UNTIL"}, {"source.timestampZone", "SOURCE_TIMESTAMP_ZONE"}, {"source.table", "SOURCE_TABLE"}, {"source.query", "SOURCE_QUERY"}, {"source.undatedAt", "SOURCE_UNDATED_AT"}})
+                    {"source.until", "SOURCE_UNTIL"}, {"source.timestampZone", "SOURCE_TIMESTAMP_ZONE"}, {"source.table", "SOURCE_TABLE"}, {"source.query", "SOURCE_QUERY"}, {"source.undatedAt", "SOURCE_UNDATED_AT"},
+                    {"source.allowFunctions", "SOURCE_ALLOW_FUNCTIONS"}})
                 if (m.startsWith(k[0])) m = k[1] + m.substring(k[0].length());
             throw new IllegalArgumentException(m, ex);
         }

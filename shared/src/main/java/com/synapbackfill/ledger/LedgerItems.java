@@ -57,9 +57,13 @@ final class LedgerItems {
 
     static void checkVersion(Map<String, AttributeValue> item) {
         long v = num(item, "v");
-        if (v != LedgerTable.SCHEMA_VERSION)
-            throw new IllegalStateException("ledger item " + str(item, "pk") + "/" + str(item, "sk") + " has schema version "
-                    + v + "; this code reads version " + LedgerTable.SCHEMA_VERSION);
+        if (v != LedgerTable.SCHEMA_VERSION) {
+            String by = str(item, "by");
+            throw new IllegalStateException("ledger item " + str(item, "pk") + "/" + str(item, "sk") + " has ledger schema " + v
+                    + (by == null ? "" : ", written by synap-backfill " + by) + "; this is synap-backfill " + com.synapbackfill.model.BuildInfo.version()
+                    + ", which reads schema " + LedgerTable.SCHEMA_VERSION + (v > LedgerTable.SCHEMA_VERSION
+                    ? ": operate this run with " + (by == null ? "the release that started it" : by) + " or later" : ""));
+        }
     }
 
     // ---------------------------------------------------------------- counters
@@ -102,6 +106,8 @@ final class LedgerItems {
     static Map<String, AttributeValue> runItem(RunState run) {
         Map<String, AttributeValue> item = new HashMap<>(key(runPk(run.runId()), RUN_SK));
         item.put("v", n(LedgerTable.SCHEMA_VERSION));
+        // the release that started the run: a later one that cannot read the ledger names it
+        item.put("by", s(run.writtenBy() != null ? run.writtenBy() : com.synapbackfill.model.BuildInfo.version()));
         item.put("runId", s(run.runId()));
         item.put("status", s(run.status().name()));
         if (run.statusReason() != null) item.put("reason", s(run.statusReason()));
@@ -126,7 +132,7 @@ final class LedgerItems {
                 (int) num(item, "shardsTotal"), (int) num(item, "shardsDone"), counters(item), num(item, "createdAt"),
                 num(item, "updatedAt"), num(item, "completedAt"),
                 item.containsKey("troubleSince") ? new Trouble(num(item, "troubleSince"), num(item, "troubleCalls"), str(item, "troubleLast"),
-                        num(item, "troubleAt")) : null, num(item, "runningSince"));
+                        num(item, "troubleAt")) : null, num(item, "runningSince"), str(item, "by"));
     }
 
     // ---------------------------------------------------------------- shards
@@ -143,7 +149,7 @@ final class LedgerItems {
         }
         return new RunState(r.runId(), r.status(), r.statusReason(), r.config(), r.idType(), r.estimatedRows(),
                 r.shardsTotal(), (int) shardsDone, counters, r.createdAtEpochMillis(), updatedAt, r.completedAtEpochMillis(),
-                r.trouble(), r.runningSinceEpochMillis());
+                r.trouble(), r.runningSinceEpochMillis(), r.writtenBy());
     }
 
     /** The latency histogram summed over items holding {@code lat0..latN}: bucket upper bound (ms) → calls. */

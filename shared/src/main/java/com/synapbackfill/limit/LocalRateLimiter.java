@@ -62,8 +62,8 @@ public final class LocalRateLimiter implements RateLimiter {
         try {
             sleeper.sleep(Duration.ofMillis(Math.max(1, ms)));
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a rate-limit permit", e);
+            // the run is stopping (Ctrl-C): the step ends as transient trouble, its shard released at its checkpoint
+            throw new com.synapbackfill.error.RetryableException("interrupted", "stopped while waiting for a rate-limit permit", 0, null, e);
         }
     }
 }

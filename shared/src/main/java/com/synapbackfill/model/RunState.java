@@ -24,7 +24,16 @@ import java.util.Objects;
 public record RunState(String runId, RunStatus status, String statusReason, RunConfig config, IdType idType,
                        long estimatedRows, int shardsTotal, int shardsDone, Counters counters,
                        long createdAtEpochMillis, long updatedAtEpochMillis, long completedAtEpochMillis, Trouble trouble,
-                       long runningSinceEpochMillis) {
+                       long runningSinceEpochMillis, String writtenBy) {
+    /** As it was before the release that started the run was recorded: {@code writtenBy} unknown (null). */
+    public RunState(String runId, RunStatus status, String statusReason, RunConfig config, IdType idType,
+                    long estimatedRows, int shardsTotal, int shardsDone, Counters counters,
+                    long createdAtEpochMillis, long updatedAtEpochMillis, long completedAtEpochMillis, Trouble trouble,
+                    long runningSinceEpochMillis) {
+        this(runId, status, statusReason, config, idType, estimatedRows, shardsTotal, shardsDone, counters, createdAtEpochMillis,
+                updatedAtEpochMillis, completedAtEpochMillis, trouble, runningSinceEpochMillis, null);
+    }
+
     public RunState(String runId, RunStatus status, String statusReason, RunConfig config, IdType idType,
                     long estimatedRows, int shardsTotal, int shardsDone, Counters counters,
                     long createdAtEpochMillis, long updatedAtEpochMillis, long completedAtEpochMillis, Trouble trouble) {
@@ -41,12 +50,18 @@ public record RunState(String runId, RunStatus status, String statusReason, RunC
 
     public RunState withTrouble(Trouble t) {
         return new RunState(runId, status, statusReason, config, idType, estimatedRows, shardsTotal, shardsDone, counters,
-                createdAtEpochMillis, updatedAtEpochMillis, completedAtEpochMillis, t, runningSinceEpochMillis);
+                createdAtEpochMillis, updatedAtEpochMillis, completedAtEpochMillis, t, runningSinceEpochMillis, writtenBy);
     }
 
     public RunState withRunningSince(long epochMillis) {
         return new RunState(runId, status, statusReason, config, idType, estimatedRows, shardsTotal, shardsDone, counters,
-                createdAtEpochMillis, updatedAtEpochMillis, completedAtEpochMillis, trouble, epochMillis);
+                createdAtEpochMillis, updatedAtEpochMillis, completedAtEpochMillis, trouble, epochMillis, writtenBy);
+    }
+
+    /** The same run, started by {@code version} (the release whose planner created it). */
+    public RunState withWrittenBy(String version) {
+        return new RunState(runId, status, statusReason, config, idType, estimatedRows, shardsTotal, shardsDone, counters,
+                createdAtEpochMillis, updatedAtEpochMillis, completedAtEpochMillis, trouble, runningSinceEpochMillis, version);
     }
 
     /** Where a rate over the recent minutes may start: the last (re)start to RUNNING, else the creation. */

@@ -110,14 +110,34 @@ final class CatalogCheck {
 
     /** The filter's columns as the catalog spells them (a problem noted for each one not found), or empty. */
     Map<String, String> filterColumns(SourceFilter filter, SqlDialect.Table table, String where) {
+        return filterColumns(filter, table, where, "", Map.of());
+    }
+
+    /**
+     * The filter's columns, each as the SQL that reads it: a column of {@code table} (prefixed with {@code qualifier}), or
+     * {@code TABLE.COLUMN} of a joined table (its alias in the query). A column that is not there is a problem naming it.
+     */
+    Map<String, String> filterColumns(SourceFilter filter, SqlDialect.Table table, String where, String qualifier,
+                                      Map<String, FieldResolver.Source> joined) {
         Map<String, String> out = new LinkedHashMap<>();
         if (filter == null) return out;
         for (String col : filter.columns()) {
-            String quoted = SourceFilter.unquoted(col);
-            SqlDialect.Column actual = quoted != null ? table.column(quoted)
-                    : table.column(col) != null ? table.column(col) : table.column(col.toLowerCase(Locale.ROOT));
-            if (actual == null) problems.add("source.filter: column \"" + col + "\" not found" + where);
-            else out.put(col, actual.name());
+            int dot = col.indexOf('.');
+            String tableName = dot < 0 || col.startsWith("\"") ? null : col.substring(0, dot);
+            String name = tableName == null ? col : col.substring(dot + 1);
+            FieldResolver.Source source = tableName == null ? null : joined.get(tableName);
+            if (tableName != null && source == null) {
+                problems.add("source.filter: column \"" + col + "\" names table " + tableName + ", which is not "
+                        + (joined.isEmpty() ? "joined (a filter on another table's column needs --join TABLE.KEY=COLUMN, in the message shape)"
+                        : "joined (joins: " + String.join(", ", joined.keySet()) + ")"));
+                continue;
+            }
+            SqlDialect.Table t = source == null ? table : source.table();
+            String quoted = SourceFilter.unquoted(name);
+            SqlDialect.Column actual = quoted != null ? t.column(quoted)
+                    : t.column(name) != null ? t.column(name) : t.column(name.toLowerCase(Locale.ROOT));
+            if (actual == null) problems.add("source.filter: column \"" + col + "\" not found" + (source == null ? where : " in " + tableName));
+            else out.put(col, (source == null ? qualifier : source.sqlAlias() + ".") + dialect.quote(actual.name()));
         }
         return out;
     }
@@ -133,7 +153,7 @@ final class CatalogCheck {
                     List<Object> binds) {
         List<String> pred = new ArrayList<>();
         if (filter != null) {
-            SourceFilter.Rendered r = filter.render(col -> qualifier + dialect.quote(filterColumns.get(col)));
+            SourceFilter.Rendered r = filter.render(filterColumns::get);
             pred.add("COALESCE((" + r.sql() + "), FALSE)");
             binds.addAll(r.binds());
         }

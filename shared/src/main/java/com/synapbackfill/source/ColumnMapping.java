@@ -14,6 +14,11 @@ import java.util.Map;
  * ({@code customerId} is then ""). {@code messageIndex} may be mapped to none as well: the documents' ids then
  * use the row id ({@code backfill:{conversation_id}:{id}}) and carry no {@code message_index}.
  * Field names are accepted in camelCase ({@code userId}) and snake_case ({@code user_id}).
+ *
+ * <p>The value fields ({@code userId}, {@code customerId}, {@code conversationId}, {@code userText}, {@code assistantText})
+ * take the field language of every shape: a column, {@code COLUMN#/json/pointer} into a json or text column, a constant
+ * {@code 'text'}, and alternatives {@code a ?? b} (the first that is not null). {@code id} and {@code messageIndex} are
+ * columns of the table itself: pages are read by the id, and the index is a number.
  */
 public record ColumnMapping(String id, String userId, String customerId, String conversationId,
                             String messageIndex, String userText, String assistantText, String createdAt) {
@@ -30,20 +35,50 @@ public record ColumnMapping(String id, String userId, String customerId, String 
                          @JsonProperty("userText") @JsonAlias("user_text") String userText,
                          @JsonProperty("assistantText") @JsonAlias("assistant_text") String assistantText,
                          @JsonProperty("createdAt") @JsonAlias("created_at") String createdAt) {
-        this.id = SqlIdentifiers.requireName("columns.id", id == null ? "id" : id);
-        this.userId = SqlIdentifiers.requireName("columns.userId", userId == null ? "user_id" : userId);
+        this.id = plain("id", id == null ? "id" : id, "pages are read by it");
+        this.userId = value("userId", userId == null ? "user_id" : userId);
         // "" means none (and stays "" in the ledger's JSON snapshot: a null would read back as the default)
-        this.customerId = customerId == null ? "customer_id"
-                : customerId.isEmpty() ? "" : SqlIdentifiers.requireName("columns.customerId", customerId);
-        this.conversationId = SqlIdentifiers.requireName("columns.conversationId", conversationId == null ? "conversation_id" : conversationId);
+        this.customerId = customerId == null ? "customer_id" : customerId.isEmpty() ? "" : value("customerId", customerId);
+        this.conversationId = value("conversationId", conversationId == null ? "conversation_id" : conversationId);
         // "" means none: a table with no position column (Dify's messages); documents are then keyed by {id}
         this.messageIndex = messageIndex == null ? "message_index"
-                : messageIndex.isEmpty() ? "" : SqlIdentifiers.requireName("columns.messageIndex", messageIndex);
-        this.userText = SqlIdentifiers.requireName("columns.userText", userText == null ? "user_text" : userText);
-        this.assistantText = SqlIdentifiers.requireName("columns.assistantText", assistantText == null ? "assistant_text" : assistantText);
+                : messageIndex.isEmpty() ? "" : plain("messageIndex", messageIndex, "it is a number read as it is");
+        this.userText = value("userText", userText == null ? "user_text" : userText);
+        this.assistantText = value("assistantText", assistantText == null ? "assistant_text" : assistantText);
         // a time may be kept as a timestamp, epoch numbers, ISO text or inside JSON: COLUMN[#/pointer][::unit], alternatives A ?? B
         this.createdAt = createdAt == null ? "created_at" : createdAt.trim();
         if (!this.createdAt.isEmpty()) MessageShape.parseAll("createdAt", this.createdAt, List.of()); // "": none (with undatedAt)
+    }
+
+    /** A field that must be a column of the table itself: another kind is named as what the turn shape cannot read, and how to. */
+    private static String plain(String field, String v, String why) {
+        try {
+            return SqlIdentifiers.requireName("columns." + field, v);
+        } catch (IllegalArgumentException e) {
+            if (!v.contains(MessageShape.OR) && !v.contains("#") && !v.contains(".") && !v.startsWith("'")) throw e;
+            throw new IllegalArgumentException("columns." + field + ": \"" + SqlIdentifiers.abbreviate(v) + "\": in a row per turn the "
+                    + field + " is a column of the table itself (" + why + "); compute it in a --query (SELECT ... AS " + field + ")");
+        }
+    }
+
+    /** A value field's reference, checked in the field language; a joined table is named as what the turn shape cannot read. */
+    private static String value(String field, String v) {
+        String t = v.trim();
+        for (String alt : MessageShape.splitAlternatives(t)) {
+            String a = alt.trim();
+            if (a.matches("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*(#.*)?"))
+                throw new IllegalArgumentException("columns." + field + ": \"" + SqlIdentifiers.abbreviate(a) + "\" names a column of another "
+                        + "table; a row per turn reads its own table's columns. Read it with --shape messages and --join, or through --query "
+                        + "(a SELECT that joins it)");
+        }
+        MessageShape.parseAll(field, t, List.of());
+        return t;
+    }
+
+    /** Every alternative of a value field, parsed ({@link MessageShape.Ref}); empty when mapped to none. */
+    public List<MessageShape.Ref> refs(String field) {
+        String v = column(field);
+        return v.isEmpty() ? List.of() : MessageShape.parseAll(field, v, List.of());
     }
 
     /**

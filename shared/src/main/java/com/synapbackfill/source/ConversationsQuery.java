@@ -81,7 +81,7 @@ final class ConversationsQuery implements ShapeQuery {
         Value current = shape.refs("currentId").isEmpty() ? null : fields.value("currentId", shape.refs("currentId"), false);
         TimeValue rowTime = shape.refs("conversationCreatedAt").isEmpty() ? null : fields.time("conversationCreatedAt", shape.refs("conversationCreatedAt"));
         SourceFilter filter = config.parsedFilter();
-        Map<String, String> filterColumns = check.filterColumns(filter, table, " in " + relation.name());
+        Map<String, String> filterColumns = check.filterColumns(filter, table, " in " + relation.name(), "sb_m.", joined.joins());
         List<Object> predBinds = new ArrayList<>();
         String included = check.hasProblems() ? null : check.included(filter, filterColumns, "sb_m.", null, null, predBinds);
         String flag = included == null ? "TRUE" : "(" + included + ")";
@@ -201,6 +201,9 @@ final class ConversationsQuery implements ShapeQuery {
         return out;
     }
 
+    /** The skip reason of a conversation row that holds no message. */
+    static final String EMPTY_CONVERSATION = "empty_conversation";
+
     /** One row's items: its messages found, the branch rule applied, paired. */
     private List<Turn> items(Row r) throws SQLException {
         ResultSet rs = r.resultSet();
@@ -211,7 +214,10 @@ final class ConversationsQuery implements ShapeQuery {
         if (!included)
             return List.of(new Turn(conv + "/", userId, customerId, conv, null, null, null, null, true, MessagePairing.position(0, conv), 0, null, "filter"));
         Object container = row.messages().read(r);
-        if (Value.none(container)) return List.of(); // no messages: nothing to send, nothing to count
+        // a chat with no messages ({}, [], or nothing where the mapping points): skipped and counted, never a bad row
+        if (Value.none(container) || container instanceof JsonNode empty && empty.isContainerNode() && empty.isEmpty())
+            return List.of(new Turn(conv + "/", userId, customerId, conv, null, null, null, null, true, MessagePairing.position(0, conv), 0, null,
+                    EMPTY_CONVERSATION));
         if (container == Row.UNPARSEABLE || !(container instanceof JsonNode node) || !(node.isArray() || node.isObject()))
             return List.of(new Turn(conv + "/", userId, customerId, conv, null, null, null, null, false, MessagePairing.position(0, conv), 1,
                     BadRowReason.UNREADABLE_TEXT, null, "the messages are not a JSON array or object"));

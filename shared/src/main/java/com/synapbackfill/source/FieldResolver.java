@@ -44,6 +44,11 @@ final class FieldResolver {
 
     /** The column a reference names, or null with a problem noted (none when its table is not there at all). */
     SqlDialect.Column column(MessageShape.Ref ref) {
+        if (ref.isConstant()) {
+            check.problem("columns." + ref.field() + ": " + ref.text() + " is a constant; " + ref.field() + " must be read from a column "
+                    + "(a constant is a value: userId, customerId, role, text and, in a row per turn, conversationId)");
+            return null;
+        }
         Source s = sourceOf(ref);
         if (s == null || s.table().columns().isEmpty()) return null;
         SqlDialect.Column col = s.table().column(ref.column());
@@ -78,6 +83,10 @@ final class FieldResolver {
     Value value(String field, List<MessageShape.Ref> refs, boolean text, String flag, List<Object> flagBinds, long capBytes, List<Integer> lengths) {
         List<Value> out = new ArrayList<>();
         for (MessageShape.Ref ref : refs) {
+            if (ref.isConstant()) {
+                out.add(new Constant(ref.constant()));
+                continue;
+            }
             SqlDialect.Column col = column(ref);
             if (col == null) continue;
             boolean json = col.kind() == SqlDialect.Kind.JSON || ref.pointer() != null;
@@ -88,6 +97,9 @@ final class FieldResolver {
                 check.problem("columns." + field + ": column \"" + col.name() + "\" has type " + col.type() + "; it must be text, varchar, json or jsonb");
             String raw = qualified(ref, col);
             String expr = dialect.text(raw, col);
+            // a database that checks no encoding: the bytes as they are, checked row by row (Row.text)
+            if ((col.kind() == SqlDialect.Kind.TEXT || col.kind() == SqlDialect.Kind.JSON) && check.db.sqlAscii())
+                expr = "convert_to(" + expr + ", 'SQL_ASCII')";
             if (capBytes > 0) {
                 lengths.add(select.add(dialect.byteLength(expr)));
                 expr = check.capped(expr, expr, json ? capBytes * 16 : capBytes);

@@ -114,7 +114,7 @@ final class FilterSql {
     private boolean value(Expression e) {
         if (e instanceof Column c) {
             if (SourceFilter.isBooleanWord(c)) sb.append(c.getColumnName().toLowerCase(Locale.ROOT).equals("true") ? "TRUE" : "FALSE");
-            else sb.append(column.apply(c.getColumnName()));
+            else sb.append(column.apply(SourceFilter.key(c)));
         } else if (e instanceof BooleanValue v) {
             sb.append(v.getValue() ? "TRUE" : "FALSE");
         } else if (e instanceof NullValue) {

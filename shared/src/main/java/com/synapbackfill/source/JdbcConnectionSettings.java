@@ -28,6 +28,9 @@ public record JdbcConnectionSettings(String jdbcUrl, String user, String passwor
             throw new IllegalArgumentException("SOURCE_JDBC_URL: must be a jdbc: URL (e.g. jdbc:postgresql://host:5432/db or "
                     + "jdbc:mysql://host:3306/db), was " + (jdbcUrl == null ? "missing" : "\"" + redactUrl(jdbcUrl) + "\""));
         SqlDialect.forUrl(jdbcUrl); // names the supported schemes when this one is not
+        if (jdbcUrl.toLowerCase(java.util.Locale.ROOT).matches(".*[?&;]allowmultiqueries=true.*"))
+            throw new IllegalArgumentException("SOURCE_JDBC_URL: allowMultiQueries=true lets one call carry several statements; a backfill "
+                    + "sends one read at a time: remove it from the URL");
         Objects.requireNonNull(user, "SOURCE_DB_USER: is required");
     }
 

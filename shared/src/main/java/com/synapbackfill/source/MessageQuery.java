@@ -245,7 +245,15 @@ final class MessageQuery implements ShapeQuery {
             Row row = new Row(rs);
             String lastWeight = null;
             while (row.next()) {
-                Keyed k = message(row);
+                Keyed k;
+                try {
+                    k = message(row);
+                } catch (Row.Undecodable e) {
+                    // one message's bytes are no text: a bad message naming why, its conversation goes on
+                    String conv = rs.getString(CONVERSATION);
+                    k = new Keyed(new MessagePairing.Message(rs.getString(ID), conv == null ? "" : conv, null, null, "user", null, null,
+                            BadRowReason.UNREADABLE_TEXT, null, null, e.getMessage()), null);
+                }
                 if (fields.collationWeight() > 0) {
                     // the collation's equal keys are adjacent (ORDER BY the key): they take the first one's id
                     String w = rs.getString(fields.collationWeight());

@@ -39,7 +39,7 @@ final class MessageQueryCheck {
         Value role = fields.value("role", shape.refs("role"), false);
         Order ordered = order(check, fields, shape.refs("order"));
         SourceFilter filter = config.parsedFilter();
-        Map<String, String> filterColumns = check.filterColumns(filter, table, " in " + relation.name());
+        Map<String, String> filterColumns = check.filterColumns(filter, table, " in " + relation.name(), "sb_m.", joined.joins());
         boolean nativeTime = created instanceof NativeTime;
         // the rows the run takes; a message left out is never read (its text is a CASE that is not true)
         List<Object> predBinds = new ArrayList<>();
@@ -198,7 +198,7 @@ final class MessageQueryCheck {
     /** A field that must be a plain column of the message table (no join, no pointer). */
     static SqlDialect.Column plain(CatalogCheck check, SqlDialect.Table table, MessageShape shape, String field) {
         MessageShape.Ref ref = shape.ref(field);
-        if (ref.table() != null || ref.pointer() != null || shape.refs(field).size() > 1 || ref.unit() != null) {
+        if (ref.isConstant() || ref.table() != null || ref.pointer() != null || shape.refs(field).size() > 1 || ref.unit() != null) {
             check.problem("columns." + field + ": \"" + shape.columns().get(field) + "\" must be a column of the message table itself");
             return null;
         }

@@ -33,6 +33,8 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
     // before DEFAULT: its construction parses with them
     private static final Pattern REF = Pattern.compile("(?:([A-Za-z_][A-Za-z0-9_$]*)\\.)?([A-Za-z_][A-Za-z0-9_$]*)(#(/.*)?)?");
     private static final Pattern UNIT = Pattern.compile("(.*?)::([A-Za-z_]+)");
+    /** A constant alternative: {@code 'text'}, a quote inside doubled. */
+    private static final Pattern CONSTANT = Pattern.compile("'((?:[^']|'')*)'");
     /** The fields that may be mapped to none (""). */
     static final List<String> OPTIONAL = List.of("customerId", "order", "parentId", "currentId", "currentChildId", "createdAt", "messages", "conversationCreatedAt");
     /**
@@ -87,18 +89,31 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
 
     /**
      * A parsed field reference (one alternative of it): {@code table} null for the message table; {@code pointer}
-     * null for the whole value; {@code unit} the time unit a time field names ({@code ::epoch_ms}), or null.
+     * null for the whole value; {@code unit} the time unit a time field names ({@code ::epoch_ms}), or null; or a
+     * {@code constant}, written {@code 'text'} (the same value on every row: a single-user app's NULL user), with no
+     * column.
      */
-    public record Ref(String field, String table, String column, String pointer, Times.Unit unit) {
+    public record Ref(String field, String table, String column, String pointer, Times.Unit unit, String constant) {
         public Ref(String field, String table, String column, String pointer) {
-            this(field, table, column, pointer, null);
+            this(field, table, column, pointer, null, null);
+        }
+
+        public Ref(String field, String table, String column, String pointer, Times.Unit unit) {
+            this(field, table, column, pointer, unit, null);
+        }
+
+        /** Whether this is a constant, not a column. */
+        public boolean isConstant() {
+            return constant != null;
         }
 
         /** As a mapping writes it. */
         public String text() {
+            if (constant != null) return "'" + constant.replace("'", "''") + "'";
             return (table == null ? "" : table + ".") + column + (pointer == null ? "" : "#" + pointer) + (unit == null ? "" : "::" + unit.spelling());
         }
     }
+
 
     private static final Map<String, Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -205,7 +220,7 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
     /** A field's alternatives, {@code a ?? b ?? c}; the time fields may name a unit ({@code ::epoch_ms}). */
     static List<Ref> parseAll(String field, String value, List<Join> joins) {
         List<Ref> out = new ArrayList<>();
-        for (String alt : value.split(java.util.regex.Pattern.quote(OR), -1)) {
+        for (String alt : splitAlternatives(value)) {
             String a = alt.trim();
             if (a.isEmpty())
                 throw new IllegalArgumentException("columns." + field + ": \"" + SqlIdentifiers.abbreviate(value) + "\" has an empty alternative around " + OR);
@@ -214,7 +229,29 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
         return List.copyOf(out);
     }
 
+    /** The alternatives of {@code a ?? b}, a {@code ??} inside a constant's quotes kept. */
+    static List<String> splitAlternatives(String value) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\'') quoted = !quoted;
+            if (!quoted && value.startsWith(OR, i)) {
+                out.add(cur.toString());
+                cur.setLength(0);
+                i += OR.length() - 1;
+                continue;
+            }
+            cur.append(c);
+        }
+        out.add(cur.toString());
+        return out;
+    }
+
     static Ref parse(String field, String value, List<Join> joins) {
+        Matcher constant = CONSTANT.matcher(value);
+        if (constant.matches()) return new Ref(field, null, null, null, null, constant.group(1).replace("''", "'"));
         Times.Unit unit = null;
         Matcher u = UNIT.matcher(value);
         if (u.matches()) {
@@ -230,7 +267,7 @@ public record MessageShape(Map<String, String> columns, List<String> userRoles, 
         Matcher m = REF.matcher(value);
         if (!m.matches())
             throw new IllegalArgumentException("columns." + field + ": \"" + SqlIdentifiers.abbreviate(value)
-                    + "\" is not COLUMN, TABLE.COLUMN or COLUMN#/json/pointer (alternatives: A " + OR + " B)");
+                    + "\" is not COLUMN, TABLE.COLUMN, COLUMN#/json/pointer or a constant 'text' (alternatives: A " + OR + " B)");
         String table = m.group(1);
         if (table != null && joins.stream().noneMatch(j -> j.alias().equals(table)))
             throw new IllegalArgumentException("columns." + field + ": \"" + value + "\" names table " + table

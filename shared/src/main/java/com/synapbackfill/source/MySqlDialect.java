@@ -69,7 +69,16 @@ public final class MySqlDialect implements SqlDialect {
         p.setProperty("connectionAttributes", "program_name:synap-backfill");
         // Connector/J 8+ maps UTF-8 to utf8mb4; MariaDB Connector/J always speaks utf8mb4
         if (driver == Driver.MYSQL) p.setProperty("characterEncoding", "UTF-8");
+        // one statement per call, whatever the URL says (JdbcConnectionSettings refuses allowMultiQueries=true in it)
+        p.setProperty("allowMultiQueries", "false");
         return p;
+    }
+
+    @Override
+    public void beginReadOnly(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("START TRANSACTION READ ONLY");
+        }
     }
 
     @Override
@@ -236,8 +245,10 @@ public final class MySqlDialect implements SqlDialect {
                     StringBuilder line = new StringBuilder();
                     for (int i = 1; i <= md.getColumnCount(); i++) line.append(i == 1 ? "" : " | ").append(md.getColumnLabel(i)).append('=').append(rs.getString(i));
                     plan.append(line).append('\n');
-                    if (rs.getString("table") != null && rs.getString("table").matches(alias) && rs.getString("possible_keys") == null
-                            && "ALL".equalsIgnoreCase(rs.getString("type"))) unindexed = true;
+                    boolean all = "ALL".equalsIgnoreCase(rs.getString("type")) && rs.getString("possible_keys") == null;
+                    // the pages' own table scanned, or any large table scanned wherever the plan nests it
+                    if (all && rs.getString("table") != null && rs.getString("table").matches(alias)) unindexed = true;
+                    if (all && rs.getLong("rows") >= SqlDialect.LARGE_SCAN_ROWS) unindexed = true;
                 }
             }
         }

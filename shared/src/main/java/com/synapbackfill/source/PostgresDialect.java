@@ -57,7 +57,7 @@ public final class PostgresDialect implements SqlDialect {
 
     static Kind kind(String udt) {
         return switch (udt.toLowerCase(Locale.ROOT)) {
-            case "int8", "int4", "int2" -> Kind.INTEGER;
+            case "int8", "int4", "int2", "serial", "bigserial", "smallserial", "serial8", "serial4", "serial2" -> Kind.INTEGER;
             case "uuid" -> Kind.UUID;
             case "text", "varchar", "bpchar", "name", "citext" -> Kind.TEXT;
             case "json", "jsonb" -> Kind.JSON;
@@ -197,7 +197,11 @@ public final class PostgresDialect implements SqlDialect {
                 st.execute("RESET enable_seqscan");
             }
         }
-        return java.util.regex.Pattern.compile("Seq Scan on \\S+ " + alias + "\\b").matcher(plan).find() ? plan.toString().stripTrailing() : null;
+        // the pages' own table scanned, or any large table scanned wherever the plan nests it (a CTE, a subquery, a join)
+        if (java.util.regex.Pattern.compile("Seq Scan on \\S+ " + alias + "\\b").matcher(plan).find()) return plan.toString().stripTrailing();
+        java.util.regex.Matcher scan = java.util.regex.Pattern.compile("Seq Scan on \\S+(?: \\S+)?\\s+\\(cost=\\S+ rows=(\\d+)").matcher(plan);
+        while (scan.find()) if (Long.parseLong(scan.group(1)) >= SqlDialect.LARGE_SCAN_ROWS) return plan.toString().stripTrailing();
+        return null;
     }
 
     @Override

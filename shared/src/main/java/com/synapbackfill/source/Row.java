@@ -11,8 +11,11 @@ import java.util.Map;
  * however many fields point into it.
  */
 final class Row {
-    /** A JSON column whose text does not parse. */
-    static final JsonNode UNPARSEABLE = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    /**
+     * A JSON column whose text does not parse: an instance of its own, told apart by identity (not Jackson's MissingNode,
+     * which is also what a pointer with no target finds: that is none, not unparseable).
+     */
+    static final JsonNode UNPARSEABLE = new com.fasterxml.jackson.databind.node.POJONode("unparseable JSON");
 
     private final ResultSet rs;
     private final Map<Integer, JsonNode> parsed = new HashMap<>();
@@ -32,13 +35,47 @@ final class Row {
     }
 
     String text(int at) throws SQLException {
-        return rs.getString(at);
+        if (!bytes(at)) return rs.getString(at);
+        byte[] b = rs.getBytes(at);
+        if (b == null) return null;
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(b)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new Undecodable(rs.getMetaData().getColumnLabel(at));
+        }
+    }
+
+    private final Map<Integer, Boolean> bytes = new HashMap<>();
+
+    /** Whether the column at {@code at} was selected as bytes (text of a database that checks no encoding). */
+    private boolean bytes(int at) throws SQLException {
+        Boolean b = bytes.get(at);
+        if (b == null) {
+            int t = rs.getMetaData().getColumnType(at);
+            b = t == java.sql.Types.BINARY || t == java.sql.Types.VARBINARY || t == java.sql.Types.LONGVARBINARY;
+            bytes.put(at, b);
+        }
+        return b;
+    }
+
+    /** A text that is not valid UTF-8 (its row is a bad row, naming why). */
+    static final class Undecodable extends RuntimeException {
+        Undecodable(String column) {
+            super("a text is not valid UTF-8 (the database's encoding, SQL_ASCII, checks nothing it stores)", null, false, false);
+        }
     }
 
     /** The column at {@code at} parsed as JSON; null for SQL NULL, {@link #UNPARSEABLE} when it is not JSON. */
     JsonNode json(int at) throws SQLException {
         if (parsed.containsKey(at)) return parsed.get(at);
-        String raw = rs.getString(at);
+        String raw;
+        try {
+            raw = text(at);
+        } catch (Undecodable e) {
+            parsed.put(at, UNPARSEABLE);
+            return UNPARSEABLE;
+        }
         JsonNode doc = raw == null ? null : MessageValues.parse(raw);
         if (raw != null && doc == null) doc = UNPARSEABLE;
         parsed.put(at, doc);

@@ -34,9 +34,12 @@ import java.time.format.DateTimeParseException;
  *                       then null
  * @param undatedAt      the instant given to messages that have no time (a history kept without times, n8n's): chosen
  *                       by the operator, never guessed; null to treat a missing time as a bad row
+ * @param allowFunctions functions of the user's that a {@code query} may call beside the ones that only compute
+ *                       ({@link SourceQuery#FUNCTIONS}): {@code name} or {@code schema.name}; empty for none
  */
 public record SourceConfig(String table, ColumnMapping columns, String filter, String since, String until,
-                           String timestampZone, String fromId, String toId, MessageShape messages, String query, String undatedAt) {
+                           String timestampZone, String fromId, String toId, MessageShape messages, String query, String undatedAt,
+                           java.util.List<String> allowFunctions) {
     /** The shapes a source table may have. */
     public static final java.util.List<String> SHAPES = java.util.List.of("turns", "messages", "conversations");
 
@@ -47,7 +50,8 @@ public record SourceConfig(String table, ColumnMapping columns, String filter, S
                                         @JsonProperty("timestampZone") String timestampZone, @JsonProperty("fromId") String fromId,
                                         @JsonProperty("toId") String toId, @JsonProperty("shape") String shape,
                                         @JsonProperty("messages") MessageShape messages, @JsonProperty("query") String query,
-                                        @JsonProperty("undatedAt") String undatedAt) {
+                                        @JsonProperty("undatedAt") String undatedAt,
+                                        @JsonProperty("allowFunctions") java.util.List<String> allowFunctions) {
         if (shape != null && !SHAPES.contains(shape.trim()))
             throw new IllegalArgumentException("source.shape: must be one of " + SHAPES + ", was \"" + shape + "\"");
         if ("turns".equals(shape == null ? null : shape.trim()) && messages != null)
@@ -56,7 +60,12 @@ public record SourceConfig(String table, ColumnMapping columns, String filter, S
         if ("conversations".equals(shape == null ? null : shape.trim()) && (messages == null || !messages.conversations()))
             throw new IllegalArgumentException("source.shape: is conversations, but columns.messages does not say where the messages are "
                     + "(e.g. chat#/history/messages)");
-        return new SourceConfig(table, columns, filter, since, until, timestampZone, fromId, toId, messages, query, undatedAt);
+        return new SourceConfig(table, columns, filter, since, until, timestampZone, fromId, toId, messages, query, undatedAt, allowFunctions);
+    }
+
+    public SourceConfig(String table, ColumnMapping columns, String filter, String since, String until, String timestampZone,
+                        String fromId, String toId, MessageShape messages, String query, String undatedAt) {
+        this(table, columns, filter, since, until, timestampZone, fromId, toId, messages, query, undatedAt, null);
     }
 
     public SourceConfig(String table, ColumnMapping columns, String filter, String since, String until,
@@ -71,10 +80,18 @@ public record SourceConfig(String table, ColumnMapping columns, String filter, S
 
     public SourceConfig {
         query = blankToNull(query);
+        allowFunctions = allowFunctions == null ? java.util.List.of()
+                : allowFunctions.stream().map(String::strip).filter(f -> !f.isEmpty()).distinct().toList();
+        for (String f : allowFunctions) {
+            if (!f.matches("([A-Za-z_][A-Za-z0-9_$]*\\.)?[A-Za-z_][A-Za-z0-9_$]*"))
+                throw new IllegalArgumentException("source.allowFunctions: \"" + SqlIdentifiers.abbreviate(f) + "\" is not a function name (name or schema.name)");
+        }
+        if (!allowFunctions.isEmpty() && query == null)
+            throw new IllegalArgumentException("source.allowFunctions: applies to a query source (source.query) only");
         if (query != null) {
             if (table != null && !table.isBlank())
                 throw new IllegalArgumentException("source.query: give a table or a query, not both (source.table is \"" + table + "\")");
-            query = SourceQuery.check("source.query", query);
+            query = SourceQuery.check("source.query", query, allowFunctions);
             table = null;
         } else {
             table = SqlIdentifiers.requireTable("source.table", table);

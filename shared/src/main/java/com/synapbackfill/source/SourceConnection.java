@@ -17,11 +17,18 @@ import java.util.UUID;
  * The source's one JDBC connection: opened on first use (read-only, the dialect's session settings), checked and
  * reopened when broken, closed by {@link #close()}; and the translation of every {@link SQLException} into the
  * project's exceptions, with the password redacted. Not thread-safe: one per worker.
+ *
+ * <p>Reading cannot write, whatever the login: the connection is out of autocommit, and every statement runs inside a
+ * transaction begun {@code READ ONLY} ({@link SqlDialect#beginReadOnly}). It begins when the first statement is made and
+ * ends (rolled back: nothing was written) when the last one open is closed, so no transaction outlives the page it
+ * reads, and a query that switches the session's default to read-write changes nothing for the transaction it runs in.
  */
 final class SourceConnection implements AutoCloseable {
 
     private final JdbcConnectionSettings settings;
     private final SqlDialect dialect;
+    /** The driver's connection, and the same behind the statement tracking that holds every statement in a read-only transaction. */
+    private Connection raw;
     private Connection conn;
 
     SourceConnection(JdbcConnectionSettings settings) {
@@ -33,6 +40,23 @@ final class SourceConnection implements AutoCloseable {
         return dialect;
     }
 
+    private Boolean sqlAscii;
+
+    /**
+     * Whether the database stores text unchecked (PostgreSQL's SQL_ASCII encoding): its text may be any bytes, and the
+     * server refuses a whole statement whose result holds invalid UTF-8; such text is read as bytes and checked row by row.
+     */
+    boolean sqlAscii() {
+        if (sqlAscii != null) return sqlAscii;
+        if (!(dialect instanceof PostgresDialect)) return sqlAscii = false;
+        try (PreparedStatement ps = prepare("SELECT current_setting('server_encoding')"); java.sql.ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return sqlAscii = "SQL_ASCII".equalsIgnoreCase(rs.getString(1));
+        } catch (SQLException e) {
+            throw error("reading the database's encoding", e);
+        }
+    }
+
     /** The login, for messages ("not visible to user reader"). */
     String user() {
         return settings.user();
@@ -41,20 +65,23 @@ final class SourceConnection implements AutoCloseable {
     /** The open connection, (re)opened when needed; connecting errors are translated. */
     Connection get() {
         try {
-            if (conn != null && !conn.isClosed() && conn.isValid(2)) return conn;
+            if (conn != null && !raw.isClosed() && raw.isValid(2)) return conn;
             closeQuietly();
             Properties p = dialect.connectionProperties(settings.socketTimeout());
             p.setProperty("user", settings.user());
             if (settings.password() != null) p.setProperty("password", settings.password());
             Connection c = DriverManager.getConnection(settings.jdbcUrl(), p);
             try {
+                c.setAutoCommit(false);
                 c.setReadOnly(true);
                 dialect.prepareSession(c);
+                c.commit(); // the session's settings stay (PostgreSQL undoes a SET with the transaction it was made in)
             } catch (SQLException | RuntimeException e) {
                 c.close();
                 throw e;
             }
-            conn = c;
+            raw = c;
+            conn = ReadOnlyTransactions.wrap(c, dialect);
             return conn;
         } catch (SQLException e) {
             closeQuietly();
@@ -132,12 +159,13 @@ final class SourceConnection implements AutoCloseable {
     }
 
     private void closeQuietly() {
-        if (conn != null) {
+        if (raw != null) {
             try {
-                conn.close();
+                raw.close();
             } catch (SQLException ignored) {
                 // closing a broken connection
             }
+            raw = null;
             conn = null;
         }
     }

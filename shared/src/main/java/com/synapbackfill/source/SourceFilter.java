@@ -240,9 +240,15 @@ public final class SourceFilter {
 
     private static void column(String field, Column c, Set<String> cols) {
         if (isBooleanWord(c)) return;
-        if (c.getTable() != null && c.getTable().getName() != null)
-            throw refused(field, "a qualified column (" + c + "); name the table's columns alone");
-        cols.add(c.getColumnName());
+        // a joined table's column is TABLE.COLUMN (the table as --join names it); the catalog check resolves it
+        if (c.getTable() != null && c.getTable().getSchemaName() != null)
+            throw refused(field, "a schema-qualified column (" + c + "); name a joined table's column as TABLE.COLUMN, the table as --join names it");
+        cols.add(key(c));
+    }
+
+    /** How a column is named to the catalog check and the renderer: {@code COLUMN}, or {@code TABLE.COLUMN} for a joined one. */
+    static String key(Column c) {
+        return c.getTable() != null && c.getTable().getName() != null ? c.getTable().getName() + "." + c.getColumnName() : c.getColumnName();
     }
 
     static boolean isBooleanWord(Column c) {

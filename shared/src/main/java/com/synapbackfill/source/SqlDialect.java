@@ -73,6 +73,14 @@ public interface SqlDialect {
     /** Session settings after connecting (time zone for TIMESTAMP reads, ...). */
     void prepareSession(Connection c) throws SQLException;
 
+    /**
+     * Starts the read-only transaction the next statements run in, on a connection out of autocommit. PostgreSQL's driver
+     * begins every transaction {@code BEGIN READ ONLY} itself (setReadOnly outside autocommit); MySQL and MariaDB are
+     * told {@code START TRANSACTION READ ONLY}. Either way it is the transaction, not a session default a query could flip.
+     */
+    default void beginReadOnly(Connection c) throws SQLException {
+    }
+
     /** Reads the catalog for {@code table} or {@code schema.table}. */
     Table describe(Connection c, String table) throws SQLException;
 
@@ -91,12 +99,31 @@ public interface SqlDialect {
             for (int i = 1; i <= md.getColumnCount(); i++) {
                 String name = md.getColumnLabel(i);
                 String type = md.getColumnTypeName(i);
-                Column col = new Column(name, type.toLowerCase(java.util.Locale.ROOT), kindOf(type, md.getPrecision(i)));
+                Kind kind = kindOf(type, md.getPrecision(i));
+                // the driver's own word for the type when its name says nothing we know (a SERIAL reported as "serial")
+                if (kind == Kind.OTHER) kind = kindOfJdbcType(md.getColumnType(i), kind);
+                Column col = new Column(name, type.toLowerCase(java.util.Locale.ROOT), kind);
                 if (columns.put(ci ? name.toLowerCase(java.util.Locale.ROOT) : name, col) != null)
                     throw new IllegalArgumentException("source.query: returns two columns named \"" + name + "\"; give each column its own name (AS ...)");
             }
         }
         return new Table(columns, true, ci);
+    }
+
+    /** Rows from which a table scanned on every page is worth a warning wherever the plan nests the scan (the planner's estimate). */
+    long LARGE_SCAN_ROWS = 10_000;
+
+    /** The kind of a {@link java.sql.Types} code, or {@code otherwise}. */
+    static Kind kindOfJdbcType(int jdbcType, Kind otherwise) {
+        return switch (jdbcType) {
+            case java.sql.Types.BIGINT, java.sql.Types.INTEGER, java.sql.Types.SMALLINT, java.sql.Types.TINYINT -> Kind.INTEGER;
+            case java.sql.Types.VARCHAR, java.sql.Types.CHAR, java.sql.Types.LONGVARCHAR, java.sql.Types.NVARCHAR, java.sql.Types.NCHAR,
+                 java.sql.Types.LONGNVARCHAR, java.sql.Types.CLOB, java.sql.Types.NCLOB -> Kind.TEXT;
+            case java.sql.Types.NUMERIC, java.sql.Types.DECIMAL, java.sql.Types.DOUBLE, java.sql.Types.FLOAT, java.sql.Types.REAL -> Kind.DECIMAL;
+            case java.sql.Types.TIMESTAMP -> Kind.TIMESTAMP_LOCAL;
+            case java.sql.Types.TIMESTAMP_WITH_TIMEZONE -> Kind.TIMESTAMP_ZONED;
+            default -> otherwise;
+        };
     }
 
     /** Quotes a validated identifier (or schema.table). */

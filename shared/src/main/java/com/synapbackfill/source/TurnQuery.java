@@ -31,9 +31,12 @@ final class TurnQuery implements ShapeQuery {
     private final String selectList;
     private final List<Object> selectBinds;
 
-    /** Where each value sits in the select list, and how the time is read. */
-    private record Columns(int user, int customer, int conversation, int index, int userText, int assistantText, int included,
-                           TimeValue createdAt, boolean cutoverInJava, int userBytes, int assistantBytes) {
+    /**
+     * How each field is read (a column, a JSON pointer, a constant, the first non-null of several), where the flag and the
+     * index sit in the select list, the time, and where the texts' byte lengths are.
+     */
+    private record Columns(Value user, Value customer, Value conversation, int index, Value userText, Value assistantText, int included,
+                           TimeValue createdAt, boolean cutoverInJava, List<Integer> userBytes, List<Integer> assistantBytes) {
     }
 
     private final int maxTextBytes;
@@ -75,53 +78,57 @@ final class TurnQuery implements ShapeQuery {
         ColumnMapping c = config.columns();
         SqlDialect.Column idCol = check.require(table, "id", c.id());
         IdType idType = idType(check, idCol, c.id());
-        SqlDialect.Column userCol = check.require(table, "userId", c.userId());
         // a B2C table has no customer column: the default name may be absent; a mapped one must exist
         boolean noCustomer = c.customerId().isEmpty() || (c.customerId().equals("customer_id") && table.column("customer_id") == null);
-        SqlDialect.Column customerCol = noCustomer ? null : check.require(table, "customerId", c.customerId());
-        SqlDialect.Column convCol = check.require(table, "conversationId", c.conversationId());
         SqlDialect.Column indexCol = messageIndex(check, table, c.messageIndex());
-        SqlDialect.Column userTextCol = check.textual(table, "userText", c.userText());
-        SqlDialect.Column assistantTextCol = check.textual(table, "assistantText", c.assistantText());
         SelectList select = new SelectList();
         int idAt = select.reserve();
-        // the time: a timestamp column, epoch numbers, ISO text, or a value inside JSON (FieldResolver)
+        // every value field in the field language of every shape: a column, a JSON pointer, a constant, alternatives
         FieldResolver fields = new FieldResolver(check, new FieldResolver.Source(null, table, relation.name()), Map.of(), select, config.zone());
+        Value user = fields.value("userId", c.refs("userId"), false);
+        Value customer = noCustomer ? null : fields.value("customerId", c.refs("customerId"), false);
+        Value conversation = tagged(c.refs("conversationId"), fields.value("conversationId", c.refs("conversationId"), false));
+        // the time: a timestamp column, epoch numbers, ISO text, or a value inside JSON
         List<MessageShape.Ref> timeRefs = c.createdAt().isEmpty() ? List.of() : MessageShape.parseAll("createdAt", c.createdAt(), List.of());
         TimeValue created = MessageQueryCheck.undated(check, fields.time("createdAt", timeRefs), timeRefs.isEmpty());
         SourceFilter filter = config.parsedFilter();
         Map<String, String> filterColumns = check.filterColumns(filter, table, "");
-        check.throwIfProblems(relation.name(), relation, check.problemsBeyondFilter() ? MAPPING_HINT : "");
-
         // which rows of the id range the run takes: the filter and the cutover; the rest are read as ids only
         List<Object> predBinds = new ArrayList<>();
         SqlDialect.Column ts = created instanceof NativeTime n ? n.column() : null;
-        String included = check.included(filter, filterColumns, "", ts == null ? null : dialect.quote(ts.name()), ts, predBinds);
+        String included = check.hasProblems() ? null : check.included(filter, filterColumns, "", ts == null ? null : dialect.quote(ts.name()), ts, predBinds);
+        String flag = included == null ? "TRUE" : "(" + included + ")";
+        // the text of a row left out is never read (not even detoasted); a text over the cap is not read either
+        List<Integer> userBytes = new ArrayList<>();
+        List<Integer> assistantBytes = new ArrayList<>();
+        Value userText = fields.value("userText", c.refs("userText"), true, included == null ? null : flag, predBinds, check.maxTextBytes, userBytes);
+        Value assistantText = fields.value("assistantText", c.refs("assistantText"), true, included == null ? null : flag, predBinds,
+                check.maxTextBytes, assistantBytes);
+        check.throwIfProblems(relation.name(), relation, check.problemsBeyondFilter() ? MAPPING_HINT : "");
         if (included != null) check.checkFilter(relation.from("sb_t") + " WHERE " + included, predBinds);
-        String userRaw = dialect.text(dialect.quote(userTextCol.name()), userTextCol);
-        String assistantRaw = dialect.text(dialect.quote(assistantTextCol.name()), assistantTextCol);
-        String userText = check.capped(userRaw, userRaw, check.maxTextBytes);
-        String assistantText = check.capped(assistantRaw, assistantRaw, check.maxTextBytes);
-        String flag = "TRUE";
-        List<Object> textBinds = List.of();
-        if (included != null) {
-            // the text of a row left out is never read (not even detoasted)
-            flag = "(" + included + ")";
-            userText = "CASE WHEN " + flag + " THEN " + userText + " END";
-            assistantText = "CASE WHEN " + flag + " THEN " + assistantText + " END";
-            textBinds = predBinds;
-        }
         select.set(idAt, dialect.idText(dialect.quote(idCol.name()), idType), List.of());
-        Columns cols = new Columns(select.add(dialect.text(dialect.quote(userCol.name()), userCol)),
-                customerCol == null ? 0 : select.add(dialect.text(dialect.quote(customerCol.name()), customerCol)),
-                select.add(dialect.text(dialect.quote(convCol.name()), convCol)),
-                indexCol == null ? 0 : select.add(dialect.quote(indexCol.name())),
-                select.add(userText, textBinds), select.add(assistantText, textBinds), select.add(flag, predBinds),
-                created, !(created instanceof NativeTime), check.maxTextBytes > 0 ? select.add(dialect.byteLength(userRaw)) : 0,
-                check.maxTextBytes > 0 ? select.add(dialect.byteLength(assistantRaw)) : 0);
+        Columns cols = new Columns(user, customer, conversation, indexCol == null ? 0 : select.add(dialect.quote(indexCol.name())),
+                userText, assistantText, select.add(flag, predBinds), created, !(created instanceof NativeTime),
+                plainLengths(table, c.refs("userText"), userBytes), plainLengths(table, c.refs("assistantText"), assistantBytes));
         ShardKey key = new ShardKey(relation.statsTable(), relation.from("sb_t"), dialect.quote(idCol.name()), idType, relation.derived(),
                 idCol.name());
         return new TurnQuery(check.db, config, key, cols, select, check.maxTextBytes);
+    }
+
+    /**
+     * The conversation as the first non-null of several columns, tagged with the one it came from ({@code thread_id:5}), so
+     * that equal values of different kinds (thread 5, session 5) stay different conversations; one alternative as it is.
+     */
+    private static Value tagged(List<MessageShape.Ref> refs, Value v) {
+        if (!(v instanceof FirstOf f) || f.alternatives().size() != refs.size()) return v;
+        List<String> labels = refs.stream().map(MessageShape.Ref::text).toList();
+        return row -> {
+            for (int i = 0; i < f.alternatives().size(); i++) {
+                String s = Value.scalar(f.alternatives().get(i).read(row));
+                if (s != null) return labels.get(i) + ":" + s;
+            }
+            return null;
+        };
     }
 
     @Override
@@ -180,39 +187,81 @@ final class TurnQuery implements ShapeQuery {
         List<Turn> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             Row row = new Row(rs);
-            Columns c = columns;
             while (row.next()) {
-                Long messageIndex = null;
-                if (c.index() > 0) {
-                    long mi = rs.getLong(c.index());
-                    messageIndex = rs.wasNull() ? null : mi;
+                try {
+                    out.add(turn(row));
+                } catch (Row.Undecodable e) {
+                    // one row's bytes are no text: that row is a bad row naming why, the page goes on
+                    String id = rs.getString(ID);
+                    out.add(new Turn(id, null, null, null, null, null, null, null, false, id, 0, BadRowReason.UNREADABLE_TEXT, null, e.getMessage()));
                 }
-                TimeValue.Timed created = c.createdAt().read(row);
-                boolean included = rs.getBoolean(c.included());
-                if (included && c.cutoverInJava() && !CatalogCheck.withinCutover(config, created.at())) included = false;
-                String id = rs.getString(ID);
-                BadRowReason problem = null;
-                String detail = null;
-                if (included && created.unreadable() != null) {
-                    problem = BadRowReason.UNREADABLE_TIMESTAMP;
-                    detail = created.unreadable();
-                }
-                long longest = c.userBytes() == 0 ? 0 : Math.max(rs.getLong(c.userBytes()), rs.getLong(c.assistantBytes()));
-                if (included && c.userBytes() > 0 && (rs.getLong(c.userBytes()) + rs.getLong(c.assistantBytes()) > maxTextBytes)) {
-                    // too large to send whatever it holds; a text over the cap was not even read
-                    problem = BadRowReason.DOCUMENT_TOO_LARGE;
-                    detail = "the texts are " + (rs.getLong(c.userBytes()) + rs.getLong(c.assistantBytes())) + " bytes (longest " + longest + ")";
-                }
-                out.add(new Turn(id, rs.getString(c.user()), c.customer() == 0 ? null : rs.getString(c.customer()), rs.getString(c.conversation()),
-                        messageIndex, included ? rs.getString(c.userText()) : null, included ? rs.getString(c.assistantText()) : null, created.at(),
-                        !included, id, 0, problem, included ? null : "filter", detail));
             }
         }
         return out;
     }
 
+    /** One row as a turn (a bad one when a value cannot be read as its field needs). */
+    private Turn turn(Row row) throws SQLException {
+        ResultSet rs = row.resultSet();
+        Columns c = columns;
+        Long messageIndex = null;
+        if (c.index() > 0) {
+            long mi = rs.getLong(c.index());
+            messageIndex = rs.wasNull() ? null : mi;
+        }
+        TimeValue.Timed created = c.createdAt().read(row);
+        boolean included = rs.getBoolean(c.included());
+        if (included && c.cutoverInJava() && !CatalogCheck.withinCutover(config, created.at())) included = false;
+        String id = rs.getString(ID);
+        BadRowReason problem = null;
+        String detail = null;
+        if (included && created.unreadable() != null) {
+            problem = BadRowReason.UNREADABLE_TIMESTAMP;
+            detail = created.unreadable();
+        }
+        long userLength = longest(rs, c.userBytes());
+        long assistantLength = longest(rs, c.assistantBytes());
+        if (included && maxTextBytes > 0 && userLength + assistantLength > maxTextBytes) {
+            // too large to send whatever it holds; a text over the cap was not even read
+            problem = BadRowReason.DOCUMENT_TOO_LARGE;
+            detail = "the texts are " + (userLength + assistantLength) + " bytes (longest " + Math.max(userLength, assistantLength) + ")";
+        }
+        MessageValues.Text user = included ? Value.text(c.userText().read(row)) : MessageValues.Text.NONE;
+        MessageValues.Text assistant = included ? Value.text(c.assistantText().read(row)) : MessageValues.Text.NONE;
+        if (problem == null && (user.unreadable() || assistant.unreadable())) {
+            problem = BadRowReason.UNREADABLE_TEXT;
+            detail = (user.unreadable() ? "the user text" : "the answer") + " is JSON that does not parse, or holds no text where the mapping points";
+        }
+        return new Turn(id, Value.scalar(c.user().read(row)), c.customer() == null ? null : Value.scalar(c.customer().read(row)),
+                Value.scalar(c.conversation().read(row)), messageIndex, user.text(), assistant.text(), created.at(),
+                !included, id, 0, problem, included ? null : "filter", detail);
+    }
+
+    /**
+     * The byte lengths of a text field's plain alternatives: a JSON value's length is its document's, not its text's (that
+     * is capped at 16 times the limit when read, and the document's size is checked when it is mapped).
+     */
+    private static List<Integer> plainLengths(SqlDialect.Table table, List<MessageShape.Ref> refs, List<Integer> lengths) {
+        List<Integer> out = new ArrayList<>();
+        int k = 0;
+        for (MessageShape.Ref r : refs) {
+            if (r.isConstant() || k >= lengths.size()) continue;
+            SqlDialect.Column col = table.column(r.column());
+            if (r.pointer() == null && col != null && col.kind() != SqlDialect.Kind.JSON) out.add(lengths.get(k));
+            k++;
+        }
+        return List.copyOf(out);
+    }
+
+    /** The longest of a field's alternatives' byte lengths (a plain text's; a JSON column's is not its text's, and not counted). */
+    private static long longest(ResultSet rs, List<Integer> at) throws SQLException {
+        long n = 0;
+        for (int i : at) n = Math.max(n, rs.getLong(i));
+        return n;
+    }
+
     @Override
     public boolean customerMapped() {
-        return columns.customer() != 0;
+        return columns.customer() != null;
     }
 }

@@ -280,7 +280,8 @@ public final class OkHttpSynapApi implements SynapApi {
         try {
             sleeper.sleep(d);
         } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
+            // a stopping run's wait (StoppableSleeper) leaves the thread as it was: the worker still records its step
+            if (!(ie instanceof com.synapbackfill.retry.StoppableSleeper.Stopped)) Thread.currentThread().interrupt();
             throw new RetryableException("interrupted", "interrupted while backing off", 0, null, ie);
         }
     }

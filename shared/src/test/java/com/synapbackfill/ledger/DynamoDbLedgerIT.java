@@ -152,4 +152,22 @@ class DynamoDbLedgerIT extends LedgerContract {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.advance(a, "20", Counters.ZERO, List.of(), false, LEASE))
                 .isInstanceOf(LeaseConflictException.class);
     }
+
+    /**
+     * The run item names the release that started the run; a ledger of a newer schema is refused naming both releases,
+     * never misread.
+     */
+    @Test
+    void theRunItemNamesItsReleaseAndANewerSchemaIsRefusedNamingBoth() {
+        ledger.createRun(newRun(runId));
+        assertThat(ledger.run(runId).orElseThrow().writtenBy()).isEqualTo(com.synapbackfill.model.BuildInfo.version());
+        var key = java.util.Map.of(LedgerTable.PARTITION_KEY, software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                LedgerTable.runPk(runId)), LedgerTable.SORT_KEY, software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(LedgerTable.RUN_SK));
+        DYNAMO.updateItem(r -> r.tableName(TABLE).key(key).updateExpression("SET v = :v, #by = :by").expressionAttributeNames(java.util.Map.of("#by", "by"))
+                .expressionAttributeValues(java.util.Map.of(":v", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN(
+                        Integer.toString(LedgerTable.SCHEMA_VERSION + 1)), ":by", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("9.9.9"))));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.run(runId)).hasMessageContaining("written by synap-backfill 9.9.9")
+                .hasMessageContaining("this is synap-backfill " + com.synapbackfill.model.BuildInfo.version())
+                .hasMessageContaining("operate this run with 9.9.9 or later");
+    }
 }

@@ -42,7 +42,7 @@ class SourceFilterTest {
                 new Case("consent /* x */", "comment (/* */)"),
                 new Case("a = $1", "'$'"),
                 new Case("a = ?", "parameter"),
-                new Case("t.a = 1", "qualified column"),
+                new Case("s.t.a = 1", "schema-qualified column"),
                 new Case("a + 1 > 2", "Addition"),
                 new Case("a = 'unterminated", "unterminated string literal"),
                 new Case("DROP TABLE x", "not a boolean SQL expression"))) {
@@ -56,5 +56,13 @@ class SourceFilterTest {
         SourceFilter.Rendered r = render("note = 'a; -- b /* c */'");
         assertThat(r.sql()).isEqualTo("\"note\" = ?");
         assertThat(r.binds()).containsExactly("a; -- b /* c */");
+    }
+
+    @Test
+    void aJoinedTablesColumnIsNamedTableDotColumnAndRenderedAsTheCatalogSays() {
+        SourceFilter f = SourceFilter.parse("--filter", "sessions.deleted_at IS NULL AND private = false");
+        assertThat(f.columns()).containsExactlyInAnyOrder("sessions.deleted_at", "private");
+        assertThat(f.render(c -> c.equals("private") ? "sb_m.\"private\"" : "sb_j0.\"deleted_at\"").sql())
+                .isEqualTo("(sb_j0.\"deleted_at\" IS NULL AND sb_m.\"private\" = FALSE)");
     }
 }

@@ -46,8 +46,10 @@ final class MemoryEndpoints {
         FaultPlan.Fault fault = injected(faults.draw(s), s);
         EmulatorSettings.Lies lies = s.lies();
         boolean lying = lies.any() && batchCalls.incrementAndGet() % lies.every() == 0;
-        if (lying && lies.modes().contains(EmulatorSettings.Lie.HUGE_RETRY_AFTER))
+        if (lying && lies.modes().contains(EmulatorSettings.Lie.HUGE_RETRY_AFTER)) {
+            stats.rateLimited.increment();
             throw Reply.error(429, "Rate limit exceeded for this instance").withHeader("Retry-After", "1000000000").refusal();
+        }
         JsonNode root = parse(call.body(), true);
         JsonNode docs = documents(root, s);
         if (s.rateLimitUnit() == EmulatorSettings.RateLimitUnit.DOCUMENT && docs.size() > 1)

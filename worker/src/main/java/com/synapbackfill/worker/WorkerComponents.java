@@ -77,9 +77,15 @@ public final class WorkerComponents {
     /** @param reports where receipts go instead of the deployment's REPORT_BUCKET (a local run's state directory) */
     public static WorkerComponents create(Settings settings, Map<String, String> env, AwsClients aws, ReportStore reports,
                                           ShardWorker.CrashPoints crash, Clock clock) {
+        return create(settings, env, aws, reports, crash, clock, Sleeper.REAL);
+    }
+
+    /** @param sleeper how the limiter and the Synap client wait (a local run's wakes at once when the operator stops it) */
+    public static WorkerComponents create(Settings settings, Map<String, String> env, AwsClients aws, ReportStore reports,
+                                          ShardWorker.CrashPoints crash, Clock clock, Sleeper sleeper) {
         Ledger ledger = new DynamoDbLedger(aws.dynamo(), settings.ledgerTable(), clock);
         ShardQueue queue = new SqsShardQueue(aws.sqs(), settings.requireQueueUrl());
-        RunResources.Factory factory = resources(settings, env, aws, reports, clock);
+        RunResources.Factory factory = resources(settings, env, aws, reports, clock, sleeper);
         WorkerOptions options = new WorkerOptions("worker-" + UUID.randomUUID().toString().substring(0, 8),
                 settings.worker().lease(), settings.worker().reserve(), settings.worker().runStatusCache(), settings.worker().shardRetryDelayBase(),
                 Duration.ofMinutes(15));
@@ -98,6 +104,11 @@ public final class WorkerComponents {
     /** @param reports where receipts go; null = the S3 bucket of REPORT_BUCKET, or none without one */
     public static RunResources.Factory resources(Settings settings, Map<String, String> env, AwsClients aws, ReportStore reports,
                                                  Clock clock) {
+        return resources(settings, env, aws, reports, clock, Sleeper.REAL);
+    }
+
+    private static RunResources.Factory resources(Settings settings, Map<String, String> env, AwsClients aws, ReportStore reports,
+                                                  Clock clock, Sleeper sleeper) {
         DynamoDbClient dynamo = aws.dynamo();
         ReceiptLog receipts = receiptLog(settings, aws, reports);
         Secrets secrets = new Secrets(env, arn -> aws.secrets().getSecretValue(r -> r.secretId(arn)).secretString());
@@ -106,7 +117,7 @@ public final class WorkerComponents {
         JdbcConnectionSettings db = new JdbcConnectionSettings(settings.source().jdbcUrl(), secrets.dbUser(settings),
                 secrets.dbPassword(settings), settings.source().statementTimeout());
         SynapClientConfig synapConfig = synapConfig(settings, apiKey);
-        return run -> open(run, db, synapConfig, dynamo, settings, receipts, clock);
+        return run -> open(run, db, synapConfig, dynamo, settings, receipts, clock, sleeper);
     }
 
     /** The Synap client settings of a deployment (timeouts, retry budget) with {@code apiKey}. */
@@ -137,25 +148,25 @@ public final class WorkerComponents {
      * ledger table, so they share the rate limit with any running workers.
      */
     public static SynapApi synapFor(RunState run, Settings settings, SynapClientConfig synapConfig, AwsClients aws, Clock clock) {
-        return new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), synapConfig, limiterGate(run, aws.dynamo(), settings, clock),
+        return new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), synapConfig, limiterGate(run, aws.dynamo(), settings, clock, Sleeper.REAL),
                 Sleeper.REAL, clock);
     }
 
     /** The fleet-wide limiter of the run's Instance (RATE_SCOPE) at the run's rate, in the ledger table. */
-    private static LimiterGate limiterGate(RunState run, DynamoDbClient dynamo, Settings settings, Clock clock) {
+    private static LimiterGate limiterGate(RunState run, DynamoDbClient dynamo, Settings settings, Clock clock, Sleeper sleeper) {
         RunConfig cfg = run.config();
         int maxPermits = cfg.rateLimitUnit() == RunConfig.RateLimitUnit.CALL ? 1 : cfg.batchSize();
         return new LimiterGate(new DynamoDbRateLimiter(dynamo, settings.ledgerTable(), settings.rateScope(),
-                cfg.rateLimitPerMinute(), maxPermits, clock), cfg.rateLimitUnit(), clock);
+                cfg.rateLimitPerMinute(), maxPermits, clock, sleeper), cfg.rateLimitUnit(), clock);
     }
 
     private static RunResources open(RunState run, JdbcConnectionSettings db, SynapClientConfig synapConfig,
-                                     DynamoDbClient dynamo, Settings settings, ReceiptLog receipts, Clock clock) {
+                                     DynamoDbClient dynamo, Settings settings, ReceiptLog receipts, Clock clock, Sleeper sleeper) {
         RunConfig cfg = run.config();
-        LimiterGate gate = limiterGate(run, dynamo, settings, clock);
+        LimiterGate gate = limiterGate(run, dynamo, settings, clock, sleeper);
         SynapApi synap = new OkHttpSynapApi(OkHttpSynapApi.sharedHttpClient(), synapConfig,
                 new TroubleGate(gate, new DynamoDbLedger(dynamo, settings.ledgerTable(), clock), run.runId(), clock),
-                Sleeper.REAL, clock);
+                sleeper, clock);
         TurnSource source = new JdbcTurnSource(db, cfg.source(), cfg.maxDocumentBytes());
         return new RunResources() {
             @Override
