@@ -88,6 +88,7 @@ abstract class OperatorCommand implements Callable<Integer> {
         Counters c = s.counters();
         out.printf("Run %s: %s%s%n", s.runId(), s.status(), s.reason() == null ? "" : " (" + s.reason() + ")");
         if (s.trouble() != null) out.println("  " + s.trouble());
+        if (s.creditCap() != null && !s.blocked()) out.println("  credits: " + s.creditCap());
         if (c.messages() > 0) {
             out.printf("  shards %d/%d done; messages %,d of ~%,d: turns accepted %,d, already present %,d, failed %,d (bad messages included)%s%n",
                     s.shardsDone(), s.shardsTotal(), c.messages(), Math.max(s.estimatedRows(), c.messages()), c.accepted(), c.alreadyPresent(), c.failed(),

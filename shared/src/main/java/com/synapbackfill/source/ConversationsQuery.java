@@ -218,9 +218,12 @@ final class ConversationsQuery implements ShapeQuery {
         if (Value.none(container) || container instanceof JsonNode empty && empty.isContainerNode() && empty.isEmpty())
             return List.of(new Turn(conv + "/", userId, customerId, conv, null, null, null, null, true, MessagePairing.position(0, conv), 0, null,
                     EMPTY_CONVERSATION));
-        if (container == Row.UNPARSEABLE || !(container instanceof JsonNode node) || !(node.isArray() || node.isObject()))
+        if (container == Row.UNPARSEABLE || !(container instanceof JsonNode node) || !(node.isArray() || node.isObject())) {
+            // why, when the parser said (nested too deep, not UTF-8); else what it is not
+            String why = container == Row.UNPARSEABLE && row.messages() instanceof JsonAt j ? r.problem(j.at()) : null;
             return List.of(new Turn(conv + "/", userId, customerId, conv, null, null, null, null, false, MessagePairing.position(0, conv), 1,
-                    BadRowReason.UNREADABLE_TEXT, null, "the messages are not a JSON array or object"));
+                    BadRowReason.UNREADABLE_TEXT, null, why != null ? "the messages cannot be read: " + why : "the messages are not a JSON array or object"));
+        }
         TimeValue.Timed rowTime = row.rowTime() == null ? TimeValue.Timed.NONE : row.rowTime().read(r);
         List<Found> found = new ArrayList<>();
         int index = 0;

@@ -31,6 +31,7 @@ final class Row {
     /** Moves to the next row; false at the end. */
     boolean next() throws SQLException {
         parsed.clear();
+        problems.clear();
         return rs.next();
     }
 
@@ -74,11 +75,23 @@ final class Row {
             raw = text(at);
         } catch (Undecodable e) {
             parsed.put(at, UNPARSEABLE);
+            problems.put(at, e.getMessage());
             return UNPARSEABLE;
         }
-        JsonNode doc = raw == null ? null : MessageValues.parse(raw);
-        if (raw != null && doc == null) doc = UNPARSEABLE;
+        MessageValues.Parsed p = raw == null ? null : MessageValues.read(raw);
+        JsonNode doc = p == null ? null : p.node();
+        if (raw != null && doc == null) {
+            doc = UNPARSEABLE;
+            if (p.problem() != null) problems.put(at, p.problem());
+        }
         parsed.put(at, doc);
         return doc;
+    }
+
+    private final Map<Integer, String> problems = new HashMap<>();
+
+    /** Why the JSON column at {@code at} of this row could not be read ({@link #json} gave {@link #UNPARSEABLE}), or null. */
+    String problem(int at) {
+        return problems.get(at);
     }
 }
