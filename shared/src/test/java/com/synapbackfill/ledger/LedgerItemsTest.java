@@ -35,7 +35,9 @@ class LedgerItemsTest {
         assertThat(item.get("pk").s()).isEqualTo("RUN#run-codec");
         assertThat(item.get("sk").s()).isEqualTo("RUN");
         assertThat(item.get("messages").n()).isEqualTo("250");
-        assertThat(LedgerItems.runState(item)).isEqualTo(run);
+        // the item names the release that started the run (this one)
+        assertThat(item.get("by").s()).isEqualTo(com.synapbackfill.model.BuildInfo.version());
+        assertThat(LedgerItems.runState(item)).isEqualTo(run.withWrittenBy(com.synapbackfill.model.BuildInfo.version()));
 
         Map<String, AttributeValue> troubled = new HashMap<>(item);
         troubled.put("troubleSince", LedgerItems.n(5_000));
@@ -94,6 +96,6 @@ class LedgerItemsTest {
     void anItemOfAnotherSchemaVersionIsRefused() {
         Map<String, AttributeValue> item = LedgerItems.shardItem(ShardState.pending(new Shard("run-codec", 0, "1", false, "9", IdType.BIGINT)));
         item.put("v", LedgerItems.n(2));
-        assertThatThrownBy(() -> LedgerItems.shardState("run-codec", item)).hasMessageContaining("has schema version 2; this code reads version 1");
+        assertThatThrownBy(() -> LedgerItems.shardState("run-codec", item)).hasMessageContaining("has ledger schema 2; this is synap-backfill " + com.synapbackfill.model.BuildInfo.version() + ", which reads schema 1");
     }
 }
