@@ -272,7 +272,35 @@ class TemplateConsistencyTest {
                 assertThat(e.getValue().path("Properties").path("AlarmActions").toString()).as(e.getKey()).contains("HasAlarmTopic").contains("AlarmTopicArn");
             }
         });
-        assertThat(alarms).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(alarms).containsAll(List.of("DeadLetterQueueNotEmptyAlarm", "WorkerErrorsAlarm", "RunBlockedAlarm", "RunFailedAlarm",
+                "ExecutionFailedAlarm", "NoProgressAlarm"));
+    }
+
+    /** What matters reaches someone: a run that ended FAILED, an execution that failed or timed out, a run that stalled. */
+    @Test
+    void theAlarmsCoverAFailedRunAFailedExecutionAndAStalledRun() {
+        // a run FAILED: the worker's "run failed: ..." log line (ShardStops.failRun, ShardWorker), as a metric
+        assertThat(RES.path("RunFailedMetricFilter").path("Properties").path("FilterPattern").asText()).contains("run failed");
+        assertThat(RES.path("RunFailedAlarm").path("Properties").path("MetricName").asText()).isEqualTo("RunFailed");
+        // an execution failed, timed out or aborted: the state machine's own metrics
+        String exec = RES.path("ExecutionFailedAlarm").path("Properties").path("Metrics").toString();
+        assertThat(exec).contains("ExecutionsFailed").contains("ExecutionsTimedOut").contains("ExecutionsAborted").contains("BackfillStateMachine");
+        // no progress for NoProgressMinutes while work waits (queued, in flight or delayed for a retry)
+        JsonNode stalled = RES.path("NoProgressAlarm").path("Properties");
+        assertThat(stalled.path("Metrics").toString()).contains("ApproximateNumberOfMessagesDelayed").contains("DocumentsAccepted")
+                .contains("DocumentsAlreadyPresent").contains("DocumentsFailed");
+        assertThat(stalled.path("EvaluationPeriods").toString()).contains("NoProgressMinutes");
+        assertThat(T.path("Parameters").path("NoProgressMinutes").path("Default").asInt()).isEqualTo(30);
+    }
+
+    /** A secret under a customer KMS key: each function may decrypt with that key, through Secrets Manager only, when it is given. */
+    @Test
+    void aSecretsKeyIsGrantedThroughSecretsManagerOnlyWhenGiven() {
+        assertThat(T.path("Parameters").path("SecretsKmsKeyArn").path("Default").asText()).isEmpty();
+        for (String fn : List.of("PlannerFunction", "WorkerFunction", "VerifyFunction")) {
+            String policies = RES.path(fn).path("Properties").path("Policies").toString();
+            assertThat(policies).as(fn).contains("HasSecretsKey").contains("kms:Decrypt").contains("SecretsKmsKeyArn").contains("kms:ViaService");
+        }
     }
 
     @Test
