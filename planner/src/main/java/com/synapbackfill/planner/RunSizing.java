@@ -81,7 +81,7 @@ public final class RunSizing {
     public static Starting starting(RunConfig c, long estimatedRows, double headroom) {
         int formula = ConcurrencyTuner.recommend(requestsPerSecond(c), ASSUMED_LATENCY_SECONDS, headroom);
         int perShard = shardRows(c, estimatedRows, formula);
-        int shards = (int) Math.max(1, Math.min(1_000_000, (estimatedRows + perShard - 1) / perShard));
+        int shards = (int) Math.max(1, Math.min(ShardPlanner.MAX_SHARDS, (estimatedRows + perShard - 1) / perShard));
         int concurrency = capped(formula, shards);
         String why = concurrency < formula ? "capped at the run's " + shards + " shards (a shard is leased to one worker at a time)"
                 : concurrency > formula ? "raised to 2, the event source mapping's minimum" : null;

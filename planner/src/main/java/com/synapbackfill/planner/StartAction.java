@@ -134,7 +134,7 @@ final class StartAction {
         try (TurnSource source = sources.apply(config.source())) {
             SourceProfile profile = source.profile();
             int perShard = RunSizing.shardRows(config, profile.estimatedRows(), recommended(config));
-            int wanted = (int) Math.max(1, Math.min(1_000_000, (profile.estimatedRows() + perShard - 1) / perShard));
+            int wanted = (int) Math.max(1, Math.min(ShardPlanner.MAX_SHARDS, (profile.estimatedRows() + perShard - 1) / perShard));
             List<String> sample = profile.empty() ? List.of() : source.sampleIds(Math.min(200_000, Math.max(1_000, wanted * 20)));
             // the sample corrects statistics that are stale or missing (a table loaded since its last ANALYZE)
             profile = source.profile();

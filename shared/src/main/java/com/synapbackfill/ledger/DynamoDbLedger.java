@@ -222,7 +222,7 @@ public final class DynamoDbLedger implements Ledger {
         }
         StringBuilder update = new StringBuilder("SET #st = :to, updatedAt = :now");
         if (reason != null) {
-            values.put(":reason", s(reason));
+            values.put(":reason", s(RunState.keptReason(reason)));
             update.append(", reason = :reason");
         }
         if (to == RunStatus.COMPLETED) update.append(", completedAt = :now");

@@ -88,7 +88,7 @@ public final class InMemoryLedger implements Ledger {
         RunState r = require(runId);
         if (!from.contains(r.status())) return false;
         long now = clock.millis();
-        runs.put(runId, new RunState(r.runId(), to, reason, r.config(), r.idType(), r.estimatedRows(), r.shardsTotal(),
+        runs.put(runId, new RunState(r.runId(), to, RunState.keptReason(reason), r.config(), r.idType(), r.estimatedRows(), r.shardsTotal(),
                 r.shardsDone(), r.counters(), r.createdAtEpochMillis(), now,
                 to == RunStatus.COMPLETED ? now : r.completedAtEpochMillis()));
         if (to == RunStatus.RUNNING) runningSince.put(runId, now);

@@ -64,6 +64,17 @@ public record RunState(String runId, RunStatus status, String statusReason, RunC
                 createdAtEpochMillis, updatedAtEpochMillis, completedAtEpochMillis, trouble, runningSinceEpochMillis, version);
     }
 
+    /**
+     * The longest status reason kept: a reason travels in every status answer, in the state machine's state (256 KiB a
+     * state) and in the run item (400 KB an item); a database error that echoes a long query is cut, its start kept.
+     */
+    public static final int REASON_MAX_CHARS = 2_000;
+
+    /** {@code reason} as the ledger keeps it: at most {@link #REASON_MAX_CHARS}, cut with an ellipsis. */
+    public static String keptReason(String reason) {
+        return reason == null || reason.length() <= REASON_MAX_CHARS ? reason : reason.substring(0, REASON_MAX_CHARS - 1) + "…";
+    }
+
     /** Where a rate over the recent minutes may start: the last (re)start to RUNNING, else the creation. */
     public long rateWindowFloor() {
         return Math.max(createdAtEpochMillis, runningSinceEpochMillis);

@@ -8,6 +8,8 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.time.format.DateTimeParseException;
 
 /**
@@ -124,7 +126,32 @@ public record SourceConfig(String table, ColumnMapping columns, String filter, S
                 // UUID or text ids: their order is the database's; the planner finds an empty slice
             }
         }
+        Map<String, Object> asJson = new LinkedHashMap<>();
+        // every component, as Jackson writes the record
+        asJson.put("table", table);
+        asJson.put("columns", columns);
+        asJson.put("filter", filter);
+        asJson.put("since", since);
+        asJson.put("until", until);
+        asJson.put("timestampZone", timestampZone);
+        asJson.put("fromId", fromId);
+        asJson.put("toId", toId);
+        asJson.put("messages", messages);
+        asJson.put("query", query);
+        asJson.put("undatedAt", undatedAt);
+        asJson.put("allowFunctions", allowFunctions);
+        int bytes = com.synapbackfill.json.Json.writeBytes(asJson).length;
+        if (bytes > MAX_JSON_BYTES)
+            throw new IllegalArgumentException("source: its settings are " + String.format("%,d", bytes) + " bytes as JSON, at most "
+                    + String.format("%,d", MAX_JSON_BYTES) + " (a state machine's input holds them, 256 KiB, and so does the run's ledger item, "
+                    + "400 KB): shorten source.query or source.filter");
     }
+
+    /**
+     * The most the source settings may take as JSON: they travel in a Step Functions execution's input and state (256 KiB)
+     * and in the run's ledger item (400 KB an item), beside everything else those hold (docs/deploy.md, limits).
+     */
+    public static final int MAX_JSON_BYTES = 128 * 1024;
 
     public SourceConfig(String table, ColumnMapping columns, String timestampZone, String fromId, String toId) {
         this(table, columns, null, null, null, timestampZone, fromId, toId);
