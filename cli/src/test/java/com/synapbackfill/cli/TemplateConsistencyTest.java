@@ -304,6 +304,15 @@ class TemplateConsistencyTest {
     }
 
     @Test
+    void aFailuresFileUploadCutShortIsRemovedByTheBucketAndAFailedOneAbortedByThePlanner() {
+        // S3ReportStore streams failures.jsonl in parts: a planner that dies mid-upload leaves parts S3 bills for
+        JsonNode rules = RES.path("ReportBucket").path("Properties").path("LifecycleConfiguration").path("Rules");
+        assertThat(rules.findValues("AbortIncompleteMultipartUpload")).singleElement()
+                .satisfies(a -> assertThat(a.path("DaysAfterInitiation").asInt()).isBetween(1, 7));
+        assertThat(actionsOf("PlannerFunction")).contains("s3:AbortMultipartUpload");
+    }
+
+    @Test
     void theQueuesTakeTlsOnlyAndTheLedgerCannotBeDeletedByMistake() {
         JsonNode policy = RES.path("ShardQueuesTlsOnly");
         assertThat(policy.path("Type").asText()).isEqualTo("AWS::SQS::QueuePolicy");

@@ -20,7 +20,7 @@ public final class PlannerComponents {
      */
     public static final java.util.List<String> AWS_ACTIONS = java.util.List.of(
             "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem",
-            "sqs:SendMessage", "s3:GetObject", "s3:PutObject", "s3:ListBucket", "secretsmanager:GetSecretValue", "lambda:UpdateEventSourceMapping");
+            "sqs:SendMessage", "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListBucket", "secretsmanager:GetSecretValue", "lambda:UpdateEventSourceMapping");
 
     /** Environment the planner cannot start without (in Lambda). */
     public static final java.util.List<String> REQUIRED_ENV = java.util.List.of("LEDGER_TABLE", "SHARD_QUEUE_URL",

@@ -9,7 +9,6 @@ import com.synapbackfill.model.FailureRecord;
 import com.synapbackfill.model.RunState;
 import com.synapbackfill.model.ShardState;
 import com.synapbackfill.report.ReportStore;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,7 +48,10 @@ final class RunReport {
 
     PlannerResults.Report write(RunState run, PlannerResults.Status status, long nowMillis) {
         String runId = run.runId();
-        Failures failures = failures(runId);
+        // failures.jsonl first, streamed from the ledger a page at a time (memory bounded whatever their number), counted
+        // as it goes for report.json and the page
+        Failures failures = new Failures();
+        String failuresAt = reports.put(base(runId) + "failures.jsonl", "application/x-ndjson", out -> failures.write(ledger, runId, out));
         List<ShardState> shards = shards(runId);
         long minRows = shards.stream().mapToLong(s -> s.counters().rowsRead()).min().orElse(0);
         long maxRows = shards.stream().mapToLong(s -> s.counters().rowsRead()).max().orElse(0);
@@ -82,7 +84,6 @@ final class RunReport {
                 "latencyP95Millis", status.latencyP95Millis()));
         report.put("calls", Map.of("total", c.calls(), "throttled", c.throttled()));
         report.put("minutes", minutes.json());
-        String failuresAt = reports.put(base(runId) + "failures.jsonl", failures.jsonl.toByteArray(), "application/x-ndjson");
         report.put("failuresFile", failuresAt);
         byte[] json = Json.write(report).getBytes(StandardCharsets.UTF_8);
         String reportAt = reports.put(base(runId) + "report.json", json, "application/json");
@@ -107,30 +108,29 @@ final class RunReport {
     private static final class Failures {
         final Map<String, Long> byClass = new TreeMap<>();
         final Map<String, Long> resolvedByClass = new TreeMap<>();
-        final ByteArrayOutputStream jsonl = new ByteArrayOutputStream();
         long total;
         long unresolved;
-    }
 
-    private Failures failures(String runId) {
-        Failures f = new Failures();
-        String after = null;
-        while (true) {
-            List<FailureRecord> page = ledger.failures(runId, after, PAGE);
-            if (page.isEmpty()) return f;
-            for (FailureRecord r : page) {
-                f.total++;
-                // counted as the run line counts "failed": a resolved failure is no longer one (it moved to accepted)
-                if (!r.resolved()) {
-                    f.unresolved++;
-                    f.byClass.merge(r.errorClass(), 1L, Long::sum);
-                } else {
-                    f.resolvedByClass.merge(r.errorClass(), 1L, Long::sum);
+        /** Writes every failure of the run as a JSON line, counting them. */
+        void write(Ledger ledger, String runId, java.io.OutputStream out) throws java.io.IOException {
+            String after = null;
+            while (true) {
+                List<FailureRecord> page = ledger.failures(runId, after, PAGE);
+                if (page.isEmpty()) return;
+                for (FailureRecord r : page) {
+                    total++;
+                    // counted as the run line counts "failed": a resolved failure is no longer one (it moved to accepted)
+                    if (!r.resolved()) {
+                        unresolved++;
+                        byClass.merge(r.errorClass(), 1L, Long::sum);
+                    } else {
+                        resolvedByClass.merge(r.errorClass(), 1L, Long::sum);
+                    }
+                    out.write(Json.writeBytes(r));
+                    out.write('\n');
                 }
-                f.jsonl.writeBytes(Json.writeBytes(r));
-                f.jsonl.write('\n');
+                after = page.get(page.size() - 1).key();
             }
-            after = page.get(page.size() - 1).key();
         }
     }
 

@@ -132,6 +132,17 @@ public final class PrivateFiles {
      * sees half of it and a link planted at its name is replaced, not followed. Its directories are created as needed.
      */
     public void write(Path f, byte[] content) {
+        write(f, out -> out.write(content));
+    }
+
+    /** What writes a file's bytes to the stream it is given (which it does not close). */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(java.io.OutputStream out) throws IOException;
+    }
+
+    /** {@link #write(Path, byte[])} for a file written piece by piece: memory bounded whatever its size. */
+    public void write(Path f, Content content) {
         Path p = inside(f);
         createDirectories(p.getParent());
         if (Files.exists(p, NOFOLLOW)) check(p);
@@ -139,12 +150,17 @@ public final class PrivateFiles {
         try {
             // a leftover (a crash mid-write) or anything planted there: removed, never followed (unlink removes a link itself)
             Files.deleteIfExists(tmp);
-            try (SeekableByteChannel ch = Files.newByteChannel(tmp, createNew(), fileMode())) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) ch.write(buf);
+            try (SeekableByteChannel ch = Files.newByteChannel(tmp, createNew(), fileMode());
+                 java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
+                content.writeTo(out);
             }
             Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the next write removes it
+            }
             throw new UncheckedIOException("cannot write " + p + ": " + e.getMessage(), e);
         }
     }

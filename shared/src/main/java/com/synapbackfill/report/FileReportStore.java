@@ -35,6 +35,12 @@ public final class FileReportStore implements ReportStore {
     }
 
     @Override
+    public String put(String key, String contentType, Content content) {
+        files.write(path(key), content::writeTo);
+        return location(key);
+    }
+
+    @Override
     public java.util.List<String> list(String prefix) {
         // the deepest directory the prefix names, walked; keys use '/' whatever the platform
         int slash = prefix.lastIndexOf('/');

@@ -98,6 +98,9 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
     static String action(String prefix, String operation) {
         if (prefix.equals("s3") && operation.equals("ListObjectsV2")) return "s3:ListBucket";
         if (prefix.equals("s3") && operation.equals("HeadObject")) return "s3:GetObject";
+        // the parts of an upload are PutObject to IAM (its AbortMultipartUpload is its own action)
+        if (prefix.equals("s3") && (operation.equals("CreateMultipartUpload") || operation.equals("UploadPart")
+                || operation.equals("CompleteMultipartUpload"))) return "s3:PutObject";
         if (prefix.equals("sqs") && operation.equals("SendMessageBatch")) return "sqs:SendMessage";
         if (prefix.equals("sqs") && operation.equals("DeleteMessageBatch")) return "sqs:DeleteMessage";
         if (prefix.equals("sqs") && operation.equals("ChangeMessageVisibilityBatch")) return "sqs:ChangeMessageVisibility";
