@@ -20,10 +20,13 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 final class LambdaPlanner implements PlannerActions {
     private final LambdaClient lambda;
     private final String function;
+    private final FunctionLogs logs;
 
-    LambdaPlanner(LambdaClient lambda, String function) {
+    /** @param logs where a failure without a message points (the function's log group, its last error line) */
+    LambdaPlanner(LambdaClient lambda, String function, FunctionLogs logs) {
         this.lambda = lambda;
         this.function = function;
+        this.logs = logs;
     }
 
     @Override
@@ -69,6 +72,7 @@ final class LambdaPlanner implements PlannerActions {
     }
 
     private <T> T invoke(PlannerRequest request, Class<T> type) {
+        java.time.Instant invoked = java.time.Instant.now();
         InvokeResponse r;
         try {
             r = lambda.invoke(b -> b.functionName(function).payload(SdkBytes.fromUtf8String(event(request))));
@@ -87,10 +91,12 @@ final class LambdaPlanner implements PlannerActions {
             } catch (IllegalArgumentException notJson) {
                 // keep the raw body as the message
             }
-            String message = err != null && err.hasNonNull("errorMessage") ? err.get("errorMessage").asText() : body;
+            String message = err != null && err.isObject() ? err.path("errorMessage").asText("") : body;
             String errType = err != null && err.hasNonNull("errorType") ? err.get("errorType").asText() : r.functionError();
-            if (errType.endsWith("IllegalArgumentException")) throw new IllegalArgumentException(message);
-            throw new IllegalStateException("planner function " + function + " failed (" + errType + "): " + message);
+            if (errType.endsWith("IllegalArgumentException") && !message.isBlank()) throw new IllegalArgumentException(message);
+            // a crashed or timed-out runtime says little or nothing: where its log is, and what it last said there
+            throw new IllegalStateException("planner function " + function + " failed (" + errType + "): "
+                    + (message.isBlank() ? "no message; see " + logs.where(function, invoked) : message));
         }
         try {
             return Json.read(body, type);

@@ -19,6 +19,8 @@ abstract class OperatorCommand implements Callable<Integer> {
 
     /** Text output: control characters in it (a row's id, Synap's message) shown as escapes, never sent raw to the terminal. */
     final PrintStream out = PrintableStream.of(System.out);
+    /** Error output, escaped the same way. */
+    final PrintStream err = PrintableStream.of(System.err);
     /** Consecutive failed status calls a watch rides out before it gives up. */
     static final int MAX_UNAVAILABLE = 10;
 

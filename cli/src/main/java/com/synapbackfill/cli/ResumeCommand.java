@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * {@code backfill resume RUN}: re-enqueues a run's unfinished shards (after a stop, a block, or a crash). On a
@@ -55,14 +56,35 @@ final class ResumeCommand extends OperatorCommand {
                 return RunCommand.work(run, id, n, out, stack.where(), RunCommand.sourceFlags(env), target.space(),
                         () -> LocalRunRecord.completed(c, stack, id));
             }
+            // a run the ledger does not know was never planned (its start failed first): nothing to continue
+            PlannerResults.Status before;
+            try {
+                before = target.planner().status(id);
+            } catch (IllegalArgumentException e) {
+                if (String.valueOf(e.getMessage()).contains("no run \""))
+                    throw new IllegalArgumentException("run " + id + " was never planned: start it again with a new --run-id");
+                throw e;
+            }
+            String where = stack.where();
             if (viaStateMachine(via, target)) {
                 String name = id + "-resume-" + Clock.systemUTC().millis() / 1000;
-                out.println("Started " + StartCommand.startExecution(target.stateMachine(), name,
-                        "{\"resume\":true,\"start\":{\"runId\":\"" + id + "\"" + (cap() == null ? "" : ",\"maxCredits\":" + cap()) + "}}"));
-            } else {
-                PlannerResults.Resume r = target.planner().resume(id, cap());
-                out.printf("Run %s (%s): %d unfinished shards re-enqueued for the deployed workers.%n", id, r.status(), r.shardsEnqueued());
+                String execution = StartCommand.startExecution(target.stateMachine(), name,
+                        "{\"resume\":true,\"start\":{\"runId\":\"" + id + "\"" + (cap() == null ? "" : ",\"maxCredits\":" + cap()) + "}}", where);
+                out.println("Started " + execution);
+                if (!watch) return BackfillCommand.OK;
+                try (SfnClient sfn = SfnClient.create()) {
+                    Executions executions = new Executions(sfn, FunctionLogs.standard(), target.plannerFunction(), Duration.ofSeconds(2));
+                    // the run is still as it stopped until the execution's resume step has run: follow it from then
+                    while (!"RUNNING".equals(before.status()) && target.planner().status(id).status().equals(before.status())
+                            && executions.describe(execution).status() == software.amazon.awssdk.services.sfn.model.ExecutionStatus.RUNNING)
+                        Thread.sleep(2_000);
+                    PlannerResults.Status s = watch(target.planner(), id, Duration.ofSeconds(5));
+                    printStatus(s);
+                    return StartCommand.awaitExecution(out, err, executions, execution, s);
+                }
             }
+            PlannerResults.Resume r = target.planner().resume(id, cap());
+            out.printf("Run %s (%s): %d unfinished shards re-enqueued for the deployed workers.%n", id, r.status(), r.shardsEnqueued());
             if (!watch) return BackfillCommand.OK;
             PlannerResults.Status s = watch(target.planner(), id, Duration.ofSeconds(5));
             printStatus(s);

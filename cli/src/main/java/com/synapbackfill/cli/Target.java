@@ -36,9 +36,10 @@ final class Target implements AutoCloseable {
     private final StateDir state;
     private final StateSpace space;
     private final String description;
+    private final Map<String, String> stackParameters;
 
     private Target(Kind kind, Map<String, String> env, AwsClients aws, String plannerFunction, String stateMachine,
-                   StateDir state, StateSpace space, String description) {
+                   StateDir state, StateSpace space, String description, Map<String, String> stackParameters) {
         this.kind = kind;
         this.env = Map.copyOf(env);
         this.aws = aws;
@@ -47,6 +48,7 @@ final class Target implements AutoCloseable {
         this.state = state;
         this.space = space;
         this.description = description;
+        this.stackParameters = Map.copyOf(stackParameters);
     }
 
     /**
@@ -56,7 +58,11 @@ final class Target implements AutoCloseable {
     static Target open(StackOptions o, CliConfig c, Access access, Map<String, String> extraEnv) {
         String region = c.pick(o.region, "region", null);
         if (region != null) System.setProperty("aws.region", region);
-        if (o.deployed(c)) return deployed(o, c, extraEnv, Target::stackOutputs);
+        if (o.deployed(c)) {
+            // where the AWS CLI and SAM find it (the SDK's chain misses AWS_DEFAULT_REGION), or one line saying where it looked
+            System.setProperty("aws.region", AwsRegion.resolve(region, c));
+            return described(o, c, extraEnv, Target::describeStack);
+        }
         String dirSetting = c.pick(o.stateDir, "stateDir", "BACKFILL_STATE_DIR");
         Path dir = Path.of(dirSetting == null ? ".backfill" : dirSetting);
         // not followed if a link: StateDir refuses a link there, with its own message
@@ -87,7 +93,7 @@ final class Target implements AutoCloseable {
                 com.synapbackfill.ledger.LedgerTable.createIfMissing(aws.dynamo(), local.get("LEDGER_TABLE"));
             }
             return new Target(Kind.LOCAL, local, aws, null, null, state, space,
-                    "local ledger under " + dir.toAbsolutePath() + (state.owner() ? "" : " (served by another backfill process)"));
+                    "local ledger under " + dir.toAbsolutePath() + (state.owner() ? "" : " (served by another backfill process)"), Map.of());
         } catch (RuntimeException e) {
             state.close();
             throw e;
@@ -97,12 +103,25 @@ final class Target implements AutoCloseable {
     /** @param outputs a stack's outputs by name (CloudFormation's DescribeStacks; tests give them directly) */
     static Target deployed(StackOptions o, CliConfig c, Map<String, String> extraEnv,
                            java.util.function.Function<String, Map<String, String>> outputs) {
-        String stack = c.pick(o.stack, "stack", "BACKFILL_STACK");
-        return deployed(o, c, extraEnv, stack, stack == null ? Map.of() : outputs.apply(stack));
+        return described(o, c, extraEnv, stack -> new Stack(outputs.apply(stack), Map.of()));
     }
 
-    private static Target deployed(StackOptions o, CliConfig c, Map<String, String> extraEnv, String stack,
-                                   Map<String, String> outputs) {
+    /** A deployed stack as DescribeStacks tells it: its outputs and the parameters it was deployed with. */
+    record Stack(Map<String, String> outputs, Map<String, String> parameters) {
+        Stack {
+            outputs = Map.copyOf(outputs);
+            parameters = Map.copyOf(parameters);
+        }
+    }
+
+    /** @param describe a stack's outputs and parameters by its name (CloudFormation's DescribeStacks; tests give them directly) */
+    static Target described(StackOptions o, CliConfig c, Map<String, String> extraEnv, java.util.function.Function<String, Stack> describe) {
+        String stack = c.pick(o.stack, "stack", "BACKFILL_STACK");
+        return deployed(o, c, extraEnv, stack, stack == null ? new Stack(Map.of(), Map.of()) : describe.apply(stack));
+    }
+
+    private static Target deployed(StackOptions o, CliConfig c, Map<String, String> extraEnv, String stack, Stack described) {
+        Map<String, String> outputs = described.outputs();
         Map<String, String> env = new LinkedHashMap<>(extraEnv);
         putIf(env, "LEDGER_TABLE", first(c.pick(o.ledgerTable, "ledgerTable", null), outputs.get("LedgerTableName")));
         putIf(env, "SHARD_QUEUE_URL", first(c.pick(o.queueUrl, "queueUrl", null), outputs.get("ShardQueueUrl")));
@@ -111,21 +130,27 @@ final class Target implements AutoCloseable {
         for (String k : new String[] {"DYNAMODB_ENDPOINT", "SQS_ENDPOINT", "S3_ENDPOINT", "LAMBDA_ENDPOINT"}) putIf(env, k, c.env(k));
         String scope = first(c.pick(o.rateScope, "rateScope", null), stack);
         putIf(env, "RATE_SCOPE", scope);
-        String planner = first(c.pick(o.plannerFunction, "plannerFunction", null), outputs.get("PlannerFunctionName"));
+        // the alias the stack publishes (AutoPublishAlias live) is what the state machine invokes: one version, warmed by
+        // both; $LATEST would be a second set of cold starts (a stack deployed before the output: its name)
+        String planner = first(c.pick(o.plannerFunction, "plannerFunction", null),
+                first(outputs.get("PlannerFunctionAliasArn"), outputs.get("PlannerFunctionName")));
         String machine = first(c.pick(o.stateMachine, "stateMachine", null), outputs.get("StateMachineArn"));
         Settings.Endpoints endpoints = new Settings.Endpoints(env.get("DYNAMODB_ENDPOINT"), env.get("SQS_ENDPOINT"),
                 env.get("S3_ENDPOINT"), env.get("LAMBDA_ENDPOINT"));
         return new Target(Kind.DEPLOYED, env, new AwsClients(endpoints), planner, machine, null, null,
-                stack != null ? "stack " + stack : "deployed parts" + (planner != null ? " (planner " + planner + ")" : ""));
+                stack != null ? "stack " + stack : "deployed parts" + (planner != null ? " (planner " + planner + ")" : ""),
+                described.parameters());
     }
 
-    /** The stack's outputs by key (template.yaml's Outputs). */
-    static Map<String, String> stackOutputs(String stack) {
+    /** The stack's outputs (template.yaml's Outputs) and parameters, by key. */
+    static Stack describeStack(String stack) {
         try (CloudFormationClient cfn = CloudFormationClient.create()) {
+            var described = cfn.describeStacks(r -> r.stackName(stack)).stacks().get(0);
             Map<String, String> out = new LinkedHashMap<>();
-            for (Output o : cfn.describeStacks(r -> r.stackName(stack)).stacks().get(0).outputs())
-                out.put(o.outputKey(), o.outputValue());
-            return out;
+            for (Output o : described.outputs()) out.put(o.outputKey(), o.outputValue());
+            Map<String, String> parameters = new LinkedHashMap<>();
+            for (var p : described.parameters()) if (p.parameterValue() != null) parameters.put(p.parameterKey(), p.parameterValue());
+            return new Stack(out, parameters);
         } catch (CloudFormationException e) {
             throw new IllegalArgumentException("--stack: cannot read stack \"" + stack + "\": " + e.awsErrorDetails().errorMessage());
         } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
@@ -156,6 +181,11 @@ final class Target implements AutoCloseable {
 
     String describe() {
         return description;
+    }
+
+    /** The parameters the stack was deployed with (SynapBaseUrl, SynapApiKeySecretArn, ...); empty without --stack. */
+    Map<String, String> stackParameters() {
+        return stackParameters;
     }
 
     Ledger ledger() {
@@ -192,7 +222,7 @@ final class Target implements AutoCloseable {
      * else the planner service in this process on the target's parts.
      */
     PlannerActions planner() {
-        if (plannerFunction != null) return new LambdaPlanner(aws.lambda(), plannerFunction);
+        if (plannerFunction != null) return new LambdaPlanner(aws.lambda(), plannerFunction, FunctionLogs.standard());
         return local() ? PlannerComponents.create(settings(), env, aws, reports(), Clock.systemUTC())
                 : PlannerComponents.create(settings(), env, aws, Clock.systemUTC());
     }

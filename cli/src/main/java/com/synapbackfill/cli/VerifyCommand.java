@@ -45,21 +45,24 @@ final class VerifyCommand extends OperatorCommand {
     public Integer call() throws Exception {
         CliConfig c = config();
         String id = runId(runId);
-        String key = c.env("SYNAP_API_KEY");
-        if (key == null) throw new IllegalArgumentException("SYNAP_API_KEY: is required in the environment (status calls need the run's key)");
         ExtractionVerifier.Options d = ExtractionVerifier.Options.defaults();
         ExtractionVerifier.Options o = new ExtractionVerifier.Options(sample == null ? d.sample() : sample, all, wait,
                 timeout == null ? d.timeout() : duration(timeout, "--timeout"), d.pollEvery(), seed == null ? d.seed() : seed, d.threads());
-        String url = synapUrl(c, id);
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("SYNAP_BASE_URL", url);
-        env.put("SYNAP_API_KEY", key);
-        try (Target target = Target.open(stack, c, Target.Access.READ, env)) {
+        // locally the key can only come from the environment: said before anything is opened
+        if (!stack.deployed(c) && c.env("SYNAP_API_KEY") == null)
+            throw new IllegalArgumentException("SYNAP_API_KEY: is required in the environment (status calls need the run's key)");
+        try (Target target = Target.open(stack, c, Target.Access.READ, none())) {
+            String[] url = synapUrl(c, id, target);
+            requireResolvable(url[0], url[1], java.net.InetAddress::getAllByName);
+            String key = apiKey(c, target);
+            Map<String, String> env = new LinkedHashMap<>(target.env());
+            env.put("SYNAP_BASE_URL", url[0]);
+            env.put("SYNAP_API_KEY", key);
             RunState run = target.ledger().run(id).orElseThrow(() -> new IllegalArgumentException("RUN: no run \"" + id + "\" in the "
                     + target.describe()));
-            Settings settings = target.settings();
+            Settings settings = Settings.fromEnvironment(env);
             ReportStore store = target.store();
-            out.println("Synap: " + url + "; run " + id + " (" + run.status() + "), " + target.describe());
+            out.println("Synap: " + url[0] + " (" + url[1] + "); run " + id + " (" + run.status() + "), " + target.describe());
             var synap = WorkerComponents.synapFor(run, settings, WorkerComponents.synapConfig(settings, key), target.aws(), Clock.systemUTC());
             ExtractionVerifier verifier = new ExtractionVerifier(store, synap, Clock.systemUTC(), Sleeper.REAL);
             ExtractionVerifier.Result r = verifier.verify(id, run.counters().accepted(), o, line -> out.println("  " + line));
@@ -68,16 +71,71 @@ final class VerifyCommand extends OperatorCommand {
         }
     }
 
-    /** The user's URL, else the one recorded with a local run, else SYNAP_BASE_URL, else production. */
-    private String synapUrl(CliConfig c, String id) {
+    /**
+     * The URL and where it came from: the user's, else the stack's SynapBaseUrl (the URL its workers sent to), else the one
+     * recorded with a local run, else SYNAP_BASE_URL, else production.
+     */
+    private String[] synapUrl(CliConfig c, String id, Target target) {
         String given = c.pick(synapUrl, "synapUrl", null);
-        if (given != null) return given;
-        if (!stack.deployed(c)) {
+        if (given != null) return new String[] {given, synapUrl != null ? "--synap-url" : "the config file's synapUrl"};
+        String ofStack = target.stackParameters().get("SynapBaseUrl");
+        if (ofStack != null) return new String[] {ofStack, "the stack's SynapBaseUrl"};
+        if (target.local()) {
             var recorded = LocalRunRecord.read(c, stack, id);
-            if (recorded.isPresent()) return recorded.get();
+            if (recorded.isPresent()) return new String[] {recorded.get(), "recorded with the run"};
         }
         String env = c.env("SYNAP_BASE_URL");
-        return env != null ? env : SynapClientConfig.DEFAULT_BASE_URL;
+        return env != null ? new String[] {env, "SYNAP_BASE_URL"} : new String[] {SynapClientConfig.DEFAULT_BASE_URL, "the default"};
+    }
+
+    /** SYNAP_API_KEY, else the key in the stack's secret (SynapApiKeySecretArn), else an error saying which to set. */
+    private String apiKey(CliConfig c, Target target) {
+        String key = c.env("SYNAP_API_KEY");
+        if (key != null) return key.trim();
+        String secret = target.stackParameters().get("SynapApiKeySecretArn");
+        if (secret == null)
+            throw new IllegalArgumentException("SYNAP_API_KEY: is required in the environment (status calls need the run's key)");
+        try {
+            // as the functions read it: a plain string, or JSON with "apiKey"; never echoed
+            String raw = target.aws().secrets().getSecretValue(r -> r.secretId(secret)).secretString();
+            if (raw == null || raw.isBlank()) throw new IllegalArgumentException("the secret has no string value");
+            String t = raw.trim();
+            if (!t.startsWith("{")) return t;
+            com.fasterxml.jackson.databind.JsonNode n;
+            try {
+                n = com.synapbackfill.json.Json.MAPPER.readTree(t);
+            } catch (java.io.IOException notJson) {
+                throw new IllegalArgumentException("the secret is not valid JSON");
+            }
+            if (!n.hasNonNull("apiKey")) throw new IllegalArgumentException("the secret's JSON has no \"apiKey\"");
+            return n.get("apiKey").asText();
+        } catch (software.amazon.awssdk.core.exception.SdkException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("SYNAP_API_KEY: not set, and the stack's key secret (SynapApiKeySecretArn " + secret
+                    + ") could not be read (" + e.getMessage() + "); set SYNAP_API_KEY, or allow secretsmanager:GetSecretValue on the secret");
+        }
+    }
+
+    /** A host that does not resolve is a wrong URL, not a Synap that is down: said as the configuration it is (exit 2). */
+    static void requireResolvable(String url, String from, HostLookup lookup) {
+        String host;
+        try {
+            host = java.net.URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(from + ": not a URL: " + url);
+        }
+        if (host == null) throw new IllegalArgumentException(from + ": no host in " + url);
+        try {
+            lookup.resolve(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(from + ": the host " + host + " of " + url + " does not resolve (DNS): a configuration error, "
+                    + "not an outage: check the URL" + (from.startsWith("the stack") ? ", or pass --synap-url" : ""));
+        }
+    }
+
+    /** Name resolution, as the HTTP client does it ({@link java.net.InetAddress#getAllByName}). */
+    @FunctionalInterface
+    interface HostLookup {
+        Object resolve(String host) throws java.net.UnknownHostException;
     }
 
     void print(ExtractionVerifier.Result r, ReportStore store) {

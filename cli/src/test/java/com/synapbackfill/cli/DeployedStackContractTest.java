@@ -86,9 +86,30 @@ class DeployedStackContractTest {
     }
 
     @Test
+    void theCliInvokesThePlannersAliasWhenTheStackNamesIt() {
+        StackOptions o = new StackOptions();
+        o.stack = "synap-backfill";
+        String alias = "arn:aws:lambda:eu-west-1:1:function:synap-backfill-PlannerFunction-1:live";
+        // the alias the state machine invokes: one set of environments for both, not a second cold start on $LATEST
+        try (Target t = Target.described(o, NO_FILE, Map.of(), stack -> new Target.Stack(Map.of("PlannerFunctionName",
+                "synap-backfill-PlannerFunction-1", "PlannerFunctionAliasArn", alias), Map.of("SynapBaseUrl", "https://synap.example")))) {
+            assertThat(t.plannerFunction()).isEqualTo(alias);
+            assertThat(t.stackParameters()).containsEntry("SynapBaseUrl", "https://synap.example");
+        }
+        // a stack deployed before the output: its function's name
+        try (Target t = Target.deployed(o, NO_FILE, Map.of(), stack -> Map.of("PlannerFunctionName", "synap-backfill-PlannerFunction-1"))) {
+            assertThat(t.plannerFunction()).isEqualTo("synap-backfill-PlannerFunction-1");
+        }
+        o.plannerFunction = "mine";
+        try (Target t = Target.described(o, NO_FILE, Map.of(), stack -> new Target.Stack(Map.of("PlannerFunctionAliasArn", alias), Map.of()))) {
+            assertThat(t.plannerFunction()).isEqualTo("mine");
+        }
+    }
+
+    @Test
     void theTemplateDeclaresEveryOutputTheCliReads() throws Exception {
         String template = Files.readString(Path.of("..", "template.yaml"));
-        for (String output : new String[] {"PlannerFunctionName", "StateMachineArn", "LedgerTableName", "ShardQueueUrl",
+        for (String output : new String[] {"PlannerFunctionName", "PlannerFunctionAliasArn", "StateMachineArn", "LedgerTableName", "ShardQueueUrl",
                 "ReportBucketName", "WorkerEventSourceMappingId"})
             assertThat(template).contains("\n  " + output + ":\n");
     }

@@ -124,6 +124,51 @@ class DeployedStackIT {
 
     // ------------------------------------------------------------------ scenarios
 
+    /**
+     * The first two invocations of a fresh stack's planner, at once (as the state machine's start step and the CLI's first
+     * status call of {@code start --watch} make them): two execution environments start cold side by side, and both answer.
+     * Two cold starts sharing one /tmp once crashed a JVM unpacking the runtime client's native library (SIGBUS), and the
+     * execution failed with an empty cause.
+     */
+    @Test
+    @Order(0)
+    void twoFirstInvocationsAtOnceOnAFreshStackBothAnswer() throws Exception {
+        String alias = outputs.get("PlannerFunctionAliasArn");
+        assertThat(alias).as("the stack names the alias the state machine invokes").endsWith(":live");
+        String function = outputs.get("PlannerFunctionName");
+        assertThat(environments(function)).as("no environment of the planner yet: the stack is fresh").isEmpty();
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (var lambda = client(software.amazon.awssdk.services.lambda.LambdaClient.builder())) {
+            List<java.util.concurrent.Future<software.amazon.awssdk.services.lambda.model.InvokeResponse>> answers = new ArrayList<>();
+            for (String run : List.of("cold-a", "cold-b")) {
+                answers.add(two.submit(() -> {
+                    together.await();
+                    return lambda.invoke(b -> b.functionName(alias)
+                            .payload(software.amazon.awssdk.core.SdkBytes.fromUtf8String("{\"action\":\"status\",\"runId\":\"" + run + "\"}")));
+                }));
+            }
+            for (var a : answers) {
+                var r = a.get(3, java.util.concurrent.TimeUnit.MINUTES);
+                // the planner's own answer (no such run), not a runtime that died at its start
+                assertThat(r.payload().asUtf8String()).as("invocation answer").contains("IllegalArgumentException").contains("no run").contains("cold-");
+            }
+        } finally {
+            two.shutdownNow();
+        }
+        List<Path> started = environments(function);
+        assertThat(started).as("execution environments the two invocations started").hasSizeGreaterThanOrEqualTo(2);
+        for (Path log : started) assertThat(Files.readString(log)).as(log.toString()).doesNotContain("SIGBUS").doesNotContain("fatal error");
+        System.out.printf("deployed-stack: two first invocations at once: %d environments started, both answered%n", started.size());
+    }
+
+    /** The logs of a function's execution environments (the executor writes one per environment). */
+    static List<Path> environments(String function) throws IOException {
+        try (var files = Files.list(LocalStackHost.lambdaLogs())) {
+            return files.filter(f -> f.getFileName().toString().startsWith(function + "-")).toList();
+        }
+    }
+
     @Test
     @Order(1)
     void stateMachineRunsABackfillToSucceededWithTheReportInTheBucket() throws Exception {
@@ -228,25 +273,40 @@ class DeployedStackIT {
     @Order(4)
     void theCliOperatesTheStackThroughCloudFormationStepFunctionsAndLambda() throws Exception {
         emulator.clearDocuments();
-        // start --stack: the stack's outputs from CloudFormation, the run through the state machine (the default)
-        Cli start = cli("start", "--stack", STACK, "--run-id", "cli-run", "--table", "stack_turns");
+        // resume of a run never planned: refused, nothing started
+        Cli never = cli("resume", "never-planned", "--stack", STACK);
+        assertThat(never.exit).as(never.output).isEqualTo(2);
+        assertThat(never.output).contains("run never-planned was never planned: start it again with a new --run-id");
+        // start --stack --watch: the stack's outputs from CloudFormation, the run through the state machine (the default),
+        // followed until it completed and then until the execution (the last one continuing it) wrote the report
+        Cli start = cli("start", "--stack", STACK, "--run-id", "cli-run", "--table", "stack_turns", "--watch");
         assertThat(start.exit).as(start.output).isZero();
-        assertThat(start.output).contains("Started arn:").contains(":execution:").contains("cli-run");
+        assertThat(start.output).contains("Started arn:").contains(":execution:").contains("cli-run").contains("COMPLETED")
+                .contains("run completed; execution writing the report…");
+        String arn = start.output.replaceAll("(?s).*Started (arn:\\S+).*", "$1");
+        DescribeExecutionResponse ended = last(arn);
+        assertThat(ended.status()).as("the execution ended when start --watch did: " + ended).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(start.output).contains("Execution " + ended.executionArn() + ": SUCCEEDED; report s3://" + outputs.get("ReportBucketName")
+                + "/runs/cli-run/report.json");
         // status --watch follows it through the planner function (Lambda Invoke)
         Cli watch = cli("status", "cli-run", "--stack", STACK, "--watch");
         assertThat(watch.exit).as(watch.output).isZero();
         assertThat(watch.output).contains("COMPLETED");
-        String arn = start.output.replaceAll("(?s).*Started (arn:\\S+).*", "$1");
-        assertThat(await(arn, Duration.ofMinutes(2)).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        // the same start again: refused, saying how to follow or continue the run
+        Cli again = cli("start", "--stack", STACK, "--run-id", "cli-run", "--table", "stack_turns");
+        assertThat(again.exit).as(again.output).isEqualTo(2);
+        assertThat(again.output).contains("backfill status cli-run --stack " + STACK + " --watch").contains("backfill resume cli-run --stack " + STACK)
+                .doesNotContain("the same command");
         assertExactlyOnce("cli-run");
         Cli report = cli("report", "cli-run", "--stack", STACK);
         assertThat(report.exit).as(report.output).isZero();
         assertThat(report.output).contains("s3://" + outputs.get("ReportBucketName") + "/runs/cli-run/report.json");
-        // verify --stack: the receipts in the stack's bucket, status calls under the stack's rate-limit scope
-        Cli verify = cliWithKey("verify", "cli-run", "--stack", STACK, "--sample", "40", "--wait", "--timeout", "2m",
-                "--synap-url", emulator.baseUrl());
+        // verify --stack: the Synap the stack sends to (SynapBaseUrl) with the key in its secret, the receipts in its bucket,
+        // status calls under its rate-limit scope
+        Cli verify = cli("verify", "cli-run", "--stack", STACK, "--sample", "40", "--wait", "--timeout", "2m");
         assertThat(verify.exit).as(verify.output).isIn(0, 5);
-        assertThat(verify.output).contains("40 sampled of").contains("s3://" + outputs.get("ReportBucketName") + "/runs/cli-run/verify.json");
+        assertThat(verify.output).contains("Synap: " + emulator.baseUrl() + " (the stack's SynapBaseUrl)")
+                .contains("40 sampled of").contains("s3://" + outputs.get("ReportBucketName") + "/runs/cli-run/verify.json");
         // tune applies the recommendation to the worker's event source mapping
         Cli tune = cli("tune", "cli-run", "--stack", STACK);
         assertThat(tune.exit).as(tune.output).isZero();
@@ -337,19 +397,20 @@ class DeployedStackIT {
     record Cli(int exit, String output) {
     }
 
-    /** {@link #cli} with the Synap key in the environment (verify's status calls). */
-    static Cli cliWithKey(String... args) throws Exception {
-        return cli(Map.of("SYNAP_API_KEY", EmulatorSettings.DEFAULT_API_KEY), args);
-    }
-
     static Cli cli(String... args) throws Exception {
         return cli(Map.of(), args);
     }
 
-    /** The backfill command as a process, with the AWS SDK's endpoint pointed at LocalStack (AWS_ENDPOINT_URL). */
+    /**
+     * The backfill command as a process, with the AWS SDK's endpoint pointed at LocalStack (AWS_ENDPOINT_URL). Names resolve
+     * from a hosts file of localhost alone (jdk.net.hosts.file): a URL that would leave this machine fails here instead.
+     */
     static Cli cli(Map<String, String> env, String... args) throws Exception {
+        Path hosts = Tools.target().resolve("hosts-localhost");
+        if (!Files.exists(hosts)) Files.writeString(hosts, "127.0.0.1 localhost\n");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "com.synapbackfill.cli.BackfillCommand"));
+                "-XX:TieredStopAtLevel=1", "-Djdk.net.hosts.file=" + hosts, "-cp", System.getProperty("java.class.path"),
+                "com.synapbackfill.cli.BackfillCommand"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("SYNAP_") || k.endsWith("_ENDPOINT"));
@@ -421,6 +482,18 @@ class DeployedStackIT {
     static DescribeExecutionResponse execute(String name, String input, Duration max) throws InterruptedException {
         String arn = sfn.startExecution(r -> r.stateMachineArn(outputs.get("StateMachineArn")).name(name).input(input)).executionArn();
         return await(arn, max);
+    }
+
+    /** The execution, or the last one continuing its run, as it is now (no waiting). */
+    static DescribeExecutionResponse last(String first) throws IOException {
+        String arn = first;
+        while (true) {
+            String current = arn;
+            DescribeExecutionResponse d = sfn.describeExecution(r -> r.executionArn(current));
+            JsonNode next = d.output() == null ? null : Json.MAPPER.readTree(d.output()).path("continuedIn").path("executionArn");
+            if (d.status() != ExecutionStatus.SUCCEEDED || next == null || !next.isTextual()) return d;
+            arn = next.asText();
+        }
     }
 
     /** Executions that ended by handing their run to a new one (ContinueAsNew), over all scenarios. */
