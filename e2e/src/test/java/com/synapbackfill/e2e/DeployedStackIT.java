@@ -22,8 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -530,30 +528,27 @@ class DeployedStackIT {
         }
     }
 
-    /** template.yaml with each function's CodeUri at its sam-build directory, packaged into the deploy bucket. */
+    /**
+     * The stack as a release ships it, packaged into the deploy bucket: {@code scripts/release --stack-only} writes the
+     * release's packaged.yaml, its two Lambda jars (the functions' code is the released jar itself, not a sam-build
+     * directory), the state machine's definition, README and LICENSE, as {@code scripts/release} puts them in dist/;
+     * {@code aws cloudformation package} uploads them as {@code sam deploy --template-file dist/packaged.yaml} does.
+     */
     static Path packageTemplate() throws IOException {
-        String t = Files.readString(Tools.repo().resolve("template.yaml"));
-        t = codeUri(t, "PlannerFunction", Tools.samLayout("PlannerFunction", "planner"));
-        t = codeUri(t, "WorkerFunction", Tools.samLayout("WorkerFunction", "worker"));
-        t = codeUri(t, "VerifyFunction", Tools.samLayout("VerifyFunction", "worker"));
-        t = t.replace("DefinitionUri: statemachine/backfill.asl.json",
-                "DefinitionUri: " + Tools.repo().resolve("statemachine/backfill.asl.json"));
-        Path dir = Files.createDirectories(Tools.target().resolve("deploy"));
-        Path template = dir.resolve("template.yaml");
-        Files.writeString(template, t);
-        // the application's metadata names them beside the template (packaging uploads them)
-        for (String f : List.of("README.md", "LICENSE"))
-            Files.copy(Tools.repo().resolve(f), dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Path packaged = dir.resolve("packaged.yaml");
-        aws("cloudformation", "package", "--template-file", template.toString(), "--s3-bucket", "e2e-deploy",
+        Path dir = Tools.target().resolve("release");
+        if (Files.isDirectory(dir)) {
+            try (var old = Files.list(dir)) {
+                for (Path f : old.toList()) Files.delete(f);
+            }
+        }
+        Path released = Path.of(Tools.script("release", "--stack-only", dir.toString()));
+        assertThat(Files.readString(released)).as("the release's template names the released jars")
+                .contains("CodeUri: planner-lambda-" + com.synapbackfill.model.BuildInfo.version() + ".jar")
+                .contains("CodeUri: worker-lambda-" + com.synapbackfill.model.BuildInfo.version() + ".jar");
+        Path packaged = dir.resolve("deployable.yaml");
+        aws("cloudformation", "package", "--template-file", released.toString(), "--s3-bucket", "e2e-deploy",
                 "--output-template-file", packaged.toString());
         return packaged;
-    }
-
-    static String codeUri(String template, String function, Path dir) {
-        Matcher m = Pattern.compile("(?s)(\n  " + function + ":\n.*?\n      CodeUri: )\\.\n").matcher(template);
-        if (!m.find()) throw new IllegalStateException("no CodeUri: . under " + function + " in template.yaml");
-        return template.substring(0, m.start()) + m.group(1) + dir + "\n" + template.substring(m.end());
     }
 
     /** The AWS CLI of LocalStack's virtualenv, pointed at LocalStack. */
